@@ -1,0 +1,43 @@
+# dvc-connect: `make run` and `make test` are all a newcomer needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format bench setup migrate seed clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+migrate: setup
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) catalog import
+
+run: seed
+	HOST=$(HOST) PORT=$(PORT) $(FLASK) serve
+
+test: setup
+	bash scripts/run-tests.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""The dvc-connect API: ``create_app()`` builds the Flask app from settings."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, g, request
+
+from api.config import Settings
+from api.errors import register_error_handlers
+from api.extensions import connect_redis, db, migrate
+from api.logs import configure_logging, request_id_var
+from api.metrics import init_metrics
+from api.openapi import OPENAPI_CONFIG, DvcApi
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+access_log = logging.getLogger("api.access")
+
+
+def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
+    settings = settings or Settings.from_env(**overrides)
+    configure_logging(settings.log_level)
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        **OPENAPI_CONFIG,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["settings"] = settings
+    app.extensions["redis"] = connect_redis(settings.redis_url)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    api = DvcApi(app)
+    register_error_handlers(app)
+    _init_request_context(app)
+    init_metrics(app)
+    _register_domains(app, api)
+    return app
+
+
+def _engine_options(settings: Settings) -> dict:
+    if settings.is_sqlite:
+        return {"connect_args": {"check_same_thread": False, "timeout": 15}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_domains(app: Flask, api: DvcApi) -> None:
+    # Imported here so that models register on db.metadata only once the app exists.
+    from api import catalog, health
+    from api.cli import serve_command
+
+    app.cli.add_command(serve_command)
+    health.init_app(app, api)
+    catalog.init_app(app, api)
+
+
+def _init_request_context(app: Flask) -> None:
+    @app.before_request
+    def _bind_request_id() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+        request_id_var.set(g.request_id)
+
+    @app.after_request
+    def _log_and_tag(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        started = g.get("request_started")
+        if started is not None and request.path != "/metrics":
+            access_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+        return response
+
+    @app.teardown_request
+    def _clear_request_id(_exc):
+        request_id_var.set("")

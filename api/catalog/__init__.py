@@ -1,0 +1,14 @@
+"""The procedure catalog domain: models, import, search and the public look-up routes."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    from api.catalog import models  # noqa: F401  (registers tables)
+    from api.catalog.cli import catalog_cli
+    from api.catalog.routes import blp
+
+    api.register_blueprint(blp)
+    app.cli.add_command(catalog_cli)

@@ -1,0 +1,54 @@
+"""``flask catalog import [PATH]``: load a procedure catalog file with a progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+from tqdm import tqdm
+
+from api.catalog.importer import (
+    DEFAULT_CATALOG,
+    CatalogFileError,
+    import_catalog,
+    load_catalog_file,
+)
+
+catalog_cli = AppGroup("catalog", help="Procedure catalog commands.")
+
+
+@catalog_cli.command("import")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--json-summary", is_flag=True, help="Print the summary as JSON.")
+def import_command(path: str | None, json_summary: bool) -> None:
+    """Import (upsert) procedures from PATH, by default the bundled sample catalog.
+
+    Safe to run again: unchanged procedures are skipped, so an interrupted import resumes.
+    """
+    source = path or str(DEFAULT_CATALOG)
+    try:
+        data = load_catalog_file(source)
+    except CatalogFileError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    with tqdm(
+        total=len(data["procedures"]),
+        unit="procedure",
+        file=sys.stderr,
+        disable=None,
+        desc="Importing",
+    ) as bar:
+        summary = import_catalog(data, source=source, progress=bar.update)
+    if json_summary:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+        return
+    click.echo(
+        f"Catalog {source}: {summary.total} records, {summary.created} created, "
+        f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.failed} failed."
+    )
+    for problem in summary.problems:
+        where = f"{problem.section}[{problem.position}]"
+        code = f" ({problem.code})" if problem.code else ""
+        click.echo(f"  {where}{code}: {problem.reason}", err=True)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.catalog import schemas, service
+from api.catalog.search.index import Filters
+from api.openapi import ErrorSchema
+from api.pagination import Page, page_envelope
+
+blp = Blueprint(
+    "catalog",
+    __name__,
+    url_prefix="/api/v1",
+    description="Administrative procedures: fields, search, suggestions and full details",
+)
+
+
+@blp.route("/fields")
+class Fields(MethodView):
+    @blp.response(200, schemas.FieldListSchema)
+    def get(self):
+        """Fields (lĩnh vực) with their procedure counts."""
+        return {"items": service.list_fields()}
+
+
+@blp.route("/catalog/codes")
+class ReferenceCodes(MethodView):
+    @blp.response(200, schemas.ReferenceCodesSchema)
+    def get(self):
+        """Online levels, implementing levels and submission channels, with their names."""
+        return service.reference_codes()
+
+
+@blp.route("/procedures")
+class Procedures(MethodView):
+    @blp.arguments(schemas.SearchArgsSchema, location="query")
+    @blp.response(200, schemas.SearchPageSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid parameter")
+    def get(self, args):
+        """Search procedures the way people type: with or without diacritics, everyday words,
+        abbreviations and typos. Filters narrow the results; facets count them per field and
+        online level for filter chips."""
+        page = Page(args.pop("page"), args.pop("page_size"))
+        query = args.pop("q")
+        result = service.search_procedures(query, Filters(**args), page)
+        return page_envelope(result.items, result.total, page, facets=result.facets)
+
+
+@blp.route("/procedures/suggest")
+class Suggest(MethodView):
+    @blp.arguments(schemas.SuggestArgsSchema, location="query")
+    @blp.response(200, schemas.SuggestionListSchema)
+    @blp.alt_response(422, schema=ErrorSchema, description="Invalid parameter")
+    def get(self, args):
+        """Type-ahead: at most 10 procedure names; the last word may be unfinished."""
+        return {"items": service.suggest_procedures(args["q"], args["limit"])}
+
+
+@blp.route("/procedures/<string:code>")
+class ProcedureDetail(MethodView):
+    @blp.etag
+    @blp.response(200, schemas.ProcedureSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No procedure has this code")
+    def get(self, code: str):
+        """Everything a citizen needs to prepare: papers, fees per channel, processing time,
+        steps, where to submit and the legal basis."""
+        return service.get_procedure(code)

@@ -1,0 +1,497 @@
+"""In-memory search index over the procedure catalog.
+
+Why in memory: search must rank the same way on SQLite and PostgreSQL and answer in a few
+milliseconds at 100,000 procedures; a compact numpy index per API worker does both, and the
+catalog changes rarely (each import bumps a revision and the index reloads).
+
+Scoring has two stages. BM25 over folded words (name weighted above description and results)
+with typo alternatives finds and orders candidates; the best candidates are then re-ranked
+on the name itself (coverage, word order, exact and prefix matches, extra words, accents),
+so that plain "Đăng ký khai sinh" comes before its foreign-element and re-registration variants.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from api.catalog.search.query import Lexicon, clean_words, load_lexicon, variants
+from api.text import fold, has_marks, normalise_vietnamese
+
+NAME_WEIGHT = 3.0
+BODY_WEIGHT = 1.0
+K1 = 1.2
+NAME_B = 0.3
+BODY_B = 0.75
+RERANK_DEPTH = 200
+# A document matches when the words it contains carry at least this share of the query's
+# information (IDF-weighted), so one rare typo does not empty the results.
+MIN_COVERAGE = 0.55
+TYPO_WEIGHT = 0.8
+CONFUSION_WEIGHT = 0.5
+_CONFUSABLE_INITIALS = (
+    ("tr", "ch"),
+    ("ch", "tr"),
+    ("s", "x"),
+    ("x", "s"),
+    ("gi", "d"),
+    ("d", "gi"),
+    ("r", "d"),
+    ("d", "r"),
+    ("l", "n"),
+    ("n", "l"),
+)
+CITIZEN_SUBJECT_WORDS = ("ca nhan", "cong dan", "ho gia dinh", "cha me")
+CODE_QUERY = re.compile(r"^\s*(\d\.\d{6}(?:\.[0-9A-Za-z]+)*)\s*$")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class ProcedureEntry:
+    """What the index keeps of one procedure: enough to list it without touching the database."""
+
+    code: str
+    national_code: str
+    name: str
+    field_code: str
+    online_level: str
+    levels: tuple[str, ...]
+    agencies: tuple[str, ...]
+    subjects: tuple[str, ...]
+    body: str = ""  # description, results and field name: searched, not kept
+
+
+@dataclass
+class Filters:
+    field: str | None = None
+    online_level: str | None = None
+    level: str | None = None
+    agency: str | None = None
+    subject: str | None = None
+
+
+@dataclass
+class SearchResult:
+    positions: list[int]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class _Postings:
+    ids: np.ndarray  # int32 document positions
+    weights: np.ndarray  # float32 BM25 term-frequency saturation, without IDF
+
+
+class SearchIndex:
+    def __init__(self, entries: Sequence[ProcedureEntry], lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        n = len(entries)
+        self.size = n
+        self.codes = [e.code for e in entries]
+        self.names = [e.name for e in entries]
+        self.folded_names = [fold(e.name) for e in entries]
+        self.position_by_code = {code: i for i, code in enumerate(self.codes)}
+        self.is_national = np.fromiter((e.code == e.national_code for e in entries), bool, n)
+        self.field_codes, self.field_ix = _categorical(e.field_code for e in entries)
+        self.online_codes, self.online_ix = _categorical(e.online_level for e in entries)
+        self.level_masks = _multi_masks((e.levels for e in entries), n)
+        self.agency_names, self.agency_pairs = _pairs(e.agencies for e in entries)
+        self.subject_names, self.subject_pairs = _pairs(e.subjects for e in entries)
+        self.folded_agencies = [fold(a) for a in self.agency_names]
+        self.folded_subjects = [fold(s) for s in self.subject_names]
+        # A citizen-facing app: when two procedures fit equally, the one for individuals wins.
+        citizen_subjects = [
+            i
+            for i, name in enumerate(self.folded_subjects)
+            if any(k in name for k in CITIZEN_SUBJECT_WORDS)
+        ]
+        self.for_citizens = np.zeros(n, bool)
+        if citizen_subjects:
+            docs, items = self.subject_pairs
+            self.for_citizens[docs[np.isin(items, citizen_subjects)]] = True
+        # Alphabetical order for listing without a query.
+        self.alpha_rank = np.argsort(np.array(self.folded_names, dtype=object), kind="stable")
+        self._entries_for_display = None
+        self._build_postings(entries)
+
+    # ---- building -------------------------------------------------------------------------
+
+    def _build_postings(self, entries: Sequence[ProcedureEntry]) -> None:
+        name_tf: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        body_tf: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        name_len = np.zeros(self.size, np.float32)
+        body_len = np.zeros(self.size, np.float32)
+        df: Counter[str] = Counter()
+        for i, entry in enumerate(entries):
+            name_words = self.folded_names[i].split()
+            body_words = fold(entry.body).split()
+            name_len[i] = len(name_words)
+            body_len[i] = len(body_words)
+            for term, count in Counter(name_words).items():
+                name_tf[term].append((i, count))
+            for term, count in Counter(body_words).items():
+                body_tf[term].append((i, count))
+            df.update(set(name_words) | set(body_words))
+        avg_name = float(name_len.mean()) if self.size else 1.0
+        avg_body = float(body_len.mean()) if self.size else 1.0
+        self.name_postings = _postings(name_tf, name_len, avg_name, NAME_B)
+        self.body_postings = _postings(body_tf, body_len, max(avg_body, 1.0), BODY_B)
+        self.idf = {
+            term: math.log(1 + (self.size - count + 0.5) / (count + 0.5))
+            for term, count in df.items()
+        }
+        self.vocabulary = sorted(self.idf)
+        self.name_vocabulary = sorted(self.name_postings)
+
+    # ---- query understanding --------------------------------------------------------------
+
+    def _alternatives(self, word: str) -> list[tuple[str, float]]:
+        """The vocabulary terms that may stand for ``word``: itself, else near spellings."""
+        if word in self.idf:
+            # Initials people confuse in speech and typing (tr/ch, s/x, d/gi/r, l/n) give
+            # weaker alternatives, so "tam chu" still finds "tạm trú" through word order.
+            return [(word, 1.0)] + [
+                (alt, CONFUSION_WEIGHT) for alt in _confusions(word) if alt in self.idf
+            ]
+        if len(word) < 2 or word.isdigit():
+            return []
+        # OSA distance counts a swap of two letters ("bna" for "ban") as one edit.
+        limit = 1 if len(word) <= 5 else 2
+        found = process.extract(
+            word, self.vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=6
+        )
+        alternatives = [(term, TYPO_WEIGHT / (1 + dist)) for term, dist, _ in found]
+        # Two words run together ("khaisinh").
+        for cut in range(2, len(word) - 1):
+            left, right = word[:cut], word[cut:]
+            if left in self.idf and right in self.idf:
+                alternatives.append((left + " " + right, TYPO_WEIGHT))
+        return alternatives
+
+    def _groups(self, words: list[str], prefix_last: bool = False) -> list[list[tuple[str, float]]]:
+        groups: list[list[tuple[str, float]]] = []
+        for position, word in enumerate(words):
+            if prefix_last and position == len(words) - 1:
+                alternatives = self._prefix_alternatives(word) or self._alternatives(word)
+            else:
+                alternatives = self._alternatives(word)
+            expanded: list[tuple[str, float]] = []
+            for term, weight in alternatives:
+                if " " in term:  # a split word becomes two groups of its own
+                    left, right = term.split()
+                    groups.append([(left, weight)])
+                    expanded = [(right, weight)]
+                    break
+                expanded.append((term, weight))
+            groups.append(expanded)
+        return groups
+
+    def _prefix_alternatives(self, prefix: str, limit: int = 60) -> list[tuple[str, float]]:
+        start = bisect.bisect_left(self.name_vocabulary, prefix)
+        found: list[str] = []
+        for term in self.name_vocabulary[start:]:
+            if not term.startswith(prefix):
+                break
+            found.append(term)
+        # The commonest completions first ("d" → "dang" before "dinh").
+        found.sort(key=lambda t: len(self.name_postings[t].ids), reverse=True)
+        return [(t, 1.0 if t == prefix else 0.9) for t in found[:limit]]
+
+    # ---- scoring --------------------------------------------------------------------------
+
+    def _score_variant(self, groups, name_only: bool = False, min_coverage: float = MIN_COVERAGE):
+        """BM25 per document and the IDF-weighted share of groups each document contains."""
+        total = np.zeros(self.size, np.float32)
+        covered = np.zeros(self.size, np.float32)
+        weight_sum = 0.0
+        for group in groups:
+            if not group:
+                weight_sum += 1.0  # an unknown word still counts against coverage
+                continue
+            group_idf = max(self.idf.get(term, 0.0) for term, _ in group)
+            weight_sum += group_idf
+            best = None
+            for term, weight in group:
+                idf = self.idf.get(term, 0.0) * weight
+                term_score = np.zeros(self.size, np.float32)
+                posting = self.name_postings.get(term)
+                if posting is not None:
+                    term_score[posting.ids] += idf * NAME_WEIGHT * posting.weights
+                if not name_only:
+                    posting = self.body_postings.get(term)
+                    if posting is not None:
+                        term_score[posting.ids] += idf * BODY_WEIGHT * posting.weights
+                best = term_score if best is None else np.maximum(best, term_score)
+            total += best
+            covered += (best > 0) * group_idf
+        if weight_sum == 0:
+            return total, np.zeros(self.size, bool)
+        return total, covered >= min_coverage * weight_sum - 1e-6
+
+    def _rerank_features(self, position: int, groups, raw_marked: set[str]) -> float:
+        name_words = self.folded_names[position].split()
+        name_set = set(name_words)
+        informative = [g for g in groups if g]
+        if not informative:
+            return 0.0
+        weights = [max(self.idf.get(t, 0.0) for t, _ in g) for g in informative]
+        weight_sum = sum(weights) or 1.0
+        hits = [any(t in name_set for t, _ in g) for g in informative]
+        coverage = sum(w for w, h in zip(weights, hits, strict=True) if h) / weight_sum
+        # Consecutive query words found consecutively in the name.
+        index_of: dict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(name_words):
+            index_of[w].append(i)
+        pairs = 0
+        for a, b in zip(informative, informative[1:], strict=False):
+            starts = {i + 1 for t, _ in a for i in index_of.get(t, ())}
+            if any(i in starts for t, _ in b for i in index_of.get(t, ())):
+                pairs += 1
+        order = pairs / max(len(informative) - 1, 1)
+        query_terms = {t for g in informative for t, _ in g}
+        extra = sum(1 for w in name_words if w not in query_terms)
+        joined = " " + " ".join(name_words) + " "
+        markers = sum(
+            1
+            for marker in self.lexicon.variant_markers
+            if f" {' '.join(marker)} " in joined and not set(marker) <= query_terms
+        )
+        matched = sum(hits)
+        exact = matched == len(informative) and extra == 0
+        prefix = all(
+            i < len(name_words) and any(t == name_words[i] for t, _ in g)
+            for i, g in enumerate(informative)
+        )
+        score = (
+            2.0 * coverage
+            + 1.0 * order
+            + 1.5 * exact
+            + 0.5 * prefix
+            - 0.03 * min(extra, 15)
+            - 0.35 * markers
+        )
+        if raw_marked:
+            name_marked = set(_WORD.findall(normalise_vietnamese(self.names[position])))
+            score += 0.4 * len(raw_marked & name_marked) / len(raw_marked)
+        if self.is_national[position]:
+            score += 0.05
+        if self.for_citizens[position]:
+            score += 0.1
+        return score
+
+    # ---- public ---------------------------------------------------------------------------
+
+    def filter_mask(self, filters: Filters, skip: str | None = None) -> np.ndarray:
+        mask = np.ones(self.size, bool)
+        if filters.field and skip != "field":
+            mask &= _category_mask(self.field_codes, self.field_ix, filters.field)
+        if filters.online_level and skip != "online_level":
+            mask &= _category_mask(self.online_codes, self.online_ix, filters.online_level)
+        if filters.level:
+            mask &= self.level_masks.get(filters.level, np.zeros(self.size, bool))
+        if filters.agency:
+            mask &= _pair_mask(self.folded_agencies, self.agency_pairs, filters.agency, self.size)
+        if filters.subject:
+            mask &= _pair_mask(self.folded_subjects, self.subject_pairs, filters.subject, self.size)
+        return mask
+
+    def search(self, query: str, filters: Filters, offset: int, limit: int) -> SearchResult:
+        query = (query or "").strip()
+        if not query:
+            return self._browse(filters, offset, limit)
+        scores, matched, best_groups = self._match(query)
+        code_hit = self._code_match(query)
+        mask = self.filter_mask(filters)
+        hits = matched & mask
+        if code_hit is not None:
+            hits[code_hit] = mask[code_hit]
+        order = self._rank(query, scores, hits, best_groups, offset + limit)
+        if code_hit is not None and hits[code_hit]:
+            # Someone who typed a procedure code wants exactly that procedure first.
+            order = [code_hit] + [p for p in order if p != code_hit]
+        facets = {
+            "field": _counts(
+                self.field_codes, self.field_ix, matched & self.filter_mask(filters, "field")
+            ),
+            "online_level": _counts(
+                self.online_codes,
+                self.online_ix,
+                matched & self.filter_mask(filters, "online_level"),
+            ),
+        }
+        return SearchResult(order[offset : offset + limit], int(hits.sum()), facets)
+
+    def suggest(self, query: str, limit: int = 10) -> list[int]:
+        words = clean_words(query, self.lexicon)
+        if not words:
+            return []
+        best = np.zeros(self.size, np.float32)
+        matched = np.zeros(self.size, bool)
+        for variant in variants(words, self.lexicon):
+            groups = self._groups(variant, prefix_last=True)
+            # Type-ahead narrows as the citizen types: every word must be in the name.
+            score, ok = self._score_variant(groups, name_only=True, min_coverage=1.0)
+            better = score > best
+            best = np.where(better, score, best)
+            matched |= ok & (score > 0)
+        candidates = np.flatnonzero(matched)
+        if len(candidates) > RERANK_DEPTH:
+            candidates = candidates[np.argpartition(-best[candidates], RERANK_DEPTH)[:RERANK_DEPTH]]
+        typed = fold(query)
+        ranked = sorted(
+            candidates.tolist(),
+            key=lambda p: (
+                not self.folded_names[p].startswith(typed),
+                -float(best[p]),
+                len(self.folded_names[p]),
+                not self.is_national[p],
+            ),
+        )
+        seen: set[str] = set()
+        out: list[int] = []
+        for p in ranked:
+            if self.names[p] in seen:
+                continue  # provincial variants share the national name
+            seen.add(self.names[p])
+            out.append(p)
+            if len(out) == limit:
+                break
+        return out
+
+    def _match(self, query: str):
+        words = clean_words(query, self.lexicon)
+        best = np.zeros(self.size, np.float32)
+        matched = np.zeros(self.size, bool)
+        best_variant = np.zeros(self.size, np.int8)
+        all_groups = []
+        for number, variant in enumerate(variants(words, self.lexicon)):
+            groups = self._groups(variant)
+            all_groups.append(groups)
+            score, ok = self._score_variant(groups)
+            ok &= score > 0
+            better = ok & (score > best)
+            best = np.where(better, score, best)
+            best_variant[better] = number
+            matched |= ok
+        return best, matched, (all_groups, best_variant)
+
+    def _code_match(self, query: str) -> int | None:
+        found = CODE_QUERY.match(query)
+        return self.position_by_code.get(found.group(1)) if found else None
+
+    def _rank(self, query, scores, hits, best_groups, needed: int) -> list[int]:
+        all_groups, _ = best_groups
+        candidates = np.flatnonzero(hits)
+        if len(candidates) == 0:
+            return []
+        depth = max(RERANK_DEPTH, needed)
+        if len(candidates) > depth:
+            top = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]]
+        else:
+            top = candidates
+        raw_marked = (
+            {w for w in _WORD.findall(normalise_vietnamese(query)) if has_marks(w)}
+            if has_marks(query)
+            else set()
+        )
+        peak = float(scores[top].max()) or 1.0
+        final = {}
+        for p in top.tolist():
+            features = max(self._rerank_features(p, g, raw_marked) for g in all_groups)
+            final[p] = features + 0.6 * float(scores[p]) / peak
+        ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
+        if needed > len(ranked) and len(candidates) > len(ranked):
+            rest = np.setdiff1d(candidates, top, assume_unique=True)
+            rest = rest[np.argsort(-scores[rest], kind="stable")]
+            ranked.extend(rest.tolist())
+        return ranked
+
+    def _browse(self, filters: Filters, offset: int, limit: int) -> SearchResult:
+        mask = self.filter_mask(filters)
+        ordered = self.alpha_rank[mask[self.alpha_rank]]
+        everything = np.ones(self.size, bool)
+        facets = {
+            "field": _counts(
+                self.field_codes, self.field_ix, everything & self.filter_mask(filters, "field")
+            ),
+            "online_level": _counts(
+                self.online_codes,
+                self.online_ix,
+                everything & self.filter_mask(filters, "online_level"),
+            ),
+        }
+        return SearchResult(ordered[offset : offset + limit].tolist(), int(mask.sum()), facets)
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+
+def _confusions(word: str) -> list[str]:
+    return [new + word[len(old) :] for old, new in _CONFUSABLE_INITIALS if word.startswith(old)]
+
+
+def _postings(table, lengths: np.ndarray, average: float, b: float) -> dict[str, _Postings]:
+    out: dict[str, _Postings] = {}
+    for term, pairs in table.items():
+        ids = np.fromiter((i for i, _ in pairs), np.int32, len(pairs))
+        tf = np.fromiter((c for _, c in pairs), np.float32, len(pairs))
+        norm = 1 - b + b * lengths[ids] / average
+        out[term] = _Postings(ids, (tf * (K1 + 1) / (tf + K1 * norm)).astype(np.float32))
+    return out
+
+
+def _categorical(values: Iterable[str]) -> tuple[list[str], np.ndarray]:
+    codes: dict[str, int] = {}
+    ix = [codes.setdefault(v, len(codes)) for v in values]
+    return list(codes), np.array(ix, dtype=np.int32)
+
+
+def _multi_masks(values: Iterable[tuple[str, ...]], n: int) -> dict[str, np.ndarray]:
+    masks: dict[str, np.ndarray] = {}
+    for i, items in enumerate(values):
+        for item in items:
+            masks.setdefault(item, np.zeros(n, bool))[i] = True
+    return masks
+
+
+def _pairs(values: Iterable[tuple[str, ...]]) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
+    names: dict[str, int] = {}
+    docs: list[int] = []
+    items: list[int] = []
+    for i, row in enumerate(values):
+        for name in row:
+            docs.append(i)
+            items.append(names.setdefault(name, len(names)))
+    return list(names), (np.array(docs, np.int32), np.array(items, np.int32))
+
+
+def _category_mask(codes: list[str], ix: np.ndarray, value: str) -> np.ndarray:
+    try:
+        return ix == codes.index(value)
+    except ValueError:
+        return np.zeros(len(ix), bool)
+
+
+def _pair_mask(folded_names: list[str], pairs, wanted: str, n: int) -> np.ndarray:
+    """Procedures with an agency (or subject) whose name contains the wanted words."""
+    needle = fold(wanted)
+    chosen = np.array([i for i, name in enumerate(folded_names) if needle in name], np.int32)
+    mask = np.zeros(n, bool)
+    if len(chosen):
+        docs, items = pairs
+        mask[docs[np.isin(items, chosen)]] = True
+    return mask
+
+
+def _counts(codes: list[str], ix: np.ndarray, mask: np.ndarray) -> dict[str, int]:
+    counts = np.bincount(ix[mask], minlength=len(codes))
+    return {code: int(c) for code, c in zip(codes, counts, strict=True) if c}

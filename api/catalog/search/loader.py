@@ -1,0 +1,151 @@
+"""Building the search index from the database, and keeping one per process up to date."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from api.catalog.models import (
+    Agency,
+    CatalogRevision,
+    Field,
+    Procedure,
+    ProcedureResult,
+    Subject,
+    procedure_agencies,
+    procedure_levels,
+    procedure_subjects,
+)
+from api.catalog.search.index import ProcedureEntry, SearchIndex
+from api.extensions import db
+
+log = logging.getLogger(__name__)
+
+# How often a process asks the database whether the catalog changed.
+REVISION_CHECK_SECONDS = 2.0
+
+
+def entries_from_records(records: list[dict], fields: dict[str, str]) -> list[ProcedureEntry]:
+    """Entries straight from catalog-file records (benchmarks use this for synthetic catalogs)."""
+    from api.catalog.records import national_code
+
+    level_codes = {"cấp xã": "xa", "cấp tỉnh": "tinh", "cấp trung ương": "trung_uong"}
+    return [
+        ProcedureEntry(
+            code=r["code"],
+            national_code=national_code(r["code"]),
+            name=r["name"],
+            field_code=r["field_code"],
+            online_level=r["online_level"],
+            levels=tuple(level_codes.get(lv.lower(), lv) for lv in r.get("levels", [])),
+            agencies=tuple(r.get("agencies", [])),
+            subjects=tuple(r.get("subjects", [])),
+            body=" ".join(
+                [r.get("description", ""), *r.get("results", []), fields.get(r["field_code"], "")]
+            ),
+        )
+        for r in records
+    ]
+
+
+def entries_from_database() -> list[ProcedureEntry]:
+    session = db.session
+    fields = dict(session.execute(select(Field.code, Field.name)).all())
+    levels: dict[int, list[str]] = defaultdict(list)
+    for pid, code in session.execute(
+        select(procedure_levels.c.procedure_id, procedure_levels.c.level_code)
+    ):
+        levels[pid].append(code)
+    agencies: dict[int, list[str]] = defaultdict(list)
+    for pid, name in session.execute(
+        select(procedure_agencies.c.procedure_id, Agency.name)
+        .join(Agency, Agency.id == procedure_agencies.c.agency_id)
+        .order_by(procedure_agencies.c.procedure_id, procedure_agencies.c.position)
+    ):
+        agencies[pid].append(name)
+    subjects: dict[int, list[str]] = defaultdict(list)
+    for pid, name in session.execute(
+        select(procedure_subjects.c.procedure_id, Subject.name)
+        .join(Subject, Subject.id == procedure_subjects.c.subject_id)
+        .order_by(procedure_subjects.c.procedure_id, procedure_subjects.c.position)
+    ):
+        subjects[pid].append(name)
+    results: dict[int, list[str]] = defaultdict(list)
+    for pid, name in session.execute(
+        select(ProcedureResult.procedure_id, ProcedureResult.name).order_by(
+            ProcedureResult.procedure_id, ProcedureResult.position
+        )
+    ):
+        results[pid].append(name)
+    rows = session.execute(
+        select(
+            Procedure.id,
+            Procedure.code,
+            Procedure.national_code,
+            Procedure.name,
+            Procedure.field_code,
+            Procedure.online_level,
+            Procedure.description,
+        ).order_by(Procedure.code)
+    )
+    return [
+        ProcedureEntry(
+            code=code,
+            national_code=national,
+            name=name,
+            field_code=field_code,
+            online_level=online,
+            levels=tuple(levels.get(pid, ())),
+            agencies=tuple(agencies.get(pid, ())),
+            subjects=tuple(subjects.get(pid, ())),
+            body=" ".join([description or "", *results.get(pid, ()), fields.get(field_code, "")]),
+        )
+        for pid, code, national, name, field_code, online, description in rows
+    ]
+
+
+def current_revision() -> int:
+    return db.session.execute(select(func.max(CatalogRevision.id))).scalar() or 0
+
+
+class IndexHolder:
+    """One index per process, rebuilt when the catalog revision in the database moves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._revision: int | None = None
+        self._checked_at = 0.0
+
+    def get(self) -> SearchIndex:
+        now = time.monotonic()
+        if self._index is not None and now - self._checked_at < REVISION_CHECK_SECONDS:
+            return self._index
+        revision = current_revision()
+        with self._lock:
+            if self._index is None or revision != self._revision:
+                started = time.perf_counter()
+                self._index = SearchIndex(entries_from_database())
+                self._revision = revision
+                log.info(
+                    "search_index_built",
+                    extra={
+                        "revision": revision,
+                        "procedures": self._index.size,
+                        "ms": round((time.perf_counter() - started) * 1000),
+                    },
+                )
+            self._checked_at = now
+            return self._index
+
+    def clear(self) -> None:
+        with self._lock:
+            self._index = None
+            self._revision = None
+
+
+holder = IndexHolder()

@@ -1,0 +1,148 @@
+"""Catalog look-ups and search, for routes, bots and workers alike (no Flask request here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from api.catalog.models import (
+    Field,
+    ImplementingLevel,
+    OnlineLevel,
+    Procedure,
+    ProcedureChannel,
+    SubmissionChannel,
+)
+from api.catalog.search.index import Filters, SearchIndex
+from api.catalog.search.loader import holder
+from api.errors import ApiError
+from api.extensions import db
+from api.i18n import register_messages
+from api.pagination import Page
+
+register_messages(
+    {
+        "procedure_not_found": {
+            "vi": "Không tìm thấy thủ tục có mã {code}. Xin kiểm tra lại mã hoặc tìm theo tên thủ tục.",
+            "en": "No procedure has the code {code}. Please check the code or search by name.",
+        },
+        "unknown_filter_value": {
+            "vi": "Giá trị lọc “{value}” không có trong danh mục.",
+            "en": "The filter value “{value}” is not in the catalog.",
+        },
+    }
+)
+
+
+@dataclass
+class SearchPage:
+    items: list[dict]
+    total: int
+    facets: dict[str, list[dict]]
+
+
+def search_index() -> SearchIndex:
+    return holder.get()
+
+
+def list_fields() -> list[dict]:
+    """Fields with how many procedures each has, for the app's first screen."""
+    index = search_index()
+    counts = dict.fromkeys(index.field_codes, 0)
+    for ix in index.field_ix.tolist():
+        counts[index.field_codes[ix]] += 1
+    return [
+        {"code": f.code, "name": f.name, "procedure_count": counts.get(f.code, 0)}
+        for f in db.session.scalars(select(Field).order_by(Field.name))
+    ]
+
+
+def reference_codes() -> dict[str, list]:
+    return {
+        "online_levels": list(
+            db.session.scalars(select(OnlineLevel).order_by(OnlineLevel.position))
+        ),
+        "levels": list(
+            db.session.scalars(select(ImplementingLevel).order_by(ImplementingLevel.position))
+        ),
+        "channels": list(
+            db.session.scalars(select(SubmissionChannel).order_by(SubmissionChannel.position))
+        ),
+    }
+
+
+def validate_filters(filters: Filters) -> None:
+    """Unknown codes are refused (422) rather than silently answering nothing."""
+    errors: dict[str, list[str]] = {}
+    if filters.field and filters.field not in set(db.session.scalars(select(Field.code))):
+        errors["field"] = [f"Unknown field code {filters.field!r}."]
+    if filters.online_level and not db.session.get(OnlineLevel, filters.online_level):
+        errors["online_level"] = [f"Must be one of: {', '.join(_codes(OnlineLevel))}."]
+    if filters.level and not db.session.get(ImplementingLevel, filters.level):
+        errors["level"] = [f"Must be one of: {', '.join(_codes(ImplementingLevel))}."]
+    if errors:
+        raise ApiError(422, "validation_failed", errors=errors)
+
+
+def _codes(model) -> list[str]:  # noqa: ANN001
+    return list(db.session.scalars(select(model.code).order_by(model.position)))
+
+
+def search_procedures(query: str, filters: Filters, page: Page) -> SearchPage:
+    validate_filters(filters)
+    index = search_index()
+    result = index.search(query, filters, page.offset, page.page_size)
+    field_names = dict(db.session.execute(select(Field.code, Field.name)).all())
+    levels = {lv.code: lv for lv in db.session.scalars(select(OnlineLevel))}
+    items = [summary(index, p, field_names) for p in result.positions]
+    facets = {
+        "field": [
+            {"code": code, "name": field_names.get(code, code), "count": count}
+            for code, count in sorted(result.facets["field"].items(), key=lambda kv: -kv[1])
+        ],
+        "online_level": [
+            {"code": code, "name": levels[code].name_vi if code in levels else code, "count": count}
+            for code, count in sorted(
+                result.facets["online_level"].items(),
+                key=lambda kv: levels[kv[0]].position if kv[0] in levels else 99,
+            )
+        ],
+    }
+    return SearchPage(items, result.total, facets)
+
+
+def suggest_procedures(query: str, limit: int = 10) -> list[dict]:
+    index = search_index()
+    return [{"code": index.codes[p], "name": index.names[p]} for p in index.suggest(query, limit)]
+
+
+def summary(index: SearchIndex, position: int, field_names: dict[str, str]) -> dict:
+    field_code = index.field_codes[index.field_ix[position]]
+    return {
+        "code": index.codes[position],
+        "name": index.names[position],
+        "field": {"code": field_code, "name": field_names.get(field_code, field_code)},
+        "online_level": index.online_codes[index.online_ix[position]],
+    }
+
+
+def get_procedure(code: str) -> Procedure:
+    procedure = db.session.scalar(
+        select(Procedure)
+        .where(Procedure.code == code)
+        .options(
+            selectinload(Procedure.implementing_levels),
+            selectinload(Procedure.agencies),
+            selectinload(Procedure.subjects),
+            selectinload(Procedure.channels).selectinload(ProcedureChannel.fees),
+            selectinload(Procedure.steps),
+            selectinload(Procedure.documents),
+            selectinload(Procedure.results),
+            selectinload(Procedure.legal_bases),
+        )
+    )
+    if procedure is None:
+        raise ApiError(404, "procedure_not_found", code=code[:64])
+    return procedure

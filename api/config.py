@@ -1,0 +1,126 @@
+"""Settings from environment variables (DESIGN.md §5), with the embedded defaults.
+
+Unset DATABASE_URL means a SQLite file under ./instance; unset REDIS_URL means the in-process
+Redis stand-in and a worker thread inside the app process. Nothing else changes between the two.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+DEFAULT_INSTANCE_DIR = Path.cwd() / "instance"
+
+
+def _default_sqlite_url() -> str:
+    DEFAULT_INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_INSTANCE_DIR / 'dvc-connect.db'}"
+
+
+def _env_bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    # core
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    app_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    # A worker thread inside the app process; on by default only in the embedded mode.
+    embedded_worker: bool = True
+    catalog_path: str = ""
+    # portal
+    portal_base_url: str = ""
+    portal_auth_path: str = "/api/auth/login"
+    portal_integration_path: str = "/api/integration"
+    portal_username: str = ""
+    portal_password: str = ""
+    portal_unit_code: str = ""
+    portal_push_secret: str = ""
+    # VNeID
+    vneid_issuer: str = ""
+    vneid_client_id: str = ""
+    vneid_client_secret: str = ""
+    vneid_redirect_uri: str = ""
+    # Zalo
+    zalo_app_id: str = ""
+    zalo_app_secret: str = ""
+    zalo_oa_secret_key: str = ""
+    zalo_refresh_token: str = ""
+    zalo_openapi_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_zns_base: str = "https://business.openapi.zalo.me"
+    # Telegram
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
+    # push
+    firebase_credentials: str = ""
+    firebase_project_id: str = ""
+    fcm_url: str = ""
+    # SMS
+    sms_gateway_url: str = ""
+    sms_api_key: str = ""
+    sms_brandname: str = ""
+    sms_gateway_fallback_url: str = ""
+    # email
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "none"
+    mail_from: str = "dvc-connect@localhost"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        """True when running on the embedded stand-ins rather than real Redis."""
+        return not self.redis_url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(f.name.upper())
+            if raw is None or raw == "":
+                continue
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = _env_bool(raw)
+            else:
+                values[f.name] = raw
+        values.update(overrides)
+        if not values.get("database_url"):
+            values["database_url"] = _default_sqlite_url()
+        values["database_url"] = normalise_database_url(str(values["database_url"]))
+        if not values.get("secret_key"):
+            # A random key per process is safe for the demo; production must set SECRET_KEY.
+            values["secret_key"] = secrets.token_hex(32)
+        if "embedded_worker" not in values and "EMBEDDED_WORKER" not in env:
+            values["embedded_worker"] = not values.get("redis_url")
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,57 @@
+"""Shared extension objects: database, migrations, OpenAPI, Redis and the job queues."""
+
+from __future__ import annotations
+
+import threading
+
+import fakeredis
+import redis
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+
+# Stable constraint names so Alembic migrations read the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+migrate = Migrate(compare_type=True, render_as_batch=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+    # SQLite is the embedded default: WAL and a busy timeout let the worker thread and the
+    # request threads share the file; foreign keys are off unless asked for.
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+_fake_server_lock = threading.Lock()
+_fake_server: fakeredis.FakeServer | None = None
+
+
+def fake_redis_server() -> fakeredis.FakeServer:
+    """The one in-process Redis stand-in shared by the app and its worker thread."""
+    global _fake_server
+    with _fake_server_lock:
+        if _fake_server is None:
+            _fake_server = fakeredis.FakeServer()
+        return _fake_server
+
+
+def connect_redis(url: str) -> redis.Redis:
+    """A Redis client for ``url``, or for the in-process stand-in when ``url`` is empty."""
+    if not url:
+        return fakeredis.FakeRedis(server=fake_redis_server())
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)

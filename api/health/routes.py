@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from api.extensions import db
+
+blp = Blueprint("health", __name__, description="Liveness and readiness of the service")
+
+
+class HealthSchema(ma.Schema):
+    status = ma.fields.String()
+
+
+class ReadySchema(ma.Schema):
+    status = ma.fields.String()
+    checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+
+
+@blp.route("/health")
+@blp.response(200, HealthSchema)
+def health():
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@blp.route("/ready")
+@blp.response(200, ReadySchema)
+@blp.alt_response(503, schema=ReadySchema, description="A backend is unreachable")
+def ready():
+    """The database and Redis answer; 503 with the failing check otherwise."""
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        db.session.rollback()
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        current_app.extensions["redis"].ping()
+        checks["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"error: {type(exc).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    return {"status": "ok" if ok else "unavailable", "checks": checks}, (200 if ok else 503)

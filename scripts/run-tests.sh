@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the suite on PostgreSQL + Redis when they can be reached (starting them if installed
+# but stopped), and on SQLite + the in-process stand-in otherwise, saying so loudly.
+set -u
+cd "$(dirname "$0")/.."
+PG_HOST=127.0.0.1 PG_PORT=5432 REDIS_PORT=6379
+
+pg_up() { (exec 3<>/dev/tcp/$PG_HOST/$PG_PORT) 2>/dev/null; }
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/$REDIS_PORT) 2>/dev/null; }
+
+if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1; then
+  version=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+  [ -n "$version" ] && pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null
+  for _ in 1 2 3 4 5 6 7 8 9 10; do pg_up && break; sleep 0.5; done
+fi
+if ! redis_up && command -v redis-server >/dev/null 2>&1; then
+  redis-server --daemonize yes --port $REDIS_PORT --save "" --appendonly no >/dev/null 2>&1
+  for _ in 1 2 3 4 5 6 7 8 9 10; do redis_up && break; sleep 0.5; done
+fi
+
+if pg_up; then
+  export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgresql://postgres@$PG_HOST:$PG_PORT/dvc_test}"
+  echo "make test: PostgreSQL at $PG_HOST:$PG_PORT"
+else
+  echo "################################################################################"
+  echo "# make test: PostgreSQL is NOT reachable: the suite runs on SQLite, and the    #"
+  echo "# tests marked 'postgres' are SKIPPED.                                          #"
+  echo "################################################################################"
+fi
+if redis_up; then
+  export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/15}"
+  echo "make test: Redis at 127.0.0.1:$REDIS_PORT (database 15)"
+else
+  echo "################################################################################"
+  echo "# make test: Redis is NOT reachable: the in-process stand-in is used, and the  #"
+  echo "# tests marked 'redis' are SKIPPED.                                             #"
+  echo "################################################################################"
+fi
+exec .venv/bin/pytest "$@"

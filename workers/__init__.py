@@ -1,0 +1,1 @@
+"""Background work: rq queues, job functions and the periodic schedule."""

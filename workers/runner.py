@@ -1,0 +1,64 @@
+"""Running rq workers: a separate process in production, a thread in the embedded default."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+from rq import SimpleWorker, Worker
+
+from workers.queues import QUEUE_NAMES
+
+log = logging.getLogger(__name__)
+
+
+class AppWorker(Worker):
+    """An rq worker whose jobs run inside the Flask app context (they use the same services)."""
+
+    app: Flask | None = None
+
+    def perform_job(self, job, queue):  # noqa: ANN001
+        assert self.app is not None
+        with self.app.app_context():
+            return super().perform_job(job, queue)
+
+
+class ThreadWorker(SimpleWorker):
+    """Runs jobs in the calling thread; signals belong to the main thread, so none are set."""
+
+    app: Flask | None = None
+
+    def _install_signal_handlers(self) -> None:
+        return None
+
+    def perform_job(self, job, queue):  # noqa: ANN001
+        assert self.app is not None
+        with self.app.app_context():
+            return super().perform_job(job, queue)
+
+
+def run_worker_process(app: Flask, burst: bool = False) -> None:
+    """``python -m workers``: one forking worker with the rq scheduler."""
+    connection = app.extensions["redis"]
+    worker_class = type("BoundAppWorker", (AppWorker,), {"app": app})
+    worker = worker_class(list(QUEUE_NAMES), connection=connection)
+    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+
+
+def start_worker_thread(app: Flask) -> threading.Thread:
+    """The embedded default's worker: a daemon thread inside the app process."""
+    connection = app.extensions["redis"]
+    worker_class = type("BoundThreadWorker", (ThreadWorker,), {"app": app})
+    worker = worker_class(list(QUEUE_NAMES), connection=connection)
+
+    def loop() -> None:
+        try:
+            worker.work(with_scheduler=True, logging_level="WARNING")
+        except Exception:  # noqa: BLE001 - never take the web process down with the worker
+            log.exception("embedded_worker_stopped")
+
+    thread = threading.Thread(target=loop, name="rq-embedded-worker", daemon=True)
+    thread.start()
+    log.info("embedded_worker_started")
+    return thread
