@@ -62,12 +62,16 @@ def _migrations_dir():
 
 def _register_domains(app: Flask, api: DvcApi) -> None:
     # Imported here so that models register on db.metadata only once the app exists.
-    from api import catalog, health
+    from api import admin_units, auth, catalog, health, profile, staff
     from api.cli import serve_command
 
     app.cli.add_command(serve_command)
     health.init_app(app, api)
     catalog.init_app(app, api)
+    admin_units.init_app(app, api)
+    auth.init_app(app, api)
+    staff.init_app(app, api)
+    profile.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

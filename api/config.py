@@ -38,6 +38,9 @@ class Settings:
     # A worker thread inside the app process; on by default only in the embedded mode.
     embedded_worker: bool = True
     catalog_path: str = ""
+    # Sandbox demo features (local VNeID provider, OTP codes printed to the console).
+    # Never on in production: `make run` turns it on for the local demo only.
+    sandbox: bool = False
     # portal
     portal_base_url: str = ""
     portal_auth_path: str = "/api/auth/login"

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from api import create_app
+from api.admin_units.service import load_units
 from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
 from api.config import Settings, normalise_database_url
 from api.extensions import db
@@ -41,6 +42,19 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
         sys.stderr.write(
             f"\n!!! {len(skipped)} tests need PostgreSQL/Redis and are SKIPPED on this machine !!!\n"
         )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Argon2 at production cost takes ~0.1 s a hash; tests use the same algorithm, cheaper."""
+    from argon2 import PasswordHasher
+
+    from api.auth import passwords
+
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = original
 
 
 def fresh_postgres(url: str) -> str:
@@ -81,7 +95,54 @@ def build_app(database_url: str, redis_url: str = "", **overrides):
     with app.app_context():
         upgrade()
         import_catalog(load_catalog_file(DEFAULT_CATALOG), source="tests")
+        load_units()
+    app.extensions["otp_sender"] = CapturingSender()
     return app
+
+
+class CapturingSender:
+    """Stands in for SMS in tests: keeps the last code sent to each phone."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+        self.sent: list[tuple[str, str]] = []
+
+    def send_code(self, phone: str, code: str, purpose: str, language: str) -> None:
+        self.codes[phone] = code
+        self.sent.append((phone, purpose))
+
+
+# Reference data loaded once per session; every other table is emptied after each test.
+KEEP_TABLES = {
+    "alembic_version",
+    "online_levels",
+    "submission_channels",
+    "implementing_levels",
+    "fields",
+    "procedures",
+    "procedure_levels",
+    "agencies",
+    "subjects",
+    "procedure_agencies",
+    "procedure_subjects",
+    "procedure_channels",
+    "channel_fees",
+    "procedure_steps",
+    "required_documents",
+    "procedure_results",
+    "legal_bases",
+    "catalog_revisions",
+    "provinces",
+    "communes",
+    "reference_datasets",
+}
+
+
+def empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in KEEP_TABLES:
+            db.session.execute(table.delete())
+    db.session.commit()
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +165,9 @@ def _clean_state(request):
         application = request.getfixturevalue("app")
         with application.app_context():
             db.session.remove()
+            empty_tables()
             application.extensions["redis"].flushdb()
+            application.extensions["otp_sender"].codes.clear()
 
 
 @pytest.fixture

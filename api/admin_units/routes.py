@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.admin_units import service
+from api.openapi import ErrorSchema
+
+blp = Blueprint("units", __name__, url_prefix="/api/v1", description="Administrative units")
+
+
+class UnitSchema(ma.Schema):
+    code = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+
+
+class UnitListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(UnitSchema))
+    version = ma.fields.String()
+
+
+class CommuneArgs(ma.Schema):
+    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
+
+
+def _version() -> str:
+    info = service.dataset_info()
+    return info.version if info else ""
+
+
+@blp.route("/provinces")
+class Provinces(MethodView):
+    @blp.response(200, UnitListSchema)
+    def get(self):
+        """The 34 provinces and centrally-run cities."""
+        return {"items": service.list_provinces(), "version": _version()}
+
+
+@blp.route("/provinces/<int:code>/communes")
+class Communes(MethodView):
+    @blp.arguments(CommuneArgs, location="query")
+    @blp.response(200, UnitListSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown province")
+    def get(self, args, code: int):
+        """Communes and wards of a province, optionally filtered by name (diacritics optional)."""
+        return {"items": service.communes_of(code, args["q"]), "version": _version()}

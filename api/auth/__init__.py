@@ -1,0 +1,17 @@
+"""Identity and access: citizens, staff, sessions and the one auth decorator."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    from api.audit import models as audit_models  # noqa: F401
+    from api.auth import models  # noqa: F401
+    from api.auth.otp import LoggingOtpSender
+    from api.auth.routes import blp
+
+    settings = app.extensions["settings"]
+    # The demo's console stands in for the phone; real deployments never print codes.
+    app.extensions.setdefault("otp_sender", LoggingOtpSender(show_code=settings.sandbox))
+    api.register_blueprint(blp)

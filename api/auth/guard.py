@@ -1,0 +1,110 @@
+"""The one auth decorator: checks the bearer token and role, and documents 401/403 in OpenAPI.
+
+Services receive the resulting ``Principal``, never Flask's request, so bots and workers can
+call them with a principal of their own.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import g, request
+
+from api.auth.models import ASSURANCE_VNEID, Account, AuthSession
+from api.auth.tokens import decode_access_token
+from api.errors import ApiError
+from api.extensions import db
+from api.i18n import register_messages
+from api.openapi import ErrorSchema
+
+register_messages(
+    {
+        "token_invalid": {
+            "vi": "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Xin vui lòng đăng nhập lại.",
+            "en": "Your sign-in has expired or is not valid. Please sign in again.",
+        },
+        "role_required": {
+            "vi": "Chức năng này chỉ dành cho cán bộ được giao nhiệm vụ.",
+            "en": "Only staff with the right role can use this feature.",
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: an account with its role, assurance and, for staff, its scope."""
+
+    account_id: int
+    public_id: str
+    role: str
+    assurance: str
+    session_id: str | None = None
+    personal_id: str | None = None
+    phone: str | None = None
+    unit_code: str | None = None
+    commune_code: int | None = None
+
+    @property
+    def identity_verified(self) -> bool:
+        return self.assurance == ASSURANCE_VNEID and bool(self.personal_id)
+
+    @classmethod
+    def of(cls, account: Account, assurance: str, session_id: str | None = None) -> Principal:
+        return cls(
+            account_id=account.id,
+            public_id=account.public_id,
+            role=account.role,
+            assurance=assurance,
+            session_id=session_id,
+            personal_id=account.personal_id,
+            phone=account.phone,
+            unit_code=account.unit_code,
+            commune_code=account.commune_code,
+        )
+
+
+def _unauthorized() -> ApiError:
+    return ApiError(401, "token_invalid", headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(authorization: str | None) -> Principal:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise ApiError(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    claims = decode_access_token(authorization[7:].strip())
+    session = db.session.get(AuthSession, claims["sid"])
+    if session is None or session.revoked_at is not None:
+        raise _unauthorized()
+    account = session.account
+    if not account.active or account.public_id != claims["sub"]:
+        raise _unauthorized()
+    return Principal.of(account, session.assurance, session.id)
+
+
+def current_principal() -> Principal:
+    return g.principal
+
+
+def auth_required(blp, roles: Iterable[str] | None = None) -> Callable:  # noqa: ANN001
+    """Require a signed-in caller (and one of ``roles`` if given); document it in the spec."""
+    allowed = tuple(roles or ())
+
+    def decorator(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            principal = authenticate(request.headers.get("Authorization"))
+            if allowed and principal.role not in allowed:
+                raise ApiError(403, "role_required")
+            g.principal = principal
+            return func(*args, **kwargs)
+
+        wrapper = blp.alt_response(401, schema=ErrorSchema, description="Not signed in")(wrapper)
+        if allowed:
+            wrapper = blp.alt_response(
+                403, schema=ErrorSchema, description=f"Role required: {', '.join(allowed)}"
+            )(wrapper)
+        return blp.doc(security=[{"bearerAuth": []}])(wrapper)
+
+    return decorator

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import marshmallow as ma
+
+from api.profile.models import CHAT_CHANNELS, TARGET_FCM_TOKEN, TARGET_INSTALLATION
+
+
+class DeviceSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    target = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=10, max=512),
+        metadata={"description": "FCM registration token or Firebase installation id"},
+    )
+    target_type = ma.fields.String(
+        required=True, validate=ma.validate.OneOf([TARGET_FCM_TOKEN, TARGET_INSTALLATION])
+    )
+    platform = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(["android", "ios", "web"])
+    )
+    app_version = ma.fields.String(load_default="", validate=ma.validate.Length(max=32))
+    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(["vi", "en"]))
+    updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class DeviceListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(DeviceSchema))
+
+
+class DeviceDeleteSchema(ma.Schema):
+    id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    target = ma.fields.String(validate=ma.validate.Length(min=10, max=512))
+
+    @ma.validates_schema
+    def _one_of(self, data: dict, **_: object) -> None:
+        if bool(data.get("id")) == bool(data.get("target")):
+            raise ma.ValidationError("Give either id or target.", "_schema")
+
+
+class LinkCodeSchema(ma.Schema):
+    code = ma.fields.String(metadata={"description": "Type this into the Zalo or Telegram bot"})
+    expires_in = ma.fields.Integer()
+
+
+class ChatLinkSchema(ma.Schema):
+    channel = ma.fields.String()
+    display_name = ma.fields.String()
+    linked_at = ma.fields.DateTime()
+    blocked = ma.fields.Function(lambda link: link.blocked_at is not None)
+
+
+class ChatLinkListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ChatLinkSchema))
+
+
+class QuietHoursSchema(ma.Schema):
+    start = ma.fields.String(required=True, metadata={"example": "21:00"})
+    end = ma.fields.String(required=True, metadata={"example": "07:00"})
+
+
+class PreferencesSchema(ma.Schema):
+    channels = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={"description": "Channels to try, in order: app, zalo, telegram, sms, email"},
+    )
+    events = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean(), load_default=dict)
+    quiet_hours = ma.fields.Nested(
+        QuietHoursSchema,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Vietnam time; urgent messages still come"},
+    )
+    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(["vi", "en"]))
+
+
+CHANNEL_PATH = ma.validate.OneOf(CHAT_CHANNELS)

@@ -1,0 +1,14 @@
+"""Staff accounts: officers (bound to a unit), community technology team members (bound to a
+commune) and administrators. Created by an administrator through the API or the CLI."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    from api.staff.cli import staff_cli
+    from api.staff.routes import blp
+
+    api.register_blueprint(blp)
+    app.cli.add_command(staff_cli)

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from api.admin_units.service import get_commune
+from api.audit.service import Origin, record
+from api.auth.models import (
+    ASSURANCE_PASSWORD,
+    ROLE_ADMIN,
+    ROLE_COMMUNITY,
+    ROLE_OFFICER,
+    STAFF_ROLES,
+    Account,
+)
+from api.auth.passwords import hash_password, password_problem
+from api.auth.tokens import revoke_all_sessions
+from api.errors import ApiError
+from api.extensions import db
+from api.i18n import register_messages
+from api.pagination import Page
+
+# Agency/unit codes as the portal writes them (DonViXuLy), e.g. 000.00.15.H12.
+UNIT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{1,63}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+register_messages(
+    {
+        "username_taken": {
+            "vi": "Tên đăng nhập “{username}” đã có người dùng.",
+            "en": "The username “{username}” is already taken.",
+        },
+        "staff_not_found": {
+            "vi": "Không tìm thấy tài khoản cán bộ này.",
+            "en": "This staff account was not found.",
+        },
+        "staff_scope_invalid": {
+            "vi": "Thông tin phạm vi công tác chưa đúng: {reason}.",
+            "en": "The work scope is not correct: {reason}.",
+        },
+    }
+)
+
+
+def _scope(
+    role: str, unit_code: str | None, commune_code: int | None
+) -> tuple[str | None, int | None]:
+    """Officers need a unit, community members a valid commune, admins neither."""
+    if role not in STAFF_ROLES:
+        raise ApiError(
+            422,
+            "validation_failed",
+            errors={"role": [f"Must be one of: {', '.join(STAFF_ROLES)}."]},
+        )
+    if role == ROLE_OFFICER:
+        if not unit_code or not UNIT_CODE.match(unit_code):
+            raise ApiError(
+                422,
+                "staff_scope_invalid",
+                errors={"unit_code": ["Required for officers."]},
+                reason="officer needs unit_code",
+            )
+        return unit_code, None
+    if role == ROLE_COMMUNITY:
+        if commune_code is None:
+            raise ApiError(
+                422,
+                "staff_scope_invalid",
+                errors={"commune_code": ["Required for community team members."]},
+                reason="community member needs commune_code",
+            )
+        get_commune(commune_code)
+        return None, commune_code
+    return None, None
+
+
+def create_staff(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+    unit_code: str | None = None,
+    commune_code: int | None = None,
+    email: str | None = None,
+    actor_id: int | None,
+    origin: Origin,
+) -> Account:
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise ApiError(
+            422,
+            "validation_failed",
+            errors={"username": ["3-64 lower-case letters, digits, . _ -"]},
+        )
+    problem = password_problem(password)
+    if problem:
+        raise ApiError(422, "validation_failed", errors={"password": [problem]})
+    unit_code, commune_code = _scope(role, unit_code, commune_code)
+    if db.session.scalar(select(Account.id).where(Account.username == username)):
+        raise ApiError(409, "username_taken", username=username)
+    account = Account(
+        role=role,
+        assurance=ASSURANCE_PASSWORD,
+        username=username,
+        password_hash=hash_password(password),
+        full_name=full_name.strip(),
+        unit_code=unit_code,
+        commune_code=commune_code,
+        email=email,
+    )
+    db.session.add(account)
+    db.session.flush()
+    record(
+        "staff_created",
+        origin,
+        actor_id=actor_id,
+        subject_id=account.id,
+        object_type="account",
+        object_id=account.public_id,
+        role=role,
+    )
+    db.session.commit()
+    return account
+
+
+def get_staff(public_id: str) -> Account:
+    account = db.session.scalar(select(Account).where(Account.public_id == public_id))
+    if account is None or not account.is_staff:
+        raise ApiError(404, "staff_not_found")
+    return account
+
+
+def list_staff(page: Page, role: str | None = None) -> tuple[list[Account], int]:
+    query = select(Account).where(Account.role.in_(STAFF_ROLES))
+    if role:
+        query = query.where(Account.role == role)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Account.username).offset(page.offset).limit(page.page_size)
+    )
+    return list(items), total
+
+
+def update_staff(
+    public_id: str,
+    *,
+    actor_id: int,
+    origin: Origin,
+    role: str | None = None,
+    unit_code: str | None = None,
+    commune_code: int | None = None,
+    active: bool | None = None,
+) -> Account:
+    account = get_staff(public_id)
+    if account.id == actor_id and (active is False or (role and role != ROLE_ADMIN)):
+        raise ApiError(409, "conflict")  # an admin cannot lock themselves out
+    new_role = role or account.role
+    scope_changed = role is not None or unit_code is not None or commune_code is not None
+    if scope_changed:
+        account.unit_code, account.commune_code = _scope(
+            new_role,
+            unit_code if unit_code is not None else account.unit_code,
+            commune_code if commune_code is not None else account.commune_code,
+        )
+        if new_role != account.role:
+            record(
+                "role_changed",
+                origin,
+                actor_id=actor_id,
+                subject_id=account.id,
+                object_type="account",
+                object_id=public_id,
+                old=account.role,
+                new=new_role,
+            )
+            account.role = new_role
+            # Tokens carry the role: end sessions so the new role applies at once.
+            revoke_all_sessions(account.id, "role_changed")
+    if active is not None and active != account.active:
+        account.active = active
+        record(
+            "staff_activated" if active else "staff_deactivated",
+            origin,
+            actor_id=actor_id,
+            subject_id=account.id,
+            object_type="account",
+            object_id=public_id,
+        )
+        if not active:
+            revoke_all_sessions(account.id, "deactivated")
+    db.session.commit()
+    return account
