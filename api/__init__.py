@@ -50,7 +50,11 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
 def _engine_options(settings: Settings) -> dict:
     if settings.is_sqlite:
-        return {"connect_args": {"check_same_thread": False, "timeout": 15}}
+        from sqlalchemy.pool import NullPool
+
+        # A fresh connection per session: opening a SQLite file is cheap, and no pooled
+        # connection can carry a stale read snapshot from one thread to another.
+        return {"connect_args": {"check_same_thread": False, "timeout": 15}, "poolclass": NullPool}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
 
 
@@ -62,7 +66,7 @@ def _migrations_dir():
 
 def _register_domains(app: Flask, api: DvcApi) -> None:
     # Imported here so that models register on db.metadata only once the app exists.
-    from api import admin_units, auth, catalog, health, profile, staff
+    from api import admin_units, auth, catalog, dossiers, health, portal, profile, staff
     from api.cli import serve_command
 
     app.cli.add_command(serve_command)
@@ -72,6 +76,8 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     auth.init_app(app, api)
     staff.init_app(app, api)
     profile.init_app(app, api)
+    dossiers.init_app(app, api)
+    portal.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

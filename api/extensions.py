@@ -28,13 +28,25 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
     # SQLite is the embedded default: WAL and a busy timeout let the worker thread and the
     # request threads share the file; foreign keys are off unless asked for.
-    module = type(dbapi_connection).__module__
-    if module.startswith("sqlite3"):
+    if _is_sqlite(dbapi_connection):
+        # pysqlite's own transaction handling breaks SAVEPOINT (used to apply one portal item
+        # at a time); turn it off and let SQLAlchemy emit BEGIN itself (SQLAlchemy's recipe).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def _is_sqlite(dbapi_connection) -> bool:  # noqa: ANN001
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:  # noqa: ANN001
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 _fake_server_lock = threading.Lock()

@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_MARKS = {"đ": "d", "Đ": "d"}
+_MARKS = {"đ": "d", "Đ": "D"}
 
 
 def strip_marks(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -77,6 +78,10 @@ def fresh_postgres(url: str) -> str:
 
 
 def make_settings(database_url: str, redis_url: str = "", **overrides) -> Settings:
+    overrides.setdefault("portal_push_secret", PUSH_SECRET)
+    overrides.setdefault("portal_username", "dvc-connect")
+    overrides.setdefault("portal_password", "sandbox-password")
+    overrides.setdefault("portal_unit_code", "000.00.15.H12")
     return Settings.from_env(
         env={},
         database_url=database_url,
@@ -86,6 +91,9 @@ def make_settings(database_url: str, redis_url: str = "", **overrides) -> Settin
         log_level="WARNING",
         **overrides,
     )
+
+
+PUSH_SECRET = "test-portal-push-secret"
 
 
 def build_app(database_url: str, redis_url: str = "", **overrides):
@@ -135,6 +143,7 @@ KEEP_TABLES = {
     "provinces",
     "communes",
     "reference_datasets",
+    "dossier_statuses",
 }
 
 
@@ -168,6 +177,36 @@ def _clean_state(request):
             empty_tables()
             application.extensions["redis"].flushdb()
             application.extensions["otp_sender"].codes.clear()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real port, for tests where another process-like party calls us over HTTP."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def portal(app):
+    """A fresh portal simulator on 127.0.0.1, with the app's gateway pointed at it."""
+    import dataclasses
+
+    from api.portal.gateway import PortalGateway
+    from sandbox.portal_simulator import serve
+
+    server, url = serve(dossier_count=20, seed=7)
+    settings = dataclasses.replace(app.extensions["settings"], portal_base_url=url)
+    app.extensions["portal_gateway"] = PortalGateway(settings, sleep=lambda _s: None)
+    yield server.simulator
+    app.extensions.pop("portal_gateway", None)
+    server.shutdown()
 
 
 @pytest.fixture

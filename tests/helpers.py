@@ -41,3 +41,20 @@ def sign_in_staff(client, username: str) -> dict:
     )
     assert response.status_code == 200, response.json
     return response.json
+
+
+def sign_in_verified(app, personal_id: str, name: str = "Nguyễn Văn A") -> dict:
+    """A citizen whose identity VNeID proved (the VNeID flow itself is tested on its own)."""
+    from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN, Account
+    from api.auth.tokens import start_session
+    from api.extensions import db
+
+    with app.app_context():
+        account = Account(
+            role=ROLE_CITIZEN, assurance=ASSURANCE_VNEID, personal_id=personal_id, full_name=name
+        )
+        db.session.add(account)
+        db.session.flush()
+        tokens = start_session(account, ASSURANCE_VNEID).as_dict()
+        db.session.commit()
+    return tokens

@@ -41,7 +41,7 @@ class Account(db.Model):
     # Staff only.
     username: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    unit_code: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(300), nullable=True, index=True)
     commune_code: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -21,8 +21,9 @@ from api.extensions import db
 from api.i18n import register_messages
 from api.pagination import Page
 
-# Agency/unit codes as the portal writes them (DonViXuLy), e.g. 000.00.15.H12.
-UNIT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{1,63}$")
+# The handling unit as the portal writes it in DonViXuLy: a code such as 000.00.15.H12 or,
+# in some provinces, the unit's name. Officers see the dossiers whose DonViXuLy equals it.
+UNIT_CODE = re.compile(r"^\S.{0,298}\S$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 register_messages(

@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=True),
     sa.Column('password_hash', sa.String(length=200), nullable=True),
-    sa.Column('unit_code', sa.String(length=64), nullable=True),
+    sa.Column('unit_code', sa.String(length=300), nullable=True),
     sa.Column('commune_code', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,15 @@
+"""Dossiers mirrored from the portal: statuses, timeline, views, following and QR checks."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    from api.dossiers import models  # noqa: F401
+    from api.dossiers.cli import dossiers_cli
+    from api.dossiers.routes import blp, verify_blp
+
+    api.register_blueprint(blp)
+    api.register_blueprint(verify_blp)
+    app.cli.add_command(dossiers_cli)

@@ -1,0 +1,174 @@
+"""``apply_status_event``: one dossier update or progress entry, applied exactly once, in order.
+
+Each call runs in a savepoint, so one bad item never undoes the rest of a batch. Rules:
+- the same record twice changes nothing (content hash; unique timeline and event keys);
+- a record older than the newest one applied (as-of time) changes nothing: status never
+  moves backwards because an old update arrived late;
+- every status change appends one timeline entry and one domain event in the same
+  transaction, so notifications (which read the events) happen once per change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api.clock import as_utc, utcnow
+from api.dossiers.models import DomainEvent, Dossier, DossierStatus, TimelineEntry
+from api.extensions import db
+from api.portal.dossier_records import DossierUpdate, ProgressUpdate
+
+log = logging.getLogger(__name__)
+
+CREATED, UPDATED, UNCHANGED, STALE = "created", "updated", "unchanged", "stale"
+STATUS_EVENT = "dossier.status_changed"
+# How soon a followed, unfinished dossier is pulled again (spread with jitter).
+PULL_INTERVAL = timedelta(minutes=5)
+
+
+class UnknownDossier(LookupError):
+    pass
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def _digest(update: DossierUpdate) -> str:
+    body = {
+        "status": update.status_code,
+        **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in update.fields.items()},
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def next_pull_time(now: datetime | None = None) -> datetime:
+    """Spread pulls so thousands of followed dossiers do not all hit the portal at once."""
+    now = now or utcnow()
+    return now + PULL_INTERVAL * (0.5 + random.random())  # noqa: S311 - jitter, not security
+
+
+def _lock_dossier(code: str) -> Dossier | None:
+    # FOR UPDATE on PostgreSQL serialises concurrent updates of one dossier; SQLite locks the
+    # whole database for writes anyway and ignores it.
+    return db.session.scalar(
+        select(Dossier).where(Dossier.code == code).with_for_update(of=Dossier)
+    )
+
+
+def _change_status(dossier: Dossier, new_status: int, as_of: datetime, source: str) -> None:
+    old_status = dossier.status_code
+    key = _key(dossier.code, "status", old_status, new_status, as_of.isoformat())
+    db.session.add(
+        TimelineEntry(
+            dossier_id=dossier.id,
+            kind="status",
+            external_key=key,
+            occurred_at=as_of,
+            status_code=new_status,
+            from_status_code=old_status,
+            source=source,
+        )
+    )
+    db.session.add(
+        DomainEvent(
+            kind=STATUS_EVENT,
+            dedupe_key=key,
+            dossier_id=dossier.id,
+            payload={
+                "code": dossier.code,
+                "from_status": old_status,
+                "to_status": new_status,
+                "at": as_of.isoformat(),
+            },
+        )
+    )
+    dossier.status_code = new_status
+    status = db.session.get(DossierStatus, new_status)
+    dossier.finished = bool(status and status.finished)
+
+
+def apply_dossier_update(update: DossierUpdate, received_as_of: datetime, source: str) -> str:
+    """Upsert one dossier from a HoSo record. Returns created/updated/unchanged/stale."""
+    as_of = as_utc(update.as_of or received_as_of)
+    digest = _digest(update)
+    with db.session.begin_nested():
+        dossier = _lock_dossier(update.code)
+        if dossier is None:
+            dossier = Dossier(code=update.code, status_code=update.status_code, **update.fields)
+            dossier.source_as_of, dossier.source_hash = as_of, digest
+            dossier.updated_at = utcnow()
+            db.session.add(dossier)
+            db.session.flush()
+            dossier.status_code = None  # so the first status is recorded as a change
+            _change_status(dossier, update.status_code, as_of, source)
+            dossier.next_sync_at = None if dossier.finished else next_pull_time()
+            return CREATED
+        if dossier.source_hash == digest:
+            return UNCHANGED
+        if dossier.source_as_of is not None and as_of < as_utc(dossier.source_as_of):
+            log.info("dossier_update_stale", extra={"dossier": dossier.code, "source": source})
+            return STALE
+        for name, value in update.fields.items():
+            setattr(dossier, name, value)
+        if update.status_code != dossier.status_code:
+            _change_status(dossier, update.status_code, as_of, source)
+        dossier.source_as_of, dossier.source_hash = as_of, digest
+        dossier.updated_at = utcnow()
+        if dossier.finished:
+            dossier.next_sync_at = None
+        return UPDATED
+
+
+def apply_progress(update: ProgressUpdate, source: str) -> str:
+    """Append one TienDo entry; a newer entry's status also moves the dossier's status."""
+    key = _key(
+        update.dossier_code,
+        "progress",
+        update.occurred_at.isoformat(),
+        update.status_code,
+        update.actor,
+        update.content,
+    )
+    with db.session.begin_nested():
+        dossier = _lock_dossier(update.dossier_code)
+        if dossier is None:
+            raise UnknownDossier(update.dossier_code)
+        if db.session.scalar(select(TimelineEntry.id).where(TimelineEntry.external_key == key)):
+            return UNCHANGED
+        entry = asdict(update)
+        entry.pop("dossier_code")
+        db.session.add(
+            TimelineEntry(
+                dossier_id=dossier.id, kind="progress", external_key=key, source=source, **entry
+            )
+        )
+        newer = dossier.source_as_of is None or update.occurred_at > as_utc(dossier.source_as_of)
+        if update.status_code and update.status_code != dossier.status_code and newer:
+            _change_status(dossier, update.status_code, update.occurred_at, source)
+            dossier.source_as_of = update.occurred_at
+            dossier.source_hash = ""  # the next full record must be applied, not skipped
+        dossier.updated_at = utcnow()
+        return CREATED
+
+
+def apply_safely(func, *args) -> tuple[str | None, str | None]:  # noqa: ANN001
+    """Run an apply function. A unique-key clash means a concurrent delivery of the same
+    change won the race: try once more, when the winner's rows are visible and the item is
+    recognised as a duplicate. Returns (outcome, error)."""
+    for attempt in (1, 2):
+        try:
+            return func(*args), None
+        except IntegrityError as exc:
+            log.warning(
+                "dossier_apply_conflict",
+                extra={"func": func.__name__, "attempt": attempt, "error": str(exc.orig)[:200]},
+            )
+    return None, "conflict: try again"

@@ -1,0 +1,73 @@
+"""Batches pushed by a provincial system in the portal's own format, answered item by item."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+
+from api.dossiers.apply import UnknownDossier, apply_dossier_update, apply_progress, apply_safely
+from api.extensions import db
+from api.portal.dossier_records import RecordError, dossier_from_hoso, progress_from_tiendo
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+# Per-item answers in the portal's style: error_code 0 is success.
+OK, INVALID, UNKNOWN_DOSSIER, CONFLICT = 0, 1, 2, 3
+
+
+def _item(index: int, code: object, error_code: int, message: str) -> dict:
+    return {
+        "index": index,
+        "MaHoSo": code if isinstance(code, str) else None,
+        "error_code": error_code,
+        "message": message,
+    }
+
+
+def ingest_dossiers(records: list, signed_at: int, source: str = "push") -> list[dict]:
+    as_of = datetime.fromtimestamp(signed_at, UTC)
+    results = []
+    for index, record in enumerate(records):
+        code = record.get("MaHoSo") if isinstance(record, dict) else None
+        try:
+            update = dossier_from_hoso(record)
+        except RecordError as exc:
+            results.append(_item(index, code, INVALID, str(exc)))
+            continue
+        outcome, error = apply_safely(apply_dossier_update, update, as_of, source)
+        results.append(
+            _item(index, code, CONFLICT, error) if error else _item(index, code, OK, outcome)
+        )
+    db.session.commit()
+    _log_summary("dossiers", results)
+    return results
+
+
+def ingest_progress(records: list, source: str = "push") -> list[dict]:
+    results = []
+    for index, record in enumerate(records):
+        code = record.get("MaHoSo") if isinstance(record, dict) else None
+        try:
+            update = progress_from_tiendo(record)
+            outcome, error = apply_safely(apply_progress, update, source)
+        except RecordError as exc:
+            results.append(_item(index, code, INVALID, str(exc)))
+            continue
+        except UnknownDossier:
+            results.append(
+                _item(index, code, UNKNOWN_DOSSIER, "unknown dossier: send its HoSo record first")
+            )
+            continue
+        results.append(
+            _item(index, code, CONFLICT, error) if error else _item(index, code, OK, outcome)
+        )
+    db.session.commit()
+    _log_summary("progress", results)
+    return results
+
+
+def _log_summary(kind: str, results: list[dict]) -> None:
+    counts = Counter(r["message"] if r["error_code"] == OK else "error" for r in results)
+    log.info("portal_push", extra={"kind": kind, "counts": dict(counts)})

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth.guard import auth_required, current_principal
+from api.dossiers import schemas, service
+from api.openapi import ErrorSchema
+from api.origin import request_origin
+from api.pagination import Page, page_envelope
+
+blp = Blueprint(
+    "dossiers", __name__, url_prefix="/api/v1", description="Dossiers (hồ sơ) and their progress"
+)
+verify_blp = Blueprint("verify", __name__, description="Checking a result's QR code")
+
+
+def _full(dossier):  # noqa: ANN001, ANN202
+    dossier.timeline = service.timeline(dossier)
+    dossier.following = service.is_following(current_principal(), dossier)
+    return dossier
+
+
+@blp.route("/me/dossiers")
+class MyDossiers(MethodView):
+    @auth_required(blp)
+    @blp.arguments(schemas.MyDossiersArgs, location="query")
+    @blp.response(200, schemas.MyDossierPageSchema)
+    def get(self, args):
+        """The citizen's dossiers (by identity number after a VNeID sign-in) and the ones they follow."""
+        page = Page(args["page"], args["page_size"])
+        items, total = service.my_dossiers(current_principal(), args.get("group"), page)
+        return page_envelope(items, total, page)
+
+
+@blp.route("/dossiers/<string:code>")
+class DossierDetail(MethodView):
+    @auth_required(blp)
+    @blp.response(200, schemas.DossierSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or not yours to see")
+    def get(self, code: str):
+        """Full view for the applicant and the officers of the handling unit."""
+        return _full(service.get_for_full_view(current_principal(), code))
+
+
+@blp.route("/dossiers/lookup")
+class Lookup(MethodView):
+    @blp.arguments(schemas.LookupSchema)
+    @blp.response(200, schemas.ReducedDossierSchema)
+    @blp.alt_response(
+        404, schema=ErrorSchema, description="No match (unknown code or wrong digits)"
+    )
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many look-ups")
+    def post(self, body):
+        """Anyone with the code and the last 4 digits of the applicant's phone or ID number:
+        status, procedure, dates and progress, without personal data."""
+        dossier = service.lookup(body["code"], body["verify"], request_origin().ip)
+        dossier.timeline = service.timeline(dossier)
+        return dossier
+
+
+@blp.route("/dossiers/<string:code>/follow")
+class Follow(MethodView):
+    @auth_required(blp)
+    @blp.arguments(schemas.FollowSchema)
+    @blp.response(200, schemas.DossierSummarySchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No match")
+    def post(self, body, code: str):
+        """Be told about changes to this dossier (a relative's, say)."""
+        return service.follow(current_principal(), code, body["verify"], request_origin())
+
+    @auth_required(blp)
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="Not followed")
+    def delete(self, code: str):
+        """Stop following."""
+        service.unfollow(current_principal(), code, request_origin())
+
+
+@blp.route("/dossiers/<string:code>/qr")
+class Qr(MethodView):
+    @auth_required(blp)
+    @blp.arguments(schemas.QrArgs, location="query")
+    @blp.response(200, content_type="image/png", description="QR code (PNG or SVG)")
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or not yours")
+    def get(self, args, code: str):
+        """A QR code with a signed link that shows the result is genuine."""
+        data, mimetype = service.qr_image(current_principal(), code, args["format"])
+        return Response(data, mimetype=mimetype, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@verify_blp.route("/verify/<string:token>")
+class Verify(MethodView):
+    @verify_blp.response(200, schemas.VerificationSchema)
+    @verify_blp.alt_response(404, schema=ErrorSchema, description="Tampered or unknown")
+    def get(self, token: str):
+        """Opened from the QR code: procedure, status, result papers and date; no personal data."""
+        dossier = service.verify_token(token)
+        dossier.genuine = True
+        dossier.returned_or_finished = dossier.returned_at or dossier.finished_processing_at
+        return dossier

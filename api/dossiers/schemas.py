@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import marshmallow as ma
+
+from api.dossiers.service import STATUS_GROUPS, is_overdue
+from api.pagination import PageArgsSchema, page_schema
+
+CODE = ma.validate.Regexp(
+    r"^[0-9A-Za-z.]{3,40}-\d{6}-\d{4,6}$",
+    error="Not a dossier code like 000.00.15.H12-240101-0001.",
+)
+VERIFY = ma.validate.Regexp(
+    r"^\D*(\d\D*){4}$", error="The last 4 digits of the applicant's phone or ID number."
+)
+
+
+class StatusSchema(ma.Schema):
+    code = ma.fields.Integer()
+    label = ma.fields.String(attribute="label_vi")
+    label_en = ma.fields.String()
+    portal_code = ma.fields.String()
+    group = ma.fields.String()
+    advice = ma.fields.String(attribute="advice_vi")
+    advice_en = ma.fields.String()
+
+
+class ProcedureRefSchema(ma.Schema):
+    code = ma.fields.String(attribute="procedure_code")
+    name = ma.fields.String(attribute="procedure_name")
+
+
+class PublicTimelineSchema(ma.Schema):
+    kind = ma.fields.String()
+    occurred_at = ma.fields.DateTime()
+    status_code = ma.fields.Integer(allow_none=True)
+    department = ma.fields.String()
+
+
+class TimelineSchema(PublicTimelineSchema):
+    from_status_code = ma.fields.Integer(allow_none=True)
+    actor = ma.fields.String()
+    actor_title = ma.fields.String()
+    content = ma.fields.String()
+    step_due_at = ma.fields.DateTime(allow_none=True)
+
+
+class DossierSummarySchema(ma.Schema):
+    """What anyone with the code and the second factor may see: no personal data."""
+
+    code = ma.fields.String()
+    procedure = ma.fields.Function(lambda d: ProcedureRefSchema().dump(d))
+    status = ma.fields.Nested(StatusSchema)
+    submitted_at = ma.fields.DateTime(allow_none=True)
+    received_at = ma.fields.DateTime(allow_none=True)
+    due_at = ma.fields.DateTime(allow_none=True)
+    returned_at = ma.fields.DateTime(allow_none=True)
+    overdue = ma.fields.Function(is_overdue)
+    updated_at = ma.fields.DateTime()
+
+
+class ReducedDossierSchema(DossierSummarySchema):
+    timeline = ma.fields.List(ma.fields.Nested(PublicTimelineSchema))
+
+
+class DossierSchema(DossierSummarySchema):
+    receipt_number = ma.fields.String()
+    channel = ma.fields.String()
+    applicant_name = ma.fields.String()
+    applicant_id_masked = ma.fields.Function(
+        lambda d: ("*" * 8 + d.applicant_id_number[-4:]) if d.applicant_id_number else ""
+    )
+    phone_masked = ma.fields.Function(lambda d: ("*" * 6 + d.phone[-4:]) if d.phone else "")
+    summary = ma.fields.String()
+    field_name = ma.fields.String()
+    handling_unit = ma.fields.String()
+    finished_processing_at = ma.fields.DateTime(allow_none=True)
+    refused_at = ma.fields.DateTime(allow_none=True)
+    digitised = ma.fields.Boolean()
+    paid_online = ma.fields.Boolean()
+    result_documents = ma.fields.List(ma.fields.Dict())
+    supplement_requests = ma.fields.List(ma.fields.Dict())
+    note = ma.fields.String()
+    timeline = ma.fields.List(ma.fields.Nested(TimelineSchema))
+    following = ma.fields.Boolean()
+
+
+class MyDossiersArgs(PageArgsSchema):
+    group = ma.fields.String(validate=ma.validate.OneOf(STATUS_GROUPS))
+
+
+MyDossierPageSchema = page_schema(DossierSummarySchema, "DossierPage")
+
+
+class LookupSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=CODE)
+    verify = ma.fields.String(required=True, validate=VERIFY)
+
+
+class FollowSchema(ma.Schema):
+    verify = ma.fields.String(
+        load_default=None,
+        validate=VERIFY,
+        metadata={"description": "Needed unless you are the applicant"},
+    )
+
+
+class QrArgs(ma.Schema):
+    format = ma.fields.String(load_default="png", validate=ma.validate.OneOf(["png", "svg"]))
+
+
+class VerificationSchema(ma.Schema):
+    genuine = ma.fields.Boolean()
+    code = ma.fields.String()
+    procedure = ma.fields.String(attribute="procedure_name")
+    status = ma.fields.String(attribute="status.label_vi")
+    status_en = ma.fields.String(attribute="status.label_en")
+    result_documents = ma.fields.Function(
+        lambda d: [doc.get("name", "") for doc in d.result_documents]
+    )
+    date = ma.fields.DateTime(attribute="returned_or_finished")

@@ -1,0 +1,257 @@
+"""Reading dossiers: the owner's list, full and reduced views, second-factor look-up,
+following, and QR verification of results. Authorization is decided here, per dossier."""
+
+from __future__ import annotations
+
+import hmac
+import io
+
+import qrcode
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from qrcode.image.pure import PyPNGImage
+from qrcode.image.svg import SvgPathImage
+from sqlalchemy import func, select
+
+from api.audit.service import Origin, record
+from api.auth.guard import Principal
+from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
+from api.clock import as_utc, utcnow
+from api.dossiers.models import Dossier, DossierFollow, DossierStatus, TimelineEntry
+from api.errors import ApiError
+from api.extensions import db
+from api.i18n import register_messages
+from api.pagination import Page
+from api.ratelimit import Limit, hit
+
+LOOKUPS_PER_IP = Limit("dossier_lookup_ip", 20, 600)
+LOOKUPS_PER_CODE = Limit("dossier_lookup_code", 10, 600)
+FOLLOWS_PER_ACCOUNT = Limit("dossier_follow_account", 20, 3600)
+STATUS_GROUPS = (
+    "in_progress",
+    "supplement_requested",
+    "payment_requested",
+    "done",
+    "refused",
+    "withdrawn",
+)
+
+register_messages(
+    {
+        "dossier_not_found": {
+            "vi": "Không tìm thấy hồ sơ {code}, hoặc bạn không có quyền xem hồ sơ này.",
+            "en": "Dossier {code} was not found, or you may not see it.",
+        },
+        "dossier_lookup_failed": {
+            "vi": "Không tìm thấy hồ sơ khớp với mã và 4 số cuối bạn nhập. Xin kiểm tra lại mã hồ sơ trên giấy biên nhận.",
+            "en": "No dossier matches that code and those last 4 digits. Please check the code on your receipt.",
+        },
+        "identity_required": {
+            "vi": "Để xem hồ sơ theo số định danh, xin đăng nhập bằng VNeID.",
+            "en": "To see dossiers by your identity number, please sign in with VNeID.",
+        },
+        "qr_invalid": {
+            "vi": "Mã QR này không hợp lệ: kết quả không được xác nhận là do cơ quan nhà nước cấp.",
+            "en": "This QR code is not valid: the result cannot be confirmed as genuine.",
+        },
+    }
+)
+
+
+# ---- access ----------------------------------------------------------------------------------
+
+
+def is_owner(principal: Principal | None, dossier: Dossier) -> bool:
+    return bool(
+        principal
+        and principal.identity_verified
+        and dossier.applicant_id_number
+        and hmac.compare_digest(principal.personal_id or "", dossier.applicant_id_number)
+    )
+
+
+def is_handling_staff(principal: Principal | None, dossier: Dossier) -> bool:
+    if principal is None:
+        return False
+    if principal.role == ROLE_ADMIN:
+        return True
+    return (
+        principal.role == ROLE_OFFICER
+        and bool(principal.unit_code)
+        and principal.unit_code == dossier.handling_unit
+    )
+
+
+def _get(code: str) -> Dossier:
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None:
+        raise ApiError(404, "dossier_not_found", code=code[:64])
+    return dossier
+
+
+def get_for_full_view(principal: Principal, code: str) -> Dossier:
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    # Unknown and not-yours look the same: codes are guessable, existence is not told.
+    if dossier is None or not (
+        is_owner(principal, dossier) or is_handling_staff(principal, dossier)
+    ):
+        raise ApiError(404, "dossier_not_found", code=code[:64])
+    return dossier
+
+
+def timeline(dossier: Dossier) -> list[TimelineEntry]:
+    return list(
+        db.session.scalars(
+            select(TimelineEntry)
+            .where(TimelineEntry.dossier_id == dossier.id)
+            .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
+        )
+    )
+
+
+def is_overdue(dossier: Dossier) -> bool:
+    if dossier.due_at is None:
+        return False
+    finished_at = dossier.returned_at or dossier.finished_processing_at
+    if finished_at is not None:
+        return as_utc(finished_at) > as_utc(dossier.due_at)
+    return not dossier.finished and as_utc(dossier.due_at) < utcnow()
+
+
+# ---- lists -------------------------------------------------------------------------------------
+
+
+def my_dossiers(principal: Principal, group: str | None, page: Page) -> tuple[list[Dossier], int]:
+    """Dossiers where the citizen is the applicant (VNeID sign-in) or that they follow."""
+    followed = select(DossierFollow.dossier_id).where(
+        DossierFollow.account_id == principal.account_id
+    )
+    condition = Dossier.id.in_(followed)
+    if principal.identity_verified:
+        condition = condition | (Dossier.applicant_id_number == principal.personal_id)
+    query = select(Dossier).where(condition)
+    if group:
+        query = query.join(DossierStatus).where(DossierStatus.group == group)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+        .offset(page.offset)
+        .limit(page.page_size)
+    )
+    return list(items), total
+
+
+# ---- second factor --------------------------------------------------------------------------------
+
+
+def factor_matches(dossier: Dossier, verify: str) -> bool:
+    """The last 4 digits of the applicant's phone or ID number, compared in constant time."""
+    digits = "".join(ch for ch in verify if ch.isdigit())
+    if len(digits) != 4:
+        return False
+    phone_ok = hmac.compare_digest(digits, (dossier.phone or "")[-4:].rjust(4, "x"))
+    id_ok = hmac.compare_digest(digits, (dossier.applicant_id_number or "")[-4:].rjust(4, "x"))
+    return phone_ok or id_ok
+
+
+def lookup(code: str, verify: str, ip: str) -> Dossier:
+    hit(LOOKUPS_PER_IP, ip)
+    hit(LOOKUPS_PER_CODE, code)
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None or not factor_matches(dossier, verify):
+        raise ApiError(404, "dossier_lookup_failed")
+    return dossier
+
+
+def follow(principal: Principal, code: str, verify: str | None, origin: Origin) -> Dossier:
+    hit(FOLLOWS_PER_ACCOUNT, str(principal.account_id))
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    allowed = dossier is not None and (
+        is_owner(principal, dossier) or factor_matches(dossier, verify or "")
+    )
+    if not allowed:
+        raise ApiError(404, "dossier_lookup_failed")
+    exists = db.session.scalar(
+        select(DossierFollow.id).where(
+            DossierFollow.dossier_id == dossier.id, DossierFollow.account_id == principal.account_id
+        )
+    )
+    if not exists:
+        db.session.add(DossierFollow(dossier_id=dossier.id, account_id=principal.account_id))
+        if not dossier.finished and dossier.next_sync_at is None:
+            dossier.next_sync_at = utcnow()  # start pulling it soon
+        record(
+            "dossier_followed",
+            origin,
+            actor_id=principal.account_id,
+            object_type="dossier",
+            object_id=dossier.code,
+        )
+        db.session.commit()
+    return dossier
+
+
+def unfollow(principal: Principal, code: str, origin: Origin) -> None:
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    row = dossier and db.session.scalar(
+        select(DossierFollow).where(
+            DossierFollow.dossier_id == dossier.id, DossierFollow.account_id == principal.account_id
+        )
+    )
+    if not row:
+        raise ApiError(404, "dossier_not_found", code=code[:64])
+    db.session.delete(row)
+    record(
+        "dossier_unfollowed",
+        origin,
+        actor_id=principal.account_id,
+        object_type="dossier",
+        object_id=dossier.code,
+    )
+    db.session.commit()
+
+
+def is_following(principal: Principal, dossier: Dossier) -> bool:
+    return bool(
+        db.session.scalar(
+            select(DossierFollow.id).where(
+                DossierFollow.dossier_id == dossier.id,
+                DossierFollow.account_id == principal.account_id,
+            )
+        )
+    )
+
+
+# ---- QR verification ------------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(
+        current_app.extensions["settings"].secret_key, salt="dossier-result-qr"
+    )
+
+
+def verification_url(dossier: Dossier) -> str:
+    base = current_app.extensions["settings"].app_base_url.rstrip("/")
+    return f"{base}/verify/{_serializer().dumps({'c': dossier.code})}"
+
+
+def qr_image(principal: Principal, code: str, fmt: str) -> tuple[bytes, str]:
+    dossier = get_for_full_view(principal, code)
+    url = verification_url(dossier)
+    if fmt == "svg":
+        return qrcode.make(url, image_factory=SvgPathImage).to_string(), "image/svg+xml"
+    buffer = io.BytesIO()
+    qrcode.make(url, image_factory=PyPNGImage, box_size=8).save(buffer)
+    return buffer.getvalue(), "image/png"
+
+
+def verify_token(token: str) -> Dossier:
+    try:
+        data = _serializer().loads(token)
+    except BadSignature as exc:
+        raise ApiError(404, "qr_invalid") from exc
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == data.get("c")))
+    if dossier is None:
+        raise ApiError(404, "qr_invalid")
+    return dossier

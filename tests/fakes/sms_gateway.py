@@ -1,0 +1,48 @@
+"""A brandname SMS gateway speaking the default (unconfirmed) field names of push.channels.sms."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from .http_fake import FakeService, Recorded, Reply
+
+SEND_PATH = "/sms/send"
+
+
+class FakeSmsGateway(FakeService):
+    def __init__(self, api_key: str = "sms-test-key", brandname: str = "DVC-TEST") -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.brandname = brandname
+        self.sent: list[dict[str, Any]] = []
+        self._ids = itertools.count(1)
+        self.server.route("POST", SEND_PATH, self._send)
+
+    @property
+    def send_url(self) -> str:
+        return self.url + SEND_PATH
+
+    def _send(self, request: Recorded, _m: object) -> Reply:
+        body = request.json() or {}
+        if body.get("api_key") != self.api_key:
+            return Reply(401, json={"code": "401", "message": "invalid api key"})
+        if body.get("brandname") != self.brandname:
+            return Reply(200, json={"code": "BRAND", "message": "brandname not registered"})
+        self.sent.append(body)
+        return Reply(
+            200, json={"code": "0", "message": "ok", "message_id": f"gw-{next(self._ids)}"}
+        )
+
+    # scripted behaviours ------------------------------------------------------------------
+
+    def fail(self, times: int, status: int = 503, delay: float = 0.0) -> None:
+        reply = Reply(status, json={"code": str(status), "message": "unavailable"}, delay=delay)
+        self.server.script("POST", SEND_PATH, *[reply] * times)
+
+    def answer(self, *replies: Reply) -> None:
+        self.server.script("POST", SEND_PATH, *replies)
+
+    @staticmethod
+    def receipt(reference: str, status: str = "DELIVERED", error_code: str = "") -> dict:
+        return {"request_id": reference, "status": status, "error_code": error_code}
