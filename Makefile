@@ -21,9 +21,12 @@ migrate: setup
 
 seed: migrate
 	$(FLASK) catalog import
+	$(FLASK) units import
+	$(FLASK) dossiers seed-demo
 
+# SANDBOX=1: the local portal simulator and VNeID sandbox run beside the API (demo only).
 run: seed
-	HOST=$(HOST) PORT=$(PORT) $(FLASK) serve
+	SANDBOX=1 HOST=$(HOST) PORT=$(PORT) $(FLASK) serve
 
 test: setup
 	bash scripts/run-tests.sh

@@ -17,11 +17,17 @@ def serve_command(host: str | None, port: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     app = current_app._get_current_object()
+    base = f"http://{host}:{port}"
+    extra_lines: list[str] = []
+    if settings.sandbox:
+        from sandbox.demo import register_sandbox_pages, start_demo_services
+
+        register_sandbox_pages(app)
+        extra_lines = start_demo_services(app, base)
     if settings.embedded_worker:
         from workers.runner import start_worker_thread
 
         start_worker_thread(app)
-    base = f"http://{host}:{port}"
     mode = (
         "embedded (SQLite, in-process Redis stand-in, worker thread)"
         if settings.embedded
@@ -37,9 +43,13 @@ def serve_command(host: str | None, port: int | None) -> None:
                 f"  OpenAPI:        {base}/openapi.json",
                 f"  Health / ready: {base}/health  {base}/ready",
                 f"  Metrics:        {base}/metrics",
+                *extra_lines,
                 "  Stop with Ctrl+C.",
                 "",
             ]
         )
     )
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    # Werkzeug's server is enough for the demo; production runs gunicorn (see README).
+    run_simple(host, port, app, threaded=True, use_reloader=False)

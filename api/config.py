@@ -54,6 +54,10 @@ class Settings:
     vneid_client_id: str = ""
     vneid_client_secret: str = ""
     vneid_redirect_uri: str = ""
+    # How the token endpoint wants the client to authenticate, and which ID-token claim holds
+    # the 12-digit personal identification number (both unconfirmed for the real VNeID).
+    vneid_token_auth_method: str = "client_secret_basic"
+    vneid_id_claim: str = "personal_id"
     # Zalo
     zalo_app_id: str = ""
     zalo_app_secret: str = ""

@@ -2,7 +2,43 @@
 
 from __future__ import annotations
 
+import logging
+
+from api.dossiers.pull import pull_followed, pull_nightly
+from api.errors import ApiError
+from api.portal.client import get_gateway
+
+log = logging.getLogger(__name__)
+
 
 def ping(value: str = "pong") -> str:
     """A trivial job: the reference the benchmarks compare real jobs against."""
     return value
+
+
+def _gateway():  # noqa: ANN202
+    try:
+        return get_gateway()
+    except ApiError:
+        log.warning("portal_not_configured: set PORTAL_BASE_URL to pull from the portal")
+        return None
+
+
+def pull_followed_dossiers() -> dict:
+    gateway = _gateway()
+    if gateway is None:
+        return {"skipped": "portal not configured"}
+    run = pull_followed(gateway)
+    return (
+        {"skipped": True} if run is None else {"run": run.id, "done": run.done, "error": run.error}
+    )
+
+
+def pull_all_unfinished_dossiers() -> dict:
+    gateway = _gateway()
+    if gateway is None:
+        return {"skipped": "portal not configured"}
+    run = pull_nightly(gateway)
+    return (
+        {"skipped": True} if run is None else {"run": run.id, "done": run.done, "error": run.error}
+    )

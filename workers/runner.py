@@ -7,6 +7,7 @@ import threading
 
 from flask import Flask
 from rq import SimpleWorker, Worker
+from rq.timeouts import TimerDeathPenalty
 
 from workers.queues import QUEUE_NAMES
 
@@ -18,24 +19,26 @@ class AppWorker(Worker):
 
     app: Flask | None = None
 
-    def perform_job(self, job, queue):  # noqa: ANN001
+    def perform_job(self, job, queue, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
         assert self.app is not None
         with self.app.app_context():
-            return super().perform_job(job, queue)
+            return super().perform_job(job, queue, *args, **kwargs)
 
 
 class ThreadWorker(SimpleWorker):
-    """Runs jobs in the calling thread; signals belong to the main thread, so none are set."""
+    """Runs jobs in the calling thread; signals belong to the main thread, so none are set
+    and job time-outs use a timer instead of SIGALRM."""
 
     app: Flask | None = None
+    death_penalty_class = TimerDeathPenalty
 
     def _install_signal_handlers(self) -> None:
         return None
 
-    def perform_job(self, job, queue):  # noqa: ANN001
+    def perform_job(self, job, queue, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
         assert self.app is not None
         with self.app.app_context():
-            return super().perform_job(job, queue)
+            return super().perform_job(job, queue, *args, **kwargs)
 
 
 def run_worker_process(app: Flask, burst: bool = False) -> None:
@@ -43,6 +46,10 @@ def run_worker_process(app: Flask, burst: bool = False) -> None:
     connection = app.extensions["redis"]
     worker_class = type("BoundAppWorker", (AppWorker,), {"app": app})
     worker = worker_class(list(QUEUE_NAMES), connection=connection)
+    if not burst:
+        from workers.schedule import start_schedule_thread
+
+        start_schedule_thread(app)
     worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 
@@ -60,5 +67,8 @@ def start_worker_thread(app: Flask) -> threading.Thread:
 
     thread = threading.Thread(target=loop, name="rq-embedded-worker", daemon=True)
     thread.start()
+    from workers.schedule import start_schedule_thread
+
+    start_schedule_thread(app)
     log.info("embedded_worker_started")
     return thread

@@ -74,11 +74,11 @@ def _redis() -> redis.Redis:
 def vneid_client():
     from api.auth.vneid import VneidClient
 
-    settings = current_app.extensions["settings"]
-    if not settings.vneid_issuer or not settings.vneid_client_id:
-        raise ApiError(503, "vneid_not_configured")
     client = current_app.extensions.get("vneid_client")
     if client is None:
+        settings = current_app.extensions["settings"]
+        if not settings.vneid_issuer or not settings.vneid_client_id:
+            raise ApiError(503, "vneid_not_configured")
         client = current_app.extensions["vneid_client"] = VneidClient(settings)
     return client
 

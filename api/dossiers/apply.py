@@ -95,6 +95,23 @@ def _change_status(dossier: Dossier, new_status: int, as_of: datetime, source: s
     dossier.finished = bool(status and status.finished)
 
 
+def _first_seen_at(update: DossierUpdate, as_of: datetime) -> datetime:
+    """When a new dossier reached the status it arrives with: at the latest of its own dates
+    (received, finished, returned...) not after the update, else the update's time."""
+    dates = [
+        as_utc(value)
+        for name in (
+            "submitted_at",
+            "received_at",
+            "finished_processing_at",
+            "returned_at",
+            "refused_at",
+        )
+        if (value := update.fields.get(name)) is not None and as_utc(value) <= as_of
+    ]
+    return max(dates, default=as_of)
+
+
 def apply_dossier_update(update: DossierUpdate, received_as_of: datetime, source: str) -> str:
     """Upsert one dossier from a HoSo record. Returns created/updated/unchanged/stale."""
     as_of = as_utc(update.as_of or received_as_of)
@@ -108,7 +125,7 @@ def apply_dossier_update(update: DossierUpdate, received_as_of: datetime, source
             db.session.add(dossier)
             db.session.flush()
             dossier.status_code = None  # so the first status is recorded as a change
-            _change_status(dossier, update.status_code, as_of, source)
+            _change_status(dossier, update.status_code, _first_seen_at(update, as_of), source)
             dossier.next_sync_at = None if dossier.finished else next_pull_time()
             return CREATED
         if dossier.source_hash == digest:

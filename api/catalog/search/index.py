@@ -15,8 +15,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,20 +93,52 @@ class _Postings:
 
 
 class SearchIndex:
-    def __init__(self, entries: Sequence[ProcedureEntry], lexicon: Lexicon | None = None) -> None:
+    def __init__(self, entries: Iterable[ProcedureEntry], lexicon: Lexicon | None = None) -> None:
+        """Build in one pass over ``entries`` (a generator is fine): nothing but the compact
+        index is kept, so a 100,000-procedure catalog fits a small API worker."""
         self.lexicon = lexicon or load_lexicon()
-        n = len(entries)
-        self.size = n
-        self.codes = [e.code for e in entries]
-        self.names = [e.name for e in entries]
-        self.folded_names = [fold(e.name) for e in entries]
+        self.codes: list[str] = []
+        self.names: list[str] = []
+        self.folded_names: list[str] = []
+        national = array("b")
+        fields, onlines = _Categories(), _Categories()
+        levels: dict[str, array] = defaultdict(lambda: array("i"))
+        agencies, subjects = _Pairs(), _Pairs()
+        name_tf: dict[str, tuple[array, array]] = {}
+        body_tf: dict[str, tuple[array, array]] = {}
+        name_len, body_len = array("f"), array("f")
+        df: Counter[str] = Counter()
+        for i, entry in enumerate(entries):
+            self.codes.append(entry.code)
+            self.names.append(entry.name)
+            folded = fold(entry.name)
+            self.folded_names.append(folded)
+            national.append(entry.code == entry.national_code)
+            fields.add(entry.field_code)
+            onlines.add(entry.online_level)
+            for level in entry.levels:
+                levels[level].append(i)
+            agencies.add(i, entry.agencies)
+            subjects.add(i, entry.subjects)
+            name_words = folded.split()
+            body_words = fold(entry.body).split()
+            name_len.append(len(name_words))
+            body_len.append(len(body_words))
+            _count_terms(name_tf, i, name_words)
+            _count_terms(body_tf, i, body_words)
+            df.update(set(name_words).union(body_words))
+        n = self.size = len(self.codes)
         self.position_by_code = {code: i for i, code in enumerate(self.codes)}
-        self.is_national = np.fromiter((e.code == e.national_code for e in entries), bool, n)
-        self.field_codes, self.field_ix = _categorical(e.field_code for e in entries)
-        self.online_codes, self.online_ix = _categorical(e.online_level for e in entries)
-        self.level_masks = _multi_masks((e.levels for e in entries), n)
-        self.agency_names, self.agency_pairs = _pairs(e.agencies for e in entries)
-        self.subject_names, self.subject_pairs = _pairs(e.subjects for e in entries)
+        self.is_national = np.frombuffer(national, dtype=np.int8).astype(bool)
+        self.field_codes, self.field_ix = fields.finish()
+        self.online_codes, self.online_ix = onlines.finish()
+        self.level_masks = {}
+        for level, positions in levels.items():
+            mask = np.zeros(n, bool)
+            mask[np.frombuffer(positions, dtype=np.int32)] = True
+            self.level_masks[level] = mask
+        self.agency_names, self.agency_pairs = agencies.finish()
+        self.subject_names, self.subject_pairs = subjects.finish()
         self.folded_agencies = [fold(a) for a in self.agency_names]
         self.folded_subjects = [fold(s) for s in self.subject_names]
         # A citizen-facing app: when two procedures fit equally, the one for individuals wins.
@@ -120,34 +153,14 @@ class SearchIndex:
             self.for_citizens[docs[np.isin(items, citizen_subjects)]] = True
         # Alphabetical order for listing without a query.
         self.alpha_rank = np.argsort(np.array(self.folded_names, dtype=object), kind="stable")
-        self._entries_for_display = None
-        self._build_postings(entries)
-
-    # ---- building -------------------------------------------------------------------------
-
-    def _build_postings(self, entries: Sequence[ProcedureEntry]) -> None:
-        name_tf: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        body_tf: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        name_len = np.zeros(self.size, np.float32)
-        body_len = np.zeros(self.size, np.float32)
-        df: Counter[str] = Counter()
-        for i, entry in enumerate(entries):
-            name_words = self.folded_names[i].split()
-            body_words = fold(entry.body).split()
-            name_len[i] = len(name_words)
-            body_len[i] = len(body_words)
-            for term, count in Counter(name_words).items():
-                name_tf[term].append((i, count))
-            for term, count in Counter(body_words).items():
-                body_tf[term].append((i, count))
-            df.update(set(name_words) | set(body_words))
-        avg_name = float(name_len.mean()) if self.size else 1.0
-        avg_body = float(body_len.mean()) if self.size else 1.0
-        self.name_postings = _postings(name_tf, name_len, avg_name, NAME_B)
-        self.body_postings = _postings(body_tf, body_len, max(avg_body, 1.0), BODY_B)
+        names_len = np.frombuffer(name_len, dtype=np.float32)
+        bodies_len = np.frombuffer(body_len, dtype=np.float32)
+        avg_name = float(names_len.mean()) if n else 1.0
+        avg_body = float(bodies_len.mean()) if n else 1.0
+        self.name_postings = _postings(name_tf, names_len, avg_name, NAME_B)
+        self.body_postings = _postings(body_tf, bodies_len, max(avg_body, 1.0), BODY_B)
         self.idf = {
-            term: math.log(1 + (self.size - count + 0.5) / (count + 0.5))
-            for term, count in df.items()
+            term: math.log(1 + (n - count + 0.5) / (count + 0.5)) for term, count in df.items()
         }
         self.vocabulary = sorted(self.idf)
         self.name_vocabulary = sorted(self.name_postings)
@@ -282,11 +295,10 @@ class SearchIndex:
         if raw_marked:
             name_marked = set(_WORD.findall(normalise_vietnamese(self.names[position])))
             score += 0.4 * len(raw_marked & name_marked) / len(raw_marked)
-        if self.is_national[position]:
-            score += 0.05
-        if self.for_citizens[position]:
-            score += 0.1
         return score
+
+    def _document_prior(self, position: int) -> float:
+        return 0.05 * bool(self.is_national[position]) + 0.1 * bool(self.for_citizens[position])
 
     # ---- public ---------------------------------------------------------------------------
 
@@ -336,8 +348,10 @@ class SearchIndex:
             return []
         best = np.zeros(self.size, np.float32)
         matched = np.zeros(self.size, bool)
+        all_groups = []
         for variant in variants(words, self.lexicon):
             groups = self._groups(variant, prefix_last=True)
+            all_groups.append(groups)
             # Type-ahead narrows as the citizen types: every word must be in the name.
             score, ok = self._score_variant(groups, name_only=True, min_coverage=1.0)
             better = score > best
@@ -347,11 +361,15 @@ class SearchIndex:
         if len(candidates) > RERANK_DEPTH:
             candidates = candidates[np.argpartition(-best[candidates], RERANK_DEPTH)[:RERANK_DEPTH]]
         typed = fold(query)
+        judged: dict[str, float] = {}
+        for p in candidates.tolist():
+            if self.names[p] not in judged:
+                judged[self.names[p]] = max(self._rerank_features(p, g, set()) for g in all_groups)
         ranked = sorted(
             candidates.tolist(),
             key=lambda p: (
                 not self.folded_names[p].startswith(typed),
-                -float(best[p]),
+                -(judged[self.names[p]] + self._document_prior(p)),
                 len(self.folded_names[p]),
                 not self.is_national[p],
             ),
@@ -405,9 +423,13 @@ class SearchIndex:
         )
         peak = float(scores[top].max()) or 1.0
         final = {}
+        # Provincial variants share a name: judge each distinct name once per query.
+        by_name: dict[str, float] = {}
         for p in top.tolist():
-            features = max(self._rerank_features(p, g, raw_marked) for g in all_groups)
-            final[p] = features + 0.6 * float(scores[p]) / peak
+            name = self.names[p]
+            if name not in by_name:
+                by_name[name] = max(self._rerank_features(p, g, raw_marked) for g in all_groups)
+            final[p] = by_name[name] + self._document_prior(p) + 0.6 * float(scores[p]) / peak
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
         if needed > len(ranked) and len(candidates) > len(ranked):
             rest = np.setdiff1d(candidates, top, assume_unique=True)
@@ -439,39 +461,57 @@ def _confusions(word: str) -> list[str]:
     return [new + word[len(old) :] for old, new in _CONFUSABLE_INITIALS if word.startswith(old)]
 
 
-def _postings(table, lengths: np.ndarray, average: float, b: float) -> dict[str, _Postings]:
+def _count_terms(table: dict[str, tuple[array, array]], doc: int, words: list[str]) -> None:
+    # Two flat int arrays per term (8 bytes a posting) instead of a tuple per posting.
+    for term, count in Counter(words).items():
+        ids, counts = table.get(term) or table.setdefault(term, (array("i"), array("i")))
+        ids.append(doc)
+        counts.append(count)
+
+
+def _postings(table, lengths: np.ndarray, average: float, b: float) -> dict[str, _Postings]:  # noqa: ANN001
     out: dict[str, _Postings] = {}
-    for term, pairs in table.items():
-        ids = np.fromiter((i for i, _ in pairs), np.int32, len(pairs))
-        tf = np.fromiter((c for _, c in pairs), np.float32, len(pairs))
+    for term in list(table):
+        raw_ids, raw_counts = table.pop(term)  # free as we go
+        ids = np.frombuffer(raw_ids, dtype=np.int32).copy()
+        tf = np.frombuffer(raw_counts, dtype=np.int32).astype(np.float32)
         norm = 1 - b + b * lengths[ids] / average
         out[term] = _Postings(ids, (tf * (K1 + 1) / (tf + K1 * norm)).astype(np.float32))
     return out
 
 
-def _categorical(values: Iterable[str]) -> tuple[list[str], np.ndarray]:
-    codes: dict[str, int] = {}
-    ix = [codes.setdefault(v, len(codes)) for v in values]
-    return list(codes), np.array(ix, dtype=np.int32)
+class _Categories:
+    """One value per document (field, online level) as small integer codes."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.ix = array("i")
+
+    def add(self, value: str) -> None:
+        self.ix.append(self.codes.setdefault(value, len(self.codes)))
+
+    def finish(self) -> tuple[list[str], np.ndarray]:
+        return list(self.codes), np.frombuffer(self.ix, dtype=np.int32).copy()
 
 
-def _multi_masks(values: Iterable[tuple[str, ...]], n: int) -> dict[str, np.ndarray]:
-    masks: dict[str, np.ndarray] = {}
-    for i, items in enumerate(values):
-        for item in items:
-            masks.setdefault(item, np.zeros(n, bool))[i] = True
-    return masks
+class _Pairs:
+    """Many values per document (agencies, subjects) as (document, value) integer pairs."""
 
+    def __init__(self) -> None:
+        self.names: dict[str, int] = {}
+        self.docs = array("i")
+        self.items = array("i")
 
-def _pairs(values: Iterable[tuple[str, ...]]) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
-    names: dict[str, int] = {}
-    docs: list[int] = []
-    items: list[int] = []
-    for i, row in enumerate(values):
-        for name in row:
-            docs.append(i)
-            items.append(names.setdefault(name, len(names)))
-    return list(names), (np.array(docs, np.int32), np.array(items, np.int32))
+    def add(self, doc: int, values: Iterable[str]) -> None:
+        for name in values:
+            self.docs.append(doc)
+            self.items.append(self.names.setdefault(name, len(self.names)))
+
+    def finish(self) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
+        return list(self.names), (
+            np.frombuffer(self.docs, dtype=np.int32).copy(),
+            np.frombuffer(self.items, dtype=np.int32).copy(),
+        )
 
 
 def _category_mask(codes: list[str], ix: np.ndarray, value: str) -> np.ndarray:

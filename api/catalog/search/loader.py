@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 
 from sqlalchemy import func, select
 
@@ -52,8 +53,15 @@ def entries_from_records(records: list[dict], fields: dict[str, str]) -> list[Pr
     ]
 
 
-def entries_from_database() -> list[ProcedureEntry]:
+def entries_from_database() -> Iterator[ProcedureEntry]:
+    """Procedures streamed from the database in chunks; repeated names (agencies, subjects)
+    are shared, not copied per row."""
     session = db.session
+    shared: dict[str, str] = {}
+
+    def one(text: str) -> str:
+        return shared.setdefault(text, text)
+
     fields = dict(session.execute(select(Field.code, Field.name)).all())
     levels: dict[int, list[str]] = defaultdict(list)
     for pid, code in session.execute(
@@ -66,14 +74,14 @@ def entries_from_database() -> list[ProcedureEntry]:
         .join(Agency, Agency.id == procedure_agencies.c.agency_id)
         .order_by(procedure_agencies.c.procedure_id, procedure_agencies.c.position)
     ):
-        agencies[pid].append(name)
+        agencies[pid].append(one(name))
     subjects: dict[int, list[str]] = defaultdict(list)
     for pid, name in session.execute(
         select(procedure_subjects.c.procedure_id, Subject.name)
         .join(Subject, Subject.id == procedure_subjects.c.subject_id)
         .order_by(procedure_subjects.c.procedure_id, procedure_subjects.c.position)
     ):
-        subjects[pid].append(name)
+        subjects[pid].append(one(name))
     results: dict[int, list[str]] = defaultdict(list)
     for pid, name in session.execute(
         select(ProcedureResult.procedure_id, ProcedureResult.name).order_by(
@@ -90,10 +98,11 @@ def entries_from_database() -> list[ProcedureEntry]:
             Procedure.field_code,
             Procedure.online_level,
             Procedure.description,
-        ).order_by(Procedure.code)
+        ).order_by(Procedure.code),
+        execution_options={"yield_per": 2000},
     )
-    return [
-        ProcedureEntry(
+    for pid, code, national, name, field_code, online, description in rows:
+        yield ProcedureEntry(
             code=code,
             national_code=national,
             name=name,
@@ -102,10 +111,8 @@ def entries_from_database() -> list[ProcedureEntry]:
             levels=tuple(levels.get(pid, ())),
             agencies=tuple(agencies.get(pid, ())),
             subjects=tuple(subjects.get(pid, ())),
-            body=" ".join([description or "", *results.get(pid, ()), fields.get(field_code, "")]),
+            body=" ".join([description or "", *results.pop(pid, ()), fields.get(field_code, "")]),
         )
-        for pid, code, national, name, field_code, online, description in rows
-    ]
 
 
 def current_revision() -> int:

@@ -1,0 +1,56 @@
+"""The periodic schedule, run by exactly one process at a time (a Redis leader lock), so
+adding worker processes never enqueues the same periodic job twice."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import redis
+from flask import Flask
+from rq.cron import CronScheduler
+
+from workers import jobs
+
+log = logging.getLogger(__name__)
+
+LEADER_KEY = "lock:cron-leader"
+LEADER_SECONDS = 60
+
+# (function, queue, seconds between runs or a cron expression in UTC)
+PERIODIC = [
+    (jobs.pull_followed_dossiers, "default", {"interval": 300}),
+    (jobs.pull_all_unfinished_dossiers, "bulk", {"cron": "0 19 * * *"}),  # 02:00 Vietnam time
+]
+
+
+def build_scheduler(connection: redis.Redis) -> CronScheduler:
+    scheduler = CronScheduler(connection=connection, logging_level="WARNING")
+    for func, queue, timing in PERIODIC:
+        scheduler.register(func, queue_name=queue, **timing)
+    return scheduler
+
+
+def run_schedule(app: Flask, stop: threading.Event) -> None:
+    connection: redis.Redis = app.extensions["redis"]
+    scheduler = build_scheduler(connection)
+    lock = connection.lock(LEADER_KEY, timeout=LEADER_SECONDS, blocking=False)
+    while not stop.is_set():
+        try:
+            if lock.owned() or lock.acquire():
+                lock.reacquire()
+                scheduler.enqueue_jobs()
+                wait = min(max(scheduler.calculate_sleep_interval(), 1), LEADER_SECONDS / 3)
+            else:
+                wait = LEADER_SECONDS / 2
+        except redis.RedisError as exc:
+            # Redis away: nothing is lost (the schedule resumes when it returns).
+            log.warning("schedule_redis_error", extra={"error": type(exc).__name__})
+            wait = 5
+        stop.wait(wait)
+
+
+def start_schedule_thread(app: Flask) -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=run_schedule, args=(app, stop), name="schedule", daemon=True).start()
+    return stop
