@@ -66,7 +66,17 @@ def _migrations_dir():
 
 def _register_domains(app: Flask, api: DvcApi) -> None:
     # Imported here so that models register on db.metadata only once the app exists.
-    from api import admin_units, auth, catalog, dossiers, health, portal, profile, staff
+    from api import (
+        admin_units,
+        auth,
+        catalog,
+        dossiers,
+        health,
+        notifications,
+        portal,
+        profile,
+        staff,
+    )
     from api.cli import serve_command
 
     app.cli.add_command(serve_command)
@@ -78,6 +88,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     profile.init_app(app, api)
     dossiers.init_app(app, api)
     portal.init_app(app, api)
+    notifications.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

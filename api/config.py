@@ -66,6 +66,8 @@ class Settings:
     zalo_openapi_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_zns_base: str = "https://business.openapi.zalo.me"
+    # JSON object: event → approved ZNS template id, e.g. {"status_changed": "123456"}.
+    zalo_zns_templates: str = ""
     # Telegram
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""
@@ -86,6 +88,10 @@ class Settings:
     smtp_password: str = ""
     smtp_security: str = "none"
     mail_from: str = "dvc-connect@localhost"
+    sms_receipt_token: str = ""  # shared secret the SMS gateway puts in its receipt callback
+    # Delivery tuning.
+    receipt_timeout_seconds: int = 900  # no receipt by then: try the next channel
+    channel_rate_per_second: int = 50  # per channel, all workers together (provider quotas)
     extra: dict = field(default_factory=dict)
 
     @property

@@ -42,3 +42,26 @@ def pull_all_unfinished_dossiers() -> dict:
     return (
         {"skipped": True} if run is None else {"run": run.id, "done": run.done, "error": run.error}
     )
+
+
+def process_domain_events() -> dict:
+    """Domain events → notifications, then hand them to delivery."""
+    from api.notifications.service import process_pending_events
+    from push.queueing import enqueue_delivery
+
+    ids = process_pending_events()
+    if ids:
+        enqueue_delivery(ids)
+    return {"notifications": len(ids)}
+
+
+def deliver_notifications(notification_ids: list[int]) -> dict:
+    from push.dispatch import deliver_batch
+
+    return deliver_batch(notification_ids)
+
+
+def sweep_notifications() -> dict:
+    from push.sweeper import sweep
+
+    return sweep()

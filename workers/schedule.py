@@ -19,6 +19,7 @@ LEADER_SECONDS = 60
 
 # (function, queue, seconds between runs or a cron expression in UTC)
 PERIODIC = [
+    (jobs.sweep_notifications, "urgent", {"interval": 60}),
     (jobs.pull_followed_dossiers, "default", {"interval": 300}),
     (jobs.pull_all_unfinished_dossiers, "bulk", {"cron": "0 19 * * *"}),  # 02:00 Vietnam time
 ]

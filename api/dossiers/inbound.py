@@ -68,6 +68,14 @@ def ingest_progress(records: list, source: str = "push") -> list[dict]:
     return results
 
 
+def _after_commit(results: list[dict]) -> None:
+    """Status changes were written with their domain events; now wake the notifier."""
+    if any(r["message"] in ("created", "updated") for r in results):
+        from push.queueing import enqueue_event_processing
+
+        enqueue_event_processing()
+
+
 def _log_summary(kind: str, results: list[dict]) -> None:
     counts = Counter(r["message"] if r["error_code"] == OK else "error" for r in results)
     log.info("portal_push", extra={"kind": kind, "counts": dict(counts)})

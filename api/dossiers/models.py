@@ -128,7 +128,10 @@ class DossierFollow(db.Model):
     """Someone (a signed-in citizen, or later a chat) who wants to hear about a dossier."""
 
     __tablename__ = "dossier_follows"
-    __table_args__ = (UniqueConstraint("dossier_id", "account_id"),)
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "account_id"),
+        UniqueConstraint("dossier_id", "chat_channel", "chat_id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(
         ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
@@ -137,6 +140,9 @@ class DossierFollow(db.Model):
         ForeignKey("accounts.id"), nullable=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A chat (Zalo user or Telegram chat) that follows without a linked account.
+    chat_channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    chat_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class SyncRun(db.Model):

@@ -151,6 +151,10 @@ def _run(gateway: PortalGateway, run: SyncRun, ids: list[int], finish: bool = Tr
     if finish:
         run.finished_at = utcnow()
         db.session.commit()
+    if run.changed:
+        from push.queueing import enqueue_event_processing
+
+        enqueue_event_processing()
     log.info(
         "pull_run",
         extra={

@@ -45,6 +45,10 @@ class ChatIdentity(db.Model):
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Set when the platform tells us the person blocked or unfollowed us.
     blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Last message from the person: Zalo allows free-form replies only inside a window.
+    last_interaction_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
 
 
 class LinkCode(db.Model):

@@ -16,6 +16,9 @@ class FakeSmsGateway(FakeService):
         self.api_key = api_key
         self.brandname = brandname
         self.sent: list[dict[str, Any]] = []
+        # Like a gateway with an idempotency key: the same request_id is accepted once.
+        self._by_request: dict[str, str] = {}
+        self.duplicates = 0
         self._ids = itertools.count(1)
         self.server.route("POST", SEND_PATH, self._send)
 
@@ -29,10 +32,16 @@ class FakeSmsGateway(FakeService):
             return Reply(401, json={"code": "401", "message": "invalid api key"})
         if body.get("brandname") != self.brandname:
             return Reply(200, json={"code": "BRAND", "message": "brandname not registered"})
-        self.sent.append(body)
-        return Reply(
-            200, json={"code": "0", "message": "ok", "message_id": f"gw-{next(self._ids)}"}
-        )
+        request_id = body.get("request_id")
+        if request_id and request_id in self._by_request:
+            self.duplicates += 1
+            message_id = self._by_request[request_id]
+        else:
+            self.sent.append(body)
+            message_id = f"gw-{next(self._ids)}"
+            if request_id:
+                self._by_request[request_id] = message_id
+        return Reply(200, json={"code": "0", "message": "ok", "message_id": message_id})
 
     # scripted behaviours ------------------------------------------------------------------
 

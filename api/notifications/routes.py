@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth.guard import auth_required, current_principal
+from api.auth.models import ROLE_ADMIN
+from api.errors import ApiError
+from api.notifications import admin, service
+from api.openapi import ErrorSchema
+from api.pagination import Page, PageArgsSchema, page_envelope, page_schema
+from push.templates import render
+
+blp = Blueprint(
+    "notifications",
+    __name__,
+    url_prefix="/api/v1",
+    description="The in-app inbox, and delivery operations for admins",
+)
+hooks = Blueprint(
+    "delivery_receipts",
+    __name__,
+    url_prefix="/webhooks",
+    description="Delivery receipts from providers",
+)
+
+
+class InboxItemSchema(ma.Schema):
+    id = ma.fields.Integer()
+    event = ma.fields.String()
+    title = ma.fields.Function(lambda n: render(n.event, n.language, n.params).title)
+    body = ma.fields.Function(lambda n: render(n.event, n.language, n.params).body)
+    dossier_code = ma.fields.Function(lambda n: n.params.get("code"))
+    created_at = ma.fields.DateTime()
+    read = ma.fields.Function(lambda n: n.read_at is not None)
+
+
+class InboxArgs(PageArgsSchema):
+    unread = ma.fields.Boolean(load_default=False)
+
+
+InboxPageSchema = page_schema(InboxItemSchema, "InboxPage", unread_count=ma.fields.Integer())
+
+
+class ReadResultSchema(ma.Schema):
+    marked = ma.fields.Integer()
+
+
+class AttemptSchema(ma.Schema):
+    id = ma.fields.Integer()
+    channel = ma.fields.String()
+    route = ma.fields.String()
+    status = ma.fields.String()
+    provider_message_id = ma.fields.String(allow_none=True)
+    error_code = ma.fields.String(allow_none=True)
+    detail = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    sent_at = ma.fields.DateTime(allow_none=True)
+    delivered_at = ma.fields.DateTime(allow_none=True)
+    failed_at = ma.fields.DateTime(allow_none=True)
+
+
+class NotificationAdminSchema(ma.Schema):
+    id = ma.fields.Integer()
+    event = ma.fields.String()
+    status = ma.fields.String()
+    chain = ma.fields.List(ma.fields.String())
+    chain_index = ma.fields.Integer()
+    urgent = ma.fields.Boolean()
+    created_at = ma.fields.DateTime()
+    next_attempt_at = ma.fields.DateTime(allow_none=True)
+    delivered_at = ma.fields.DateTime(allow_none=True)
+    delivered_channel = ma.fields.String(allow_none=True)
+    attempts = ma.fields.List(ma.fields.Nested(AttemptSchema))
+
+
+class StatsArgs(ma.Schema):
+    days = ma.fields.Integer(load_default=7, validate=ma.validate.Range(min=1, max=90))
+
+
+class StatsSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Dict())
+
+
+@blp.route("/me/notifications")
+class Inbox(MethodView):
+    @auth_required(blp)
+    @blp.arguments(InboxArgs, location="query")
+    @blp.response(200, InboxPageSchema)
+    def get(self, args):
+        """The in-app inbox, newest first, with the unread count."""
+        page = Page(args["page"], args["page_size"])
+        items, total, unread = service.inbox(current_principal(), page, args["unread"])
+        return page_envelope(items, total, page, unread_count=unread)
+
+
+@blp.route("/me/notifications/<int:notification_id>/read")
+class ReadOne(MethodView):
+    @auth_required(blp)
+    @blp.response(200, ReadResultSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Not yours or unknown")
+    def post(self, notification_id: int):
+        """Mark one notification read."""
+        return {"marked": service.mark_read(current_principal(), notification_id)}
+
+
+@blp.route("/me/notifications/read-all")
+class ReadAll(MethodView):
+    @auth_required(blp)
+    @blp.response(200, ReadResultSchema)
+    def post(self):
+        """Mark every notification read."""
+        return {"marked": service.mark_read(current_principal())}
+
+
+@blp.route("/admin/notifications/<int:notification_id>")
+class AdminNotification(MethodView):
+    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.response(200, NotificationAdminSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown")
+    def get(self, notification_id: int):
+        """A notification with its attempt history."""
+        return admin.notification_detail(notification_id)
+
+
+@blp.route("/admin/notifications/stats")
+class AdminStats(MethodView):
+    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.arguments(StatsArgs, location="query")
+    @blp.response(200, StatsSchema)
+    def get(self, args):
+        """Per channel: attempts, sent, delivered, failed, median seconds from event to delivery."""
+        return {"items": admin.delivery_stats(args["days"])}
+
+
+@blp.route("/admin/jobs/failed")
+class FailedJobs(MethodView):
+    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.response(200, StatsSchema)
+    def get(self):
+        """Background jobs that failed (from the rq failed-job registries)."""
+        return {"items": admin.failed_jobs()}
+
+
+@hooks.route("/sms/receipt")
+class SmsReceipt(MethodView):
+    @hooks.response(200, ReadResultSchema)
+    @hooks.alt_response(401, schema=ErrorSchema, description="Wrong token")
+    def post(self):
+        """Delivery receipt from the SMS gateway (shared token in X-Receipt-Token)."""
+        from push.channels.sms import parse_receipt
+        from push.queueing import enqueue_delivery
+        from push.receipts import record_receipt
+
+        settings = current_app.extensions["settings"]
+        import hmac
+
+        token = request.headers.get("X-Receipt-Token", "")
+        if not settings.sms_receipt_token or not hmac.compare_digest(
+            token, settings.sms_receipt_token
+        ):
+            raise ApiError(401, "unauthorized")
+        payload = request.get_json(silent=True) or {}
+        try:
+            parsed = parse_receipt(payload)
+        except ValueError as exc:
+            raise ApiError(422, "validation_failed", errors={"receipt": [str(exc)]}) from exc
+        if parsed is None:
+            return {"marked": 0}
+        reference, delivered, error_code = parsed
+        again = record_receipt(reference=reference, delivered=delivered, error_code=error_code)
+        if again:
+            enqueue_delivery([again])
+        return {"marked": 1}

@@ -1,0 +1,63 @@
+"""The safety net, run every minute: events not yet turned into notifications, notifications
+due or stuck with a dead worker, and receipts that never came."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import or_, select
+
+from api.clock import utcnow
+from api.extensions import db
+from api.notifications import models as m
+from api.notifications.service import process_pending_events
+from push.dispatch import advance
+from push.queueing import enqueue_delivery
+
+log = logging.getLogger(__name__)
+
+
+def sweep(limit: int = 1000) -> dict[str, int]:
+    created = process_pending_events()
+    now = utcnow()
+    overdue = list(
+        db.session.scalars(
+            select(m.Notification)
+            .where(m.Notification.status == m.AWAITING_RECEIPT, m.Notification.receipt_due_at < now)
+            .limit(limit)
+        )
+    )
+    for notification in overdue:
+        attempt = notification.attempts[-1] if notification.attempts else None
+        if attempt is not None and attempt.status == m.SENT:
+            attempt.status, attempt.error_code, attempt.failed_at = (
+                m.TEMPORARY_FAILURE,
+                "no_receipt",
+                now,
+            )
+        advance(notification)
+    db.session.commit()
+    due = list(
+        db.session.scalars(
+            select(m.Notification.id)
+            .where(
+                or_(
+                    (m.Notification.status == m.PENDING) & (m.Notification.next_attempt_at <= now),
+                    (m.Notification.status == m.DELIVERING) & (m.Notification.claimed_until < now),
+                )
+            )
+            .order_by(m.Notification.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()
+    if due:
+        enqueue_delivery(due)
+    counts = {
+        "events_to_notifications": len(created),
+        "receipt_timeouts": len(overdue),
+        "enqueued": len(due),
+    }
+    if any(counts.values()):
+        log.info("sweep", extra=counts)
+    return counts

@@ -1,0 +1,77 @@
+"""Notification wording, from api/data/notification_templates.json (reviewed plain language)."""
+
+from __future__ import annotations
+
+import html
+import json
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from api.text import strip_marks
+
+TEMPLATES_FILE = (
+    Path(__file__).resolve().parent.parent / "api" / "data" / "notification_templates.json"
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    sms: str
+    zns_params: dict[str, str]
+
+    @property
+    def email_subject(self) -> str:
+        return self.title
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n\n{self.body}"
+
+    def email_html(self) -> str:
+        return (
+            '<!doctype html><html><body style="font-family:sans-serif;font-size:16px">'
+            f"<h2>{html.escape(self.title)}</h2><p>{html.escape(self.body)}</p>"
+            "</body></html>"
+        )
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@lru_cache(maxsize=1)
+def templates() -> dict:
+    return json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))
+
+
+def events() -> list[str]:
+    return list(templates()["events"])
+
+
+def _fill(text: str, params: dict) -> str:
+    return string.Formatter().vformat(text, (), _Blank(params)).strip()
+
+
+def render(event: str, language: str, params: dict) -> Rendered:
+    entry = templates()["events"][event]
+    words = entry.get(language) or entry["vi"]
+    values = {k: "" if v is None else str(v) for k, v in params.items()}
+    values.setdefault("status_ascii", strip_marks(values.get("status", "")))
+    zns_names = templates()["zns"].get(event, [])
+    zns_source = {
+        "ma_ho_so": values.get("code", ""),
+        "trang_thai": values.get("status", ""),
+        "ten_thu_tuc": values.get("procedure", "")[:100],
+        "otp": values.get("code", ""),
+    }
+    return Rendered(
+        title=_fill(words["title"], values),
+        body=_fill(words["body"], values),
+        sms=strip_marks(_fill(words["sms"], values)),
+        zns_params={name: zns_source.get(name, "") for name in zns_names},
+    )
