@@ -64,6 +64,8 @@ def _claim(nid: int) -> bool:
 def _reach(notification: m.Notification) -> Reach:
     if notification.account_id is not None:
         return reach_of(db.session.get(Account, notification.account_id))
+    if notification.chat_channel == "sms":
+        return Reach(phone=notification.chat_id)
     if notification.chat_channel == "telegram":
         return Reach(telegram_chat_id=notification.chat_id)
     if notification.chat_channel == "zalo":
@@ -88,6 +90,7 @@ def deliver_one(nid: int) -> str:
         if notification.chain_index >= len(notification.chain):
             notification.status = m.FAILED
             notification.claimed_until = None
+            _scrub_secrets(notification)
             db.session.commit()
             log.warning("notification_failed_all_channels", extra={"notification": nid})
             return "failed"
@@ -193,7 +196,14 @@ def _record(nid: int, attempt_id: int, channel: str, route: str, result: SendRes
     return None
 
 
+def _scrub_secrets(notification: m.Notification) -> None:
+    # A one-time code is useless once delivered or given up, and must not linger in the DB.
+    if notification.event == "one_time_code":
+        notification.params = {}
+
+
 def _delivered(notification: m.Notification, channel: str, now) -> None:  # noqa: ANN001
+    _scrub_secrets(notification)
     notification.status = m.DELIVERED
     notification.delivered_at = now
     notification.delivered_channel = channel

@@ -434,3 +434,33 @@ def test_redis_outage_during_status_change_delivered_after(client, app, fakes, c
         app.extensions["redis"] = original
         server.terminate()
         server.wait(5)
+
+
+def test_one_time_code_by_sms_through_the_pipeline(client, app, fakes):
+    """With an SMS gateway, sign-in codes go out as urgent SMS; the code is scrubbed after."""
+    from api.auth.otp import PipelineOtpSender
+
+    original = app.extensions["otp_sender"]
+    app.extensions["otp_sender"] = PipelineOtpSender()
+    try:
+        assert client.post("/api/v1/auth/otp", json={"phone": "0912345678"}).status_code == 200
+        with app.app_context():
+            nid = db.session.scalar(select(m.Notification.id))
+            dispatch.deliver_batch([nid])
+        sent = fakes["sms"].sent
+        assert len(sent) == 1 and sent[0]["phone"] == "84912345678"
+        code = "".join(ch for ch in sent[0]["message"] if ch.isdigit())[:6]
+        assert (
+            client.post(
+                "/api/v1/auth/otp/verify", json={"phone": "0912345678", "code": code}
+            ).status_code
+            == 200
+        )
+        from push.receipts import record_receipt
+
+        with app.app_context():
+            attempt_id = db.session.scalar(select(m.DeliveryAttempt.id))
+            record_receipt(reference=str(attempt_id))
+            assert db.session.get(m.Notification, nid).params == {}
+    finally:
+        app.extensions["otp_sender"] = original

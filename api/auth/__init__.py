@@ -8,10 +8,14 @@ from flask import Flask
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
     from api.audit import models as audit_models  # noqa: F401
     from api.auth import models  # noqa: F401
-    from api.auth.otp import LoggingOtpSender
+    from api.auth.otp import LoggingOtpSender, PipelineOtpSender
     from api.auth.routes import blp
 
     settings = app.extensions["settings"]
-    # The demo's console stands in for the phone; real deployments never print codes.
-    app.extensions.setdefault("otp_sender", LoggingOtpSender(show_code=settings.sandbox))
+    if settings.sms_gateway_url:
+        app.extensions.setdefault("otp_sender", PipelineOtpSender())
+    else:
+        # No SMS gateway: the demo's console stands in for the phone (codes printed only in
+        # the sandbox); elsewhere the attempt is logged without the code.
+        app.extensions.setdefault("otp_sender", LoggingOtpSender(show_code=settings.sandbox))
     api.register_blueprint(blp)

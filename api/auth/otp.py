@@ -74,6 +74,28 @@ class LoggingOtpSender:
         log.info("otp_sent", extra=extra)
 
 
+class PipelineOtpSender:
+    """Codes go out as urgent SMS through the notification pipeline (one_time_code event).
+
+    The code sits in the notification only until it is delivered or given up: dispatch
+    scrubs it then (push.dispatch)."""
+
+    def send_code(self, phone: str, code: str, purpose: str, language: str) -> None:
+        from api.notifications.service import notify_chat
+        from push.queueing import enqueue_delivery
+
+        notification = notify_chat(
+            "sms",
+            phone,
+            "one_time_code",
+            {"code": code},
+            f"otp:{phone}:{secrets.token_hex(8)}",
+            language=language,
+        )
+        db.session.commit()
+        enqueue_delivery([notification.id], urgent=True)
+
+
 def _code_hash(phone: str, code: str) -> str:
     key = current_app.extensions["settings"].secret_key.encode()
     return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
