@@ -50,11 +50,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
 def _engine_options(settings: Settings) -> dict:
     if settings.is_sqlite:
-        from sqlalchemy.pool import NullPool
-
-        # A fresh connection per session: opening a SQLite file is cheap, and no pooled
-        # connection can carry a stale read snapshot from one thread to another.
-        return {"connect_args": {"check_same_thread": False, "timeout": 15}, "poolclass": NullPool}
+        return {"connect_args": {"check_same_thread": False, "timeout": 15}}
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
 
 
@@ -66,12 +62,15 @@ def _migrations_dir():
 
 def _register_domains(app: Flask, api: DvcApi) -> None:
     # Imported here so that models register on db.metadata only once the app exists.
+    import bots
     from api import (
         admin_units,
         auth,
         catalog,
         dossiers,
+        feedback,
         health,
+        messaging,
         notifications,
         portal,
         profile,
@@ -89,6 +88,9 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     dossiers.init_app(app, api)
     portal.init_app(app, api)
     notifications.init_app(app, api)
+    messaging.init_app(app, api)
+    feedback.init_app(app, api)
+    bots.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -43,8 +44,15 @@ class Procedures(MethodView):
         online level for filter chips."""
         page = Page(args.pop("page"), args.pop("page_size"))
         query = args.pop("q")
-        result = service.search_procedures(query, Filters(**args), page)
-        return page_envelope(result.items, result.total, page, facets=result.facets)
+        filters = Filters(**args)
+        cached = service.cached_search_answer(query, filters, page)
+        if cached is None:
+            result = service.search_procedures(query, filters, page)
+            envelope = page_envelope(result.items, result.total, page, facets=result.facets)
+            cached = service.remember_search_answer(
+                query, filters, page, schemas.SearchPageSchema().dump(envelope)
+            )
+        return Response(cached, mimetype="application/json")
 
 
 @blp.route("/procedures/suggest")

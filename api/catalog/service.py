@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -76,9 +77,9 @@ def reference_codes() -> dict[str, list]:
 def validate_filters(filters: Filters) -> None:
     """Unknown codes are refused (422) rather than silently answering nothing."""
     errors: dict[str, list[str]] = {}
-    if filters.field and filters.field not in set(db.session.scalars(select(Field.code))):
+    if filters.field and filters.field not in holder.field_names:
         errors["field"] = [f"Unknown field code {filters.field!r}."]
-    if filters.online_level and not db.session.get(OnlineLevel, filters.online_level):
+    if filters.online_level and filters.online_level not in holder.online_levels:
         errors["online_level"] = [f"Must be one of: {', '.join(_codes(OnlineLevel))}."]
     if filters.level and not db.session.get(ImplementingLevel, filters.level):
         errors["level"] = [f"Must be one of: {', '.join(_codes(ImplementingLevel))}."]
@@ -91,11 +92,10 @@ def _codes(model) -> list[str]:  # noqa: ANN001
 
 
 def search_procedures(query: str, filters: Filters, page: Page) -> SearchPage:
+    index = search_index()  # also refreshes the cached field and level names
     validate_filters(filters)
-    index = search_index()
     result = index.search(query, filters, page.offset, page.page_size)
-    field_names = dict(db.session.execute(select(Field.code, Field.name)).all())
-    levels = {lv.code: lv for lv in db.session.scalars(select(OnlineLevel))}
+    field_names, levels = holder.field_names, holder.online_levels
     items = [summary(index, p, field_names) for p in result.positions]
     facets = {
         "field": [
@@ -103,14 +103,35 @@ def search_procedures(query: str, filters: Filters, page: Page) -> SearchPage:
             for code, count in sorted(result.facets["field"].items(), key=lambda kv: -kv[1])
         ],
         "online_level": [
-            {"code": code, "name": levels[code].name_vi if code in levels else code, "count": count}
+            {"code": code, "name": levels.get(code, (code, 0))[0], "count": count}
             for code, count in sorted(
-                result.facets["online_level"].items(),
-                key=lambda kv: levels[kv[0]].position if kv[0] in levels else 99,
+                result.facets["online_level"].items(), key=lambda kv: levels.get(kv[0], ("", 99))[1]
             )
         ],
     }
     return SearchPage(items, result.total, facets)
+
+
+def _answer_key(query: str, filters: Filters, page: Page) -> tuple:
+    return (
+        holder.revision,
+        " ".join(query.lower().split()),
+        tuple(vars(filters).values()),
+        page.page,
+        page.page_size,
+    )
+
+
+def cached_search_answer(query: str, filters: Filters, page: Page) -> bytes | None:
+    """A serialised answer for the same search on the same catalog revision, if any."""
+    search_index()  # keeps the revision current
+    return holder.answers.get(_answer_key(query, filters, page))
+
+
+def remember_search_answer(query: str, filters: Filters, page: Page, body: dict) -> bytes:
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    holder.answers.put(_answer_key(query, filters, page), data)
+    return data
 
 
 def suggest_procedures(query: str, limit: int = 10) -> list[dict]:

@@ -32,7 +32,7 @@ BODY_WEIGHT = 1.0
 K1 = 1.2
 NAME_B = 0.3
 BODY_B = 0.75
-RERANK_DEPTH = 200
+RERANK_DEPTH = 60
 # A document matches when the words it contains carry at least this share of the query's
 # information (IDF-weighted), so one rare typo does not empty the results.
 MIN_COVERAGE = 0.55
@@ -87,6 +87,14 @@ class SearchResult:
 
 
 @dataclass
+class _Prepared:
+    groups: list[frozenset[str]]
+    weights: list[float]
+    weight_sum: float
+    terms: frozenset[str]
+
+
+@dataclass
 class _Postings:
     ids: np.ndarray  # int32 document positions
     weights: np.ndarray  # float32 BM25 term-frequency saturation, without IDF
@@ -97,6 +105,7 @@ class SearchIndex:
         """Build in one pass over ``entries`` (a generator is fine): nothing but the compact
         index is kept, so a 100,000-procedure catalog fits a small API worker."""
         self.lexicon = lexicon or load_lexicon()
+        self._marker_cache: dict[str, tuple[frozenset[str], ...]] = {}
         self.codes: list[str] = []
         self.names: list[str] = []
         self.folded_names: list[str] = []
@@ -250,40 +259,52 @@ class SearchIndex:
             return total, np.zeros(self.size, bool)
         return total, covered >= min_coverage * weight_sum - 1e-6
 
-    def _rerank_features(self, position: int, groups, raw_marked: set[str]) -> float:
-        name_words = self.folded_names[position].split()
-        name_set = set(name_words)
-        informative = [g for g in groups if g]
+    def _prepare(self, groups) -> _Prepared | None:  # noqa: ANN001
+        """What re-ranking needs from one query variant, computed once per query."""
+        informative = [frozenset(t for t, _ in g) for g in groups if g]
         if not informative:
+            return None
+        weights = [max(self.idf.get(t, 0.0) for t in g) for g in informative]
+        return _Prepared(informative, weights, sum(weights) or 1.0, frozenset().union(*informative))
+
+    def _markers_in(self, folded_name: str) -> tuple[frozenset[str], ...]:
+        """Variant markers ("lại", "có yếu tố nước ngoài"...) found in a name, cached per name."""
+        found = self._marker_cache.get(folded_name)
+        if found is None:
+            joined = f" {folded_name} "
+            found = tuple(
+                frozenset(marker)
+                for marker in self.lexicon.variant_markers
+                if f" {' '.join(marker)} " in joined
+            )
+            if len(self._marker_cache) < 50_000:
+                self._marker_cache[folded_name] = found
+        return found
+
+    def _rerank_features(
+        self, position: int, query: _Prepared | None, raw_marked: set[str]
+    ) -> float:
+        if query is None:
             return 0.0
-        weights = [max(self.idf.get(t, 0.0) for t, _ in g) for g in informative]
-        weight_sum = sum(weights) or 1.0
-        hits = [any(t in name_set for t, _ in g) for g in informative]
-        coverage = sum(w for w, h in zip(weights, hits, strict=True) if h) / weight_sum
+        folded = self.folded_names[position]
+        name_words = folded.split()
+        name_set = set(name_words)
+        hits = [not g.isdisjoint(name_set) for g in query.groups]
+        coverage = sum(w for w, h in zip(query.weights, hits, strict=True) if h) / query.weight_sum
         # Consecutive query words found consecutively in the name.
         index_of: dict[str, list[int]] = defaultdict(list)
         for i, w in enumerate(name_words):
             index_of[w].append(i)
         pairs = 0
-        for a, b in zip(informative, informative[1:], strict=False):
-            starts = {i + 1 for t, _ in a for i in index_of.get(t, ())}
-            if any(i in starts for t, _ in b for i in index_of.get(t, ())):
+        for a, b in zip(query.groups, query.groups[1:], strict=False):
+            starts = {i + 1 for t in a for i in index_of.get(t, ())}
+            if any(i in starts for t in b for i in index_of.get(t, ())):
                 pairs += 1
-        order = pairs / max(len(informative) - 1, 1)
-        query_terms = {t for g in informative for t, _ in g}
-        extra = sum(1 for w in name_words if w not in query_terms)
-        joined = " " + " ".join(name_words) + " "
-        markers = sum(
-            1
-            for marker in self.lexicon.variant_markers
-            if f" {' '.join(marker)} " in joined and not set(marker) <= query_terms
-        )
-        matched = sum(hits)
-        exact = matched == len(informative) and extra == 0
-        prefix = all(
-            i < len(name_words) and any(t == name_words[i] for t, _ in g)
-            for i, g in enumerate(informative)
-        )
+        order = pairs / max(len(query.groups) - 1, 1)
+        extra = sum(1 for w in name_words if w not in query.terms)
+        markers = sum(1 for marker in self._markers_in(folded) if not marker <= query.terms)
+        exact = all(hits) and extra == 0
+        prefix = all(i < len(name_words) and name_words[i] in g for i, g in enumerate(query.groups))
         score = (
             2.0 * coverage
             + 1.0 * order
@@ -362,9 +383,10 @@ class SearchIndex:
             candidates = candidates[np.argpartition(-best[candidates], RERANK_DEPTH)[:RERANK_DEPTH]]
         typed = fold(query)
         judged: dict[str, float] = {}
+        prepared = [self._prepare(g) for g in all_groups]
         for p in candidates.tolist():
             if self.names[p] not in judged:
-                judged[self.names[p]] = max(self._rerank_features(p, g, set()) for g in all_groups)
+                judged[self.names[p]] = max(self._rerank_features(p, g, set()) for g in prepared)
         ranked = sorted(
             candidates.tolist(),
             key=lambda p: (
@@ -422,13 +444,14 @@ class SearchIndex:
             else set()
         )
         peak = float(scores[top].max()) or 1.0
+        prepared = [self._prepare(g) for g in all_groups]
         final = {}
         # Provincial variants share a name: judge each distinct name once per query.
         by_name: dict[str, float] = {}
         for p in top.tolist():
             name = self.names[p]
             if name not in by_name:
-                by_name[name] = max(self._rerank_features(p, g, raw_marked) for g in all_groups)
+                by_name[name] = max(self._rerank_features(p, g, raw_marked) for g in prepared)
             final[p] = by_name[name] + self._document_prior(p) + 0.6 * float(scores[p]) / peak
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
         if needed > len(ranked) and len(candidates) > len(ranked):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import threading
 import time
@@ -14,6 +16,7 @@ from api.catalog.models import (
     Agency,
     CatalogRevision,
     Field,
+    OnlineLevel,
     Procedure,
     ProcedureResult,
     Subject,
@@ -21,6 +24,7 @@ from api.catalog.models import (
     procedure_levels,
     procedure_subjects,
 )
+from api.catalog.search.cache import AnswerCache
 from api.catalog.search.index import ProcedureEntry, SearchIndex
 from api.extensions import db
 
@@ -120,11 +124,15 @@ def current_revision() -> int:
 
 
 class IndexHolder:
-    """One index per process, rebuilt when the catalog revision in the database moves."""
+    """One index per process, rebuilt when the catalog revision in the database moves. It also
+    keeps the field and online-level names, so a search request needs no database query."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
+        self.field_names: dict[str, str] = {}
+        self.answers = AnswerCache()
+        self.online_levels: dict[str, tuple[str, int]] = {}
         self._revision: int | None = None
         self._checked_at = 0.0
 
@@ -137,7 +145,15 @@ class IndexHolder:
             if self._index is None or revision != self._revision:
                 started = time.perf_counter()
                 self._index = SearchIndex(entries_from_database())
+                self.field_names = dict(db.session.execute(select(Field.code, Field.name)).all())
+                self.online_levels = {
+                    code: (name, position)
+                    for code, name, position in db.session.execute(
+                        select(OnlineLevel.code, OnlineLevel.name_vi, OnlineLevel.position)
+                    )
+                }
                 self._revision = revision
+                _return_freed_memory()
                 log.info(
                     "search_index_built",
                     extra={
@@ -149,10 +165,20 @@ class IndexHolder:
             self._checked_at = now
             return self._index
 
+    @property
+    def revision(self) -> int | None:
+        return self._revision
+
     def clear(self) -> None:
         with self._lock:
             self._index = None
             self._revision = None
+
+
+def _return_freed_memory() -> None:
+    # Building leaves freed heap pages behind; glibc keeps them unless asked to give them back.
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 holder = IndexHolder()
