@@ -62,15 +62,12 @@ def _migrations_dir():
 
 def _register_domains(app: Flask, api: DvcApi) -> None:
     # Imported here so that models register on db.metadata only once the app exists.
-    import bots
     from api import (
         admin_units,
         auth,
         catalog,
         dossiers,
-        feedback,
         health,
-        messaging,
         notifications,
         portal,
         profile,
@@ -88,9 +85,6 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     dossiers.init_app(app, api)
     portal.init_app(app, api)
     notifications.init_app(app, api)
-    messaging.init_app(app, api)
-    feedback.init_app(app, api)
-    bots.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:
