@@ -67,7 +67,9 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         auth,
         catalog,
         dossiers,
+        feedback,
         health,
+        messaging,
         notifications,
         portal,
         profile,
@@ -85,6 +87,8 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     dossiers.init_app(app, api)
     portal.init_app(app, api)
     notifications.init_app(app, api)
+    messaging.init_app(app, api)
+    feedback.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

@@ -92,6 +92,14 @@ class Settings:
     # Delivery tuning.
     receipt_timeout_seconds: int = 900  # no receipt by then: try the next channel
     channel_rate_per_second: int = 50  # per channel, all workers together (provider quotas)
+    # Messaging and rating (read through api.tunables; empty means the built-in default).
+    attachment_dir: str = ""
+    attachment_max_bytes: str = ""
+    message_reply_target_hours: str = ""
+    rating_edit_window_days: str = ""
+    unit_digest_emails: str = ""  # JSON object: unit → mailbox for the daily digest
+    portal_rating_service: str = ""
+    portal_message_service: str = ""
     extra: dict = field(default_factory=dict)
 
     @property

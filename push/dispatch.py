@@ -66,6 +66,8 @@ def _reach(notification: m.Notification) -> Reach:
         return reach_of(db.session.get(Account, notification.account_id))
     if notification.chat_channel == "sms":
         return Reach(phone=notification.chat_id)
+    if notification.chat_channel == "email":
+        return Reach(email=notification.chat_id)
     if notification.chat_channel == "telegram":
         return Reach(telegram_chat_id=notification.chat_id)
     if notification.chat_channel == "zalo":

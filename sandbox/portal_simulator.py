@@ -38,6 +38,10 @@ BANNER = "SANDBOX - not DVCQG"
 QA_SERVICES = frozenset(
     {"DongBoHoiDap", "LayDanhSachHoiDap", "LayChiTietHoiDap", "GuiCauHoi", "DongBoCauTraLoi"}
 )
+# *Unconfirmed* service names (no public spec): ratings and dossier messages sent by our portal
+# outbox. Each record carries our dedupe key ``MaDongBo``; a repeat is answered with success
+# and not stored again, which is what makes the outbox's retries exactly-once.
+SYNC_SERVICES = frozenset({"DongBoDanhGia", "DongBoTraoDoiHoSo"})
 
 
 def sign_push(secret: str, timestamp: str, body: bytes) -> str:
@@ -102,6 +106,7 @@ class PortalSimulator:
         self.request_count = 0  # requests to the auth and integration paths
         self.calls: list[dict] = []  # service calls: {"service", "fields"} (no session)
         self.received: list[dict] = []  # what DongBo*/CapNhat* services were sent
+        self.sync_keys: set[str] = set()  # MaDongBo of SYNC_SERVICES records already stored
         self._pending: dict[str, list] = {"dossiers": [], "progress": []}
         self.reset_failures()
         self.app = self._build_app()
@@ -355,6 +360,7 @@ class PortalSimulator:
             ),
             "DongBoHoSoMC": self._dong_bo_ho_so,
             "CapNhatTienDoHoSoMC": self._cap_nhat_tien_do,
+            **dict.fromkeys(SYNC_SERVICES, self._dong_bo_keyed),
         }
 
     def _tra_cuu_ho_so(self, body: dict) -> Response:
@@ -397,6 +403,17 @@ class PortalSimulator:
             for record in records:
                 self.progress.setdefault(record["MaHoSo"], []).append(dict(record))
         return self._ok([{"MaHoSo": r["MaHoSo"]} for r in records])
+
+    def _dong_bo_keyed(self, body: dict) -> Response:
+        records = body.get("data")
+        if not _records_with_code(records) or not all(r.get("MaDongBo") for r in records):
+            return self._error("3", "data phải là danh sách bản ghi có MaHoSo và MaDongBo")
+        with self._lock:
+            fresh = [r for r in records if r["MaDongBo"] not in self.sync_keys]
+            self.sync_keys.update(r["MaDongBo"] for r in fresh)
+            if fresh:
+                self.received.append({"service": body["service"], "data": fresh})
+        return self._ok([{"MaHoSo": r["MaHoSo"], "MaDongBo": r["MaDongBo"]} for r in records])
 
     def _ok(self, result: list) -> Response:
         return jsonify({"error_code": self.success_code, "message": "Thành công", "result": result})

@@ -144,6 +144,7 @@ KEEP_TABLES = {
     "communes",
     "reference_datasets",
     "dossier_statuses",
+    "rating_indicators",
 }
 
 

@@ -65,3 +65,19 @@ def sweep_notifications() -> dict:
     from push.sweeper import sweep
 
     return sweep()
+
+
+def send_unit_digests() -> dict:
+    from api.messaging.digest import send_unit_digests as send
+
+    return send()
+
+
+def flush_portal_outbox() -> dict:
+    from api.portal.outbox import flush_portal_outbox as flush
+
+    try:
+        return flush()
+    except ApiError:
+        log.warning("portal_not_configured: outbound ratings and messages wait in the queue")
+        return {"skipped": "portal not configured"}

@@ -21,6 +21,8 @@ LEADER_SECONDS = 60
 PERIODIC = [
     (jobs.sweep_notifications, "urgent", {"interval": 60}),
     (jobs.pull_followed_dossiers, "default", {"interval": 300}),
+    (jobs.flush_portal_outbox, "default", {"interval": 60}),
+    (jobs.send_unit_digests, "bulk", {"interval": 3600}),
     (jobs.pull_all_unfinished_dossiers, "bulk", {"cron": "0 19 * * *"}),  # 02:00 Vietnam time
 ]
 

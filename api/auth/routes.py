@@ -7,6 +7,8 @@ from api.audit.service import events_for
 from api.auth import schemas, service
 from api.auth.guard import auth_required, current_principal
 from api.errors import request_language
+from api.messaging.reading import unread_message_count
+from api.notifications.service import unread_count
 from api.openapi import ErrorSchema
 from api.origin import request_origin
 
@@ -109,6 +111,8 @@ class Me(MethodView):
             "email": account.email,
             "unit_code": account.unit_code,
             "commune_code": account.commune_code,
+            "unread_messages": unread_message_count(account.id),
+            "unread_notifications": unread_count(account.id),
         }
 
 

@@ -75,6 +75,12 @@ class MeSchema(ma.Schema):
     email = ma.fields.String(allow_none=True)
     unit_code = ma.fields.String(allow_none=True)
     commune_code = ma.fields.Integer(allow_none=True)
+    unread_messages = ma.fields.Integer(
+        metadata={"description": "Unread messages in dossier threads"}
+    )
+    unread_notifications = ma.fields.Integer(
+        metadata={"description": "Unread in-app notifications"}
+    )
 
 
 class AuditEventSchema(ma.Schema):

@@ -152,6 +152,10 @@ def fan_out(event: DomainEvent) -> list[Notification]:
     status = db.session.get(DossierStatus, event.payload["to_status"])
     kind = EVENT_BY_STATUS.get(status.code, "status_changed")
     params = dossier_params(dossier, status)
+    if status.group == "supplement_requested":
+        from api.messaging.system import open_supplement_thread
+
+        open_supplement_thread(dossier, event.dedupe_key)  # what is missing, in the thread
     follower_ids = select(DossierFollow.account_id).where(
         DossierFollow.dossier_id == dossier.id, DossierFollow.account_id.is_not(None)
     )
@@ -174,6 +178,10 @@ def fan_out(event: DomainEvent) -> list[Notification]:
             channel, chat_id, kind, params, f"{event.dedupe_key}:{channel}:{chat_id}", dossier.id
         )
         created += [made] if made else []
+    if status.group == "done":
+        from api.feedback.invitation import invite_to_rate
+
+        created += invite_to_rate(dossier)
     return created
 
 

@@ -1,0 +1,91 @@
+"""Canned replies: each unit's reusable answers. Officers manage their own unit's; admins any
+unit's (naming it)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from api.auth.guard import Principal
+from api.auth.models import ROLE_ADMIN
+from api.clock import utcnow
+from api.errors import ApiError
+from api.extensions import db
+from api.i18n import register_messages
+from api.messaging import content
+from api.messaging.models import CannedReply
+from api.pagination import Page
+
+register_messages(
+    {
+        "canned_reply_not_found": {
+            "vi": "Không tìm thấy câu trả lời mẫu này.",
+            "en": "This canned reply was not found.",
+        },
+        "unit_required": {
+            "vi": "Xin chọn đơn vị (unit_code) cho câu trả lời mẫu.",
+            "en": "Please name the unit (unit_code) for the canned reply.",
+        },
+    }
+)
+
+
+def _unit(principal: Principal, requested: str | None) -> str:
+    """The unit whose replies the caller works on: an officer's own; an admin's choice."""
+    if principal.role == ROLE_ADMIN:
+        if not requested:
+            raise ApiError(422, "unit_required")
+        return requested
+    if not principal.unit_code or (requested and requested != principal.unit_code):
+        raise ApiError(403, "thread_forbidden")
+    return principal.unit_code
+
+
+def _get(principal: Principal, reply_id: str) -> CannedReply:
+    valid = reply_id.isdigit() and len(reply_id) < 10  # ids are int4 on PostgreSQL
+    reply = db.session.get(CannedReply, int(reply_id)) if valid else None
+    if reply is None or (
+        principal.role != ROLE_ADMIN and reply.unit_code != (principal.unit_code or "")
+    ):
+        raise ApiError(404, "canned_reply_not_found")
+    return reply
+
+
+def list_replies(
+    principal: Principal, unit: str | None, page: Page
+) -> tuple[list[CannedReply], int]:
+    query = select(CannedReply).where(CannedReply.unit_code == _unit(principal, unit))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(CannedReply.title, CannedReply.id).offset(page.offset).limit(page.page_size)
+    )
+    return list(items), total
+
+
+def create_reply(principal: Principal, title: str, body: str, unit: str | None) -> CannedReply:
+    reply = CannedReply(
+        unit_code=_unit(principal, unit),
+        title=content.clean_text(title),
+        body=content.clean_text(body),
+        created_by_id=principal.account_id,
+    )
+    db.session.add(reply)
+    db.session.commit()
+    return reply
+
+
+def update_reply(
+    principal: Principal, reply_id: str, title: str | None, body: str | None
+) -> CannedReply:
+    reply = _get(principal, reply_id)
+    if title is not None:
+        reply.title = content.clean_text(title)
+    if body is not None:
+        reply.body = content.clean_text(body)
+    reply.updated_at = utcnow()
+    db.session.commit()
+    return reply
+
+
+def delete_reply(principal: Principal, reply_id: str) -> None:
+    db.session.delete(_get(principal, reply_id))
+    db.session.commit()
