@@ -280,3 +280,24 @@ def test_live_pull_reaches_real_http(portal):
         timeout=5,
     )
     assert r.status_code in (200, 401)
+
+
+def test_catalog_refresh_from_portal(app, portal, app_ctx):
+    from api.catalog.models import Procedure
+    from api.portal.catalog_refresh import refresh_catalog
+
+    before = {p.code: p.content_hash for p in db.session.scalars(select(Procedure))}
+    seen = []
+    summary = refresh_catalog(
+        get_gateway(), lambda done, total: seen.append((done, total)), limit=30
+    )
+    assert summary.total == 30 and summary.failed == 0, summary.problems
+    assert seen[-1] == (30, 30)
+    # The portal's LayThuTuc carries the same procedures; names and fields survive the round trip.
+    for code in [p["MATTHC"] for p in get_gateway().list_procedures()[:30]]:
+        assert code in before
+    again = refresh_catalog(get_gateway(), limit=30)
+    assert again.created == 0 and again.updated == 0 and again.unchanged == 30
+    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
+
+    import_catalog(load_catalog_file(DEFAULT_CATALOG), source="restore")

@@ -81,3 +81,13 @@ def flush_portal_outbox() -> dict:
     except ApiError:
         log.warning("portal_not_configured: outbound ratings and messages wait in the queue")
         return {"skipped": "portal not configured"}
+
+
+def refresh_catalog_from_portal() -> dict:
+    from api.portal.catalog_refresh import refresh_catalog
+
+    gateway = _gateway()
+    if gateway is None:
+        return {"skipped": "portal not configured"}
+    summary = refresh_catalog(gateway)
+    return {k: v for k, v in summary.as_dict().items() if k != "problems"}

@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    from api.portal.cli import portal_cli
     from api.portal.routes import blp
 
     api.register_blueprint(blp)
+    app.cli.add_command(portal_cli)
