@@ -24,6 +24,15 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from api.catalog.search.build import (
+    Categories,
+    Pairs,
+    category_mask,
+    count_terms,
+    counts,
+    pair_mask,
+    postings,
+)
 from api.catalog.search.query import Lexicon, clean_words, load_lexicon, variants
 from api.text import fold, has_marks, normalise_vietnamese
 
@@ -94,12 +103,6 @@ class _Prepared:
     terms: frozenset[str]
 
 
-@dataclass
-class _Postings:
-    ids: np.ndarray  # int32 document positions
-    weights: np.ndarray  # float32 BM25 term-frequency saturation, without IDF
-
-
 class SearchIndex:
     def __init__(self, entries: Iterable[ProcedureEntry], lexicon: Lexicon | None = None) -> None:
         """Build in one pass over ``entries`` (a generator is fine): nothing but the compact
@@ -110,18 +113,27 @@ class SearchIndex:
         self.names: list[str] = []
         self.folded_names: list[str] = []
         national = array("b")
-        fields, onlines = _Categories(), _Categories()
+        name_ids: dict[str, int] = {}
+        distinct_names: list[tuple[str, str]] = []
+        doc_name = array("i")
+        fields, onlines = Categories(), Categories()
         levels: dict[str, array] = defaultdict(lambda: array("i"))
-        agencies, subjects = _Pairs(), _Pairs()
+        agencies, subjects = Pairs(), Pairs()
         name_tf: dict[str, tuple[array, array]] = {}
         body_tf: dict[str, tuple[array, array]] = {}
         name_len, body_len = array("f"), array("f")
         df: Counter[str] = Counter()
         for i, entry in enumerate(entries):
             self.codes.append(entry.code)
-            self.names.append(entry.name)
-            folded = fold(entry.name)
+            # Provincial variants repeat a name: keep one string and one number per name.
+            name_id = name_ids.get(entry.name)
+            if name_id is None:
+                name_id = name_ids[entry.name] = len(distinct_names)
+                distinct_names.append((entry.name, fold(entry.name)))
+            name, folded = distinct_names[name_id]
+            self.names.append(name)
             self.folded_names.append(folded)
+            doc_name.append(name_id)
             national.append(entry.code == entry.national_code)
             fields.add(entry.field_code)
             onlines.add(entry.online_level)
@@ -133,10 +145,12 @@ class SearchIndex:
             body_words = fold(entry.body).split()
             name_len.append(len(name_words))
             body_len.append(len(body_words))
-            _count_terms(name_tf, i, name_words)
-            _count_terms(body_tf, i, body_words)
+            count_terms(name_tf, i, name_words)
+            count_terms(body_tf, i, body_words)
             df.update(set(name_words).union(body_words))
         n = self.size = len(self.codes)
+        self.name_id = np.frombuffer(doc_name, dtype=np.int32).copy()
+        self.name_count = len(distinct_names)
         self.position_by_code = {code: i for i, code in enumerate(self.codes)}
         self.is_national = np.frombuffer(national, dtype=np.int8).astype(bool)
         self.field_codes, self.field_ix = fields.finish()
@@ -166,8 +180,8 @@ class SearchIndex:
         bodies_len = np.frombuffer(body_len, dtype=np.float32)
         avg_name = float(names_len.mean()) if n else 1.0
         avg_body = float(bodies_len.mean()) if n else 1.0
-        self.name_postings = _postings(name_tf, names_len, avg_name, NAME_B)
-        self.body_postings = _postings(body_tf, bodies_len, max(avg_body, 1.0), BODY_B)
+        self.name_postings = postings(name_tf, names_len, avg_name, NAME_B)
+        self.body_postings = postings(body_tf, bodies_len, max(avg_body, 1.0), BODY_B)
         self.idf = {
             term: math.log(1 + (n - count + 0.5) / (count + 0.5)) for term, count in df.items()
         }
@@ -326,15 +340,15 @@ class SearchIndex:
     def filter_mask(self, filters: Filters, skip: str | None = None) -> np.ndarray:
         mask = np.ones(self.size, bool)
         if filters.field and skip != "field":
-            mask &= _category_mask(self.field_codes, self.field_ix, filters.field)
+            mask &= category_mask(self.field_codes, self.field_ix, filters.field)
         if filters.online_level and skip != "online_level":
-            mask &= _category_mask(self.online_codes, self.online_ix, filters.online_level)
+            mask &= category_mask(self.online_codes, self.online_ix, filters.online_level)
         if filters.level:
             mask &= self.level_masks.get(filters.level, np.zeros(self.size, bool))
         if filters.agency:
-            mask &= _pair_mask(self.folded_agencies, self.agency_pairs, filters.agency, self.size)
+            mask &= pair_mask(self.folded_agencies, self.agency_pairs, filters.agency, self.size)
         if filters.subject:
-            mask &= _pair_mask(self.folded_subjects, self.subject_pairs, filters.subject, self.size)
+            mask &= pair_mask(self.folded_subjects, self.subject_pairs, filters.subject, self.size)
         return mask
 
     def search(self, query: str, filters: Filters, offset: int, limit: int) -> SearchResult:
@@ -352,10 +366,10 @@ class SearchIndex:
             # Someone who typed a procedure code wants exactly that procedure first.
             order = [code_hit] + [p for p in order if p != code_hit]
         facets = {
-            "field": _counts(
+            "field": counts(
                 self.field_codes, self.field_ix, matched & self.filter_mask(filters, "field")
             ),
-            "online_level": _counts(
+            "online_level": counts(
                 self.online_codes,
                 self.online_ix,
                 matched & self.filter_mask(filters, "online_level"),
@@ -428,36 +442,56 @@ class SearchIndex:
         found = CODE_QUERY.match(query)
         return self.position_by_code.get(found.group(1)) if found else None
 
-    def _rank(self, query, scores, hits, best_groups, needed: int) -> list[int]:
+    def _rank(self, query, scores, hits, best_groups, needed: int) -> list[int]:  # noqa: ANN001
+        """Order the matches. Re-ranking works on distinct names (a national procedure and its
+        provincial variants share one), so one much-copied name cannot crowd out the rest;
+        each name is shown once (national first) before any of its other variants."""
         all_groups, _ = best_groups
         candidates = np.flatnonzero(hits)
         if len(candidates) == 0:
             return []
+        name_of = self.name_id[candidates]
+        best = np.full(self.name_count, -np.inf, np.float32)
+        np.maximum.at(best, name_of, scores[candidates])
+        names_hit = np.flatnonzero(best > -np.inf)
+        order_of_names = names_hit[np.argsort(-best[names_hit], kind="stable")]
         depth = max(RERANK_DEPTH, needed)
-        if len(candidates) > depth:
-            top = candidates[np.argpartition(-scores[candidates], depth - 1)[:depth]]
-        else:
-            top = candidates
+        chosen = order_of_names[:depth].tolist()
+        # A name's representative: its national procedure, else its best-scoring variant.
+        nationals = candidates[self.is_national[candidates]]
+        representative = dict(
+            zip(self.name_id[nationals].tolist(), nationals.tolist(), strict=True)
+        )
+        missing = [n for n in chosen if n not in representative]
+        if missing:
+            subset = candidates[np.isin(name_of, missing)]
+            subset = subset[np.argsort(-scores[subset], kind="stable")]
+            names, first = np.unique(self.name_id[subset], return_index=True)
+            representative.update(zip(names.tolist(), subset[first].tolist(), strict=True))
         raw_marked = (
             {w for w in _WORD.findall(normalise_vietnamese(query)) if has_marks(w)}
             if has_marks(query)
             else set()
         )
-        peak = float(scores[top].max()) or 1.0
+        peak = float(best[order_of_names[0]]) or 1.0
         prepared = [self._prepare(g) for g in all_groups]
-        final = {}
-        # Provincial variants share a name: judge each distinct name once per query.
-        by_name: dict[str, float] = {}
-        for p in top.tolist():
-            name = self.names[p]
-            if name not in by_name:
-                by_name[name] = max(self._rerank_features(p, g, raw_marked) for g in prepared)
-            final[p] = by_name[name] + self._document_prior(p) + 0.6 * float(scores[p]) / peak
+        final: dict[int, float] = {}
+        for name in chosen:
+            p = representative[name]
+            features = max(self._rerank_features(p, g, raw_marked) for g in prepared)
+            final[p] = features + self._document_prior(p) + 0.6 * float(scores[p]) / peak
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
         if needed > len(ranked) and len(candidates) > len(ranked):
-            rest = np.setdiff1d(candidates, top, assume_unique=True)
-            rest = rest[np.argsort(-scores[rest], kind="stable")]
-            ranked.extend(rest.tolist())
+            # Deep pages: the other names' best variants by score, then every other variant.
+            by_score = candidates[np.argsort(-scores[candidates], kind="stable")]
+            names, first = np.unique(self.name_id[by_score], return_index=True)
+            best_variant = dict(zip(names.tolist(), by_score[first].tolist(), strict=True))
+            rest = [representative.get(n, best_variant[n]) for n in order_of_names[depth:].tolist()]
+            seen = set(ranked)
+            ranked.extend(rest)
+            seen.update(rest)
+            if needed > len(ranked):
+                ranked.extend(p for p in by_score.tolist() if p not in seen)
         return ranked
 
     def _browse(self, filters: Filters, offset: int, limit: int) -> SearchResult:
@@ -465,10 +499,10 @@ class SearchIndex:
         ordered = self.alpha_rank[mask[self.alpha_rank]]
         everything = np.ones(self.size, bool)
         facets = {
-            "field": _counts(
+            "field": counts(
                 self.field_codes, self.field_ix, everything & self.filter_mask(filters, "field")
             ),
-            "online_level": _counts(
+            "online_level": counts(
                 self.online_codes,
                 self.online_ix,
                 everything & self.filter_mask(filters, "online_level"),
@@ -477,84 +511,5 @@ class SearchIndex:
         return SearchResult(ordered[offset : offset + limit].tolist(), int(mask.sum()), facets)
 
 
-# ---- helpers ------------------------------------------------------------------------------
-
-
 def _confusions(word: str) -> list[str]:
     return [new + word[len(old) :] for old, new in _CONFUSABLE_INITIALS if word.startswith(old)]
-
-
-def _count_terms(table: dict[str, tuple[array, array]], doc: int, words: list[str]) -> None:
-    # Two flat int arrays per term (8 bytes a posting) instead of a tuple per posting.
-    for term, count in Counter(words).items():
-        ids, counts = table.get(term) or table.setdefault(term, (array("i"), array("i")))
-        ids.append(doc)
-        counts.append(count)
-
-
-def _postings(table, lengths: np.ndarray, average: float, b: float) -> dict[str, _Postings]:  # noqa: ANN001
-    out: dict[str, _Postings] = {}
-    for term in list(table):
-        raw_ids, raw_counts = table.pop(term)  # free as we go
-        ids = np.frombuffer(raw_ids, dtype=np.int32).copy()
-        tf = np.frombuffer(raw_counts, dtype=np.int32).astype(np.float32)
-        norm = 1 - b + b * lengths[ids] / average
-        out[term] = _Postings(ids, (tf * (K1 + 1) / (tf + K1 * norm)).astype(np.float32))
-    return out
-
-
-class _Categories:
-    """One value per document (field, online level) as small integer codes."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, int] = {}
-        self.ix = array("i")
-
-    def add(self, value: str) -> None:
-        self.ix.append(self.codes.setdefault(value, len(self.codes)))
-
-    def finish(self) -> tuple[list[str], np.ndarray]:
-        return list(self.codes), np.frombuffer(self.ix, dtype=np.int32).copy()
-
-
-class _Pairs:
-    """Many values per document (agencies, subjects) as (document, value) integer pairs."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, int] = {}
-        self.docs = array("i")
-        self.items = array("i")
-
-    def add(self, doc: int, values: Iterable[str]) -> None:
-        for name in values:
-            self.docs.append(doc)
-            self.items.append(self.names.setdefault(name, len(self.names)))
-
-    def finish(self) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
-        return list(self.names), (
-            np.frombuffer(self.docs, dtype=np.int32).copy(),
-            np.frombuffer(self.items, dtype=np.int32).copy(),
-        )
-
-
-def _category_mask(codes: list[str], ix: np.ndarray, value: str) -> np.ndarray:
-    try:
-        return ix == codes.index(value)
-    except ValueError:
-        return np.zeros(len(ix), bool)
-
-
-def _pair_mask(folded_names: list[str], pairs, wanted: str, n: int) -> np.ndarray:
-    """Procedures with an agency (or subject) whose name contains the wanted words."""
-    needle = fold(wanted)
-    chosen = np.array([i for i, name in enumerate(folded_names) if needle in name], np.int32)
-    mask = np.zeros(n, bool)
-    if len(chosen):
-        docs, items = pairs
-        mask[docs[np.isin(items, chosen)]] = True
-    return mask
-
-
-def _counts(codes: list[str], ix: np.ndarray, mask: np.ndarray) -> dict[str, int]:
-    counts = np.bincount(ix[mask], minlength=len(codes))
-    return {code: int(c) for code, c in zip(codes, counts, strict=True) if c}

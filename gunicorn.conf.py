@@ -1,0 +1,21 @@
+"""gunicorn settings for production: ``gunicorn -c gunicorn.conf.py wsgi:app``."""
+
+import os
+import tempfile
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Building the search index at 100,000 procedures takes ~15 s on a busy 2-core machine.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+accesslog = None  # the app writes its own structured access log
+
+# Prometheus: every worker writes its figures to a shared directory, /metrics sums them.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="dvc-metrics-")
+
+
+def child_exit(server, worker):  # noqa: ANN001, ANN201
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
