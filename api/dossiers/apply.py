@@ -16,6 +16,7 @@ import logging
 import random
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -63,8 +64,15 @@ def _lock_dossier(code: str) -> Dossier | None:
     )
 
 
-def _change_status(dossier: Dossier, new_status: int, as_of: datetime, source: str) -> None:
-    old_status = dossier.status_code
+@lru_cache(maxsize=1)
+def _finished_statuses() -> frozenset[int]:
+    # Seeded by migration (law-defined); read once per process instead of once per record.
+    return frozenset(db.session.scalars(select(DossierStatus.code).where(DossierStatus.finished)))
+
+
+def _change_status(
+    dossier: Dossier, old_status: int | None, new_status: int, as_of: datetime, source: str
+) -> None:
     key = _key(dossier.code, "status", old_status, new_status, as_of.isoformat())
     db.session.add(
         TimelineEntry(
@@ -91,8 +99,7 @@ def _change_status(dossier: Dossier, new_status: int, as_of: datetime, source: s
         )
     )
     dossier.status_code = new_status
-    status = db.session.get(DossierStatus, new_status)
-    dossier.finished = bool(status and status.finished)
+    dossier.finished = new_status in _finished_statuses()
 
 
 def _first_seen_at(update: DossierUpdate, as_of: datetime) -> datetime:
@@ -119,14 +126,20 @@ def apply_dossier_update(update: DossierUpdate, received_as_of: datetime, source
     with db.session.begin_nested():
         dossier = _lock_dossier(update.code)
         if dossier is None:
-            dossier = Dossier(code=update.code, status_code=update.status_code, **update.fields)
-            dossier.source_as_of, dossier.source_hash = as_of, digest
-            dossier.updated_at = utcnow()
+            finished = update.status_code in _finished_statuses()
+            dossier = Dossier(
+                code=update.code,
+                status_code=update.status_code,
+                **update.fields,
+                source_as_of=as_of,
+                source_hash=digest,
+                updated_at=utcnow(),
+                finished=finished,
+                next_sync_at=None if finished else next_pull_time(),
+            )
             db.session.add(dossier)
-            db.session.flush()
-            dossier.status_code = None  # so the first status is recorded as a change
-            _change_status(dossier, update.status_code, _first_seen_at(update, as_of), source)
-            dossier.next_sync_at = None if dossier.finished else next_pull_time()
+            db.session.flush()  # the id, for the timeline entry and the event
+            _change_status(dossier, None, update.status_code, _first_seen_at(update, as_of), source)
             return CREATED
         if dossier.source_hash == digest:
             return UNCHANGED
@@ -136,7 +149,7 @@ def apply_dossier_update(update: DossierUpdate, received_as_of: datetime, source
         for name, value in update.fields.items():
             setattr(dossier, name, value)
         if update.status_code != dossier.status_code:
-            _change_status(dossier, update.status_code, as_of, source)
+            _change_status(dossier, dossier.status_code, update.status_code, as_of, source)
         dossier.source_as_of, dossier.source_hash = as_of, digest
         dossier.updated_at = utcnow()
         if dossier.finished:
@@ -169,7 +182,9 @@ def apply_progress(update: ProgressUpdate, source: str) -> str:
         )
         newer = dossier.source_as_of is None or update.occurred_at > as_utc(dossier.source_as_of)
         if update.status_code and update.status_code != dossier.status_code and newer:
-            _change_status(dossier, update.status_code, update.occurred_at, source)
+            _change_status(
+                dossier, dossier.status_code, update.status_code, update.occurred_at, source
+            )
             dossier.source_as_of = update.occurred_at
             dossier.source_hash = ""  # the next full record must be applied, not skipped
         dossier.updated_at = utcnow()
