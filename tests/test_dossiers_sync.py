@@ -301,3 +301,35 @@ def test_catalog_refresh_from_portal(app, portal, app_ctx):
     from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
 
     import_catalog(load_catalog_file(DEFAULT_CATALOG), source="restore")
+
+
+def test_batch_repeating_a_code_is_applied_in_order(client, portal, app_ctx):
+    record = hoso(portal, portal.dossier_codes()[0])
+    batch = [{**record, "TrangThaiHoSo": "2"}, {**record, "TrangThaiHoSo": "4"}, record]
+    result = post_signed(client, "/api/v1/portal/dossiers", batch).json["result"]
+    assert [r["message"] for r in result][:2] == ["created", "updated"]
+    assert all(r["error_code"] == 0 for r in result)
+    statuses = db.session.scalars(
+        select(TimelineEntry.status_code)
+        .where(TimelineEntry.kind == "status")
+        .order_by(TimelineEntry.id)
+    ).all()
+    assert statuses[:2] == [2, 4] and count(DomainEvent) == len(statuses)
+
+
+def test_mixed_batch_outcomes(client, portal, app_ctx):
+    codes = portal.dossier_codes()[:4]
+    first = [hoso(portal, c) for c in codes[:2]]
+    post_signed(client, "/api/v1/portal/dossiers", first, int(time.time()) - 60)
+    newer = {**first[0], "TrangThaiHoSo": "6" if first[0]["TrangThaiHoSo"] != "6" else "4"}
+    stale = {**first[1], "TrangThaiHoSo": "3"}
+    batch = [newer, stale, hoso(portal, codes[2]), {"MaHoSo": "bad"}]
+    result = post_signed(client, "/api/v1/portal/dossiers", batch, int(time.time()) - 120).json[
+        "result"
+    ]
+    assert [r["message"] for r in result[:3]] == ["stale", "stale", "created"]
+    assert result[3]["error_code"] == 1
+    result = post_signed(client, "/api/v1/portal/dossiers", [newer], int(time.time())).json[
+        "result"
+    ]
+    assert result[0]["message"] == "updated"

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from api.dossiers.apply import UnknownDossier, apply_dossier_update, apply_progress, apply_safely
+from api.dossiers.batch_apply import apply_batch
 from api.extensions import db
 from api.portal.dossier_records import RecordError, dossier_from_hoso, progress_from_tiendo
 
@@ -28,21 +29,32 @@ def _item(index: int, code: object, error_code: int, message: str) -> dict:
 
 def ingest_dossiers(records: list, signed_at: int, source: str = "push") -> list[dict]:
     as_of = datetime.fromtimestamp(signed_at, UTC)
-    results = []
+    results: dict[int, dict] = {}
+    parsed: dict[int, object] = {}
     for index, record in enumerate(records):
         code = record.get("MaHoSo") if isinstance(record, dict) else None
         try:
-            update = dossier_from_hoso(record)
+            parsed[index] = dossier_from_hoso(record)
         except RecordError as exc:
-            results.append(_item(index, code, INVALID, str(exc)))
-            continue
-        outcome, error = apply_safely(apply_dossier_update, update, as_of, source)
-        results.append(
-            _item(index, code, CONFLICT, error) if error else _item(index, code, OK, outcome)
+            results[index] = _item(index, code, INVALID, str(exc))
+    codes = [u.code for u in parsed.values()]
+    if db.engine.dialect.name == "postgresql" and len(set(codes)) == len(codes) and parsed:
+        outcome, parsed = apply_batch(parsed, as_of, source)
+        results.update(
+            (i, _item(i, records[i].get("MaHoSo"), OK, value)) for i, value in outcome.items()
+        )
+    # The per-record path: SQLite, a batch repeating a code, or records a concurrent batch raced.
+    for index, update in parsed.items():
+        outcome_one, error = apply_safely(apply_dossier_update, update, as_of, source)
+        code = records[index].get("MaHoSo")
+        results[index] = (
+            _item(index, code, CONFLICT, error) if error else _item(index, code, OK, outcome_one)
         )
     db.session.commit()
-    _log_summary("dossiers", results)
-    return results
+    ordered = [results[i] for i in sorted(results)]
+    _after_commit(ordered)
+    _log_summary("dossiers", ordered)
+    return ordered
 
 
 def ingest_progress(records: list, source: str = "push") -> list[dict]:
