@@ -62,6 +62,7 @@ def _migrations_dir():
 
 def _register_domains(app: Flask, api: DvcApi) -> None:
     # Imported here so that models register on db.metadata only once the app exists.
+    import bots
     from api import (
         admin_units,
         auth,
@@ -89,6 +90,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     notifications.init_app(app, api)
     messaging.init_app(app, api)
     feedback.init_app(app, api)
+    bots.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

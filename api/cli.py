@@ -43,6 +43,11 @@ def serve_command(host: str | None, port: int | None) -> None:
                 f"  OpenAPI:        {base}/openapi.json",
                 f"  Health / ready: {base}/health  {base}/ready",
                 f"  Metrics:        {base}/metrics",
+                *(
+                    [f"  Try the bot:    {base}/sandbox/chat  (or: flask --app wsgi bot chat)"]
+                    if settings.sandbox
+                    else []
+                ),
                 *extra_lines,
                 "  Stop with Ctrl+C.",
                 "",

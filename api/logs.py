@@ -19,7 +19,10 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 # optionally with a leading +.
 _DIGITS = re.compile(r"(?<![\w.])\+?\d{9,15}(?![\w])")
 # Bearer tokens, JWTs and long hex/base64 secrets.
-_TOKEN = re.compile(r"(?:Bearer\s+)?\b(?:eyJ[\w-]+\.[\w-]+\.[\w-]+|[A-Za-z0-9_\-]{32,})\b")
+# (a long run must contain a digit, so snake_case event names are not taken for tokens)
+_TOKEN = re.compile(
+    r"(?:Bearer\s+)?\b(?:eyJ[\w-]+\.[\w-]+\.[\w-]+|(?=[A-Za-z_\-]*\d)[A-Za-z0-9_\-]{32,})\b"
+)
 _STANDARD = set(vars(logging.makeLogRecord({})))
 
 

@@ -331,8 +331,13 @@ def test_worker_killed_mid_batch_delivers_each_once(client, app, fakes, monkeypa
     with app.app_context():
         made = process_pending_events()
         # The result notifications (the owner's rating invitation is another story).
-        notification_ids = list(db.session.scalars(select(m.Notification.id).where(
-            m.Notification.id.in_(made), m.Notification.event == "result_ready")))
+        notification_ids = list(
+            db.session.scalars(
+                select(m.Notification.id).where(
+                    m.Notification.id.in_(made), m.Notification.event == "result_ready"
+                )
+            )
+        )
     assert len(notification_ids) == 3
     real_record = dispatch._record
     calls = {"n": 0}

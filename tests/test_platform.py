@@ -78,6 +78,9 @@ def test_logs_are_json_with_request_id_and_masked():
     assert line["msg"] == "calling *******678 about *********789"
     assert line["phone"] == "********678" and "eyJ" not in line["token"]
     assert mask_text("code 123456 ok") == "code 123456 ok"  # short numbers are not personal ids
+    # Long snake_case event names are words, not tokens; long mixed runs with digits are tokens.
+    assert mask_text("enqueue_failed_sweeper_will_retry") == "enqueue_failed_sweeper_will_retry"
+    assert mask_text("key sk_live_4eC39HqLyjWDarjtT1zdp7dc end") == "key [token] end"
 
 
 def test_openapi_document(client):

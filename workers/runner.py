@@ -44,6 +44,7 @@ class ThreadWorker(SimpleWorker):
 def run_worker_process(app: Flask, burst: bool = False) -> None:
     """``python -m workers``: one forking worker with the rq scheduler."""
     connection = app.extensions["redis"]
+    _build_search_index(app)
     worker_class = type("BoundAppWorker", (AppWorker,), {"app": app})
     worker = worker_class(list(QUEUE_NAMES), connection=connection)
     if not burst:
@@ -51,6 +52,18 @@ def run_worker_process(app: Flask, burst: bool = False) -> None:
 
         start_schedule_thread(app)
     worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+
+
+def _build_search_index(app: Flask) -> None:
+    """Build the search index once in the parent: each forked job inherits it instead of
+    rebuilding it (bots search the catalog on almost every message)."""
+    from api.catalog.search.loader import holder
+
+    try:
+        with app.app_context():
+            holder.get()
+    except Exception:  # noqa: BLE001 - a missing catalog must not stop the worker
+        log.exception("search_index_prebuild_failed")
 
 
 def start_worker_thread(app: Flask) -> threading.Thread:

@@ -10,6 +10,7 @@ import redis
 from flask import Flask
 from rq.cron import CronScheduler
 
+from bots import jobs as bot_jobs
 from workers import jobs
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,8 @@ LEADER_SECONDS = 60
 # (function, queue, seconds between runs or a cron expression in UTC)
 PERIODIC = [
     (jobs.sweep_notifications, "urgent", {"interval": 60}),
+    (bot_jobs.sweep_updates, "urgent", {"interval": 60}),
+    (bot_jobs.relay_officer_replies, "urgent", {"interval": 15}),
     (jobs.pull_followed_dossiers, "default", {"interval": 300}),
     (jobs.flush_portal_outbox, "default", {"interval": 60}),
     (jobs.send_unit_digests, "bulk", {"interval": 3600}),

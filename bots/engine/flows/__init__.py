@@ -1,0 +1,1 @@
+"""One module per thing a citizen can do in the chat."""

@@ -1,0 +1,100 @@
+"""Talk to the officer: the chat joins the dossier's message thread until the citizen leaves.
+Text and photos go to the thread (api.messaging); officer replies come back through
+bots.relay. Only the applicant (a chat linked to their VNeID-verified account) may talk."""
+
+from __future__ import annotations
+
+from api.dossiers.models import Dossier
+from api.errors import ApiError
+from api.i18n import register_messages
+from api.messaging.models import CHANNELS
+from api.messaging.service import Upload, post_message
+from bots import talks
+from bots.engine.context import Turn
+from bots.engine.state import TALK
+
+register_messages(
+    {
+        "bot_talk_needs_link": {
+            "vi": "Chỉ người đứng tên hồ sơ mới nhắn được cho cán bộ. Xin liên kết tài khoản "
+            "đã đăng nhập VNeID của bạn trước (bấm «Liên kết tài khoản»).",
+            "en": "Only the applicant can write to the officer. Please first link your account "
+            "signed in with VNeID (tap «Link my account»).",
+        },
+        "bot_talk_started": {
+            "vi": "💬 Bạn đang nhắn cho cán bộ xử lý hồ sơ {code}. Cứ gõ nội dung hoặc gửi ảnh "
+            "giấy tờ; cán bộ trả lời sẽ hiện ở đây. Gõ «thoát» khi xong.",
+            "en": "💬 You are writing to the officer handling dossier {code}. Type your message "
+            "or send photos of papers; replies will appear here. Type «exit» when done.",
+        },
+        "bot_talk_sent": {"vi": "✓ Đã gửi cho cán bộ.", "en": "✓ Sent to the officer."},
+        "bot_talk_ended": {
+            "vi": "Đã kết thúc trò chuyện với cán bộ. Khi cán bộ trả lời, bạn vẫn được báo.",
+            "en": "The conversation has ended. You will still be told when the officer replies.",
+        },
+        "bot_talk_photo_failed": {
+            "vi": "Xin lỗi, tôi chưa tải được ảnh. Bạn vui lòng gửi lại.",
+            "en": "Sorry, I could not get the photo. Please send it again.",
+        },
+        "bot_btn_end_talk": {"vi": "✖ Kết thúc trò chuyện", "en": "✖ End conversation"},
+    }
+)
+
+
+def start(turn: Turn, dossier: Dossier | None, full: bool) -> None:
+    principal = turn.principal()
+    turn.state.reset()
+    if not full or principal is None or dossier is None:
+        turn.say(
+            turn.t("bot_talk_needs_link"),
+            [[turn.button("bot_btn_link", "l")], *turn.back_buttons()],
+        )
+        return
+    talks.begin(turn.channel, turn.chat_id, dossier, principal.account_id, turn.lang)
+    turn.state.expect(TALK, "talk", dossier.code)
+    turn.say(
+        turn.t("bot_talk_started", code=dossier.code), [[turn.button("bot_btn_end_talk", "x")]]
+    )
+
+
+def send(turn: Turn, text: str, photo_bytes: bytes | None = None) -> None:
+    """One message (text, or a photo with its caption) into the thread."""
+    principal = turn.principal()
+    if principal is None:  # unlinked meanwhile
+        leave(turn)
+        return
+    uploads = [Upload("anh.jpg", photo_bytes)] if photo_bytes is not None else []
+    try:
+        post_message(
+            principal,
+            turn.state.code,
+            text,
+            channel=turn.channel if turn.channel in CHANNELS else "web",
+            uploads=uploads,
+            external_message_id=turn.incoming.message_id,
+            origin=turn.origin,
+        )
+    except ApiError as error:
+        turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_end_talk", "x")]])
+        if error.status == 404:
+            leave(turn)
+        return
+    talks.touch(turn.channel, turn.chat_id)
+    turn.say(turn.t("bot_talk_sent"), [[turn.button("bot_btn_end_talk", "x")]])
+
+
+def send_photo(turn: Turn) -> None:
+    fetch = turn.incoming.photo
+    try:
+        data = fetch() if callable(fetch) else None
+    except Exception:  # noqa: BLE001 - a platform hiccup must not drop the conversation
+        data = None
+    if not data:
+        turn.say(turn.t("bot_talk_photo_failed"), [[turn.button("bot_btn_end_talk", "x")]])
+        return
+    send(turn, turn.incoming.text, data)
+
+
+def leave(turn: Turn) -> None:
+    turn.state.reset()  # the router ends the talk (bots.talks) when the mode changes
+    turn.say(turn.t("bot_talk_ended"), turn.menu_buttons())

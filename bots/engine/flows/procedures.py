@@ -1,0 +1,121 @@
+"""Find a procedure: the best matches as buttons, then a short card for the one chosen."""
+
+from __future__ import annotations
+
+from api.catalog.search.index import CODE_QUERY, Filters
+from api.catalog.search.query import clean_words, variants
+from api.catalog.service import get_procedure, search_index, search_procedures
+from api.errors import ApiError
+from api.i18n import register_messages
+from api.pagination import Page
+from api.tunables import tunable
+from bots.engine import cards
+from bots.engine.context import Turn
+from bots.engine.lexicon import FILLER
+from bots.engine.types import Button
+
+RESULTS = 4
+# A word found in fewer than about a third of procedure names or texts says what is asked.
+MIN_IDF = 1.0
+LABEL = 60  # button labels longer than this are cut (small screens; Zalo titles are short)
+# UNCONFIRMED: the national portal's public page for one procedure; set bot_procedure_url.
+DEFAULT_URL = (
+    "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
+)
+
+register_messages(
+    {
+        "bot_find_ask": {
+            "vi": "Bạn cần làm thủ tục gì? Xin gõ ngắn gọn, ví dụ: «làm căn cước», "
+            "«đăng ký khai sinh», «sang tên sổ đỏ».",
+            "en": "Which procedure do you need? Type a few words, e.g. «ID card», "
+            "«birth registration», «land title transfer».",
+        },
+        "bot_find_results": {
+            "vi": "Tôi tìm thấy các thủ tục sau. Bấm vào thủ tục bạn cần (hoặc gõ số 1, 2, 3...):",
+            "en": "I found these procedures. Tap the one you need (or type 1, 2, 3...):",
+        },
+        "bot_find_none": {
+            "vi": "Tôi chưa tìm thấy thủ tục phù hợp với «{query}». Bạn thử gõ cách khác, "
+            "ví dụ: «làm hộ chiếu», «đăng ký tạm trú».",
+            "en": "I found no procedure for «{query}». Please try other words, "
+            "e.g. «passport», «temporary residence».",
+        },
+        "bot_btn_other_procedure": {"vi": "🔎 Tìm thủ tục khác", "en": "🔎 Another procedure"},
+    }
+)
+
+
+def _relevant(query: str) -> list[int]:
+    """The best matches' positions, or none when no distinctive word of the query (or of its
+    everyday-word rewrite) is in their names: the search forgives typos generously, so
+    "thời tiết hôm nay" would otherwise find a procedure about time limits."""
+    index = search_index()
+    positions = index.search(query, Filters(), 0, 3).positions
+    names = [set(index.folded_names[p].split()) for p in positions]
+    for variant in variants(clean_words(query, index.lexicon), index.lexicon):
+        for word in variant:
+            if word in FILLER or index.idf.get(word, 0.0) < MIN_IDF:
+                continue
+            if any(word in name for name in names):
+                return positions
+    return []
+
+
+def top_names(topic: str) -> list[str]:
+    """Folded name of the best relevant match: what the parser checks intent words against."""
+    index = search_index()
+    return [index.folded_names[p] for p in _relevant(topic)[:1]]
+
+
+def ask(turn: Turn) -> None:
+    turn.state.reset()
+    turn.say(turn.t("bot_find_ask"), turn.back_buttons())
+
+
+def find(turn: Turn, query: str) -> None:
+    query = query.strip()
+    if not query:
+        ask(turn)
+        return
+    code = CODE_QUERY.match(query)
+    if code:
+        show(turn, code.group(1))
+        return
+    items = search_procedures(query, Filters(), Page(1, RESULTS)).items if _relevant(query) else []
+    turn.state.reset()
+    if not items:
+        turn.state.results = []
+        turn.say(turn.t("bot_find_none", query=query[:60]), turn.back_buttons())
+        return
+    turn.state.results = [item["code"] for item in items]
+    rows = [
+        [Button(_label(i, item["name"]), f"p:{item['code']}")] for i, item in enumerate(items, 1)
+    ]
+    turn.say(turn.t("bot_find_results"), [*rows, *turn.back_buttons()])
+
+
+def pick(turn: Turn, number: int) -> bool:
+    """ "2" after a list of results opens the second one."""
+    if not 1 <= number <= len(turn.state.results):
+        return False
+    show(turn, turn.state.results[number - 1])
+    return True
+
+
+def show(turn: Turn, code: str) -> None:
+    try:
+        procedure = get_procedure(code)
+    except ApiError as error:
+        turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
+        return
+    url = tunable("bot_procedure_url", DEFAULT_URL).format(code=procedure.code)
+    turn.say(
+        cards.procedure_card(procedure, turn.lang, url),
+        [[turn.button("bot_btn_other_procedure", "f"), turn.button("bot_btn_menu", "m")]],
+    )
+
+
+def _label(number: int, name: str) -> str:
+    label = f"{number}. {name}"
+    return label if len(label) <= LABEL else label[: LABEL - 1].rstrip(" ,") + "…"

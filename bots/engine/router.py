@@ -1,0 +1,178 @@
+"""The conversation engine's entry point: one incoming event in, the replies out.
+
+State decides first (a chat waiting for 4 digits takes "5987" as the digits; a chat talking
+to the officer sends everything there except "thoát"), then the understood intent. A
+clearly different request always gets through: nobody is trapped in a half-done step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from api.profile.service import LINK_CODE_LENGTH, normalise_link_code
+from bots import talks
+from bots.engine import identity, nlu
+from bots.engine import state as states
+from bots.engine.context import Turn
+from bots.engine.flows import dossiers, linking, menu, officer, procedures, rating
+from bots.engine.types import BUTTON, CONTACT, PHOTO, START, Incoming, Reply
+
+ACTIONS: dict[str, Callable] = {
+    "check": dossiers.show_status,
+    "follow": dossiers.follow,
+    "talk": officer.start,
+    "rate": rating.start,
+}
+OWNER_ONLY = ("talk", "rate")
+INTENT_ACTIONS = {nlu.CHECK: "check", nlu.FOLLOW: "follow", nlu.TALK: "talk", nlu.RATE: "rate"}
+BUTTON_ACTIONS = {"c": "check", "w": "follow", "t": "talk", "r": "rate", "u": "unfollow"}
+
+
+def handle(incoming: Incoming) -> list[Reply]:
+    chat = (incoming.channel, incoming.chat_id)
+    state = states.load(*chat) or states.ChatState(lang=identity.saved_language(*chat))
+    turn = Turn(incoming, state)
+    was_talking = state.mode == states.TALK
+    if incoming.kind == BUTTON:
+        _button(turn, incoming.data)
+    elif incoming.kind == CONTACT:
+        linking.contact_shared(turn, incoming.phone, own=incoming.data != "not_own")
+    elif incoming.kind == PHOTO:
+        _photo(turn)
+    elif incoming.kind == START:
+        linking.redeem(turn, incoming.data) if incoming.data else menu.greet(turn)
+    else:
+        _text(turn, incoming.text)
+    if state.mode != states.TALK and was_talking:
+        talks.end(*chat)  # left the conversation some other way (menu, another request)
+    states.save(*chat, turn.state)
+    return turn.replies
+
+
+def run_action(turn: Turn, action: str, code: str | None) -> None:
+    if action == "unfollow":
+        dossiers.unfollow(turn, code) if code else dossiers.ask_code(turn, action)
+    elif not code:
+        dossiers.ask_code(turn, action)
+    elif action in OWNER_ONLY:
+        # Talking and rating are the applicant's alone: no second factor opens them.
+        dossier = dossiers.owned(turn, code)
+        ACTIONS[action](turn, dossier, dossier is not None)
+    elif got := dossiers.access(turn, code, action):
+        ACTIONS[action](turn, *got)
+
+
+def _photo(turn: Turn) -> None:
+    if turn.state.mode == states.TALK:
+        officer.send_photo(turn)
+    else:
+        turn.say(turn.t("bot_photo_not_expected"), turn.menu_buttons())
+
+
+def _button(turn: Turn, data: str) -> None:
+    head, _, rest = data.partition(":")
+    mode = turn.state.mode
+    if head == "x":
+        (
+            officer.leave
+            if mode == states.TALK
+            else rating.stop
+            if mode == states.RATE
+            else menu.cancel
+        )(turn)
+    elif head in ("m", "h"):
+        menu.show_menu(turn)
+    elif head == "f":
+        procedures.ask(turn)
+    elif head == "p" and rest:
+        procedures.show(turn, rest)
+    elif head in BUTTON_ACTIONS:
+        run_action(turn, BUTTON_ACTIONS[head], rest or None)
+    elif head == "l":
+        linking.start(turn)
+    elif head == "lc":
+        linking.ask_code(turn)
+    elif head == "lp":
+        linking.ask_phone(turn)
+    elif head == "lang" and rest in ("vi", "en"):
+        menu.set_language(turn, rest)
+    elif head == "ra" and mode == states.RATE:
+        indicator, _, score = rest.partition(":")
+        if indicator.isdigit() and score.isdigit():
+            rating.answer(turn, int(indicator), int(score))
+    elif head == "rn" and mode == states.RATE:
+        rating.skip(turn)
+    else:  # an old or unknown button: show where we are
+        menu.show_menu(turn)
+
+
+def _text(turn: Turn, text: str) -> None:
+    u = nlu.understand(text, procedures.top_names)
+    if _in_step(turn, text, u):
+        return
+    stripped = text.strip().rstrip(".")
+    if stripped.isdigit() and len(stripped) <= 2 and procedures.pick(turn, int(stripped)):
+        return
+    _route(turn, u)
+
+
+def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
+    """Let the step the chat is in take the message; False when it is about something else."""
+    state, mode = turn.state, turn.state.mode
+    if mode == states.TALK:
+        officer.leave(turn) if u.intent == nlu.CANCEL else officer.send(turn, text)
+        return True
+    if mode == states.RATE:
+        rating.stop(turn) if u.intent == nlu.CANCEL else rating.text(turn, text)
+        return True
+    off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK, nlu.FIND) or bool(u.dossier_code)
+    other_code = bool(u.dossier_code and u.dossier_code != state.code)
+    if mode == states.AWAIT_DIGITS and not other_code and (u.digits or not off_topic):
+        if got := dossiers.check_digits(turn, u.digits):
+            ACTIONS[state.action](turn, *got)
+        return True
+    if mode == states.AWAIT_CODE:
+        if u.dossier_code:
+            run_action(turn, state.action, u.dossier_code)
+            return True
+        if not off_topic:
+            turn.say(turn.t("bot_code_not_recognised"), [[turn.button("bot_btn_cancel", "x")]])
+            return True
+    if mode == states.AWAIT_LINK_CODE:
+        code = normalise_link_code(text)
+        if len(code) == LINK_CODE_LENGTH and code.isalnum():
+            linking.redeem(turn, code)
+            return True
+        if not off_topic:
+            linking.ask_code(turn)
+            return True
+    if mode == states.AWAIT_OTP and (u.digits or not off_topic):
+        linking.check_otp(turn, u.digits)
+        return True
+    if mode:
+        state.reset()  # something else was asked: leave the step
+    return False
+
+
+def _route(turn: Turn, u: nlu.Understanding) -> None:
+    intent = u.intent
+    if intent in INTENT_ACTIONS:
+        run_action(turn, INTENT_ACTIONS[intent], u.dossier_code)
+    elif intent == nlu.UNFOLLOW:
+        run_action(turn, "unfollow", u.dossier_code)
+    elif intent == nlu.FIND:
+        procedures.find(turn, u.topic)
+    elif intent == nlu.LINK:
+        linking.redeem(turn, u.link_code) if u.link_code else linking.start(turn)
+    elif intent == nlu.LANGUAGE and u.language:
+        menu.set_language(turn, u.language)
+    elif intent == nlu.CANCEL:
+        menu.cancel(turn)
+    elif intent == nlu.HELP:
+        menu.show_menu(turn)
+    elif intent == nlu.GREETING:
+        menu.greet(turn)
+    elif intent == nlu.THANKS:
+        menu.thanks(turn)
+    else:
+        menu.not_understood(turn)

@@ -1,0 +1,29 @@
+"""rq job functions of the bots (run inside the app context, like workers.jobs).
+
+For the lead's schedule (workers/schedule.py PERIODIC):
+    bots.jobs.sweep_updates           every 60 s   (queue "urgent")
+    bots.jobs.relay_officer_replies   every 15 s   (queue "urgent")
+"""
+
+from __future__ import annotations
+
+
+def process_update(update_id: int) -> str:
+    """Answer one stored webhook update (enqueued by the webhook after its commit)."""
+    from bots.processing import process_update as run
+
+    return run(update_id)
+
+
+def sweep_updates() -> dict:
+    """Re-enqueue updates left unprocessed (Redis was down, a worker died); purge old ones."""
+    from bots.inbox import sweep
+
+    return sweep()
+
+
+def relay_officer_replies() -> dict:
+    """Officer messages into the chats that are talking with the officer."""
+    from bots.relay import relay
+
+    return relay()

@@ -1,0 +1,1 @@
+"""Telegram: the webhook's update shapes, files sent by users, and replies in HTML mode."""

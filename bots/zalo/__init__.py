@@ -1,0 +1,1 @@
+"""Zalo Official Account: webhook events, delivery receipts, replies with buttons."""

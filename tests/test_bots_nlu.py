@@ -1,0 +1,121 @@
+"""The engine's understanding of chat Vietnamese, without a catalog or a database: folding,
+shorthand, telex leftovers, typos, dossier and link codes anywhere, and the intents."""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.engine import nlu
+from bots.engine.flows.dossiers import data_for
+from bots.engine.telex import is_syllable, untelex
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("ddawng", "dang"),
+        ("kys", "ky"),
+        ("hoof", "ho"),
+        ("tieengs", "tieng"),
+        ("vieejt", "viet"),
+        ("truwowngf", "truong"),
+        ("khai", "khai"),  # already a syllable
+        ("gplx", "gplx"),  # abbreviations are left alone
+        ("thanks", "thanks"),  # and so is English
+    ],
+)
+def test_telex_leftovers(typed, meant):
+    assert untelex(typed) == meant
+
+
+def test_syllable_shapes():
+    assert all(is_syllable(w) for w in ["nghieng", "khuyen", "a", "uy", "thuong"])
+    assert not any(is_syllable(w) for w in ["gplx", "cccd", "thanks", "status"])
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("hs lam cccd can j ko", "ho so lam cccd can gi khong"),
+        ("dk ket hon", "dang ky ket hon"),
+        ("lam dc ko", "lam duoc khong"),
+        ("Alooo, cho mình hỏi ntn ạ!!", "alo cho minh hoi nhu the nao a"),
+        ("ddawng kys khai sinh", "dang ky khai sinh"),
+    ],
+)
+def test_normalise(text, words):
+    assert " ".join(nlu.normalise(text)) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "000.00.15.H12-251120-0001",
+        "hồ sơ 000.00.15.h12-251120-0001 của tôi sao rồi",
+        "ma ho so: 000.00.15.H12 - 251120 - 0001 nhé",
+        "(000.00.15.H12-251120-0001)",
+    ],
+)
+def test_dossier_codes_anywhere(text):
+    assert nlu.find_dossier_code(text) == "000.00.15.H12-251120-0001"
+
+
+def test_no_dossier_code_in_plain_numbers():
+    assert nlu.find_dossier_code("số điện thoại 0912345678, năm 2025-11-20") is None
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("K7PM3QXA", "K7PM3QXA"),
+        ("k7pm-3qxa", "K7PM3QXA"),
+        ("mã liên kết của tôi là K7PM 3QXA", "K7PM3QXA"),
+        ("HKMNPQRS", "HKMNPQRS"),  # all letters, as copied from the app
+        ("ket thuc", None),
+        ("hello123", None),  # 1 is not in the code alphabet
+        ("khaisinh", None),  # an ordinary word typed in lower case
+    ],
+)
+def test_link_codes(text, code):
+    assert nlu.understand(text).link_code == code
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("xin chào", nlu.GREETING),
+        ("menu", nlu.HELP),
+        ("cảm ơn nhiều", nlu.THANKS),
+        ("english please", nlu.LANGUAGE),
+        ("thôi", nlu.CANCEL),
+        ("tra cứu hồ sơ 000.00.15.H12-251120-0001", nlu.CHECK),
+        ("000.00.15.H12-251120-0001", nlu.CHECK),
+        ("theo doi hs 000.00.15.H12-251120-0001", nlu.FOLLOW),
+        ("bỏ theo dõi 000.00.15.H12-251120-0001", nlu.UNFOLLOW),
+        ("nhan tin cho can bo", nlu.TALK),
+        ("đánh giá dịch vụ", nlu.RATE),
+        ("lien ket tai khoan", nlu.LINK),
+        ("lam cccd can giay to gi", nlu.FIND),
+    ],
+)
+def test_intents(text, intent):
+    assert nlu.understand(text).intent == intent
+
+
+def test_thoi_gian_is_not_a_stop():
+    """ "thôi" stops; "thời gian" (its folded twin) is a question."""
+    assert nlu.understand("thời gian bao lâu").intent == nlu.FIND
+
+
+def test_typos_in_foreign_words_only():
+    assert nlu.understand("englsh").intent == nlu.LANGUAGE
+    # Vietnamese syllables one letter apart are different words: "trách" is not "track".
+    assert nlu.understand("trách nhiệm hữu hạn").scores.get(nlu.CHECK) is None
+
+
+def test_callback_data_stays_within_64_bytes():
+    code = "000.00.15.H12-251120-0001"
+    assert data_for("unfollow", code) == f"u:{code}"
+    longest = "A" * 40 + "-251120-000001"  # the longest code the portal format allows
+    assert len(data_for("check", longest).encode()) <= 64
+    assert data_for("check", "X" * 70) is None  # never a button Telegram would refuse
