@@ -18,10 +18,13 @@ and measures the set-based sketch of benchmarks.notifysketch (a proposal, not th
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,7 @@ TARGET_PER_SECOND = 500
 TARGET_P95_SECONDS = 2.0
 BURST_SECONDS = 90.0  # the burst's wait for the gateway; what is left then is withdrawn
 DRAIN_SECONDS = 60.0  # after the steady load, the wait for its last deliveries
+EXCEPTION = re.compile(r"^[\w.]+(Error|Exception|Exit)\b")  # a traceback's last word
 STALL_SECONDS = 20.0  # waiting for the gateway ends when nothing arrives for this long
 
 
@@ -305,13 +309,24 @@ def run() -> dict[str, Any]:
     return _result(phases, steady_latency, breakdown, seed, duplicates, refused, log_tail)
 
 
-def _worker_errors(logs: list[Path], limit: int = 20) -> list[str]:
-    lines = []
+def _worker_errors(logs: list[Path], limit: int = 12) -> dict[str, Any]:
+    """Warnings and errors of the workers' logs: the exception lines counted, a few lines."""
+    counts: Counter = Counter()
+    lines: list[str] = []
     for log in logs:
         for line in log.read_text(errors="replace").splitlines():
-            if '"level": "info"' not in line and line.strip():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = {"level": "raw", "msg": line}
+            if entry.get("level") in ("info", "debug") or not str(entry.get("msg", "")).strip():
+                continue
+            last = str(entry["msg"]).strip().splitlines()[-1]
+            found = [x for x in str(entry["msg"]).splitlines() if EXCEPTION.match(x)]
+            counts[(found[-1] if found else last)[:200]] += 1
+            if len(lines) < limit:
                 lines.append(f"{log.stem}: {line[:300]}")
-    return lines[:limit]
+    return {"by_message": dict(counts.most_common(10)), "first_lines": lines}
 
 
 def _result(
@@ -333,7 +348,8 @@ def _result(
             "database": f"PostgreSQL {DATABASE} (fresh, flask db upgrade)",
             "redis": f"{stack.REDIS_URL} (Redis {redis_version}"
             f"{', a private redis-server' if not SHARED_URL else ''})",
-            "workers": "2 x `python -m workers` (rq forking Worker, urgent/default/bulk)",
+            "workers": f"2 x `python -m {stack.WORKER_MODULE}` (rq forking Worker, "
+            "urgent/default/bulk)",
             "provider": "benchmarks.notifyfake on 127.0.0.1 (HTTP/1.1 keep-alive)",
             "channel_rate_per_second": stack.QUOTA,
             "citizens": seed,

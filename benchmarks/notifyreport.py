@@ -70,7 +70,7 @@ def notify_text(part: dict) -> str:
     burst, steady = part["burst"], part["steady"]
     lat = steady["latency"]["push_to_gateway"]
     lines = [
-        "6. Notifications, status change → fake SMS gateway (2 `python -m workers`, "
+        f"6. Notifications, status change → fake SMS gateway ({part['setup']['workers']}, "
         "PostgreSQL + Redis; per s: deliveries, ping jobs, events offered)",
         table(
             ["phase", "done", "per s", "seconds", "worker CPU s", "machine busy"],
@@ -104,6 +104,9 @@ def notify_text(part: dict) -> str:
         f"   gateway: {part['gateway_duplicates']} duplicates, {part['gateway_refused']} refused; "
         f"failed jobs {part['failed_jobs']}"
     )
+    errors = part.get("worker_log_errors") or {}
+    for message, count in list((errors.get("by_message") or {}).items())[:5]:
+        lines.append(f"   worker log: {count} x {message}")
     if not part.get("redis_intact", True):
         lines.append("   WARNING: the Redis database was flushed by someone else mid-run.")
     return "\n".join(lines)

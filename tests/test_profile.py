@@ -197,3 +197,18 @@ def test_own_audit_trail(client, app, two_citizens):
     a, b = two_citizens
     mine = client.get("/api/v1/me/audit", headers=bearer(a)).json["items"]
     assert [e["action"] for e in mine] == ["sign_in"]
+
+
+def test_link_code_carries_the_session_assurance(client, app):
+    """A code made in a phone-only session links a chat that proves a phone, never VNeID."""
+    from tests.helpers import sign_in_verified
+
+    phone_session = sign_in_phone(client, app, "0912345678")
+    verified = sign_in_verified(app, "001090123499")
+    phone_code = client.post("/api/v1/me/chat-links/code", headers=bearer(phone_session)).json
+    vneid_code = client.post("/api/v1/me/chat-links/code", headers=bearer(verified)).json
+    with app.app_context():
+        chat = redeem_link_code("zalo", "z-phone", phone_code["code"], Origin())
+        assert chat.proven_assurance == "phone"
+        chat = redeem_link_code("telegram", "t-vneid", vneid_code["code"], Origin())
+        assert chat.proven_assurance == "vneid"

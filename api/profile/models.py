@@ -58,6 +58,9 @@ class LinkCode(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the app session that asked for the code proved (vneid or phone): a chat linked
+    # with it proves no more than that session did.
+    assurance: Mapped[str] = mapped_column(String(16), default="phone", server_default="phone")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

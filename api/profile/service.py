@@ -126,6 +126,7 @@ def create_link_code(principal: Principal) -> tuple[str, int]:
     db.session.add(
         LinkCode(
             account_id=principal.account_id,
+            assurance=principal.assurance,
             code_hash=_code_hash(code),
             expires_at=utcnow() + LINK_CODE_TTL,
         )
@@ -148,6 +149,7 @@ def redeem_link_code(
     link.used_at = utcnow()
     identity = link_chat(link.account_id, channel, external_id, origin, display_name)
     db.session.commit()
+    identity.proven_assurance = link.assurance  # for the bot: what the linking session proved
     return identity
 
 

@@ -102,9 +102,8 @@ def redeem(turn: Turn, raw_code: str) -> None:
     except ApiError as error:
         turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_cancel", "x")]])
         return
-    account = db.session.get(Account, chat.account_id)
-    # What the account proved (VNeID or phone): the code came from a signed-in app.
-    identity.remember_link(turn.channel, turn.chat_id, account.assurance)
+    # What the app session that made the code proved (VNeID or phone), never more.
+    identity.remember_link(turn.channel, turn.chat_id, chat.proven_assurance)
     db.session.commit()
     _linked(turn)
 
