@@ -21,13 +21,13 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
     from api.auth.vneid import VneidClient
     from api.dossiers.demo import demo_simulator
     from api.portal.gateway import PortalGateway
-    from sandbox import oidc_provider, portal_simulator
+    from sandbox import oidc_provider, portal_server
 
     settings = app.extensions["settings"]
     lines = []
     if not settings.portal_base_url:
         simulator = demo_simulator()
-        server, portal_url = portal_simulator.serve(simulator=simulator)
+        server, portal_url = portal_server.serve(simulator=simulator)
         portal_settings = dataclasses.replace(
             settings,
             portal_base_url=portal_url,

@@ -200,7 +200,7 @@ def portal(app):
     import dataclasses
 
     from api.portal.gateway import PortalGateway
-    from sandbox.portal_simulator import serve
+    from sandbox.portal_server import serve
 
     server, url = serve(dossier_count=20, seed=7)
     settings = dataclasses.replace(app.extensions["settings"], portal_base_url=url)

@@ -27,7 +27,8 @@ from api.portal.records import (
     procedure_record_from_laythutuc,
 )
 from sandbox import portal_data
-from sandbox.portal_simulator import PortalSimulator, serve
+from sandbox.portal_server import serve
+from sandbox.portal_simulator import PortalSimulator
 
 NOW = datetime(2025, 11, 20, 3, 0, tzinfo=UTC)
 CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.H\d{2}-\d{6}-\d{4}$")

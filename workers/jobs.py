@@ -49,10 +49,14 @@ def process_domain_events() -> dict:
     from api.notifications.service import process_pending_events
     from push.queueing import enqueue_delivery
 
-    ids = process_pending_events()
-    if ids:
+    total = 0
+    for _ in range(100):  # drain what is there (bounded), delivering as we go
+        ids = process_pending_events()
+        if not ids:
+            break
         enqueue_delivery(ids)
-    return {"notifications": len(ids)}
+        total += len(ids)
+    return {"notifications": total}
 
 
 def deliver_notifications(notification_ids: list[int]) -> dict:

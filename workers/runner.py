@@ -58,10 +58,14 @@ def _build_search_index(app: Flask) -> None:
     """Build the search index once in the parent: each forked job inherits it instead of
     rebuilding it (bots search the catalog on almost every message)."""
     from api.catalog.search.loader import holder
+    from api.extensions import db
 
     try:
         with app.app_context():
             holder.get()
+            # The forked jobs must not inherit (and share) the parent's database connections.
+            db.session.remove()
+            db.engine.dispose()
     except Exception:  # noqa: BLE001 - a missing catalog must not stop the worker
         log.exception("search_index_prebuild_failed")
 

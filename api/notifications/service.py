@@ -195,6 +195,8 @@ def process_pending_events(limit: int = 200) -> list[int]:
             .where(DomainEvent.processed_at.is_(None))
             .order_by(DomainEvent.id)
             .limit(limit)
+            # Concurrent wake-ups skip the rows another is taking instead of waiting on them.
+            .with_for_update(skip_locked=True)
         )
     )
     for event in events:
