@@ -12,13 +12,14 @@ so that plain "Đăng ký khai sinh" comes before its foreign-element and re-reg
 
 from __future__ import annotations
 
+__all__ = ["Filters", "ProcedureEntry", "SearchIndex", "SearchResult"]
+
 import bisect
 import math
 import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import process
@@ -34,6 +35,7 @@ from api.catalog.search.build import (
     postings,
 )
 from api.catalog.search.query import Lexicon, clean_words, load_lexicon, variants
+from api.catalog.search.types import Filters, Prepared, ProcedureEntry, SearchResult
 from api.text import fold, has_marks, normalise_vietnamese
 
 NAME_WEIGHT = 3.0
@@ -62,45 +64,6 @@ _CONFUSABLE_INITIALS = (
 CITIZEN_SUBJECT_WORDS = ("ca nhan", "cong dan", "ho gia dinh", "cha me")
 CODE_QUERY = re.compile(r"^\s*(\d\.\d{6}(?:\.[0-9A-Za-z]+)*)\s*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass
-class ProcedureEntry:
-    """What the index keeps of one procedure: enough to list it without touching the database."""
-
-    code: str
-    national_code: str
-    name: str
-    field_code: str
-    online_level: str
-    levels: tuple[str, ...]
-    agencies: tuple[str, ...]
-    subjects: tuple[str, ...]
-    body: str = ""  # description, results and field name: searched, not kept
-
-
-@dataclass
-class Filters:
-    field: str | None = None
-    online_level: str | None = None
-    level: str | None = None
-    agency: str | None = None
-    subject: str | None = None
-
-
-@dataclass
-class SearchResult:
-    positions: list[int]
-    total: int
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-@dataclass
-class _Prepared:
-    groups: list[frozenset[str]]
-    weights: list[float]
-    weight_sum: float
-    terms: frozenset[str]
 
 
 class SearchIndex:
@@ -273,13 +236,13 @@ class SearchIndex:
             return total, np.zeros(self.size, bool)
         return total, covered >= min_coverage * weight_sum - 1e-6
 
-    def _prepare(self, groups) -> _Prepared | None:  # noqa: ANN001
+    def _prepare(self, groups) -> Prepared | None:  # noqa: ANN001
         """What re-ranking needs from one query variant, computed once per query."""
         informative = [frozenset(t for t, _ in g) for g in groups if g]
         if not informative:
             return None
         weights = [max(self.idf.get(t, 0.0) for t in g) for g in informative]
-        return _Prepared(informative, weights, sum(weights) or 1.0, frozenset().union(*informative))
+        return Prepared(informative, weights, sum(weights) or 1.0, frozenset().union(*informative))
 
     def _markers_in(self, folded_name: str) -> tuple[frozenset[str], ...]:
         """Variant markers ("lại", "có yếu tố nước ngoài"...) found in a name, cached per name."""
@@ -296,7 +259,7 @@ class SearchIndex:
         return found
 
     def _rerank_features(
-        self, position: int, query: _Prepared | None, raw_marked: set[str]
+        self, position: int, query: Prepared | None, raw_marked: set[str]
     ) -> float:
         if query is None:
             return 0.0

@@ -1,0 +1,44 @@
+"""The plain records search works with: what it keeps of a procedure, filters, results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ProcedureEntry:
+    """What the index keeps of one procedure: enough to list it without touching the database."""
+
+    code: str
+    national_code: str
+    name: str
+    field_code: str
+    online_level: str
+    levels: tuple[str, ...]
+    agencies: tuple[str, ...]
+    subjects: tuple[str, ...]
+    body: str = ""  # description, results and field name: searched, not kept
+
+
+@dataclass
+class Filters:
+    field: str | None = None
+    online_level: str | None = None
+    level: str | None = None
+    agency: str | None = None
+    subject: str | None = None
+
+
+@dataclass
+class SearchResult:
+    positions: list[int]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    groups: list[frozenset[str]]
+    weights: list[float]
+    weight_sum: float
+    terms: frozenset[str]
