@@ -93,6 +93,17 @@ _VALIDATION_VI: dict[str, str] = {
     "Must be one of: {choices}.": "Phải là một trong các giá trị: {choices}.",
     "String does not match expected pattern.": "Không đúng định dạng.",
     "Not a valid email address.": "Địa chỉ email không đúng.",
+    # Our own validators' messages.
+    "Not a dossier code like 000.00.15.H12-240101-0001.": (
+        "Mã hồ sơ chưa đúng. Mã có dạng như 000.00.15.H12-240101-0001 (in trên giấy biên nhận)."
+    ),
+    "The last 4 digits of the applicant's phone or ID number.": (
+        "Xin nhập 4 số cuối của số điện thoại hoặc số định danh của người nộp hồ sơ."
+    ),
+    "Must be the 6 digits you received.": "Xin nhập đủ 6 chữ số trong tin nhắn bạn nhận được.",
+    "Not a Vietnamese mobile number.": "Không phải số di động Việt Nam.",
+    "Give either id or target.": "Xin cho biết mã thiết bị (id) hoặc target, chỉ một trong hai.",
+    "Not a procedure code (d.dddddd).": "Mã thủ tục chưa đúng (dạng 1.234567).",
 }
 
 _TEMPLATE_PATTERNS = [

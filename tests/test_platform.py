@@ -140,3 +140,16 @@ def test_every_protected_route_documents_security(app, client):
 def test_docs_page(client):
     r = client.get("/docs")
     assert r.status_code == 200 and b"swagger" in r.data.lower()
+
+
+def test_our_own_validation_messages_in_vietnamese(client):
+    r = client.post("/api/v1/dossiers/lookup", json={"code": "x", "verify": "1"})
+    assert r.status_code == 422
+    assert r.json["errors"]["code"][0].startswith("Mã hồ sơ chưa đúng")
+    assert r.json["errors"]["verify"][0].startswith("Xin nhập 4 số cuối")
+    en = client.post(
+        "/api/v1/dossiers/lookup",
+        json={"code": "x", "verify": "1"},
+        headers={"Accept-Language": "en"},
+    )
+    assert en.json["errors"]["code"][0].startswith("Not a dossier code")
