@@ -23,16 +23,17 @@ import time
 import uuid
 from collections import Counter
 from typing import Any
-from urllib.parse import unquote_plus, urlencode, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from authlib.oidc.core.util import create_half_hash
-from flask import Blueprint, Flask, Response, jsonify, redirect, render_template_string, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-BANNER = "SANDBOX – not VNeID"
+from sandbox.oidc_pages import AUTHORIZE_PARAMS, BANNER, authorize_problem, page, redirect_with
+
 DEFECTS = (
     "tampered_signature",
     "expired",
@@ -236,62 +237,6 @@ class _OAuthError(Exception):
         self.error, self.status, self.description = error, status, description
 
 
-_PAGE = """<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>{{ banner }}</title>
-<style>body{font-family:sans-serif;max-width:40em;margin:2em auto}
-.banner{background:#b00020;color:#fff;padding:.6em 1em;font-weight:bold}</style></head>
-<body><div class="banner">{{ banner }}</div>
-<h1>{{ title }}</h1>
-{% if message %}<p>{{ message }}</p>{% endif %}
-{% if users %}
-<form method="post" action="{{ action }}">
-  {% for name, value in hidden %}<input type="hidden" name="{{ name }}" value="{{ value }}">
-  {% endfor %}
-  <p>Chọn một công dân mẫu để đăng nhập (dữ liệu giả, không phải VNeID):</p>
-  {% for u in users %}
-  <p><label><input type="radio" name="personal_id" value="{{ u.personal_id }}" required>
-    {{ u.name }} – {{ u.personal_id }}</label></p>
-  {% endfor %}
-  <button name="action" value="approve">Đồng ý / Approve</button>
-  <button name="action" value="cancel" formnovalidate>Hủy / Cancel</button>
-</form>
-{% endif %}
-</body></html>"""
-
-_AUTHORIZE_PARAMS = (
-    "response_type",
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "nonce",
-    "code_challenge",
-    "code_challenge_method",
-)
-
-
-def _page(title: str, message: str = "", status: int = 200, **extra: Any) -> tuple[str, int]:
-    html = render_template_string(_PAGE, banner=BANNER, title=title, message=message, **extra)
-    return html, status
-
-
-def _redirect_with(redirect_uri: str, **params: str | None) -> Response:
-    query = urlencode({k: v for k, v in params.items() if v is not None})
-    return redirect(f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}", code=302)
-
-
-def _authorize_problem(args: Any) -> str | None:
-    if args.get("response_type") != "code":
-        return "response_type must be code"
-    if "openid" not in (args.get("scope") or "").split():
-        return "scope must include openid"
-    if args.get("code_challenge_method") != "S256":
-        return "PKCE with code_challenge_method=S256 is required"
-    if not _CHALLENGE.fullmatch(args.get("code_challenge") or ""):
-        return "code_challenge is not a S256 challenge"
-    return None
-
-
 def _client_auth(provider: SandboxProvider) -> str:
     """Accept client_secret_basic or client_secret_post; return the client id."""
     header = request.headers.get("Authorization", "")
@@ -336,7 +281,7 @@ def _routes(bp: Blueprint, provider: SandboxProvider) -> None:
 
     @bp.get("/")
     def index() -> tuple[str, int]:
-        return _page(
+        return page(
             "Nhà cung cấp đăng nhập thử nghiệm / Test sign-in provider",
             f"Issuer: {provider.issuer}. Demo citizens are fictional.",
         )
@@ -380,32 +325,32 @@ def _routes(bp: Blueprint, provider: SandboxProvider) -> None:
         redirect_uri = args.get("redirect_uri", "")
         if client is None or redirect_uri not in client["redirect_uris"]:
             # RFC 6749 §4.1.2.1: never redirect to an unregistered address.
-            return _page(
+            return page(
                 "Yêu cầu không hợp lệ / Invalid request", "Unknown client or redirect_uri.", 400
             )
         state = args.get("state")
-        problem = _authorize_problem(args)
+        problem = authorize_problem(args)
         if problem:
-            return _redirect_with(
+            return redirect_with(
                 redirect_uri, error="invalid_request", error_description=problem, state=state
             )
         if request.method == "POST":
             if args.get("action") != "approve":
-                return _redirect_with(redirect_uri, error="access_denied", state=state)
+                return redirect_with(redirect_uri, error="access_denied", state=state)
             personal_id = args.get("personal_id", "")
         else:
             # Tests pass login_hint to skip the form; the demo shows the form.
             personal_id = args.get("login_hint", "")
             if not personal_id:
-                hidden = [(n, args[n]) for n in _AUTHORIZE_PARAMS if args.get(n) is not None]
-                return _page(
+                hidden = [(n, args[n]) for n in AUTHORIZE_PARAMS if args.get(n) is not None]
+                return page(
                     "Đăng nhập thử / Test sign-in",
                     users=list(provider.users.values()),
                     hidden=hidden,
                     action=request.path,
                 )
         if personal_id not in provider.users:
-            return _page("Không có công dân này / Unknown citizen", status=400)
+            return page("Không có công dân này / Unknown citizen", status=400)
         code = provider.issue_code(
             client_id=args["client_id"],
             redirect_uri=redirect_uri,
@@ -414,7 +359,7 @@ def _routes(bp: Blueprint, provider: SandboxProvider) -> None:
             code_challenge=args["code_challenge"],
             scope=args.get("scope"),
         )
-        return _redirect_with(redirect_uri, code=code, state=state)
+        return redirect_with(redirect_uri, code=code, state=state)
 
     @bp.post("/token")
     def token() -> Response:
