@@ -136,16 +136,26 @@ def request_phone_code(raw_phone: str, origin: Origin, language: str) -> int:
     return otp.request_code(raw_phone, origin.ip, "signin", language)
 
 
-def sign_in_with_phone(raw_phone: str, code: str, origin: Origin) -> TokenPair:
-    phone = otp.verify_code(raw_phone, code, origin.ip, "signin")
+def account_for_phone(phone: str) -> Account:
+    """The citizen account of a proven phone, made if new (caller commits). App sign-in and the
+    bots' phone linking both use it."""
     account = db.session.scalar(select(Account).where(Account.phone == phone))
     if account is None:
         account = Account(role=ROLE_CITIZEN, assurance=ASSURANCE_PHONE, phone=phone)
         db.session.add(account)
         db.session.flush()
     if account.role != ROLE_CITIZEN or not account.active:
-        db.session.rollback()
         raise ApiError(401, "otp_invalid")
+    return account
+
+
+def sign_in_with_phone(raw_phone: str, code: str, origin: Origin) -> TokenPair:
+    phone = otp.verify_code(raw_phone, code, origin.ip, "signin")
+    try:
+        account = account_for_phone(phone)
+    except ApiError:
+        db.session.rollback()
+        raise
     # A phone code proves the phone only, whatever the account once proved.
     tokens = start_session(account, ASSURANCE_PHONE, origin.ip, origin.user_agent)
     record("sign_in", origin, actor_id=account.id, method="phone_otp")

@@ -178,18 +178,37 @@ def follow(principal: Principal, code: str, verify: str | None, origin: Origin) 
         )
     )
     if not exists:
-        db.session.add(DossierFollow(dossier_id=dossier.id, account_id=principal.account_id))
-        if not dossier.finished and dossier.next_sync_at is None:
-            dossier.next_sync_at = utcnow()  # start pulling it soon
-        record(
-            "dossier_followed",
-            origin,
-            actor_id=principal.account_id,
-            object_type="dossier",
-            object_id=dossier.code,
-        )
+        start_following(dossier, origin, account_id=principal.account_id)
         db.session.commit()
     return dossier
+
+
+def start_following(
+    dossier: Dossier,
+    origin: Origin,
+    *,
+    account_id: int | None = None,
+    chat: tuple[str, str] | None = None,
+) -> None:
+    """Add a follower (an account, or a chat without one), start pulling the dossier soon and
+    audit it. The caller has checked the follower may see the dossier, and commits."""
+    channel, chat_id = chat or (None, None)
+    db.session.add(
+        DossierFollow(
+            dossier_id=dossier.id, account_id=account_id, chat_channel=channel, chat_id=chat_id
+        )
+    )
+    if not dossier.finished and dossier.next_sync_at is None:
+        dossier.next_sync_at = utcnow()
+    details = {"chat": channel} if channel else {}
+    record(
+        "dossier_followed",
+        origin,
+        actor_id=account_id,
+        object_type="dossier",
+        object_id=dossier.code,
+        **details,
+    )
 
 
 def unfollow(principal: Principal, code: str, origin: Origin) -> None:

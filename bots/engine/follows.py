@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.audit.service import Origin, record
-from api.clock import utcnow
 from api.dossiers.models import Dossier, DossierFollow
+from api.dossiers.service import start_following
 from api.extensions import db
 from api.ratelimit import Limit, hit
 
@@ -34,10 +34,7 @@ def follow(channel: str, chat_id: str, dossier: Dossier, origin: Origin) -> bool
     if _row(channel, chat_id, dossier.id) is not None:
         return False
     hit(FOLLOWS_PER_CHAT, f"{channel}:{chat_id}")
-    db.session.add(DossierFollow(dossier_id=dossier.id, chat_channel=channel, chat_id=chat_id))
-    if not dossier.finished and dossier.next_sync_at is None:
-        dossier.next_sync_at = utcnow()  # as api.dossiers.service.follow: start pulling it soon
-    record("dossier_followed", origin, object_type="dossier", object_id=dossier.code, chat=channel)
+    start_following(dossier, origin, chat=(channel, chat_id))
     db.session.commit()
     return True
 

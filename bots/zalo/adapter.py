@@ -150,17 +150,14 @@ def _title(label: str) -> str:
 def request_user_info(client: Any, chat_id: str, text: str, title: str) -> Any:
     """Zalo's request-info template: the user taps it to share name and phone with the OA
     (answered by a user_submit_info event). UNCONFIRMED element limits (title 100, subtitle
-    500). ZaloClient has no public call for templates yet, so its send path is reused."""
-    body = {
-        "recipient": {"user_id": chat_id},
-        "message": {
-            "attachment": {
-                "type": "template",
-                "payload": {
-                    "template_type": "request_user_info",
-                    "elements": [{"title": _title(title), "subtitle": text[:500]}],
-                },
-            }
-        },
+    500)."""
+    message = {
+        "attachment": {
+            "type": "template",
+            "payload": {
+                "template_type": "request_user_info",
+                "elements": [{"title": _title(title), "subtitle": text[:500]}],
+            },
+        }
     }
-    return client._send(f"{client.openapi_base}/v3.0/oa/message/cs", body, None)
+    return client.send_message(chat_id, message)

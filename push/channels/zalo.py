@@ -236,7 +236,14 @@ class ZaloClient:
 
     def send_text(self, user_id: str, text: str, reference: str | None = None) -> SendResult:
         """Customer-service message: only inside the 48-hour window after the user wrote."""
-        body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+        return self.send_message(user_id, {"text": text}, reference)
+
+    def send_message(
+        self, user_id: str, message: Mapping[str, Any], reference: str | None = None
+    ) -> SendResult:
+        """Any customer-service message body (text, template attachment such as
+        request_user_info), with token refresh and error mapping as for text."""
+        body = {"recipient": {"user_id": user_id}, "message": dict(message)}
         return self._send(f"{self.openapi_base}/v3.0/oa/message/cs", body, reference)
 
     def send_buttons(
@@ -253,17 +260,11 @@ class ZaloClient:
         for button in buttons:
             if button.get("type") not in BUTTON_TYPES or not button.get("title"):
                 raise ValueError(f"bad Zalo button: {button!r}")
-        body = {
-            "recipient": {"user_id": user_id},
-            "message": {
-                "text": text,
-                "attachment": {
-                    "type": "template",
-                    "payload": {"buttons": [dict(b) for b in buttons]},
-                },
-            },
+        message = {
+            "text": text,
+            "attachment": {"type": "template", "payload": {"buttons": [dict(b) for b in buttons]}},
         }
-        return self._send(f"{self.openapi_base}/v3.0/oa/message/cs", body, reference)
+        return self.send_message(user_id, message, reference)
 
     def send_zns(
         self,

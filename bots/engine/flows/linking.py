@@ -3,10 +3,9 @@ phone number with the platform's own button and typing the one-time code sent to
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from api.auth import otp
-from api.auth.models import ASSURANCE_PHONE, ROLE_CITIZEN, Account
+from api.auth.models import ASSURANCE_PHONE
+from api.auth.service import account_for_phone
 from api.errors import ApiError
 from api.extensions import db
 from api.i18n import register_messages
@@ -135,7 +134,7 @@ def check_otp(turn: Turn, digits: str) -> None:
         return
     try:
         phone = otp.verify_code(turn.state.phone, digits, turn.limit_key, OTP_PURPOSE)
-        account = _account_for_phone(phone)
+        account = account_for_phone(phone)
     except ApiError as error:
         db.session.rollback()
         turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_cancel", "x")]])
@@ -144,18 +143,6 @@ def check_otp(turn: Turn, digits: str) -> None:
     identity.remember_link(turn.channel, turn.chat_id, ASSURANCE_PHONE)
     db.session.commit()
     _linked(turn)
-
-
-def _account_for_phone(phone: str) -> Account:
-    """The citizen account of this phone, made if new, as a phone sign-in in the app does."""
-    account = db.session.scalar(select(Account).where(Account.phone == phone))
-    if account is None:
-        account = Account(role=ROLE_CITIZEN, assurance=ASSURANCE_PHONE, phone=phone)
-        db.session.add(account)
-        db.session.flush()
-    if account.role != ROLE_CITIZEN or not account.active:
-        raise ApiError(401, "otp_invalid")
-    return account
 
 
 def _linked(turn: Turn) -> None:
