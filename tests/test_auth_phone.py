@@ -156,12 +156,21 @@ def test_protected_route_refuses_bad_tokens(client, header):
 
 
 def test_logs_mask_phone(client, app, caplog):
-    with caplog.at_level("INFO"):
-        client.post("/api/v1/auth/otp", json={"phone": "0912345678"})
+    """The logging sender (used without an SMS gateway) logs the phone masked, never the code."""
+    from api.auth.otp import LoggingOtpSender
     from api.logs import JsonFormatter
 
-    text = "\n".join(JsonFormatter().format(r) for r in caplog.records)
-    assert "912345678" not in text
+    capturing = app.extensions["otp_sender"]
+    app.extensions["otp_sender"] = LoggingOtpSender()
+    try:
+        with caplog.at_level("INFO"):
+            client.post("/api/v1/auth/otp", json={"phone": "0912345678"})
+    finally:
+        app.extensions["otp_sender"] = capturing
+    lines = [JsonFormatter().format(r) for r in caplog.records if r.getMessage() == "otp_sent"]
+    assert len(lines) == 1 and '"phone": "********678"' in lines[0]
+    assert "912345678" not in "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    assert "sandbox_code" not in lines[0]
 
 
 def test_account_created_once(client, app, app_ctx):

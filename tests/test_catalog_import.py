@@ -26,6 +26,8 @@ def cleanup(app):
     yield
     with app.app_context():
         db.session.execute(delete(Procedure).where(Procedure.code.like("9.9%")))
+        # Deleting rows by hand is a catalog change too: bump the revision like an import.
+        db.session.add(CatalogRevision(source="test cleanup"))
         db.session.commit()
         # Put the sample procedure that a test changed back as it was.
         import_catalog(load_catalog_file(DEFAULT_CATALOG), source="restore")
@@ -135,3 +137,40 @@ def test_cli_import_progress_summary_and_errors(app, base, tmp_path, cleanup):
     assert broken.exit_code == 2 and "not valid JSON" in broken.output
     missing = runner.invoke(args=["catalog", "import", str(tmp_path / "none.json")])
     assert missing.exit_code == 2 and "cannot read" in missing.output
+
+
+def test_large_catalog_reindexed_in_the_background(app, client, base, cleanup, monkeypatch):
+    """Past a size, a changed catalog is re-indexed by a thread: requests keep the old index
+    meanwhile, then see the new one."""
+    import threading
+    import time
+
+    from api.catalog.search import loader
+
+    holder = loader.holder
+    holder._checked_at = 0
+    client.get("/api/v1/procedures", query_string={"q": "khai sinh"})  # index current
+    monkeypatch.setattr(loader, "BACKGROUND_REBUILD_SIZE", 0)
+    release = threading.Event()
+    real_build = holder._build
+
+    def held_build():
+        release.wait(10)  # the thread builds only once the first request has its answer
+        return real_build()
+
+    monkeypatch.setattr(holder, "_build", held_build)
+    changed = copy.deepcopy(base)
+    changed["procedures"].append(new_record(base))
+    with app.app_context():
+        import_catalog(changed, source="test")
+    holder._checked_at = 0
+    first = client.get("/api/v1/procedures", query_string={"q": "zyxwvut"}).json
+    assert first["total"] == 0 and holder._rebuilding  # answered at once from the old index
+    release.set()
+    deadline = time.monotonic() + 20
+    while holder._rebuilding and time.monotonic() < deadline:
+        time.sleep(0.05)
+    holder._checked_at = 0
+    found = client.get("/api/v1/procedures", query_string={"q": "zyxwvut"}).json["total"]
+    assert found == 1
+    holder._checked_at = 0  # the restored catalog is indexed at the next check

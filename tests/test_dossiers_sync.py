@@ -7,7 +7,6 @@ import json
 import time
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
 from api.dossiers.models import DomainEvent, Dossier, DossierFollow, SyncRun, TimelineEntry
@@ -271,15 +270,6 @@ def test_gateway_session_expiry_relogin_during_pull(client, portal, app_ctx):
     portal.expire_sessions()
     run = pull_followed(gateway)
     assert run.error == "" and portal.login_count == logins + 1
-
-
-def test_live_pull_reaches_real_http(portal):
-    r = requests.post(
-        f"{portal._server.base_url}/api/auth/login",
-        json={"username": "x", "password": "y"},
-        timeout=5,
-    )
-    assert r.status_code in (200, 401)
 
 
 def test_catalog_refresh_from_portal(app, portal, app_ctx):

@@ -10,6 +10,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from api.catalog.models import (
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # How often a process asks the database whether the catalog changed.
 REVISION_CHECK_SECONDS = 2.0
+# From this size on, a changed catalog is re-indexed in the background (small ones inline).
+BACKGROUND_REBUILD_SIZE = 10_000
 
 
 def entries_from_records(records: list[dict], fields: dict[str, str]) -> list[ProcedureEntry]:
@@ -135,6 +138,7 @@ class IndexHolder:
         self.online_levels: dict[str, tuple[str, int]] = {}
         self._revision: int | None = None
         self._checked_at = 0.0
+        self._rebuilding = False
 
     def get(self) -> SearchIndex:
         now = time.monotonic()
@@ -142,28 +146,56 @@ class IndexHolder:
             return self._index
         revision = current_revision()
         with self._lock:
-            if self._index is None or revision != self._revision:
-                started = time.perf_counter()
-                self._index = SearchIndex(entries_from_database())
-                self.field_names = dict(db.session.execute(select(Field.code, Field.name)).all())
-                self.online_levels = {
-                    code: (name, position)
-                    for code, name, position in db.session.execute(
-                        select(OnlineLevel.code, OnlineLevel.name_vi, OnlineLevel.position)
-                    )
-                }
-                self._revision = revision
-                _return_freed_memory()
-                log.info(
-                    "search_index_built",
-                    extra={
-                        "revision": revision,
-                        "procedures": self._index.size,
-                        "ms": round((time.perf_counter() - started) * 1000),
-                    },
-                )
             self._checked_at = now
+            if self._index is not None and revision == self._revision:
+                return self._index
+            if self._index is not None and self._index.size >= BACKGROUND_REBUILD_SIZE:
+                # A large catalog takes seconds to index: keep answering from the old index
+                # while a thread builds the new one, instead of holding up a citizen's request.
+                self._rebuild_in_background(revision)
+                return self._index
+            self._install(*self._build(), revision)
             return self._index
+
+    def _build(self) -> tuple[SearchIndex, dict[str, str], dict[str, tuple[str, int]]]:
+        started = time.perf_counter()
+        index = SearchIndex(entries_from_database())
+        field_names = dict(db.session.execute(select(Field.code, Field.name)).all())
+        online_levels = {
+            code: (name, position)
+            for code, name, position in db.session.execute(
+                select(OnlineLevel.code, OnlineLevel.name_vi, OnlineLevel.position)
+            )
+        }
+        log.info(
+            "search_index_built",
+            extra={"procedures": index.size, "ms": round((time.perf_counter() - started) * 1000)},
+        )
+        return index, field_names, online_levels
+
+    def _install(self, index, field_names, online_levels, revision: int) -> None:  # noqa: ANN001
+        self._index, self.field_names, self.online_levels = index, field_names, online_levels
+        self._revision = revision
+        _return_freed_memory()
+
+    def _rebuild_in_background(self, revision: int) -> None:
+        if self._rebuilding:
+            return
+        self._rebuilding = True
+        app = current_app._get_current_object()
+
+        def rebuild() -> None:
+            try:
+                with app.app_context():
+                    built = self._build()
+                with self._lock:
+                    self._install(*built, revision)
+            except Exception:  # noqa: BLE001 - the old index keeps serving; the next check retries
+                log.exception("search_index_rebuild_failed")
+            finally:
+                self._rebuilding = False
+
+        threading.Thread(target=rebuild, name="search-index-rebuild", daemon=True).start()
 
     @property
     def revision(self) -> int | None:
