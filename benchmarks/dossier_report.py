@@ -47,11 +47,6 @@ def ingest_text(part: dict) -> str:
         "outcomes",
     ]
     server = part["server"]
-    sketch = {
-        name: f"{phase['records_per_second']:,.0f}"
-        for name, phase in part["phases"].items()
-        if name.endswith("(sketch)")
-    }
     lines = [
         f"5. Portal push ingest, POST /api/v1/portal/dossiers (gunicorn {server['workers']} sync "
         f"workers, PostgreSQL + Redis, {part['client_threads']} client threads, batches of "
@@ -60,29 +55,16 @@ def ingest_text(part: dict) -> str:
         f"   create/health = {part['ratio_create_over_health']}, update/health = "
         f"{part['ratio_update_over_health']} (records/s over requests/s); target ≥ "
         f"{part['target_records_per_second']:,} records/s: {_verdict(part['meets_target'])}",
-        *(
-            [
-                f"   the set-based sketch behind the same endpoint ({part['sketch_app']}, rows "
-                f"'(sketch)'): {sketch['create (sketch)']} creates/s and "
-                f"{sketch['update (sketch)']} updates/s; a proposal, not part of the verdict"
-            ]
-            if sketch
-            else []
-        ),
         f"   all applied as sent: {'yes' if part['all_applied'] else 'NO'} "
         f"(rows {part['database_counts']}, expected {part['expected_counts']})",
     ]
     for kind, p in part.get("profile", {}).items():
         kinds = ", ".join(f"{k} {v:g}" for k, v in p["statements_by_kind_per_record"].items())
-        q = p["proposed_set_based"]
         lines += [
             f"   in-process per record, {kind}: request {p['request_total_ms']} ms (CPU "
             f"{p['request_cpu_ms']}); ingest_dossiers {p['ingest_ms']} ms (CPU "
             f"{p['ingest_cpu_ms']}, SQL wait {p['sql_wait_ms']}, parse {p['parse_cpu_ms']}), "
             f"{p['statements_per_record']:g} statements ({kinds})",
-            f"     set-based sketch (benchmarks.proposals): {q['ms']} ms (CPU {q['cpu_ms']}, "
-            f"SQL wait {q['sql_wait_ms']}), {q['statements_per_batch']:g} statements a batch; "
-            + ", ".join(f"{k} {v:,}" for k, v in q["outcomes"].items()),
         ]
     return "\n".join(lines)
 

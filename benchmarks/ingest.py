@@ -7,9 +7,7 @@ Each phase stops taking batches after ``seconds`` (or when its records run out),
 stays short however slow the endpoint is. /health on the same server, loaded by the same two
 threads before and after, is the reference. CPU of the gunicorn workers and of their
 PostgreSQL backends is read from /proc per phase; a child process (benchmarks.ingestprofile)
-tells where one record's time goes. Then the same pushes go to a second server whose endpoint
-applies batches with the set-based sketch of benchmarks.proposals (benchmarks.sketchapp):
-what the proposed fix would give, reported apart from the verdict.
+tells where one record's time goes.
 """
 
 from __future__ import annotations
@@ -45,7 +43,6 @@ PHASE_SECONDS = 30.0  # each phase stops taking batches after this
 POOL = 40_000  # creates ready to send: 20 s at the target rate
 HEALTH_SECONDS = 4.0  # per round; one round before the pushes and one after
 TARGET_PER_SECOND = 2_000
-SKETCH_APP = "benchmarks.sketchapp:app"
 
 
 @dataclass
@@ -230,24 +227,21 @@ def profile(url: str) -> dict[str, object]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def pushes(
-    server: Gunicorn, database: str, made: PushSet, seconds: float, label: str = ""
-) -> list[PushResult]:
+def pushes(server: Gunicorn, database: str, made: PushSet, seconds: float) -> list[PushResult]:
     """Creates, then updates for the dossiers actually created (a prefix of the pool)."""
-    created = push(server, database, batches(made.creates), f"create{label}", seconds)
+    created = push(server, database, batches(made.creates), "create", seconds)
     sent = batches([u for u in made.updates[: created.batches_taken * BATCH] if u])
-    return [created, push(server, database, sent, f"update{label}", seconds)]
+    return [created, push(server, database, sent, "update", seconds)]
 
 
 def _checks(results: list[PushResult], counts: dict, warm: int) -> dict:
     """Every record applied as what it is, and the rows to prove it: one dossier per create,
     one timeline entry and one domain event per status change."""
-    creates = sum(r.records for r in results if r.phase.startswith("create"))
+    creates = sum(r.records for r in results if r.phase == "create")
     changes = warm + sum(r.records for r in results)
     expected = {"dossiers": warm + creates, "dossier_timeline": changes, "domain_events": changes}
     ok = counts == expected and all(
-        dict(r.outcomes) == {r.phase.split()[0] + "d": r.records} and not r.http_errors
-        for r in results
+        dict(r.outcomes) == {r.phase + "d": r.records} and not r.http_errors for r in results
     )
     return {"all_applied": ok, "database_counts": counts, "expected_counts": expected}
 
@@ -260,7 +254,6 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
     clock = Stopwatch()
     progress(f"ingest: generating {pool:,} HoSo records and their status changes")
     made = push_set(pool)
-    sketch_made = push_set(pool, seed=7, tag="SK")
     generated = clock.seconds
     with tempfile.TemporaryDirectory(prefix="dvc-bench-ingest-") as tmp:
         directory = Path(tmp)
@@ -276,19 +269,13 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
                 second = health(server, HEALTH_SECONDS)
                 command = server.command
                 log_errors = _error_lines(server.log)
-            # The proposed fix, served and loaded the same way; not part of the verdict.
-            progress("ingest: the set-based sketch behind the same endpoint")
-            with pgstack.gunicorn(url, directory, workers=WORKERS, app=SKETCH_APP) as server:
-                warm += warm_up(server, database, "WARMSK")
-                sketch = pushes(server, database, sketch_made, seconds, " (sketch)")
-                log_errors += _error_lines(server.log)
-            checks = _checks([created, updated, *sketch], database_counts(url), warm)
+            checks = _checks([created, updated], database_counts(url), warm)
             breakdown = profile(url)
         finally:
             pgstack.drop_database(database)
     progress("ingest: measured", final=True)
     tick = pgstack.tick_ms()
-    phases = {r.phase: r.as_dict(tick) for r in (created, updated, *sketch)}
+    phases = {r.phase: r.as_dict(tick) for r in (created, updated)}
     reference = _merge([first[0], second[0]])
     health_figures = reference.as_dict() | {
         "server_cpu_ms_per_request": round((first[1] + second[1]) * tick / reference.ok, 4)
@@ -320,6 +307,5 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
             phases[p]["records_per_second"] >= TARGET_PER_SECOND for p in ("create", "update")
         ),
         "profile": breakdown,
-        "sketch_app": SKETCH_APP,
         **({} if checks["all_applied"] else {"gunicorn_errors": log_errors}),
     }

@@ -4,8 +4,8 @@ Run as ``python -m benchmarks.ingestprofile`` with DATABASE_URL/REDIS_URL/PORTAL
 set (benchmarks.ingest does, on its database after the load). Prints one JSON object: per
 record, for creates and for updates: the whole request through Flask's test client, the
 ingest function alone (wall and CPU time, the SQL statements it sends by kind and the time
-spent waiting for them), the record parsing alone, and the set-based sketch of
-benchmarks.proposals. Every way gets the same records under a code prefix of its own.
+spent waiting for them), and the record parsing alone. Both ways get the same records under a
+code prefix of its own.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Way:
     def __init__(self, apply: Callable[[list[dict]], list[dict]]) -> None:
         self.apply = apply
         self.wall = self.cpu = 0.0
-        self.records = self.batches = 0
+        self.records = 0
         self.meter = SqlMeter()
         self.outcomes: Counter = Counter()
 
@@ -71,7 +71,6 @@ class Way:
         self.wall += time.perf_counter() - started
         self.cpu += time.thread_time() - cpu
         self.records += len(records)
-        self.batches += 1
         self.outcomes.update(r["message"] if r["error_code"] == 0 else "error" for r in results)
 
     def figures(self) -> dict[str, object]:
@@ -81,7 +80,6 @@ class Way:
             "cpu_ms": _per_record(self.cpu, n),
             "sql_wait_ms": _per_record(self.meter.seconds, n),
             "statements_per_record": round(sum(self.meter.kinds.values()) / n, 2),
-            "statements_per_batch": round(sum(self.meter.kinds.values()) / self.batches, 1),
             "statements_by_kind_per_record": {
                 k: round(v / n, 2) for k, v in self.meter.kinds.most_common()
             },
@@ -97,7 +95,6 @@ def profile() -> dict[str, object]:
     from api.portal.push_auth import sign
     from benchmarks.hoso import batches, push_set
     from benchmarks.pgstack import PUSH_SECRET
-    from benchmarks.proposals import ingest_dossiers_set_based
 
     app = create_app()
     client = app.test_client()
@@ -120,12 +117,11 @@ def profile() -> dict[str, object]:
     applies = {
         "request": request,
         "ingest": lambda records: ingest_dossiers(records, int(time.time())),
-        "set_based": lambda records: ingest_dossiers_set_based(records, int(time.time())),
     }
     # The same records for each way but for a code prefix of its own, so each applies them.
     sets = {}
     for name in applies:
-        made = push_set(BATCHES * 500, seed=6, tag=f"PROF{name.upper().replace('_', '')}")
+        made = push_set(BATCHES * 500, seed=6, tag=f"PROF{name.upper()}")
         sets[name] = {
             "creates": [json.loads(b.body)["data"] for b in batches(made.creates)],
             "updates": [
@@ -158,7 +154,6 @@ def profile() -> dict[str, object]:
             "statements_per_record": ingest["statements_per_record"],
             "statements_by_kind_per_record": ingest["statements_by_kind_per_record"],
             "outcomes": ingest["outcomes"],
-            "proposed_set_based": figures["set_based"],
         }
     return out
 

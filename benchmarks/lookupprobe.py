@@ -7,10 +7,9 @@ Each sample runs every operation once, in turn, each as a request would: a fresh
 the pool (so the pool's pre-ping is in every figure) and removed afterwards. ``SELECT 1``
 through the same scoped session is the reference. An operation leaves the loop once it has
 used its share of the time budget and has MIN_SAMPLES, so a slow one cannot eat the run (its
-``n`` says how many it got). ``*_union_proposed`` is the fix proposed in
-benchmarks.proposals, timed in the same loop. Dossiers are picked at random; the
-second-factor look-up uses a new client IP each time, so no rate limit is hit (the counters
-are removed afterwards). The SQL of each operation is then explained (ANALYZE, BUFFERS).
+``n`` says how many it got). Dossiers are picked at random; the second-factor look-up uses a
+new client IP each time, so no rate limit is hit (the counters are removed afterwards). The
+SQL of each operation is then explained (ANALYZE, BUFFERS).
 """
 
 from __future__ import annotations
@@ -63,7 +62,6 @@ def probe(samples: int, budget: float) -> dict[str, object]:
     from api.pagination import Page
     from api.ratelimit import reset
     from benchmarks.dossierrows import HEAVY
-    from benchmarks.proposals import my_dossiers_union
 
     app = create_app()
     rng = random.Random()  # a new draw of dossiers and IPs each run
@@ -99,9 +97,9 @@ def probe(samples: int, budget: float) -> dict[str, object]:
         dossier = service.get_for_full_view(owner(k), picks[k].code)
         return service.timeline(dossier), service.is_following(owner(k), dossier)
 
-    def my(accounts_pool: list, k: int, function: Callable = service.my_dossiers) -> object:
+    def my(accounts_pool: list, k: int) -> object:
         account = accounts_pool[k % len(accounts_pool)]
-        return function(citizen(account.id, account.personal_id), None, Page(1, 20))
+        return service.my_dossiers(citizen(account.id, account.personal_id), None, Page(1, 20))
 
     ips: list[str] = []
 
@@ -118,8 +116,6 @@ def probe(samples: int, budget: float) -> dict[str, object]:
         "lookup": lookup,
         "my_dossiers": lambda k: my(typical, k),
         "my_dossiers_heavy": lambda k: my(heavy, k),
-        "my_dossiers_union_proposed": lambda k: my(typical, k, my_dossiers_union),
-        "my_dossiers_heavy_union_proposed": lambda k: my(heavy, k, my_dossiers_union),
     }
     timings: dict[str, list[float]] = {name: [] for name in operations}
     started = time.perf_counter()

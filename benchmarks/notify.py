@@ -12,8 +12,7 @@ one per dossier. The quota of push.throttle is lifted (see notifystack.QUOTA) an
 2. reference: ``PINGS`` trivial jobs (workers.jobs.ping) on the same Redis and workers.
 3. steady: ``RATE`` status changes a second for ``STEADY_SECONDS``, one ingest_dossiers call a
    tick; latency from the push to the gateway, p50/p95, and its stages from the rows' times.
-Then, with the workers stopped, benchmarks.notifyprofile says where a delivery's time goes
-and measures the set-based sketch of benchmarks.notifysketch (a proposal, not the verdict).
+Then, with the workers stopped, benchmarks.notifyprofile says where a delivery's time goes.
 """
 
 from __future__ import annotations
@@ -348,8 +347,7 @@ def _result(
             "database": f"PostgreSQL {DATABASE} (fresh, flask db upgrade)",
             "redis": f"{stack.REDIS_URL} (Redis {redis_version}"
             f"{', a private redis-server' if not SHARED_URL else ''})",
-            "workers": f"2 x `python -m {stack.WORKER_MODULE}` (rq forking Worker, "
-            "urgent/default/bulk)",
+            "workers": "2 x `python -m workers` (rq, jobs in-process, urgent/default/bulk)",
             "provider": "benchmarks.notifyfake on 127.0.0.1 (HTTP/1.1 keep-alive)",
             "channel_rate_per_second": stack.QUOTA,
             "citizens": seed,

@@ -1,9 +1,10 @@
-"""Wake-ups that drain the outbox, standing in for a process_domain_events that loops.
+"""A check that the wake-ups drain the outbox by themselves.
 
-process_domain_events takes at most 200 events a run and does not enqueue itself again; two
-runs started together read the same 200 (one skips what the other claimed). So a burst of
-wake-ups leaves events behind for the sweeper (every 60 s, 200 a sweep). While the urgent
-queue is idle and events are left, this enqueues one more run, and counts how many it took.
+process_domain_events drains every event there is when it starts, and a change committed after
+that enqueues a new run (push.queueing.enqueue_event_processing). While the urgent queue is
+idle and events are still unprocessed, this enqueues one more run and counts it: anything but
+0 (or a rare race with a push between its commit and its wake-up) means events were stranded
+until the sweeper's next minute.
 """
 
 from __future__ import annotations

@@ -97,9 +97,10 @@ def seed(count: int) -> dict:
 
 
 def queued_jobs(func: str | None = None) -> int:
-    """Jobs waiting in the queues (only those calling ``func``, when given)."""
+    """Jobs waiting in the queues, or scheduled for later (only those calling ``func``, when
+    given)."""
     if func is None:
-        return sum(q.count for q in all_queues())
+        return sum(q.count + q.scheduled_job_registry.count for q in all_queues())
     return sum(1 for q in all_queues() for job in q.get_jobs() if job.func_name == func)
 
 

@@ -1,11 +1,11 @@
 """Where a notification's time goes, in-process, after the workers have stopped.
 
 Called by benchmarks.notifyload (``profile``) inside the app context, with the fake SMS
-gateway still up. For ``count`` fresh status changes (at least 600): events → notifications
-(process_pending_events), then deliver_batch on batches of 100 as the worker job does: the
-first in a fresh forked child, as rq's work horse runs it (no pooled connection, no compiled
-statements, no HTTP session), the second warm in this process, the third under cProfile. The
-fork alone and the push.throttle quota at its default are measured too.
+gateway still up. For ``count`` fresh status changes (at least 500): events → notifications
+(one relay batch), then deliver_batch on batches of 100 as the worker job does: the first in
+a fresh forked child, as ``python -m workers --fork`` runs it (no pooled connection, no HTTP
+session), the second warm in this process as the default in-process worker runs it, the third
+under cProfile. The fork alone and push.throttle at a small quota are measured too.
 """
 
 from __future__ import annotations
@@ -25,16 +25,13 @@ from sqlalchemy import func, select, update
 
 from api.extensions import db
 from api.notifications import models as m
-from api.notifications.service import process_pending_events
+from api.notifications.fanout import process_pending_events
 from benchmarks.ingestprofile import SqlMeter
 from benchmarks.notifyload import queued_jobs, record
-from benchmarks.notifysketch import deliver_batch_set_based
-from benchmarks.notifystages import Stages
 from push.dispatch import deliver_batch
 
 BATCH = 100  # push.queueing.BATCH: one deliver_notifications job
-# api.config.Settings.channel_rate_per_second defaults to 50; one process here delivers fewer
-# than that a second, so the probe uses a quota it does exceed, to show what follows.
+# A quota the batch exceeds, to show what happens to the rest.
 PROBE_QUOTA = 10
 
 
@@ -152,14 +149,11 @@ def profile(first: int, count: int) -> dict[str, Any]:
         db.session.scalars(
             select(m.Notification.id).where(m.Notification.status == m.PENDING)
         ).all()
-    )[: 6 * BATCH]
-    if len(ids) < 6 * BATCH:
+    )[: 4 * BATCH]
+    if len(ids) < 4 * BATCH:
         raise RuntimeError(f"only {len(ids)} pending notifications to profile")
     cold = _in_fork(lambda: deliver_batch(ids[:BATCH]), BATCH)
-    stages = Stages()
-    with stages.patched():
-        warm = _measure(lambda: deliver_batch(ids[BATCH : 2 * BATCH]), BATCH)
-    warm["stages_ms_each"] = stages.per_item(BATCH)
+    warm = _measure(lambda: deliver_batch(ids[BATCH : 2 * BATCH]), BATCH)
     profiler = cProfile.Profile()
     profiler.enable()
     deliver_batch(ids[2 * BATCH : 3 * BATCH])
@@ -172,11 +166,5 @@ def profile(first: int, count: int) -> dict[str, Any]:
         "fork_and_reap_ms": _fork_cost(),
         "commit_ms": _commit_cost(ids[0]),
         "cprofile_top_cumulative": _top(profiler),
-        "default_quota_probe": _quota_probe(ids[3 * BATCH : 4 * BATCH]),
-        "sketch_set_based_warm": _measure(
-            lambda: deliver_batch_set_based(ids[4 * BATCH : 5 * BATCH]), BATCH
-        ),
-        "sketch_set_based_in_fresh_fork": _in_fork(
-            lambda: deliver_batch_set_based(ids[5 * BATCH :]), BATCH
-        ),
+        "quota_probe": _quota_probe(ids[3 * BATCH : 4 * BATCH]),
     }

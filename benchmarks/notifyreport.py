@@ -44,25 +44,20 @@ def _phase_rows(part: dict) -> list[list[object]]:
 
 def _profile_lines(prof: dict) -> list[str]:
     cold, warm = prof["deliver_batch_in_fresh_fork"], prof["deliver_batch_warm"]
-    sketch, sketch_cold = prof["sketch_set_based_warm"], prof["sketch_set_based_in_fresh_fork"]
     events = prof["events_to_notifications"]
-    stages = ", ".join(f"{k} {v:g}" for k, v in warm["stages_ms_each"].items())
-    probe = prof["default_quota_probe"]
+    probe = prof["quota_probe"]
     return [
-        f"   in-process, one delivery (deliver_batch of 100): {cold['wall_ms_each']} ms in a "
-        f"fresh fork (CPU {cold['cpu_ms_each']}), {warm['wall_ms_each']} ms warm (CPU "
-        f"{warm['cpu_ms_each']}, in SQL {warm['sql_ms_each']}); statements {warm['statements_each']}",
-        f"   its steps, ms: {stages}",
+        f"   in-process, one delivery (deliver_batch of 100): {warm['wall_ms_each']} ms warm "
+        f"(CPU {warm['cpu_ms_each']}, in SQL {warm['sql_ms_each']}), {cold['wall_ms_each']} ms "
+        f"in a fresh fork (CPU {cold['cpu_ms_each']}); statements {warm['statements_each']}",
         f"   one event → notification: {events['wall_ms_each']} ms (CPU {events['cpu_ms_each']}), "
         f"statements {events['statements_each']}; a one-row COMMIT {prof['commit_ms']} ms; "
         f"fork + reap {prof['fork_and_reap_ms']} ms",
-        f"   set-based sketch (benchmarks.notifysketch, a proposal): {sketch['wall_ms_each']} ms a "
-        f"delivery warm (CPU {sketch['cpu_ms_each']}), {sketch_cold['wall_ms_each']} ms in a "
-        f"fresh fork; outcomes {sketch['result']}",
         f"   quota probe at {probe['quota_per_second']}/s: {probe['outcomes']}, "
-        f"{probe['left_pending']} left pending, {probe['jobs_enqueued_for_them']} jobs enqueued "
-        f"for them (only the 60 s sweeper brings them back); ingest_dossiers of {events['items']} "
-        f"records enqueued {prof['wakeups_enqueued_by_ingest_dossiers']} process_domain_events",
+        f"{probe['left_pending']} left pending, {probe['jobs_enqueued_for_them']} delayed jobs "
+        f"enqueued for them (due within {probe['their_next_attempt_within_s']} s); "
+        f"ingest_dossiers of {events['items']} records enqueued "
+        f"{prof['wakeups_enqueued_by_ingest_dossiers']} process_domain_events",
     ]
 
 

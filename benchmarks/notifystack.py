@@ -37,7 +37,6 @@ REDIS_URL = ""  # set by use_redis()
 QUOTA = 1_000_000
 # The worker command's module: production's by default; benchmarks.notifyworker measures it
 # with the proposed fix to its search-index prebuild.
-WORKER_MODULE = os.environ.get("BENCH_NOTIFY_WORKER_MODULE", "workers")
 _SETTING_NAMES = {f.name.upper() for f in fields(Settings)}
 
 
@@ -121,7 +120,7 @@ class Workers:
 
 
 def start_workers(env: dict[str, str], directory: Path, count: int = 2) -> Workers:
-    command = [str(VENV_BIN / "python"), "-m", WORKER_MODULE]
+    command = [str(VENV_BIN / "python"), "-m", "workers"]
     processes, logs = [], []
     for n in range(count):
         log = directory / f"worker-{n}.log"

@@ -1,5 +1,10 @@
-"""Delivering notifications: claim, pick the channel, record the attempt, call the provider
-with no database transaction open, record the outcome, fall back along the chain.
+"""Delivering notifications a batch at a time: claim, pick the channel, record the attempts,
+call the providers with no database transaction open, record the outcomes, fall back along
+the chain.
+
+Each step is one or two statements for the whole batch, not per notification, and the
+provider calls run on a small thread pool, so a worker spends its time sending, not waiting.
+Messages to the same address are sent one after the other, in the order of the events.
 
 Exactly-once towards providers: an attempt is recorded as "sending" before the call. If the
 worker dies during the call, the next try reuses that attempt and its reference, which the
@@ -10,152 +15,315 @@ duplicate; an attempt recorded as sent is never sent again.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import math
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import delete, or_, select, update
 
 from api.auth.models import Account
-from api.clock import utcnow
+from api.clock import as_utc, utcnow
 from api.extensions import db
 from api.notifications import models as m
-from api.notifications.service import reach_of
+from api.notifications.planning import reaches
 from api.profile.models import ChatIdentity, Device
 from push import senders, throttle
 from push.chain import Reach
 from push.channels.base import Outcome, SendResult
-from push.templates import render
+from push.queueing import enqueue_delivery
+from push.templates import Rendered, render
 
 log = logging.getLogger(__name__)
 
 CLAIM = timedelta(minutes=5)
 MAX_TRIES_PER_CHANNEL = 3
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+SEND_THREADS = 8  # provider calls in flight per worker process
+
+
+@dataclass
+class Send:
+    """One provider call, prepared while the database was open."""
+
+    notification_id: int
+    attempt_id: int
+    channel: str
+    reach: Reach
+    message: Rendered
+    event: str
+
+    @property
+    def address(self) -> tuple:
+        r = self.reach
+        return (self.channel, r.phone, r.email, r.zalo_user_id, r.telegram_chat_id)
+
+
+@dataclass
+class Sent:
+    send: Send
+    route: str
+    result: SendResult
+
+
+class _Run:
+    """What one deliver_batch call did: counts, and notifications to try again later."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.later: dict[int, list[int]] = defaultdict(list)  # whole seconds → ids
+
+    def retry(self, notification_id: int, when: datetime, now: datetime) -> None:
+        seconds = max(1, math.ceil((as_utc(when) - now).total_seconds()))
+        self.later[seconds].append(notification_id)
 
 
 def deliver_batch(notification_ids: list[int]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for nid in notification_ids:
-        outcome = deliver_one(nid)
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return counts
+    """One step for each notification: loops along the chain while channels refuse at once."""
+    run = _Run()
+    owned = _claim(notification_ids)
+    run.counts["skipped"] += len(set(notification_ids)) - len(owned)
+    while owned:
+        owned = _deliver_round(owned, run)
+    for seconds, ids in run.later.items():
+        # Throttled or told to wait: back in the queue at that time, not at the next sweep.
+        enqueue_delivery(ids, delay=seconds)
+    return dict(run.counts)
 
 
-def _claim(nid: int) -> bool:
+def _claim(ids: list[int]) -> list[int]:
+    if not ids:
+        return []
     now = utcnow()
+    n = m.Notification
     won = db.session.execute(
-        update(m.Notification)
+        update(n)
         .where(
-            m.Notification.id == nid,
+            n.id.in_(set(ids)),
             or_(
-                (m.Notification.status == m.PENDING)
-                & or_(
-                    m.Notification.next_attempt_at.is_(None), m.Notification.next_attempt_at <= now
-                ),
-                (m.Notification.status == m.DELIVERING) & (m.Notification.claimed_until < now),
+                (n.status == m.PENDING)
+                & or_(n.next_attempt_at.is_(None), n.next_attempt_at <= now),
+                (n.status == m.DELIVERING) & (n.claimed_until < now),
             ),
         )
         .values(status=m.DELIVERING, claimed_until=now + CLAIM)
-    ).rowcount
+        .returning(n.id)
+        .execution_options(synchronize_session=False)
+    ).scalars()
+    owned = sorted(won)
     db.session.commit()
-    return bool(won)
+    return owned
 
 
-def _reach(notification: m.Notification) -> Reach:
-    if notification.account_id is not None:
-        return reach_of(db.session.get(Account, notification.account_id))
-    if notification.chat_channel == "sms":
-        return Reach(phone=notification.chat_id)
-    if notification.chat_channel == "email":
-        return Reach(email=notification.chat_id)
-    if notification.chat_channel == "telegram":
-        return Reach(telegram_chat_id=notification.chat_id)
-    if notification.chat_channel == "zalo":
-        chat = db.session.scalar(
-            select(ChatIdentity).where(
-                ChatIdentity.channel == "zalo", ChatIdentity.external_id == notification.chat_id
-            )
-        )
-        return Reach(
-            zalo_user_id=notification.chat_id,
-            zalo_last_interaction=chat.last_interaction_at if chat else utcnow(),
-        )
-    return Reach()
-
-
-def deliver_one(nid: int) -> str:
-    """One step for one notification; loops along the chain while channels refuse at once."""
-    if not _claim(nid):
-        return "skipped"
-    while True:
-        notification = db.session.get(m.Notification, nid)
-        if notification.chain_index >= len(notification.chain):
-            notification.status = m.FAILED
-            notification.claimed_until = None
-            _scrub_secrets(notification)
-            db.session.commit()
-            log.warning("notification_failed_all_channels", extra={"notification": nid})
-            return "failed"
-        channel = notification.chain[notification.chain_index]
-        wait = throttle.take(channel)
-        if wait:
-            _release(notification, utcnow() + timedelta(seconds=wait))
-            return "throttled"
-        attempt = db.session.scalar(
-            select(m.DeliveryAttempt).where(
-                m.DeliveryAttempt.notification_id == nid,
-                m.DeliveryAttempt.channel == channel,
-                m.DeliveryAttempt.status.in_([m.CREATED, m.SENDING]),
-            )
-        )
-        if attempt is None:
-            attempt = m.DeliveryAttempt(notification_id=nid, channel=channel)
-            db.session.add(attempt)
-        attempt.status = m.SENDING
-        reach = _reach(notification)
-        message = render(notification.event, notification.language, notification.params)
-        event, reference = notification.event, None
-        db.session.flush()
-        reference = str(attempt.id)
-        attempt_id = attempt.id
-        db.session.commit()
-        db.session.close()  # no connection is held while the provider answers
-
-        try:
-            route, result = senders.send(
-                channel,
-                reach,
-                message,
-                event,
-                reference,
-                data={"notification_id": str(nid), "event": event},
-            )
-        except Exception as exc:  # noqa: BLE001 - a bug in one adapter must not lose the message
-            log.exception("channel_adapter_error", extra={"channel": channel})
-            route, result = (
-                "",
-                SendResult(
-                    Outcome.TECHNICAL_FAILURE, error_code="adapter_error", detail=type(exc).__name__
-                ),
-            )
-        done = _record(nid, attempt_id, channel, route, result)
-        if done is not None:
-            return done
-
-
-def _release(notification: m.Notification, when) -> None:  # noqa: ANN001
-    notification.status = m.PENDING
-    notification.next_attempt_at = when
-    notification.claimed_until = None
-    db.session.commit()
-
-
-def _record(nid: int, attempt_id: int, channel: str, route: str, result: SendResult) -> str | None:
-    """Store the outcome. Returns a final word for this run, or None to try the next channel."""
+def _deliver_round(ids: list[int], run: _Run) -> list[int]:
+    """Send each owned notification on its current channel; returns those that moved on to
+    their next channel and should be tried again now."""
     now = utcnow()
-    notification = db.session.get(m.Notification, nid)
-    attempt = db.session.get(m.DeliveryAttempt, attempt_id)
-    attempt.route = route
+    ready: list[m.Notification] = []
+    by_channel: dict[str, list[m.Notification]] = defaultdict(list)
+    for notification in _load(ids):
+        if notification.chain_index >= len(notification.chain):
+            _give_up(notification)
+            run.counts["failed"] += 1
+        else:
+            by_channel[notification.chain[notification.chain_index]].append(notification)
+    for channel, group in by_channel.items():
+        granted, wait = throttle.take_many(channel, len(group))
+        for notification in group[granted:]:
+            _release(notification, now + timedelta(seconds=wait))
+            run.retry(notification.id, notification.next_attempt_at, now)
+            run.counts["throttled"] += 1
+        ready += group[:granted]
+    sends = _prepare(ready)
+    db.session.commit()
+    db.session.close()  # no connection is held while the providers answer
+    return _record_all(_call_providers(sends), run)
+
+
+def _load(ids: Iterable[int]) -> list[m.Notification]:
+    return list(
+        db.session.scalars(
+            select(m.Notification)
+            .where(m.Notification.id.in_(list(ids)))
+            .order_by(m.Notification.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _prepare(ready: list[m.Notification]) -> list[Send]:
+    """Reach and an attempt ("sending", reused after a crash) for each notification."""
+    if not ready:
+        return []
+    reach = _reaches(ready)
+    attempts = _open_attempts(ready)
+    db.session.flush()  # attempt ids are the providers' references
+    return [
+        Send(
+            n.id,
+            attempts[n.id].id,
+            n.chain[n.chain_index],
+            reach[n.id],
+            render(n.event, n.language, n.params),
+            n.event,
+        )
+        for n in ready
+    ]
+
+
+def _reaches(notifications: list[m.Notification]) -> dict[int, Reach]:
+    account_ids = {n.account_id for n in notifications if n.account_id is not None}
+    of_account = (
+        reaches(db.session.scalars(select(Account).where(Account.id.in_(account_ids))))
+        if account_ids
+        else {}
+    )
+    zalo_ids = [n.chat_id for n in notifications if n.chat_channel == "zalo"]
+    last_interaction = (
+        dict(
+            db.session.execute(
+                select(ChatIdentity.external_id, ChatIdentity.last_interaction_at).where(
+                    ChatIdentity.channel == "zalo", ChatIdentity.external_id.in_(zalo_ids)
+                )
+            ).all()
+        )
+        if zalo_ids
+        else {}
+    )
+    found: dict[int, Reach] = {}
+    for n in notifications:
+        if n.account_id is not None:
+            found[n.id] = of_account.get(n.account_id) or Reach()
+        elif n.chat_channel == "sms":
+            found[n.id] = Reach(phone=n.chat_id)
+        elif n.chat_channel == "email":
+            found[n.id] = Reach(email=n.chat_id)
+        elif n.chat_channel == "telegram":
+            found[n.id] = Reach(telegram_chat_id=n.chat_id)
+        elif n.chat_channel == "zalo":
+            # A chat that wrote to us is inside the window until we learn otherwise.
+            found[n.id] = Reach(
+                zalo_user_id=n.chat_id,
+                zalo_last_interaction=last_interaction.get(n.chat_id) or utcnow(),
+            )
+        else:
+            found[n.id] = Reach()
+    return found
+
+
+def _open_attempts(ready: list[m.Notification]) -> dict[int, m.DeliveryAttempt]:
+    channel_of = {n.id: n.chain[n.chain_index] for n in ready}
+    found: dict[int, m.DeliveryAttempt] = {}
+    for attempt in db.session.scalars(
+        select(m.DeliveryAttempt).where(
+            m.DeliveryAttempt.notification_id.in_(list(channel_of)),
+            m.DeliveryAttempt.status.in_([m.CREATED, m.SENDING]),
+        )
+    ):
+        if channel_of[attempt.notification_id] == attempt.channel:
+            found[attempt.notification_id] = attempt
+    for nid, channel in channel_of.items():
+        if nid not in found:
+            found[nid] = m.DeliveryAttempt(notification_id=nid, channel=channel)
+            db.session.add(found[nid])
+        found[nid].status = m.SENDING
+    return found
+
+
+# ---- provider calls ------------------------------------------------------------------------------
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool, _pool_pid
+    if _pool is None or _pool_pid != os.getpid():  # a forked job must not use its parent's
+        _pool, _pool_pid = ThreadPoolExecutor(SEND_THREADS, "provider-call"), os.getpid()
+    return _pool
+
+
+def _call_providers(sends: list[Send]) -> list[Sent]:
+    """All the calls of a round; one address's messages in order, addresses in parallel."""
+    queues: dict[tuple, list[Send]] = defaultdict(list)
+    for send in sends:
+        queues[send.address].append(send)
+    app = current_app._get_current_object()
+    if len(queues) <= 1:
+        return [sent for queue in queues.values() for sent in _call_in_order(app, queue)]
+    return [
+        sent
+        for done in _executor().map(lambda q: _call_in_order(app, q), queues.values())
+        for sent in done
+    ]
+
+
+def _call_in_order(app: Flask, sends: list[Send]) -> list[Sent]:
+    with app.app_context():  # adapters read settings; the Zalo token store uses the database
+        return [_call(send) for send in sends]
+
+
+def _call(send: Send) -> Sent:
+    try:
+        route, result = senders.send(
+            send.channel,
+            send.reach,
+            send.message,
+            send.event,
+            str(send.attempt_id),
+            data={"notification_id": str(send.notification_id), "event": send.event},
+        )
+    except Exception as exc:  # noqa: BLE001 - a bug in one adapter must not lose the message
+        log.exception("channel_adapter_error", extra={"channel": send.channel})
+        route, result = (
+            "",
+            SendResult(
+                Outcome.TECHNICAL_FAILURE, error_code="adapter_error", detail=type(exc).__name__
+            ),
+        )
+    return Sent(send, route, result)
+
+
+# ---- outcomes ------------------------------------------------------------------------------------
+
+
+def _record_all(results: list[Sent], run: _Run) -> list[int]:
+    """Store every outcome in one transaction; returns the notifications to try again now."""
+    if not results:
+        return []
+    notifications = {n.id: n for n in _load(r.send.notification_id for r in results)}
+    attempts = {
+        a.id: a
+        for a in db.session.scalars(
+            select(m.DeliveryAttempt).where(
+                m.DeliveryAttempt.id.in_([r.send.attempt_id for r in results])
+            )
+        )
+    }
+    now = utcnow()
+    again: list[int] = []
+    for sent in results:
+        notification = notifications[sent.send.notification_id]
+        word = _record(notification, attempts[sent.send.attempt_id], sent, now)
+        run.counts[word] += 1
+        if word == "next_channel":
+            again.append(notification.id)
+        elif word == "retry_later":
+            run.retry(notification.id, notification.next_attempt_at, now)
+    db.session.commit()
+    return again
+
+
+def _record(
+    notification: m.Notification, attempt: m.DeliveryAttempt, sent: Sent, now: datetime
+) -> str:
+    """Apply one outcome (the caller commits): "sent", "retry_later" or "next_channel"."""
+    result, channel = sent.result, sent.send.channel
+    attempt.route = sent.route
     attempt.provider_message_id = result.provider_message_id
     attempt.error_code = result.error_code
     attempt.detail = (result.detail or "")[:1000]
@@ -163,7 +331,7 @@ def _record(nid: int, attempt_id: int, channel: str, route: str, result: SendRes
         db.session.execute(delete(Device).where(Device.target.in_(result.invalid_targets)))
     if result.outcome in (Outcome.ACCEPTED, Outcome.DELIVERED):
         attempt.sent_at = now
-        if result.outcome == Outcome.ACCEPTED and (channel, route) in senders.RECEIPT_ROUTES:
+        if result.outcome == Outcome.ACCEPTED and (channel, sent.route) in senders.RECEIPT_ROUTES:
             attempt.status = m.SENT
             notification.status = m.AWAITING_RECEIPT
             timeout = current_app.extensions["settings"].receipt_timeout_seconds
@@ -173,7 +341,6 @@ def _record(nid: int, attempt_id: int, channel: str, route: str, result: SendRes
             attempt.delivered_at = now if result.outcome == Outcome.DELIVERED else None
             _delivered(notification, channel, now)
         notification.claimed_until = None
-        db.session.commit()
         return "sent"
     attempt.failed_at = now
     if result.outcome == Outcome.TEMPORARY_FAILURE:
@@ -194,8 +361,20 @@ def _record(nid: int, attempt_id: int, channel: str, route: str, result: SendRes
         if channel == "telegram" and result.error_code == "blocked":
             _mark_chat_blocked("telegram", notification)
     advance(notification)
-    db.session.commit()
-    return None
+    return "next_channel"
+
+
+def _release(notification: m.Notification, when: datetime) -> None:
+    notification.status = m.PENDING
+    notification.next_attempt_at = when
+    notification.claimed_until = None
+
+
+def _give_up(notification: m.Notification) -> None:
+    notification.status = m.FAILED
+    notification.claimed_until = None
+    _scrub_secrets(notification)
+    log.warning("notification_failed_all_channels", extra={"notification": notification.id})
 
 
 def _scrub_secrets(notification: m.Notification) -> None:
@@ -204,7 +383,7 @@ def _scrub_secrets(notification: m.Notification) -> None:
         notification.params = {}
 
 
-def _delivered(notification: m.Notification, channel: str, now) -> None:  # noqa: ANN001
+def _delivered(notification: m.Notification, channel: str, now: datetime) -> None:
     _scrub_secrets(notification)
     notification.status = m.DELIVERED
     notification.delivered_at = now

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from api.clock import utcnow
 from api.extensions import db
 from api.notifications import models as m
-from api.notifications.service import process_pending_events
+from api.notifications.fanout import process_pending_events
 from push.dispatch import advance
 from push.queueing import enqueue_delivery
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from api.dossiers.models import DossierFollow
 from api.extensions import db
-from api.notifications.service import process_pending_events
+from api.notifications.fanout import process_pending_events
 from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
 from bots.models import BotChat

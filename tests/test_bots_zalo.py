@@ -11,7 +11,7 @@ from api.clock import utcnow
 from api.extensions import db
 from api.messaging.models import Message
 from api.notifications import models as m
-from api.notifications.service import process_pending_events
+from api.notifications.fanout import process_pending_events
 from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
 from bots.zalo.adapter import MAX_BUTTONS, PAYLOAD_MARK, TITLE_LIMIT

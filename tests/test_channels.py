@@ -935,3 +935,19 @@ def test_fcm_can_address_installation_ids(fcm_fake):
 def test_fcm_no_tokens_is_permanent(fcm, fcm_fake):
     assert fcm.send([], "t", "b", None, "a").error_code == "no_tokens"
     assert fcm_fake.requests == []
+
+
+def test_provider_session_reads_the_environment_once(monkeypatch):
+    """Proxy and CA bundle come from the environment when the adapter is built (requests would
+    re-read it on every send); NO_PROXY still keeps a local provider off the proxy."""
+    from push.channels.base import provider_session
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.vn:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    remote = provider_session("https://openapi.zalo.me/v3.0/oa/message/cs")
+    local = provider_session("http://127.0.0.1:9000/sms/send")
+    assert remote.proxies.get("https") == "http://proxy.example.vn:3128"
+    assert "https" not in local.proxies and "http" not in local.proxies
+    assert remote.verify == "/etc/ssl/certs/ca-certificates.crt"
+    assert remote.trust_env is False and local.trust_env is False

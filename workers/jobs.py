@@ -44,18 +44,34 @@ def pull_all_unfinished_dossiers() -> dict:
     )
 
 
-def process_domain_events() -> dict:
-    """Domain events → notifications, then hand them to delivery."""
-    from api.notifications.service import process_pending_events
-    from push.queueing import enqueue_delivery
+def process_domain_events(max_rounds: int = 40) -> dict:
+    """Domain events → notifications, handed to delivery a batch at a time, until the outbox
+    is empty (or, after ``max_rounds`` batches, hand the rest to a fresh run)."""
+    from api.notifications.fanout import events_waiting, relay
+    from push.queueing import enqueue_delivery, enqueue_event_processing, relay_lock, wake_up_taken
 
-    total = 0
-    for _ in range(100):  # drain what is there (bounded), delivering as we go
-        ids = process_pending_events()
-        if not ids:
+    wake_up_taken()
+    total, rounds = 0, 0
+    lock = relay_lock()
+    # One relay at a time: a second worker is worth more delivering what the first relays.
+    # Whoever holds the lock looks again after letting go, so nothing waits for the sweeper.
+    while lock.acquire():
+        try:
+            while rounds < max_rounds:
+                relayed = relay()
+                rounds += 1
+                if not relayed.events:
+                    break
+                enqueue_delivery(relayed.notification_ids)
+                total += len(relayed.notification_ids)
+                lock.extend()
+        finally:
+            lock.release()
+        if rounds >= max_rounds:
+            enqueue_event_processing()  # let other queued work in before the next rounds
+            return {"notifications": total, "more": True}
+        if not events_waiting():
             break
-        enqueue_delivery(ids)
-        total += len(ids)
     return {"notifications": total}
 
 

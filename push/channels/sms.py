@@ -32,6 +32,7 @@ from .base import (
     TransportError,
     http_call,
     permanent,
+    provider_session,
     technical,
     temporary,
 )
@@ -194,7 +195,7 @@ class SmsGateway:
             if isinstance(field_names, SmsFields)
             else SmsFields.from_mapping(field_names)
         )
-        self.session = session or requests.Session()
+        self.session = session or provider_session(url)
         self.name = name
         self.max_segments = max_segments
         self.timeout = timeout

@@ -23,6 +23,7 @@ from .base import (
     TransportError,
     http_call,
     permanent,
+    provider_session,
     technical,
     temporary,
 )
@@ -129,7 +130,7 @@ class TelegramClient:
     ) -> None:
         self.api_base = api_base.rstrip("/")
         self._token = token
-        self.session = session or requests.Session()
+        self.session = session or provider_session(self.api_base)
         self.timeout = timeout
 
     def __repr__(self) -> str:  # the token must not leak through a repr in a traceback

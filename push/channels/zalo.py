@@ -29,6 +29,7 @@ from .base import (
     TransportError,
     http_call,
     permanent,
+    provider_session,
     technical,
     temporary,
 )
@@ -138,7 +139,7 @@ class ZaloClient:
         self.app_id = app_id
         self._app_secret = app_secret
         self.store = token_store
-        self.session = session or requests.Session()
+        self.session = session or provider_session(self.openapi_base)
         self.timeout = timeout
         self.refresh_ahead = refresh_ahead
         self.clock = clock

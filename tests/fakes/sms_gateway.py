@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
+from collections import Counter
 from typing import Any
 
 from .http_fake import FakeService, Recorded, Reply
@@ -20,11 +23,34 @@ class FakeSmsGateway(FakeService):
         self._by_request: dict[str, str] = {}
         self.duplicates = 0
         self._ids = itertools.count(1)
-        self.server.route("POST", SEND_PATH, self._send)
+        # Requests in flight, to see what a client sends at once: set ``hold`` to keep each
+        # request open that long; the peaks say how many were open together.
+        self.hold = 0.0
+        self.peak_in_flight = 0
+        self.peak_in_flight_per_phone = 0
+        self._in_flight: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self.server.route("POST", SEND_PATH, self._held)
 
     @property
     def send_url(self) -> str:
         return self.url + SEND_PATH
+
+    def _held(self, request: Recorded, match: object) -> Reply:
+        phone = str((request.json() or {}).get("phone"))
+        with self._lock:
+            self._in_flight[phone] += 1
+            self.peak_in_flight = max(self.peak_in_flight, sum(self._in_flight.values()))
+            self.peak_in_flight_per_phone = max(
+                self.peak_in_flight_per_phone, self._in_flight[phone]
+            )
+        try:
+            time.sleep(self.hold)
+            with self._lock:
+                return self._send(request, match)
+        finally:
+            with self._lock:
+                self._in_flight[phone] -= 1
 
     def _send(self, request: Recorded, _m: object) -> Reply:
         body = request.json() or {}

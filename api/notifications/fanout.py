@@ -1,0 +1,198 @@
+"""Domain events → notifications, a batch of events at a time.
+
+A burst from the portal (hundreds of status changes a second) must not cost a dozen queries per
+event: a batch claims its events, loads the dossiers, followers, owners, preferences and
+reach with a handful of set-wise queries, and stores the new notifications with one INSERT that
+skips dedupe keys already seen. The events are marked processed in the same transaction as
+their notifications, so a crash repeats nothing and loses nothing, and concurrent runs skip the
+events another run holds (SKIP LOCKED) instead of waiting for them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, update
+
+from api.auth.models import Account
+from api.clock import utcnow
+from api.dossiers.models import DomainEvent, Dossier, DossierFollow, DossierStatus
+from api.extensions import db
+from api.notifications import planning
+from api.notifications.models import PENDING, Notification
+
+log = logging.getLogger(__name__)
+
+STATUS_CHANGED = "dossier.status_changed"
+BATCH = 500
+
+# Which notification a status change makes, by the status it moved to.
+EVENT_BY_STATUS = {
+    5: "supplement_requested",
+    6: "payment_requested",
+    9: "result_ready",
+    10: "result_ready",
+}
+
+
+def dossier_params(dossier: Dossier, status: DossierStatus) -> dict:
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure_name,
+        "status": status.label_vi,
+        "status_en": status.label_en,
+        "advice": status.advice_vi,
+        "advice_en": status.advice_en,
+    }
+
+
+@dataclass
+class Relayed:
+    events: int  # events taken (0: the outbox was empty)
+    notification_ids: list[int]  # new notifications waiting for delivery (caller enqueues)
+
+
+def process_pending_events(limit: int | None = None) -> list[int]:
+    return relay(limit).notification_ids
+
+
+def relay(limit: int | None = None) -> Relayed:
+    """Turn up to ``limit`` (BATCH) unprocessed events into notifications in one transaction."""
+    events = list(
+        db.session.scalars(
+            select(DomainEvent)
+            .where(DomainEvent.processed_at.is_(None))
+            .order_by(DomainEvent.id)
+            .limit(limit or BATCH)
+            # Concurrent runs skip the rows another is taking instead of waiting on them.
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not events:
+        db.session.commit()
+        return Relayed(0, [])
+    db.session.execute(
+        update(DomainEvent)
+        .where(DomainEvent.id.in_([e.id for e in events]))
+        .values(processed_at=utcnow())
+    )
+    made = _fan_out([e for e in events if e.kind == STATUS_CHANGED and e.dossier_id])
+    db.session.commit()
+    return Relayed(len(events), made)
+
+
+def events_waiting() -> bool:
+    waiting = db.session.scalar(
+        select(DomainEvent.id).where(DomainEvent.processed_at.is_(None)).limit(1)
+    )
+    db.session.commit()
+    return waiting is not None
+
+
+def _fan_out(events: list[DomainEvent]) -> list[int]:
+    """A status change → one notification per owner account, following account and chat."""
+    if not events:
+        return []
+    dossiers = {
+        d.id: d
+        for d in db.session.scalars(
+            select(Dossier).where(Dossier.id.in_({e.dossier_id for e in events}))
+        )
+    }
+    statuses = {s.code: s for s in db.session.scalars(select(DossierStatus))}
+    audience = _Audience.load(list(dossiers.values()))
+    rows: list[dict] = []
+    now = utcnow()
+    for event in events:
+        dossier, status = dossiers[event.dossier_id], statuses[event.payload["to_status"]]
+        kind = EVENT_BY_STATUS.get(status.code, "status_changed")
+        params = dossier_params(dossier, status)
+        for recipient in audience.accounts_of(dossier):
+            key = f"{event.dedupe_key}:a{recipient.account_id}"
+            rows.append(planning.for_account(recipient, kind, params, key, dossier.id, now))
+        for channel, chat_id in audience.chats.get(dossier.id, []):
+            key = f"{event.dedupe_key}:{channel}:{chat_id}"
+            rows.append(planning.for_chat(channel, chat_id, kind, params, key, dossier.id, now))
+    stored = [nid for nid, state in planning.insert_new(rows) if state == PENDING]
+    # After the status notifications, so that a citizen hears "ready" before "please rate".
+    extra: list[Notification] = []
+    for event in events:
+        extra += _status_side_effects(
+            event, dossiers[event.dossier_id], statuses[event.payload["to_status"]]
+        )
+    db.session.flush()
+    return stored + [n.id for n in extra if n.status == PENDING]
+
+
+def _status_side_effects(
+    event: DomainEvent, dossier: Dossier, status: DossierStatus
+) -> list[Notification]:
+    """The rarer statuses do more than notify: 5 opens the thread with what is missing, 9/10
+    invite the applicant to rate the service."""
+    if status.group == "supplement_requested":
+        from api.messaging.system import open_supplement_thread
+
+        open_supplement_thread(dossier, event.dedupe_key)
+    if status.group == "done":
+        from api.feedback.invitation import invite_to_rate
+
+        return invite_to_rate(dossier)
+    return []
+
+
+class _Audience:
+    """Who hears of the batch's dossiers: owners (by personal number), following accounts and
+    following chats, with each account's preferences and reach."""
+
+    def __init__(self) -> None:
+        self.owner_of_number: dict[str, int] = {}
+        self.followers: dict[int, list[int]] = defaultdict(list)
+        self.chats: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        self.recipients: dict[int, planning.Recipient] = {}
+
+    @classmethod
+    def load(cls, dossiers: list[Dossier]) -> _Audience:
+        audience = cls()
+        ids = [d.id for d in dossiers]
+        for dossier_id, account_id, channel, chat_id in db.session.execute(
+            select(
+                DossierFollow.dossier_id,
+                DossierFollow.account_id,
+                DossierFollow.chat_channel,
+                DossierFollow.chat_id,
+            )
+            .where(DossierFollow.dossier_id.in_(ids))
+            .order_by(DossierFollow.id)
+        ):
+            if account_id is not None:
+                audience.followers[dossier_id].append(account_id)
+            elif channel is not None:
+                audience.chats[dossier_id].append((channel, chat_id))
+        numbers = {d.applicant_id_number for d in dossiers if d.applicant_id_number}
+        follower_ids = {a for accounts in audience.followers.values() for a in accounts}
+        conditions = []
+        if numbers:
+            conditions.append(Account.personal_id.in_(numbers))
+        if follower_ids:
+            conditions.append(Account.id.in_(follower_ids))
+        accounts = (
+            list(
+                db.session.scalars(
+                    select(Account).where(or_(*conditions), Account.active.is_(True))
+                )
+            )
+            if conditions
+            else []
+        )
+        audience.owner_of_number = {a.personal_id: a.id for a in accounts if a.personal_id}
+        audience.recipients = planning.recipients(accounts)
+        return audience
+
+    def accounts_of(self, dossier: Dossier) -> list[planning.Recipient]:
+        ids = list(self.followers.get(dossier.id, []))
+        owner = self.owner_of_number.get(dossier.applicant_id_number or "")
+        if owner is not None and owner not in ids:
+            ids.insert(0, owner)
+        return [self.recipients[i] for i in ids if i in self.recipients]

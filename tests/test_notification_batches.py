@@ -1,0 +1,219 @@
+"""The pipeline under bursts: events become notifications a batch at a time (once, whatever
+is repeated), wake-ups coalesce, deliveries go out in parallel but in order per person, and
+what the quota or a provider holds back comes back on its own."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import func, select, update
+
+from api.auth.models import Account
+from api.dossiers.models import DomainEvent, Dossier, DossierFollow
+from api.extensions import db
+from api.notifications import fanout
+from api.notifications import models as m
+from push import dispatch
+from push.queueing import enqueue_event_processing, wake_up_taken
+from tests.test_dossiers_read import RECORD, push
+from tests.test_notifications import fakes, prefer  # noqa: F401 - fixtures
+
+PEOPLE = 12
+
+
+def code(n: int) -> str:
+    return f"000.00.15.H12-251120-{n:04d}"
+
+
+def owner_id(n: int) -> str:
+    return f"0010901{n:05d}"
+
+
+def records(count: int, status: str = "2", first: int = 0) -> list[dict]:
+    return [
+        {
+            **RECORD,
+            "MaHoSo": code(n),
+            "SoBienNhan": code(n),
+            "SoGiayToChuHoSo": owner_id(n),
+            "TrangThaiHoSo": status,
+        }
+        for n in range(first, first + count)
+    ]
+
+
+@pytest.fixture
+def people(app) -> list[int]:
+    """PEOPLE citizens, each the applicant of dossier n, preferring SMS."""
+    with app.app_context():
+        accounts = [
+            Account(
+                role="citizen", assurance="vneid", personal_id=owner_id(n), phone=f"849123{n:05d}"
+            )
+            for n in range(PEOPLE)
+        ]
+        db.session.add_all(accounts)
+        db.session.commit()
+        ids = [a.id for a in accounts]
+    for account_id in ids:
+        prefer(app, account_id, ["sms"])
+    return ids
+
+
+def pending_events(app) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count()).select_from(DomainEvent).where(DomainEvent.processed_at.is_(None))
+        )
+
+
+def test_a_burst_becomes_one_notification_per_person_and_event_once(client, app, people):
+    push(client, records(PEOPLE))
+    with app.app_context():
+        dossier = {d.code: d.id for d in db.session.scalars(select(Dossier))}
+        # Person 0 also follows dossier 1; person 1 (its owner) follows it too; a Telegram chat
+        # follows dossier 2 without an account; person 3's account is closed.
+        db.session.add_all(
+            [
+                DossierFollow(dossier_id=dossier[code(1)], account_id=people[0]),
+                DossierFollow(dossier_id=dossier[code(1)], account_id=people[1]),
+                DossierFollow(dossier_id=dossier[code(2)], chat_channel="telegram", chat_id="77"),
+            ]
+        )
+        db.session.execute(update(Account).where(Account.id == people[3]).values(active=False))
+        db.session.commit()
+        relayed = fanout.relay()
+        assert relayed.events == PEOPLE
+        rows = db.session.execute(
+            select(m.Notification.account_id, m.Notification.chat_id, m.Notification.dossier_id)
+        ).all()
+        mine = sorted((a, d) for a, _, d in rows if a is not None)
+        expected = sorted(
+            [(people[n], dossier[code(n)]) for n in range(PEOPLE) if n != 3]
+            + [(people[0], dossier[code(1)])]
+        )
+        assert mine == expected  # the owner who also follows hears once; the closed account not
+        assert [(c, d) for a, c, d in rows if a is None] == [("77", dossier[code(2)])]
+        assert sorted(relayed.notification_ids) == sorted(
+            db.session.scalars(select(m.Notification.id)).all()
+        )
+        # A crash after the commit, or a repeated event, makes nothing twice.
+        db.session.execute(update(DomainEvent).values(processed_at=None))
+        db.session.commit()
+        again = fanout.relay()
+        assert again.events == PEOPLE and again.notification_ids == []
+        assert db.session.scalar(select(func.count()).select_from(m.Notification)) == len(rows)
+
+
+def test_the_relay_drains_everything_in_batches(client, app, people, monkeypatch):
+    """Batches smaller than the burst, the first ones making no notification at all (nobody
+    has an account for those dossiers): the run still goes on until the outbox is empty."""
+    from workers.jobs import process_domain_events
+
+    monkeypatch.setattr(fanout, "BATCH", 5)
+    push(client, records(15, first=100))  # dossiers of people without an account
+    push(client, records(PEOPLE))
+    assert pending_events(app) == 15 + PEOPLE
+    with app.app_context():
+        done = process_domain_events()
+    assert done == {"notifications": PEOPLE}
+    assert pending_events(app) == 0
+
+
+def test_wake_ups_coalesce_while_one_waits(app):
+    from workers.queues import get_queue
+
+    with app.app_context():
+        queue = get_queue("urgent")
+        queue.empty()
+        wake_up_taken()
+        for _ in range(5):
+            enqueue_event_processing()
+        assert queue.count == 1  # a burst of commits: one run, which will see them all
+        wake_up_taken()  # that run started: later commits need a new one
+        enqueue_event_processing()
+        assert queue.count == 2
+        queue.empty()
+        wake_up_taken()
+
+
+def test_parallel_across_people_in_order_for_each(client, app, fakes, people):  # noqa: F811
+    push(client, records(PEOPLE))
+    push(client, records(1, status="4"))  # person 0 hears of two changes, in this order
+    fakes["sms"].hold = 0.1
+    with app.app_context():
+        ids = fanout.process_pending_events()
+        assert len(ids) == PEOPLE + 1
+        counts = dispatch.deliver_batch(ids)
+    assert counts == {"skipped": 0, "sent": PEOPLE + 1}
+    sms = fakes["sms"]
+    assert sms.peak_in_flight > 1  # different people at once
+    assert sms.peak_in_flight_per_phone == 1  # one person's messages one after the other
+    first_person = [s["message"] for s in sms.sent if s["phone"] == "84912300000"]
+    assert len(first_person) == 2
+    assert "tiep nhan" in first_person[0].lower() and "tiep nhan" not in first_person[1].lower()
+
+
+def test_over_the_quota_comes_back_by_itself(client, app, fakes, people):  # noqa: F811
+    settings = app.extensions["settings"]
+    app.extensions["settings"] = dataclasses.replace(settings, channel_rate_per_second=4)
+    try:
+        push(client, records(PEOPLE))
+        with app.app_context():
+            ids = fanout.process_pending_events()
+            counts = dispatch.deliver_batch(ids)
+            assert counts["sent"] + counts["throttled"] == PEOPLE
+            assert 1 <= counts["sent"] <= 8  # this second's quota, perhaps the next one's
+            held = db.session.scalars(
+                select(m.Notification.id).where(m.Notification.status == m.PENDING)
+            ).all()
+            assert len(held) == counts["throttled"]
+            # Not left for the sweeper's next minute: a delayed job holds exactly those.
+            registry = ScheduledJobRegistry("default", connection=app.extensions["redis"])
+            scheduled = [
+                registry.job_class.fetch(i, connection=registry.connection)
+                for i in registry.get_job_ids()
+            ]
+            waiting = sorted(i for job in scheduled for i in job.args[0])
+            assert waiting == sorted(held)
+            for job in scheduled:
+                registry.remove(job, delete_job=True)
+    finally:
+        app.extensions["settings"] = settings
+
+
+def test_told_to_wait_comes_back_by_itself(client, app, fakes, people):  # noqa: F811
+    fakes["sms"].fail(1, status=429)
+    push(client, records(1))
+    with app.app_context():
+        ids = fanout.process_pending_events()
+        assert dispatch.deliver_batch(ids) == {"skipped": 0, "retry_later": 1}
+        registry = ScheduledJobRegistry("default", connection=app.extensions["redis"])
+        jobs = [
+            registry.job_class.fetch(i, connection=registry.connection)
+            for i in registry.get_job_ids()
+        ]
+        assert [job.args[0] for job in jobs] == [ids]
+        for job in jobs:
+            registry.remove(job, delete_job=True)
+
+
+def test_one_relay_at_a_time(client, app, people):
+    """While another worker relays, a second run leaves the outbox to it and returns at once
+    (the holder looks again after letting go); once free, a run drains it."""
+    from push.queueing import relay_lock
+    from workers.jobs import process_domain_events
+
+    push(client, records(PEOPLE))
+    with app.app_context():
+        other = relay_lock()
+        assert other.acquire()
+        try:
+            assert process_domain_events() == {"notifications": 0}
+            assert pending_events(app) == PEOPLE
+        finally:
+            other.release()
+        assert process_domain_events() == {"notifications": PEOPLE}
+    assert pending_events(app) == 0
