@@ -77,3 +77,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # werkzeug's own access log duplicates ours and prints raw query strings.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # urllib3's debug lines print request paths, and a Telegram path carries the bot token.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)

@@ -937,17 +937,62 @@ def test_fcm_no_tokens_is_permanent(fcm, fcm_fake):
     assert fcm_fake.requests == []
 
 
-def test_provider_session_reads_the_environment_once(monkeypatch):
-    """Proxy and CA bundle come from the environment when the adapter is built (requests would
-    re-read it on every send); NO_PROXY still keeps a local provider off the proxy."""
-    from push.channels.base import provider_session
+def test_provider_http_reads_the_environment_once(monkeypatch):
+    """Proxy and CA bundle come from the environment when the adapter is built (not on every
+    send); NO_PROXY still keeps a local provider off the proxy."""
+    from push.channels.base import ProviderHttp
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.vn:3128")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
-    remote = provider_session("https://openapi.zalo.me/v3.0/oa/message/cs")
-    local = provider_session("http://127.0.0.1:9000/sms/send")
-    assert remote.proxies.get("https") == "http://proxy.example.vn:3128"
-    assert "https" not in local.proxies and "http" not in local.proxies
-    assert remote.verify == "/etc/ssl/certs/ca-certificates.crt"
-    assert remote.trust_env is False and local.trust_env is False
+    remote = ProviderHttp("https://openapi.zalo.me/v3.0/oa/message/cs")
+    local = ProviderHttp("http://127.0.0.1:9000/sms/send")
+    assert remote.proxy == "http://proxy.example.vn:3128"
+    assert remote.pool.proxy.host == "proxy.example.vn"
+    assert remote.pool.connection_pool_kw["ca_certs"] == "/etc/ssl/certs/ca-certificates.crt"
+    assert local.proxy is None and local.pool.proxy is None
+
+
+def _to_gsm_ascii_slowly(text: str) -> str:
+    """The character-by-character definition to_gsm_ascii had before it used tables."""
+    import unicodedata
+
+    from api.text import strip_marks_slowly
+    from push.channels.sms import _PUNCTUATION
+
+    text = unicodedata.normalize("NFC", text).replace("Đ", "D")
+    text = "".join(_PUNCTUATION.get(ch, ch) for ch in strip_marks_slowly(text))
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if ch == "\n" or " " <= ch <= "~":
+            out.append(ch)
+        elif ch == "\r" or unicodedata.category(ch) == "Mn":
+            continue
+        else:
+            out.append("?")
+    lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
+    return "\n".join(lines).strip()
+
+
+def test_table_folding_matches_the_character_by_character_definition():
+    """strip_marks and to_gsm_ascii use cached translate tables; on Vietnamese in every form
+    (precomposed, decomposed, upper case), punctuation, emoji, fullwidth and other scripts
+    they answer exactly what the plain definitions answer."""
+    from api.text import strip_marks, strip_marks_slowly
+    from push.channels.sms import to_gsm_ascii
+
+    alphabet = (
+        "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯ áàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩị"
+        "óòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵÁÀẢÃẠẾỀỂỄỆỐỒỔỖỘỚỜỞỠỢỨỪỬỮỰỲỴ"
+        "\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b0123456789 \n\r\t"
+        "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0`~^{}[]|\\€£¥½ﬁＡ１２"
+        "😀中文한국어Ωß"
+    )
+    rng = random.Random(2026)
+    samples = ["Đăng ký khai sinh", "Hồ sơ đã có kết quả…", "NGUYỄN THỊ HOA", ""]
+    samples += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 80))) for _ in range(3000)
+    ]
+    for text in samples:
+        assert strip_marks(text) == strip_marks_slowly(text), repr(text)
+        assert to_gsm_ascii(text) == _to_gsm_ascii_slowly(text), repr(text)

@@ -18,21 +18,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-import requests
-
 from api import phone as vn_phone
 from api.logs import mask_number
-from api.text import strip_marks
+from api.text import CharTable, strip_marks
 
 from .base import (
     DEFAULT_TIMEOUT,
     HttpReply,
     Outcome,
+    ProviderHttp,
     SendResult,
     TransportError,
     http_call,
     permanent,
-    provider_session,
     technical,
     temporary,
 )
@@ -107,21 +105,27 @@ def normalise_phone(raw: str) -> str:
     return msisdn
 
 
-def to_gsm_ascii(text: str) -> str:
-    """Vietnamese → printable ASCII (đ → d, marks dropped); anything unmappable becomes "?"."""
-    # api.text.strip_marks folds Đ to lower-case "d"; a name in an SMS keeps its capital.
-    text = unicodedata.normalize("NFC", text).replace("Đ", "D")
-    text = "".join(_PUNCTUATION.get(ch, ch) for ch in strip_marks(text))
+def _gsm_char(ch: str) -> str:
+    """One character (marks already stripped) as GSM-7-safe ASCII."""
     out: list[str] = []
     # NFKD folds compatibility forms (fullwidth digits, ligatures) before the ASCII test.
-    for ch in unicodedata.normalize("NFKD", text):
-        if ch == "\n" or " " <= ch <= "~":
-            out.append(ch)
-        elif ch == "\r" or unicodedata.category(ch) == "Mn":
-            continue
-        else:
+    for c in unicodedata.normalize("NFKD", _PUNCTUATION.get(ch, ch)):
+        if c == "\n" or " " <= c <= "~":
+            out.append(c)
+        elif c != "\r" and unicodedata.category(c) != "Mn":
             out.append("?")
-    lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
+    return "".join(out)
+
+
+_GSM = CharTable(_gsm_char)
+
+
+def to_gsm_ascii(text: str) -> str:
+    """Vietnamese → printable ASCII (đ → d, marks dropped); anything unmappable becomes "?"."""
+    # A name in an SMS keeps its capital Đ → D.
+    text = unicodedata.normalize("NFC", text).replace("Đ", "D")
+    folded = strip_marks(text).translate(_GSM)
+    lines = (" ".join(line.split()) for line in folded.split("\n"))
     return "\n".join(lines).strip()
 
 
@@ -181,7 +185,7 @@ class SmsGateway:
         api_key: str,
         brandname: str,
         field_names: SmsFields | Mapping[str, Any] | None = None,
-        session: requests.Session | None = None,
+        session: ProviderHttp | None = None,
         *,
         name: str = "sms",
         max_segments: int = 2,
@@ -195,7 +199,7 @@ class SmsGateway:
             if isinstance(field_names, SmsFields)
             else SmsFields.from_mapping(field_names)
         )
-        self.session = session or provider_session(url)
+        self.session = session or ProviderHttp(url)
         self.name = name
         self.max_segments = max_segments
         self.timeout = timeout

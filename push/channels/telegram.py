@@ -11,19 +11,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import requests
-
 from api.logs import mask_text
 
 from .base import (
     DEFAULT_TIMEOUT,
     HttpReply,
     Outcome,
+    ProviderHttp,
     SendResult,
     TransportError,
     http_call,
     permanent,
-    provider_session,
     technical,
     temporary,
 )
@@ -124,13 +122,13 @@ class TelegramClient:
         self,
         api_base: str,
         token: str,
-        session: requests.Session | None = None,
+        session: ProviderHttp | None = None,
         *,
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
     ) -> None:
         self.api_base = api_base.rstrip("/")
         self._token = token
-        self.session = session or provider_session(self.api_base)
+        self.session = session or ProviderHttp(self.api_base)
         self.timeout = timeout
 
     def __repr__(self) -> str:  # the token must not leak through a repr in a traceback

@@ -17,19 +17,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-import requests
-
 from api.clock import VN_TZ, utcnow
 
 from .base import (
     DEFAULT_TIMEOUT,
     HttpReply,
     Outcome,
+    ProviderHttp,
     SendResult,
     TransportError,
     http_call,
     permanent,
-    provider_session,
     technical,
     temporary,
 )
@@ -125,7 +123,7 @@ class ZaloClient:
         app_id: str,
         app_secret: str,
         token_store: TokenStore,
-        session: requests.Session | None = None,
+        session: ProviderHttp | None = None,
         *,
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         refresh_ahead: timedelta = timedelta(minutes=5),
@@ -139,7 +137,7 @@ class ZaloClient:
         self.app_id = app_id
         self._app_secret = app_secret
         self.store = token_store
-        self.session = session or provider_session(self.openapi_base)
+        self.session = session or ProviderHttp(self.openapi_base)
         self.timeout = timeout
         self.refresh_ahead = refresh_ahead
         self.clock = clock
