@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_INSTANCE_DIR = Path.cwd() / "instance"
@@ -92,6 +93,7 @@ class Settings:
     # Delivery tuning.
     receipt_timeout_seconds: int = 900  # no receipt by then: try the next channel
     channel_rate_per_second: int = 50  # per channel, all workers together (provider quotas)
+    channel_rates: str = ""  # per channel, from the provider contracts: "sms=30,zalo=200"
     # Messaging and rating (read through api.tunables; empty means the built-in default).
     attachment_dir: str = ""
     attachment_max_bytes: str = ""
@@ -106,6 +108,10 @@ class Settings:
     def embedded(self) -> bool:
         """True when running on the embedded stand-ins rather than real Redis."""
         return not self.redis_url
+
+    def channel_quota(self, channel: str) -> int:
+        """Sends a second allowed on ``channel`` by all workers together."""
+        return parse_channel_rates(self.channel_rates).get(channel, self.channel_rate_per_second)
 
     @property
     def is_sqlite(self) -> bool:
@@ -134,9 +140,25 @@ class Settings:
         if not values.get("secret_key"):
             # A random key per process is safe for the demo; production must set SECRET_KEY.
             values["secret_key"] = secrets.token_hex(32)
+        parse_channel_rates(str(values.get("channel_rates") or ""))  # a typo stops the start
         if "embedded_worker" not in values and "EMBEDDED_WORKER" not in env:
             values["embedded_worker"] = not values.get("redis_url")
         return cls(**values)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8)
+def parse_channel_rates(text: str) -> dict[str, int]:
+    """ "sms=30, zalo=200" → {"sms": 30, "zalo": 200}; ValueError naming what is wrong."""
+    rates: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        channel, _, number = part.partition("=")
+        if not channel.strip() or not number.strip().isdigit() or int(number) < 1:
+            raise ValueError(
+                f"CHANNEL_RATES: {part!r} should be channel=sends per second (a whole number "
+                "from 1), e.g. sms=30,zalo=200"
+            )
+        rates[channel.strip()] = int(number)
+    return rates
 
 
 def normalise_database_url(url: str) -> str:

@@ -6,9 +6,10 @@ two ``python -m workers`` processes with SMS pointed at a fake gateway on 127.0.
 one per dossier. The quota of push.throttle is lifted (see notifystack.QUOTA) and probed apart.
 
 1. burst: ``BURST`` status changes pushed through ingest_dossiers in calls of 500, each of
-   which enqueues its process_domain_events wake-up; benchmarks.notifydriver adds the further
-   wake-ups needed to drain the outbox (and counts them). Deliveries per second from the first
-   push until the gateway has them all, or BURST_SECONDS (what is left is then withdrawn).
+   which wakes the outbox relay (coalesced: one queued wake-up at a time);
+   benchmarks.notifydriver checks that nothing is left stranded (and counts what it had to
+   wake). Deliveries per second from the first push until the gateway has them all, or
+   BURST_SECONDS (what is left is then withdrawn).
 2. reference: ``PINGS`` trivial jobs (workers.jobs.ping) on the same Redis and workers.
 3. steady: ``RATE`` status changes a second for ``STEADY_SECONDS``, one ingest_dossiers call a
    tick; latency from the push to the gateway, p50/p95, and its stages from the rows' times.
@@ -155,7 +156,7 @@ def run_burst(
     return {
         "events": BURST,
         "ingest": ingest,
-        "wakeups_one_per_push": math.ceil(BURST / PUSH_BATCH),
+        "pushes": math.ceil(BURST / PUSH_BATCH),
         **drainer.figures(),
         "delivered": delivered,
         "seconds_to_last": round(last - started, 2),

@@ -73,9 +73,10 @@ def notify_text(part: dict) -> str:
         ),
         f"   deliveries/ping = {part['ratio_deliveries_over_pings']}; target ≥ "
         f"{part['target_deliveries_per_second']:,}/s: {_verdict(part['meets_throughput_target'])}",
-        f"   burst: {burst['wakeups_one_per_push']} wake-ups (one per push of 500) left "
-        f"{burst['events_left_by_the_wakeups']:,} events; {burst['extra_wakeups_to_drain']} more "
-        f"wake-ups drained them; withdrawn after the wait: {burst['withdrawn_after_the_wait'] or '-'}",
+        f"   burst: {burst['pushes']} pushes of 500; their own wake-ups left "
+        f"{burst['events_left_by_the_wakeups']:,} events (the check enqueued "
+        f"{burst['extra_wakeups_to_drain']} more); withdrawn after the wait: "
+        f"{burst['withdrawn_after_the_wait'] or '-'}",
         f"   steady latency, push received → gateway: p50 {_s(lat['p50_s'])}, p95 {_s(lat['p95_s'])}, "
         f"p99 {_s(lat['p99_s'])}, max {_s(lat['max_s'])}, {lat['missing']} not delivered "
         f"within the wait; target p95 < {part['target_p95_seconds']:g} s: "

@@ -28,6 +28,7 @@ from sqlalchemy import delete, or_, select, update
 
 from api.auth.models import Account
 from api.clock import as_utc, utcnow
+from api.dossiers.models import DossierFollow
 from api.extensions import db
 from api.notifications import models as m
 from api.notifications.planning import reaches
@@ -406,4 +407,11 @@ def _mark_chat_blocked(channel: str, notification: m.Notification) -> None:
         condition.append(ChatIdentity.account_id == notification.account_id)
     else:
         condition.append(ChatIdentity.external_id == notification.chat_id)
+        # A chat that blocked the bot stops following: later changes would only fail again.
+        db.session.execute(
+            delete(DossierFollow).where(
+                DossierFollow.chat_channel == channel, DossierFollow.chat_id == notification.chat_id
+            )
+        )
+        log.info("blocked_chat_unfollowed", extra={"channel": channel})
     db.session.execute(update(ChatIdentity).where(*condition).values(blocked_at=utcnow()))

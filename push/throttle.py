@@ -29,5 +29,5 @@ def take_many(channel: str, wanted: int) -> tuple[int, float]:
         count, _ = pipe.execute()
     except redis.RedisError:
         return wanted, 0.0  # the quota guard must not stop delivery when Redis blinks
-    granted = max(0, min(wanted, settings.channel_rate_per_second - (count - wanted)))
+    granted = max(0, min(wanted, settings.channel_quota(channel) - (count - wanted)))
     return granted, (0.0 if granted == wanted else max(second + 1 - now, 0.05))

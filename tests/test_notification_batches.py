@@ -140,14 +140,15 @@ def test_wake_ups_coalesce_while_one_waits(app):
 
 
 def test_parallel_across_people_in_order_for_each(client, app, fakes, people):  # noqa: F811
-    push(client, records(PEOPLE))
+    few = dispatch.SEND_THREADS // 2  # all could be in flight at once
+    push(client, records(few))
     push(client, records(1, status="4"))  # person 0 hears of two changes, in this order
     fakes["sms"].hold = 0.1
     with app.app_context():
         ids = fanout.process_pending_events()
-        assert len(ids) == PEOPLE + 1
+        assert len(ids) == few + 1
         counts = dispatch.deliver_batch(ids)
-    assert counts == {"skipped": 0, "sent": PEOPLE + 1}
+    assert counts == {"skipped": 0, "sent": few + 1}
     sms = fakes["sms"]
     assert sms.peak_in_flight > 1  # different people at once
     assert sms.peak_in_flight_per_phone == 1  # one person's messages one after the other
@@ -158,7 +159,9 @@ def test_parallel_across_people_in_order_for_each(client, app, fakes, people):  
 
 def test_over_the_quota_comes_back_by_itself(client, app, fakes, people):  # noqa: F811
     settings = app.extensions["settings"]
-    app.extensions["settings"] = dataclasses.replace(settings, channel_rate_per_second=4)
+    app.extensions["settings"] = dataclasses.replace(
+        settings, channel_rate_per_second=1000, channel_rates="email=2, sms=4"
+    )
     try:
         push(client, records(PEOPLE))
         with app.app_context():
@@ -217,3 +220,80 @@ def test_one_relay_at_a_time(client, app, people):
             other.release()
         assert process_domain_events() == {"notifications": PEOPLE}
     assert pending_events(app) == 0
+
+
+def test_channel_quotas_from_the_provider_contracts():
+    from api.config import Settings
+
+    settings = Settings.from_env(
+        {"CHANNEL_RATE_PER_SECOND": "50", "CHANNEL_RATES": "sms=30,zalo=200"}
+    )
+    assert [settings.channel_quota(c) for c in ("sms", "zalo", "email")] == [30, 200, 50]
+    for wrong in ("sms=abc", "sms", "=5", "sms=0"):
+        with pytest.raises(ValueError, match="CHANNEL_RATES"):
+            Settings.from_env({"CHANNEL_RATES": wrong})
+
+
+def test_chats_hear_in_their_language_and_once(client, app, people):
+    """A chat following a dossier hears in the language it chose with the bot; a chat linked to
+    an account that already hears on that channel is not told twice."""
+    from api.profile.models import ChatIdentity
+    from bots.models import BotChat
+
+    push(client, records(2))
+    with app.app_context():
+        fanout.relay()
+        dossier = {d.code: d.id for d in db.session.scalars(select(Dossier))}
+        db.session.add_all(
+            [
+                BotChat(channel="telegram", chat_id="501", language="en"),
+                DossierFollow(dossier_id=dossier[code(0)], chat_channel="telegram", chat_id="501"),
+                DossierFollow(dossier_id=dossier[code(0)], chat_channel="telegram", chat_id="502"),
+                # Person 1's own chat follows their dossier too; they hear on Telegram...
+                ChatIdentity(account_id=people[1], channel="telegram", external_id="503"),
+                DossierFollow(dossier_id=dossier[code(1)], chat_channel="telegram", chat_id="503"),
+            ]
+        )
+        db.session.commit()
+    prefer(app, people[1], ["telegram"])
+    push(client, records(2, status="4"))
+    with app.app_context():
+        before = db.session.scalar(select(func.max(m.Notification.id)))
+        fanout.relay()
+        made = db.session.execute(
+            select(m.Notification.chat_id, m.Notification.account_id, m.Notification.language)
+            .where(m.Notification.id > before)
+        ).all()
+    chats = {chat: language for chat, account, language in made if account is None}
+    assert chats == {"501": "en", "502": "vi"}  # nothing for 503: its account hears there
+    assert sorted(a for _, a, _ in made if a is not None) == sorted(people[:2])
+    # ...but if the account hears by SMS only, the chat that follows hears on Telegram.
+    prefer(app, people[1], ["sms"])
+    push(client, records(1, status="5", first=1))
+    with app.app_context():
+        fanout.relay()
+        latest = db.session.scalars(
+            select(m.Notification.chat_id).where(m.Notification.event == "supplement_requested")
+        ).all()
+    assert "503" in latest
+
+
+def test_a_chat_that_blocked_the_bot_stops_following(client, app, fakes, people):  # noqa: F811
+    from tests.fakes.telegram_api import blocked
+
+    push(client, records(1))
+    with app.app_context():
+        fanout.relay()
+        dossier_id = db.session.scalar(select(Dossier.id))
+        db.session.add(DossierFollow(dossier_id=dossier_id, chat_channel="telegram", chat_id="61"))
+        db.session.commit()
+    fakes["tg"].fail_next("sendMessage", blocked())
+    push(client, records(1, status="4"))
+    with app.app_context():
+        ids = fanout.process_pending_events()
+        dispatch.deliver_batch(ids)
+        assert (
+            db.session.scalar(select(m.Notification.status).where(m.Notification.chat_id == "61"))
+            == m.FAILED
+        )
+        assert db.session.scalars(select(DossierFollow.chat_id)).all() == []

@@ -22,6 +22,7 @@ from api.dossiers.models import DomainEvent, Dossier, DossierFollow, DossierStat
 from api.extensions import db
 from api.notifications import planning
 from api.notifications.models import PENDING, Notification
+from api.profile.models import ChatIdentity
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +110,20 @@ def _fan_out(events: list[DomainEvent]) -> list[int]:
         dossier, status = dossiers[event.dossier_id], statuses[event.payload["to_status"]]
         kind = EVENT_BY_STATUS.get(status.code, "status_changed")
         params = dossier_params(dossier, status)
+        chains: dict[int, list[str]] = {}
         for recipient in audience.accounts_of(dossier):
             key = f"{event.dedupe_key}:a{recipient.account_id}"
-            rows.append(planning.for_account(recipient, kind, params, key, dossier.id, now))
+            row = planning.for_account(recipient, kind, params, key, dossier.id, now)
+            chains[recipient.account_id] = row["chain"]
+            rows.append(row)
         for channel, chat_id in audience.chats.get(dossier.id, []):
+            if channel in chains.get(audience.chat_owner.get((channel, chat_id)), []):
+                continue  # the chat's own account hears on this channel already
             key = f"{event.dedupe_key}:{channel}:{chat_id}"
-            rows.append(planning.for_chat(channel, chat_id, kind, params, key, dossier.id, now))
+            language = audience.chat_language.get((channel, chat_id), "vi")
+            rows.append(
+                planning.for_chat(channel, chat_id, kind, params, key, dossier.id, now, language)
+            )
     stored = [nid for nid, state in planning.insert_new(rows) if state == PENDING]
     # After the status notifications, so that a citizen hears "ready" before "please rate".
     extra: list[Notification] = []
@@ -150,6 +159,8 @@ class _Audience:
         self.owner_of_number: dict[str, int] = {}
         self.followers: dict[int, list[int]] = defaultdict(list)
         self.chats: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        self.chat_owner: dict[tuple[str, str], int] = {}  # chats linked to an account
+        self.chat_language: dict[tuple[str, str], str] = {}  # as the chat chose with the bot
         self.recipients: dict[int, planning.Recipient] = {}
 
     @classmethod
@@ -188,7 +199,27 @@ class _Audience:
         )
         audience.owner_of_number = {a.personal_id: a.id for a in accounts if a.personal_id}
         audience.recipients = planning.recipients(accounts)
+        audience._load_chats()
         return audience
+
+    def _load_chats(self) -> None:
+        chat_ids = {chat_id for chats in self.chats.values() for _, chat_id in chats}
+        if not chat_ids:
+            return
+        from bots.models import BotChat  # the bots keep each chat's language
+
+        for channel, chat_id, account_id in db.session.execute(
+            select(ChatIdentity.channel, ChatIdentity.external_id, ChatIdentity.account_id).where(
+                ChatIdentity.external_id.in_(chat_ids)
+            )
+        ):
+            self.chat_owner[(channel, chat_id)] = account_id
+        for channel, chat_id, language in db.session.execute(
+            select(BotChat.channel, BotChat.chat_id, BotChat.language).where(
+                BotChat.chat_id.in_(chat_ids)
+            )
+        ):
+            self.chat_language[(channel, chat_id)] = language or "vi"
 
     def accounts_of(self, dossier: Dossier) -> list[planning.Recipient]:
         ids = list(self.followers.get(dossier.id, []))
