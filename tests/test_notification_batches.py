@@ -261,8 +261,9 @@ def test_chats_hear_in_their_language_and_once(client, app, people):
         before = db.session.scalar(select(func.max(m.Notification.id)))
         fanout.relay()
         made = db.session.execute(
-            select(m.Notification.chat_id, m.Notification.account_id, m.Notification.language)
-            .where(m.Notification.id > before)
+            select(
+                m.Notification.chat_id, m.Notification.account_id, m.Notification.language
+            ).where(m.Notification.id > before)
         ).all()
     chats = {chat: language for chat, account, language in made if account is None}
     assert chats == {"501": "en", "502": "vi"}  # nothing for 503: its account hears there
