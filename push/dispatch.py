@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -41,7 +42,11 @@ from push.templates import Rendered, render
 
 log = logging.getLogger(__name__)
 
-CLAIM = timedelta(minutes=5)
+# A batch starts no provider call after this long (slow providers: the rest goes back to the
+# queue), so a delivery job ends well within its rq time-out (push.queueing.JOB_TIMEOUT), and
+# the claim outlasts the job: no other worker can take a notification a live job still sends.
+SEND_BUDGET_SECONDS = 120.0
+CLAIM = timedelta(minutes=10)
 MAX_TRIES_PER_CHANNEL = 3
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 SEND_THREADS = 8  # provider calls in flight per worker process
@@ -68,13 +73,14 @@ class Send:
 class Sent:
     send: Send
     route: str
-    result: SendResult
+    result: SendResult | None  # None: not tried, the batch's time was up
 
 
 class _Run:
     """What one deliver_batch call did: counts, and notifications to try again later."""
 
     def __init__(self) -> None:
+        self.deadline = time.monotonic() + SEND_BUDGET_SECONDS
         self.counts: Counter[str] = Counter()
         self.later: dict[int, list[int]] = defaultdict(list)  # whole seconds → ids
 
@@ -89,6 +95,9 @@ def deliver_batch(notification_ids: list[int]) -> dict[str, int]:
     owned = _claim(notification_ids)
     run.counts["skipped"] += len(set(notification_ids)) - len(owned)
     while owned:
+        if time.monotonic() > run.deadline:
+            _put_back(owned, run)
+            break
         owned = _deliver_round(owned, run)
     for seconds, ids in run.later.items():
         # Throttled or told to wait: back in the queue at that time, not at the next sweep.
@@ -142,7 +151,7 @@ def _deliver_round(ids: list[int], run: _Run) -> list[int]:
     sends = _prepare(ready)
     db.session.commit()
     db.session.close()  # no connection is held while the providers answer
-    return _record_all(_call_providers(sends), run)
+    return _record_all(_call_providers(sends, run.deadline), run)
 
 
 def _load(ids: Iterable[int]) -> list[m.Notification]:
@@ -248,24 +257,26 @@ def _executor() -> ThreadPoolExecutor:
     return _pool
 
 
-def _call_providers(sends: list[Send]) -> list[Sent]:
+def _call_providers(sends: list[Send], deadline: float) -> list[Sent]:
     """All the calls of a round; one address's messages in order, addresses in parallel."""
     queues: dict[tuple, list[Send]] = defaultdict(list)
     for send in sends:
         queues[send.address].append(send)
     app = current_app._get_current_object()
     if len(queues) <= 1:
-        return [sent for queue in queues.values() for sent in _call_in_order(app, queue)]
+        return [sent for queue in queues.values() for sent in _call_in_order(app, queue, deadline)]
     return [
         sent
-        for done in _executor().map(lambda q: _call_in_order(app, q), queues.values())
+        for done in _executor().map(lambda q: _call_in_order(app, q, deadline), queues.values())
         for sent in done
     ]
 
 
-def _call_in_order(app: Flask, sends: list[Send]) -> list[Sent]:
+def _call_in_order(app: Flask, sends: list[Send], deadline: float) -> list[Sent]:
     with app.app_context():  # adapters read settings; the Zalo token store uses the database
-        return [_call(send) for send in sends]
+        return [
+            _call(send) if time.monotonic() <= deadline else Sent(send, "", None) for send in sends
+        ]
 
 
 def _call(send: Send) -> Sent:
@@ -309,6 +320,12 @@ def _record_all(results: list[Sent], run: _Run) -> list[int]:
     again: list[int] = []
     for sent in results:
         notification = notifications[sent.send.notification_id]
+        if sent.result is None:
+            # Never sent: its attempt stays "sending" and is reused, with the same reference.
+            _release(notification, now)
+            run.retry(notification.id, now, now)
+            run.counts["not_tried_in_time"] += 1
+            continue
         word = _record(notification, attempts[sent.send.attempt_id], sent, now)
         run.counts[word] += 1
         if word == "next_channel":
@@ -363,6 +380,16 @@ def _record(
             _mark_chat_blocked("telegram", notification)
     advance(notification)
     return "next_channel"
+
+
+def _put_back(ids: list[int], run: _Run) -> None:
+    """The batch's time is up: what it still owns goes back to the queue, due now."""
+    now = utcnow()
+    for notification in _load(ids):
+        _release(notification, now)
+        run.retry(notification.id, now, now)
+        run.counts["not_tried_in_time"] += 1
+    db.session.commit()
 
 
 def _release(notification: m.Notification, when: datetime) -> None:

@@ -12,6 +12,7 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 BATCH = 100
+JOB_TIMEOUT = 300  # seconds; push.dispatch stops starting sends well before this
 # Set while a wake-up for the outbox waits in the queue: a burst of status changes then
 # enqueues one run, not one per change (the run drains everything there is when it starts).
 WAKE_FLAG = "wake:domain-events"
@@ -30,10 +31,13 @@ def enqueue_delivery(
             chunk = notification_ids[start : start + BATCH]
             if delay:
                 queue.enqueue_in(
-                    timedelta(seconds=delay), "workers.jobs.deliver_notifications", chunk
+                    timedelta(seconds=delay),
+                    "workers.jobs.deliver_notifications",
+                    chunk,
+                    job_timeout=JOB_TIMEOUT,
                 )
             else:
-                queue.enqueue("workers.jobs.deliver_notifications", chunk)
+                queue.enqueue("workers.jobs.deliver_notifications", chunk, job_timeout=JOB_TIMEOUT)
     except redis.RedisError as exc:
         log.warning(
             "enqueue_failed_sweeper_will_retry",

@@ -298,3 +298,39 @@ def test_a_chat_that_blocked_the_bot_stops_following(client, app, fakes, people)
             == m.FAILED
         )
         assert db.session.scalars(select(DossierFollow.chat_id)).all() == []
+
+
+def test_a_slow_provider_cannot_hold_a_batch_past_its_time(client, app, fakes, people, monkeypatch):  # noqa: F811
+    """Past its sending time a batch starts no more calls: what is left goes back to the queue
+    (the attempt kept, so its reference is the same when it is sent), well before the job's
+    time-out and the claim's end."""
+    from push.queueing import JOB_TIMEOUT
+
+    assert dispatch.SEND_BUDGET_SECONDS + 60 < JOB_TIMEOUT < dispatch.CLAIM.total_seconds()
+    monkeypatch.setattr(dispatch, "SEND_BUDGET_SECONDS", 0.15)
+    push(client, records(1))
+    push(client, records(1, status="4"))
+    push(client, records(1, status="5"))  # one person, three messages: one after the other
+    fakes["sms"].hold = 0.2
+    with app.app_context():
+        ids = fanout.process_pending_events()
+        ids = [i for i in ids if db.session.get(m.Notification, i).account_id == people[0]]
+        assert len(ids) == 3
+        assert dispatch.deliver_batch(ids) == {"skipped": 0, "sent": 1, "not_tried_in_time": 2}
+        back = db.session.scalars(
+            select(m.Notification).where(m.Notification.status == m.PENDING)
+        ).all()
+        assert sorted(n.id for n in back) == sorted(ids[1:])
+        assert all(n.attempts[-1].status == m.SENDING for n in back)
+        registry = ScheduledJobRegistry("default", connection=app.extensions["redis"])
+        jobs = [
+            registry.job_class.fetch(i, connection=registry.connection)
+            for i in registry.get_job_ids()
+        ]
+        assert sorted(i for job in jobs for i in job.args[0]) == sorted(ids[1:])
+        for job in jobs:
+            registry.remove(job, delete_job=True)
+        fakes["sms"].hold = 0.0
+        monkeypatch.setattr(dispatch, "SEND_BUDGET_SECONDS", 120.0)
+        assert dispatch.deliver_batch(ids[1:]) == {"skipped": 0, "sent": 2}
+    assert len(fakes["sms"].sent) == 3 and fakes["sms"].duplicates == 0
