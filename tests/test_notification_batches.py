@@ -334,3 +334,25 @@ def test_a_slow_provider_cannot_hold_a_batch_past_its_time(client, app, fakes, p
         monkeypatch.setattr(dispatch, "SEND_BUDGET_SECONDS", 120.0)
         assert dispatch.deliver_batch(ids[1:]) == {"skipped": 0, "sent": 2}
     assert len(fakes["sms"].sent) == 3 and fakes["sms"].duplicates == 0
+
+
+def test_urgent_news_goes_in_the_urgent_queue(client, app, people):
+    from workers.jobs import process_domain_events
+    from workers.queues import get_queue
+
+    push(client, records(3))
+    push(client, records(2, status="9"))  # results ready (urgent), then rating invitations
+    with app.app_context():
+        queues = {name: get_queue(name) for name in ("urgent", "default")}
+        for queue in queues.values():
+            queue.empty()
+        process_domain_events()
+
+        def queued(name: str) -> set[str]:
+            ids = [i for job in queues[name].jobs for i in job.args[0]]
+            return {db.session.get(m.Notification, i).event for i in ids}
+
+        assert queued("urgent") == {"result_ready"}
+        assert queued("default") == {"status_changed", "rating_invitation"}
+        for queue in queues.values():
+            queue.empty()

@@ -62,7 +62,10 @@ def process_domain_events(max_rounds: int = 40) -> dict:
                 rounds += 1
                 if not relayed.events:
                     break
-                enqueue_delivery(relayed.notification_ids)
+                urgent = set(relayed.urgent_ids)
+                # Supplement or payment requests and results go before routine changes.
+                enqueue_delivery(relayed.urgent_ids, urgent=True)
+                enqueue_delivery([i for i in relayed.notification_ids if i not in urgent])
                 total += len(relayed.notification_ids)
                 lock.extend()
         finally:

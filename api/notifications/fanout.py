@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select, update
 
@@ -53,6 +53,7 @@ def dossier_params(dossier: Dossier, status: DossierStatus) -> dict:
 class Relayed:
     events: int  # events taken (0: the outbox was empty)
     notification_ids: list[int]  # new notifications waiting for delivery (caller enqueues)
+    urgent_ids: list[int] = field(default_factory=list)  # those of them that are urgent
 
 
 def process_pending_events(limit: int | None = None) -> list[int]:
@@ -81,7 +82,7 @@ def relay(limit: int | None = None) -> Relayed:
     )
     made = _fan_out([e for e in events if e.kind == STATUS_CHANGED and e.dossier_id])
     db.session.commit()
-    return Relayed(len(events), made)
+    return Relayed(len(events), [nid for nid, _ in made], [nid for nid, urgent in made if urgent])
 
 
 def events_waiting() -> bool:
@@ -92,8 +93,9 @@ def events_waiting() -> bool:
     return waiting is not None
 
 
-def _fan_out(events: list[DomainEvent]) -> list[int]:
-    """A status change → one notification per owner account, following account and chat."""
+def _fan_out(events: list[DomainEvent]) -> list[tuple[int, bool]]:
+    """A status change → one notification per owner account, following account and chat;
+    (id, urgent) of the new ones waiting for delivery."""
     if not events:
         return []
     dossiers = {
@@ -124,7 +126,7 @@ def _fan_out(events: list[DomainEvent]) -> list[int]:
             rows.append(
                 planning.for_chat(channel, chat_id, kind, params, key, dossier.id, now, language)
             )
-    stored = [nid for nid, state in planning.insert_new(rows) if state == PENDING]
+    stored = [(nid, urgent) for nid, state, urgent in planning.insert_new(rows) if state == PENDING]
     # After the status notifications, so that a citizen hears "ready" before "please rate".
     extra: list[Notification] = []
     for event in events:
@@ -132,7 +134,7 @@ def _fan_out(events: list[DomainEvent]) -> list[int]:
             event, dossiers[event.dossier_id], statuses[event.payload["to_status"]]
         )
     db.session.flush()
-    return stored + [n.id for n in extra if n.status == PENDING]
+    return stored + [(n.id, n.urgent) for n in extra if n.status == PENDING]
 
 
 def _status_side_effects(

@@ -159,8 +159,9 @@ def for_chat(
     }
 
 
-def insert_new(rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
-    """Insert the rows whose dedupe key is new, in one statement; (id, status) of those stored.
+def insert_new(rows: list[dict[str, Any]]) -> list[tuple[int, str, bool]]:
+    """Insert the rows whose dedupe key is new, in one statement; (id, status, urgent) of those
+    stored.
 
     A key seen before (a repeated event, a crash after the insert) is skipped by the database,
     which is what makes turning an event into notifications safe to repeat.
@@ -183,5 +184,7 @@ def insert_new(rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
             )
         )
         statement, unique = insert(table), [r for r in unique if r["dedupe_key"] not in seen]
-    made = db.session.execute(statement.returning(table.c.id, table.c.status), unique)
-    return [(row.id, row.status) for row in made]
+    made = db.session.execute(
+        statement.returning(table.c.id, table.c.status, table.c.urgent), unique
+    )
+    return [(row.id, row.status, row.urgent) for row in made]
