@@ -356,3 +356,23 @@ def test_urgent_news_goes_in_the_urgent_queue(client, app, people):
         assert queued("default") == {"status_changed", "rating_invitation"}
         for queue in queues.values():
             queue.empty()
+
+
+def test_embedded_worker_moves_delayed_jobs_itself(app):
+    """The embedded default cannot use rq's forked scheduler (the Redis stand-in lives in this
+    process): its scheduler thread puts due delayed jobs into their queues."""
+    from datetime import timedelta
+
+    from rq.scheduler import RQScheduler
+
+    from workers.queues import QUEUE_NAMES, get_queue
+    from workers.runner import move_due_jobs
+
+    with app.app_context():
+        queue = get_queue("default")
+        queue.empty()
+        job = queue.enqueue_in(timedelta(seconds=-1), "workers.jobs.ping", "later")
+        assert queue.count == 0 and job.id in queue.scheduled_job_registry.get_job_ids()
+        move_due_jobs(RQScheduler(list(QUEUE_NAMES), connection=app.extensions["redis"]))
+        assert queue.job_ids == [job.id]
+        queue.empty()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask
+from redis import Redis
 from rq import SimpleWorker, Worker
+from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
 from workers.queues import QUEUE_NAMES
@@ -87,14 +90,35 @@ def start_worker_thread(app: Flask) -> threading.Thread:
 
     def loop() -> None:
         try:
-            worker.work(with_scheduler=True, logging_level="WARNING")
+            # rq's scheduler runs in a forked process, which would only see its own copy of
+            # the in-process Redis stand-in: delayed jobs are moved by a thread here instead.
+            worker.work(with_scheduler=False, logging_level="WARNING")
         except Exception:  # noqa: BLE001 - never take the web process down with the worker
             log.exception("embedded_worker_stopped")
 
     thread = threading.Thread(target=loop, name="rq-embedded-worker", daemon=True)
     thread.start()
+    threading.Thread(
+        target=_move_due_jobs_forever, args=(connection,), name="rq-embedded-scheduler", daemon=True
+    ).start()
     from workers.schedule import start_schedule_thread
 
     start_schedule_thread(app)
     log.info("embedded_worker_started")
     return thread
+
+
+def move_due_jobs(scheduler: RQScheduler) -> None:
+    """Put the delayed jobs whose time has come (``enqueue_in``) into their queues."""
+    scheduler.acquire_locks()  # no auto_start: that would fork
+    scheduler.enqueue_scheduled_jobs()
+
+
+def _move_due_jobs_forever(connection: Redis, every: float = 1.0) -> None:
+    scheduler = RQScheduler(list(QUEUE_NAMES), connection=connection)
+    while True:
+        try:
+            move_due_jobs(scheduler)
+        except Exception:  # noqa: BLE001 - keep moving jobs after a hiccup
+            log.exception("embedded_scheduler_error")
+        time.sleep(every)
