@@ -45,6 +45,11 @@ PINGS = 1_000
 RATE = 100.0
 STEADY_SECONDS = 30.0
 PROFILE_EVENTS = 600
+STEADY_EVENTS = int(RATE * STEADY_SECONDS)
+# Then a burst to a gateway that takes this long to answer, as real ones do: what the thread
+# pool of each worker (settings.delivery_threads) makes of provider latency.
+SLOW_BURST = 2_000
+SLOW_PROVIDER_SECONDS = 0.1
 PUSH_BATCH = 500  # api.dossiers.inbound.MAX_BATCH
 TARGET_PER_SECOND = 500
 TARGET_P95_SECONDS = 2.0
@@ -139,24 +144,30 @@ def seconds_summary(values: list[float], missing: int = 0) -> dict[str, float | 
 
 
 def run_burst(
-    env: dict[str, str], url: str, sms: FakeSms, workers: stack.Workers
+    env: dict[str, str],
+    url: str,
+    sms: FakeSms,
+    workers: stack.Workers,
+    first: int = 0,
+    count: int = BURST,
+    label: str = "burst",
 ) -> dict[str, Any]:
-    progress(f"notify: burst, {BURST:,} status changes pushed through ingest_dossiers")
+    progress(f"notify: {label}, {count:,} status changes pushed through ingest_dossiers")
     base = sms.arrivals.count()
     meter = Meter(workers.pids)
-    ingest = stack.load(env, "burst", "--first", "0", "--count", str(BURST))
+    ingest = stack.load(env, "burst", "--first", str(first), "--count", str(count))
     started = ingest["started_at"]
     with Drainer(url) as drainer:
-        waited = wait_arrivals(sms, base + BURST, BURST_SECONDS, "burst")
-    withdrawn = stack.withdraw(url) if sms.arrivals.count() < base + BURST else {}
+        waited = wait_arrivals(sms, base + count, BURST_SECONDS, label)
+    withdrawn = stack.withdraw(url) if sms.arrivals.count() < base + count else {}
     times = sorted(t for t in sms.arrivals.snapshot().values() if t >= started)
     delivered = len(times)
     last = times[-1] if times else started
     cut = times[delivered // 10 : delivered - delivered // 10] if delivered >= 20 else times
     return {
-        "events": BURST,
+        "events": count,
         "ingest": ingest,
-        "pushes": math.ceil(BURST / PUSH_BATCH),
+        "pushes": math.ceil(count / PUSH_BATCH),
         **drainer.figures(),
         "delivered": delivered,
         "seconds_to_last": round(last - started, 2),
@@ -258,16 +269,27 @@ def _phases(env: dict[str, str], url: str, sms: FakeSms, workers: stack.Workers)
     burst = run_burst(env, url, sms, workers)
     pings = run_pings(workers)
     steady = run_steady(env, url, sms, workers)
-    windows = {
-        name: part.pop("window")
-        for name, part in (("burst", burst), ("ping", pings), ("steady", steady))
-    }
+    sms.latency = SLOW_PROVIDER_SECONDS
+    slow = run_burst(
+        env, url, sms, workers, BURST + STEADY_EVENTS, SLOW_BURST, "burst, slow provider"
+    )
+    sms.latency = 0.0
+    slow["provider_latency_s"] = SLOW_PROVIDER_SECONDS
+    parts = (("burst", burst), ("ping", pings), ("steady", steady), ("slow", slow))
+    windows = {name: part.pop("window") for name, part in parts}
     jobs, failed = _jobs(windows)
-    return {"burst": burst, "ping": pings, "steady": steady, "jobs": jobs, "failed_jobs": failed}
+    return {
+        "burst": burst,
+        "ping": pings,
+        "steady": steady,
+        "slow_provider_burst": slow,
+        "jobs": jobs,
+        "failed_jobs": failed,
+    }
 
 
 def run() -> dict[str, Any]:
-    seeded = BURST + int(RATE * STEADY_SECONDS) + PROFILE_EVENTS
+    seeded = BURST + STEADY_EVENTS + SLOW_BURST + PROFILE_EVENTS
     with (
         tempfile.TemporaryDirectory(prefix="dvc-bench-notify-") as tmp,
         FakeSms() as sms,
@@ -349,13 +371,16 @@ def _result(
             "redis": f"{stack.REDIS_URL} (Redis {redis_version}"
             f"{', a private redis-server' if not SHARED_URL else ''})",
             "workers": "2 x `python -m workers` (rq, jobs in-process, urgent/default/bulk)",
-            "provider": "benchmarks.notifyfake on 127.0.0.1 (HTTP/1.1 keep-alive)",
+            "provider": "benchmarks.notifyfake on 127.0.0.1 (HTTP/1.1 keep-alive); answers "
+            f"at once, and after {SLOW_PROVIDER_SECONDS:g} s in the slow-provider burst",
+            "delivery_threads_per_worker": stack.DELIVERY_THREADS,
             "channel_rate_per_second": stack.QUOTA,
             "citizens": seed,
         },
         "burst": burst,
         "ping": pings,
         "steady": phases["steady"] | {"latency": steady_latency},
+        "slow_provider_burst": phases["slow_provider_burst"],
         "jobs_by_phase": phases["jobs"],
         "failed_jobs": phases["failed_jobs"],
         # False: someone flushed the benchmark's Redis database mid-run; jobs were lost.

@@ -45,6 +45,7 @@ class FakeSms:
 
     def __init__(self) -> None:
         self.arrivals = Arrivals()
+        self.latency = 0.0  # seconds before each answer, as a real gateway takes
         self.port = 0
         self._ids = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -101,6 +102,8 @@ class FakeSms:
                 }
                 body = await reader.readexactly(int(headers.get("content-length") or 0))
                 status, reply = self._answer(request_line, body, arrived)
+                if self.latency:
+                    await asyncio.sleep(self.latency)  # a provider's think time, no CPU
                 payload = json.dumps(reply).encode()
                 writer.write(
                     f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"

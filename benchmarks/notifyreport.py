@@ -13,6 +13,7 @@ def _s(value: float | None) -> str:
 
 def _phase_rows(part: dict) -> list[list[object]]:
     burst, ping, steady = part["burst"], part["ping"], part["steady"]
+    slow = part["slow_provider_burst"]
     lat = steady["latency"]["push_to_gateway"]
     return [
         [
@@ -38,6 +39,14 @@ def _phase_rows(part: dict) -> list[list[object]]:
             steady["seconds"],
             steady["worker_cpu_seconds"],
             steady["machine_busy_share"],
+        ],
+        [
+            f"burst, provider {slow['provider_latency_s']:g} s",
+            f"{slow['delivered']:,}/{slow['events']:,}",
+            slow["deliveries_per_second"],
+            slow["seconds_to_last"],
+            slow["worker_cpu_seconds"],
+            slow["machine_busy_share"],
         ],
     ]
 

@@ -49,7 +49,6 @@ SEND_BUDGET_SECONDS = 120.0
 CLAIM = timedelta(minutes=10)
 MAX_TRIES_PER_CHANNEL = 3
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
-SEND_THREADS = 8  # provider calls in flight per worker process
 
 
 @dataclass
@@ -253,7 +252,8 @@ _pool_pid = 0
 def _executor() -> ThreadPoolExecutor:
     global _pool, _pool_pid
     if _pool is None or _pool_pid != os.getpid():  # a forked job must not use its parent's
-        _pool, _pool_pid = ThreadPoolExecutor(SEND_THREADS, "provider-call"), os.getpid()
+        threads = current_app.extensions["settings"].delivery_threads
+        _pool, _pool_pid = ThreadPoolExecutor(threads, "provider-call"), os.getpid()
     return _pool
 
 

@@ -140,7 +140,7 @@ def test_wake_ups_coalesce_while_one_waits(app):
 
 
 def test_parallel_across_people_in_order_for_each(client, app, fakes, people):  # noqa: F811
-    few = dispatch.SEND_THREADS // 2  # all could be in flight at once
+    few = 4  # all could be in flight at once
     push(client, records(few))
     push(client, records(1, status="4"))  # person 0 hears of two changes, in this order
     fakes["sms"].hold = 0.1

@@ -33,6 +33,10 @@ class ReferenceCodes(MethodView):
         return service.reference_codes()
 
 
+# One instance: building a schema (and its nested ones) per request cost as much as the dump.
+_SEARCH_PAGE = schemas.SearchPageSchema()
+
+
 @blp.route("/procedures")
 class Procedures(MethodView):
     @blp.arguments(schemas.SearchArgsSchema, location="query")
@@ -50,7 +54,7 @@ class Procedures(MethodView):
             result = service.search_procedures(query, filters, page)
             envelope = page_envelope(result.items, result.total, page, facets=result.facets)
             cached = service.remember_search_answer(
-                query, filters, page, schemas.SearchPageSchema().dump(envelope)
+                query, filters, page, _SEARCH_PAGE.dump(envelope)
             )
         return Response(cached, mimetype="application/json")
 

@@ -35,7 +35,13 @@ from api.catalog.search.build import (
     postings,
 )
 from api.catalog.search.query import Lexicon, clean_words, load_lexicon, variants
-from api.catalog.search.types import Filters, Prepared, ProcedureEntry, SearchResult
+from api.catalog.search.types import (
+    Filters,
+    NameFacts,
+    Prepared,
+    ProcedureEntry,
+    SearchResult,
+)
 from api.text import fold, has_marks, normalise_vietnamese
 
 NAME_WEIGHT = 3.0
@@ -44,6 +50,9 @@ K1 = 1.2
 NAME_B = 0.3
 BODY_B = 0.75
 RERANK_DEPTH = 60
+# Names re-ranked often (the popular procedures) keep what re-ranking reads of them; bounded,
+# so a 100,000-procedure catalog cannot grow a worker's memory by much.
+NAME_CACHE = 5_000
 # A document matches when the words it contains carry at least this share of the query's
 # information (IDF-weighted), so one rare typo does not empty the results.
 MIN_COVERAGE = 0.55
@@ -72,6 +81,8 @@ class SearchIndex:
         index is kept, so a 100,000-procedure catalog fits a small API worker."""
         self.lexicon = lexicon or load_lexicon()
         self._marker_cache: dict[str, tuple[frozenset[str], ...]] = {}
+        self._facts_cache: dict[int, NameFacts] = {}
+        self._marked_cache: dict[int, frozenset[str]] = {}
         self.codes: list[str] = []
         self.names: list[str] = []
         self.folded_names: list[str] = []
@@ -258,31 +269,60 @@ class SearchIndex:
                 self._marker_cache[folded_name] = found
         return found
 
-    def _rerank_features(
-        self, position: int, query: Prepared | None, raw_marked: set[str]
+    def _name_facts(self, position: int) -> NameFacts:
+        """What re-ranking reads from a name, worked out once per distinct name."""
+        name_id = int(self.name_id[position])
+        facts = self._facts_cache.get(name_id)
+        if facts is None:
+            folded = self.folded_names[position]
+            words = tuple(folded.split())
+            positions: dict[str, list[int]] = defaultdict(list)
+            for i, w in enumerate(words):
+                positions[w].append(i)
+            facts = NameFacts(words, frozenset(words), dict(positions), self._markers_in(folded))
+            if len(self._facts_cache) < NAME_CACHE:
+                self._facts_cache[name_id] = facts
+        return facts
+
+    def _marked_words(self, position: int) -> frozenset[str]:
+        name_id = int(self.name_id[position])
+        found = self._marked_cache.get(name_id)
+        if found is None:
+            found = frozenset(_WORD.findall(normalise_vietnamese(self.names[position])))
+            if len(self._marked_cache) < NAME_CACHE:
+                self._marked_cache[name_id] = found
+        return found
+
+    def _rerank(
+        self, position: int, prepared: list[Prepared | None], raw_marked: set[str]
     ) -> float:
+        """The best re-ranking score of a name over the query's variants."""
+        facts = self._name_facts(position)
+        score = max(self._rerank_features(facts, query) for query in prepared)
+        if raw_marked:
+            # Words typed with their marks, found with the same marks in the name.
+            score += 0.4 * len(raw_marked & self._marked_words(position)) / len(raw_marked)
+        return score
+
+    @staticmethod
+    def _rerank_features(facts: NameFacts, query: Prepared | None) -> float:
         if query is None:
             return 0.0
-        folded = self.folded_names[position]
-        name_words = folded.split()
-        name_set = set(name_words)
+        name_words, name_set, index_of = facts.words, facts.word_set, facts.positions
         hits = [not g.isdisjoint(name_set) for g in query.groups]
         coverage = sum(w for w, h in zip(query.weights, hits, strict=True) if h) / query.weight_sum
         # Consecutive query words found consecutively in the name.
-        index_of: dict[str, list[int]] = defaultdict(list)
-        for i, w in enumerate(name_words):
-            index_of[w].append(i)
         pairs = 0
         for a, b in zip(query.groups, query.groups[1:], strict=False):
             starts = {i + 1 for t in a for i in index_of.get(t, ())}
             if any(i in starts for t in b for i in index_of.get(t, ())):
                 pairs += 1
         order = pairs / max(len(query.groups) - 1, 1)
-        extra = sum(1 for w in name_words if w not in query.terms)
-        markers = sum(1 for marker in self._markers_in(folded) if not marker <= query.terms)
+        extra = len(name_words) - sum(map(query.terms.__contains__, name_words))
+        markers = sum(1 for marker in facts.markers if not marker <= query.terms)
         exact = all(hits) and extra == 0
         prefix = all(i < len(name_words) and name_words[i] in g for i, g in enumerate(query.groups))
-        score = (
+        return (
             2.0 * coverage
             + 1.0 * order
             + 1.5 * exact
@@ -290,10 +330,6 @@ class SearchIndex:
             - 0.03 * min(extra, 15)
             - 0.35 * markers
         )
-        if raw_marked:
-            name_marked = set(_WORD.findall(normalise_vietnamese(self.names[position])))
-            score += 0.4 * len(raw_marked & name_marked) / len(raw_marked)
-        return score
 
     def _document_prior(self, position: int) -> float:
         return 0.05 * bool(self.is_national[position]) + 0.1 * bool(self.for_citizens[position])
@@ -363,7 +399,7 @@ class SearchIndex:
         prepared = [self._prepare(g) for g in all_groups]
         for p in candidates.tolist():
             if self.names[p] not in judged:
-                judged[self.names[p]] = max(self._rerank_features(p, g, set()) for g in prepared)
+                judged[self.names[p]] = self._rerank(p, prepared, set())
         ranked = sorted(
             candidates.tolist(),
             key=lambda p: (
@@ -441,7 +477,7 @@ class SearchIndex:
         final: dict[int, float] = {}
         for name in chosen:
             p = representative[name]
-            features = max(self._rerank_features(p, g, raw_marked) for g in prepared)
+            features = self._rerank(p, prepared, raw_marked)
             final[p] = features + self._document_prior(p) + 0.6 * float(scores[p]) / peak
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
         if needed > len(ranked) and len(candidates) > len(ranked):

@@ -37,6 +37,17 @@ class SearchResult:
 
 
 @dataclass
+class NameFacts:
+    """A procedure name as re-ranking reads it: its folded words, where each occurs, and the
+    variant markers it carries."""
+
+    words: tuple[str, ...]
+    word_set: frozenset[str]
+    positions: dict[str, list[int]]
+    markers: tuple[frozenset[str], ...]
+
+
+@dataclass
 class Prepared:
     groups: list[frozenset[str]]
     weights: list[float]
