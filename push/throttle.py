@@ -1,4 +1,9 @@
-"""Per-channel send rate shared by all workers (provider quotas): a Redis counter per second."""
+"""Per-channel send rate shared by all workers (provider quotas): a token bucket in Redis.
+
+Each channel's bucket holds at most a second's worth of sends and refills at the channel's
+quota (settings.channel_quota); taking and refilling happen in one Lua script, so workers
+on any number of machines never overdraw it between them.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +15,38 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 
+# KEYS[1] bucket; ARGV rate/s, capacity, now (s), wanted → {granted, seconds until one more}
+_TAKE = """
+local rate, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now, wanted = tonumber(ARGV[3]), tonumber(ARGV[4])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+local granted = math.min(wanted, math.floor(tokens))
+tokens = tokens - granted
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(math.max(now, at)))
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 60)
+local wait = 0
+if granted < wanted then wait = (1 - tokens) / rate end
+return {granted, tostring(wait)}
+"""
 
-def take_many(channel: str, wanted: int) -> tuple[int, float]:
-    """Take up to ``wanted`` send slots of this second: (granted, seconds to wait for the rest).
 
-    Slots taken beyond the quota are not given back: the counter only says the second is full.
-    """
+def take_many(channel: str, wanted: int, now: float | None = None) -> tuple[int, float]:
+    """Take up to ``wanted`` sends from the channel's bucket: (granted, seconds until the next
+    one may go). Without Redis everything is granted: the quota guard must not stop delivery
+    when Redis blinks (providers answer an overdraw with 429, which is retried)."""
     if wanted <= 0:
         return 0, 0.0
-    settings = current_app.extensions["settings"]
-    now = time.time()
-    second = int(now)
-    key = f"throttle:{channel}:{second}"
+    rate = current_app.extensions["settings"].channel_quota(channel)
+    connection = current_app.extensions["redis"]
     try:
-        pipe = current_app.extensions["redis"].pipeline()
-        pipe.incrby(key, wanted)
-        pipe.expire(key, 2)
-        count, _ = pipe.execute()
-    except redis.RedisError:
-        return wanted, 0.0  # the quota guard must not stop delivery when Redis blinks
-    granted = max(0, min(wanted, settings.channel_quota(channel) - (count - wanted)))
-    return granted, (0.0 if granted == wanted else max(second + 1 - now, 0.05))
+        granted, wait = connection.register_script(_TAKE)(
+            keys=[f"throttle:{channel}"],
+            args=[rate, rate, time.time() if now is None else now, wanted],
+        )
+    except redis.RedisError as exc:
+        log.warning("throttle_unavailable", extra={"error": type(exc).__name__})
+        return wanted, 0.0
+    return int(granted), max(float(wait), 0.0 if int(granted) == wanted else 0.05)

@@ -5,6 +5,7 @@ what the quota or a provider holds back comes back on its own."""
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 from rq.registry import ScheduledJobRegistry
@@ -376,3 +377,23 @@ def test_embedded_worker_moves_delayed_jobs_itself(app):
         move_due_jobs(RQScheduler(list(QUEUE_NAMES), connection=app.extensions["redis"]))
         assert queue.job_ids == [job.id]
         queue.empty()
+
+
+def test_the_quota_is_a_token_bucket_shared_by_all_workers(app):
+    """A second's worth of sends at most at once, refilled at the quota's rate; what is not
+    granted says how long until the next send may go."""
+    from push.throttle import take_many
+
+    settings = app.extensions["settings"]
+    channel, t = f"bucket-test-{time.time_ns()}", 1_000_000.0
+    app.extensions["settings"] = dataclasses.replace(settings, channel_rates=f"{channel}=5")
+    try:
+        with app.app_context():
+            assert take_many(channel, 10, now=t) == (5, pytest.approx(0.2))
+            assert take_many(channel, 10, now=t + 0.4)[0] == 2  # refilled 0.4 s × 5/s
+            granted, wait = take_many(channel, 1, now=t + 0.4)
+            assert granted == 0 and wait == pytest.approx(0.2)
+            assert take_many(channel, 3, now=t + 60) == (3, 0.0)
+            assert take_many(channel, 10, now=t + 60)[0] == 2  # never more than the capacity
+    finally:
+        app.extensions["settings"] = settings
