@@ -95,8 +95,9 @@ class Settings:
     channel_rate_per_second: int = 50  # per channel, all workers together (provider quotas)
     channel_rates: str = ""  # per channel, from the provider contracts: "sms=30,zalo=200"
     # Provider calls in flight per worker process: a provider answering in L seconds lets one
-    # worker send about delivery_threads / L messages a second.
-    delivery_threads: int = 32
+    # worker send about delivery_threads / L messages a second. 100 = a whole delivery batch
+    # (push.queueing.BATCH) in one wave.
+    delivery_threads: int = 100
     # Messaging and rating (read through api.tunables; empty means the built-in default).
     attachment_dir: str = ""
     attachment_max_bytes: str = ""

@@ -90,7 +90,7 @@ class ProviderHttp:
     concurrent sender. No retries or redirects: the pipeline decides what a failure means.
     """
 
-    def __init__(self, url: str, pool_size: int = 32) -> None:
+    def __init__(self, url: str, pool_size: int = 100) -> None:
         proxy = requests.utils.get_environ_proxies(url).get(urlsplit(url).scheme)
         options: dict[str, Any] = {
             "num_pools": 4,
