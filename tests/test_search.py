@@ -123,3 +123,26 @@ def test_suggest_limit_and_validation(client):
         response = client.get(bad)
         assert response.status_code == 422
         assert response.json["error"] == "validation_failed"
+
+
+def test_api_workers_build_the_index_before_their_first_request(app, monkeypatch, tmp_path):
+    """gunicorn's post_worker_init builds the index, so the first citizen to search does not
+    wait the seconds a large catalog takes; a worker whose catalog cannot load still starts."""
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from api.catalog.search import loader
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # else the file sets one
+    config = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    monkeypatch.setattr(loader.holder, "_index", None)
+    config["post_worker_init"](SimpleNamespace(wsgi=app))
+    assert loader.holder._index is not None and loader.holder._index.size == 283
+
+    def broken() -> int:
+        raise RuntimeError("catalog tables missing")
+
+    monkeypatch.setattr(loader.holder, "_index", None)
+    monkeypatch.setattr(loader, "current_revision", broken)
+    assert loader.prebuild(app) is False

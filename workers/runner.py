@@ -69,17 +69,13 @@ def run_worker_process(app: Flask, burst: bool = False, fork: bool = False) -> N
 def _build_search_index(app: Flask) -> None:
     """Build the search index before the first job (bots search the catalog on almost every
     message); forked jobs inherit it instead of rebuilding it."""
-    from api.catalog.search.loader import holder
+    from api.catalog.search.loader import prebuild
     from api.extensions import db
 
-    try:
-        with app.app_context():
-            holder.get()
-            # The forked jobs must not inherit (and share) the parent's database connections.
-            db.session.remove()
-            db.engine.dispose()
-    except Exception:  # noqa: BLE001 - a missing catalog must not stop the worker
-        log.exception("search_index_prebuild_failed")
+    prebuild(app)
+    with app.app_context():
+        # Forked jobs must not inherit (and share) the parent's database connections.
+        db.engine.dispose()
 
 
 def start_worker_thread(app: Flask) -> threading.Thread:

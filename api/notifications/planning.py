@@ -49,7 +49,7 @@ def _preferences(stored: NotificationPreference | None) -> dict[str, Any]:
 
 
 def reaches(accounts: Iterable[Account]) -> dict[int, Reach]:
-    """Phone, e-mail, app installs and unblocked chats of many accounts in three queries."""
+    """Phone, e-mail, app installs and unblocked chats of many accounts in two queries."""
     found = {a.id: Reach(phone=a.phone, email=a.email) for a in accounts}
     if not found:
         return found

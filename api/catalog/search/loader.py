@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from api.catalog.models import (
@@ -214,3 +214,17 @@ def _return_freed_memory() -> None:
 
 
 holder = IndexHolder()
+
+
+def prebuild(app: Flask) -> bool:
+    """Build this process's index before it serves anyone (an API worker before its first
+    request, a job worker before its first job), so no citizen waits the seconds a large
+    catalog takes. A missing or broken catalog must not stop the process: False, logged."""
+    try:
+        with app.app_context():
+            holder.get()
+            db.session.remove()
+        return True
+    except Exception:  # noqa: BLE001
+        log.exception("search_index_prebuild_failed")
+        return False
