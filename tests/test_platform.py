@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 
 from api.logs import JsonFormatter, mask_text
@@ -153,3 +154,21 @@ def test_our_own_validation_messages_in_vietnamese(client):
         headers={"Accept-Language": "en"},
     )
     assert en.json["errors"]["code"][0].startswith("Not a dossier code")
+
+
+def test_python_m_workers_runs_jobs_in_its_own_process(app):
+    """``python -m workers`` (burst here): jobs run in the worker process, in the app context."""
+    from rq.job import JobStatus
+
+    from workers.queues import get_queue
+    from workers.runner import run_worker_process
+
+    with app.app_context():
+        queue = get_queue("default")
+        queue.empty()
+        job = queue.enqueue("workers.jobs.ping", "in-process")
+        where = queue.enqueue("os.getpid")
+    run_worker_process(app, burst=True)
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED and job.return_value() == "in-process"
+    assert where.return_value() == os.getpid()  # not a forked child

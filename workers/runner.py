@@ -17,9 +17,8 @@ from workers.queues import QUEUE_NAMES
 log = logging.getLogger(__name__)
 
 
-class AppWorker(Worker):
-    """An rq worker whose jobs run inside the Flask app context (they use the same services),
-    each in a forked child: isolation for long or risky jobs, ~25 ms of fork per job."""
+class _InAppContext:
+    """Jobs run inside the Flask app context: they call the same services as the API."""
 
     app: Flask | None = None
 
@@ -29,17 +28,14 @@ class AppWorker(Worker):
             return super().perform_job(job, queue, *args, **kwargs)
 
 
-class InProcessWorker(SimpleWorker):
+class AppWorker(_InAppContext, Worker):
+    """Each job in a forked child: isolation for long or risky jobs, ~25 ms of fork per job."""
+
+
+class InProcessWorker(_InAppContext, SimpleWorker):
     """Runs jobs in the worker process itself. Our jobs are short batches, so the fork per job
     cost more than the work, and each forked job had to open its own database and provider
     connections; here pools, HTTP keep-alive and the search index live across jobs."""
-
-    app: Flask | None = None
-
-    def perform_job(self, job, queue, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        assert self.app is not None
-        with self.app.app_context():
-            return super().perform_job(job, queue, *args, **kwargs)
 
 
 class ThreadWorker(InProcessWorker):
