@@ -98,6 +98,8 @@ class Settings:
     # worker send about delivery_threads / L messages a second. 100 = a whole delivery batch
     # (push.queueing.BATCH) in one wave.
     delivery_threads: int = 100
+    # Fewer at once where the provider limits sessions: an SMTP server takes ~10 per client.
+    channel_concurrency: str = "email=8"
     # Messaging and rating (read through api.tunables; empty means the built-in default).
     attachment_dir: str = ""
     attachment_max_bytes: str = ""
@@ -115,7 +117,12 @@ class Settings:
 
     def channel_quota(self, channel: str) -> int:
         """Sends a second allowed on ``channel`` by all workers together."""
-        return parse_channel_rates(self.channel_rates).get(channel, self.channel_rate_per_second)
+        return parse_per_channel(self.channel_rates).get(channel, self.channel_rate_per_second)
+
+    def channel_calls(self, channel: str) -> int:
+        """Provider calls in flight on ``channel`` in one worker process."""
+        limits = parse_per_channel(self.channel_concurrency, "CHANNEL_CONCURRENCY")
+        return min(limits.get(channel, self.delivery_threads), self.delivery_threads)
 
     @property
     def is_sqlite(self) -> bool:
@@ -144,25 +151,27 @@ class Settings:
         if not values.get("secret_key"):
             # A random key per process is safe for the demo; production must set SECRET_KEY.
             values["secret_key"] = secrets.token_hex(32)
-        parse_channel_rates(str(values.get("channel_rates") or ""))  # a typo stops the start
+        # A typo stops the start.
+        parse_per_channel(str(values.get("channel_rates") or ""))
+        parse_per_channel(str(values.get("channel_concurrency", "")), "CHANNEL_CONCURRENCY")
         if "embedded_worker" not in values and "EMBEDDED_WORKER" not in env:
             values["embedded_worker"] = not values.get("redis_url")
         return cls(**values)  # type: ignore[arg-type]
 
 
-@lru_cache(maxsize=8)
-def parse_channel_rates(text: str) -> dict[str, int]:
+@lru_cache(maxsize=16)
+def parse_per_channel(text: str, name: str = "CHANNEL_RATES") -> dict[str, int]:
     """ "sms=30, zalo=200" → {"sms": 30, "zalo": 200}; ValueError naming what is wrong."""
-    rates: dict[str, int] = {}
+    numbers: dict[str, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         channel, _, number = part.partition("=")
         if not channel.strip() or not number.strip().isdigit() or int(number) < 1:
             raise ValueError(
-                f"CHANNEL_RATES: {part!r} should be channel=sends per second (a whole number "
-                "from 1), e.g. sms=30,zalo=200"
+                f"{name}: {part!r} should be channel=number (a whole number from 1), "
+                "e.g. sms=30,zalo=200"
             )
-        rates[channel.strip()] = int(number)
-    return rates
+        numbers[channel.strip()] = int(number)
+    return numbers
 
 
 def normalise_database_url(url: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -247,6 +248,8 @@ def _open_attempts(ready: list[m.Notification]) -> dict[int, m.DeliveryAttempt]:
 
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
+_gates: dict[str, threading.BoundedSemaphore] = {}
+_gates_lock = threading.Lock()
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -254,7 +257,17 @@ def _executor() -> ThreadPoolExecutor:
     if _pool is None or _pool_pid != os.getpid():  # a forked job must not use its parent's
         threads = current_app.extensions["settings"].delivery_threads
         _pool, _pool_pid = ThreadPoolExecutor(threads, "provider-call"), os.getpid()
+        _gates.clear()
     return _pool
+
+
+def _gate(channel: str) -> threading.BoundedSemaphore:
+    """At most settings.channel_calls(channel) calls in flight on a channel in this process."""
+    with _gates_lock:
+        if channel not in _gates:
+            limit = current_app.extensions["settings"].channel_calls(channel)
+            _gates[channel] = threading.BoundedSemaphore(limit)
+        return _gates[channel]
 
 
 def _call_providers(sends: list[Send], deadline: float) -> list[Sent]:
@@ -281,14 +294,15 @@ def _call_in_order(app: Flask, sends: list[Send], deadline: float) -> list[Sent]
 
 def _call(send: Send) -> Sent:
     try:
-        route, result = senders.send(
-            send.channel,
-            send.reach,
-            send.message,
-            send.event,
-            str(send.attempt_id),
-            data={"notification_id": str(send.notification_id), "event": send.event},
-        )
+        with _gate(send.channel):
+            route, result = senders.send(
+                send.channel,
+                send.reach,
+                send.message,
+                send.event,
+                str(send.attempt_id),
+                data={"notification_id": str(send.notification_id), "event": send.event},
+            )
     except Exception as exc:  # noqa: BLE001 - a bug in one adapter must not lose the message
         log.exception("channel_adapter_error", extra={"channel": send.channel})
         route, result = (

@@ -397,3 +397,25 @@ def test_the_quota_is_a_token_bucket_shared_by_all_workers(app):
             assert take_many(channel, 10, now=t + 60)[0] == 2  # never more than the capacity
     finally:
         app.extensions["settings"] = settings
+
+
+def test_a_channel_can_have_fewer_calls_in_flight(client, app, fakes, people, monkeypatch):  # noqa: F811
+    """SMTP servers take a handful of sessions per client: a channel's calls in flight are
+    capped per worker (CHANNEL_CONCURRENCY), the others keep the whole pool."""
+    settings = app.extensions["settings"]
+    monkeypatch.setattr(dispatch, "_gates", {})
+    app.extensions["settings"] = dataclasses.replace(settings, channel_concurrency="sms=2")
+    try:
+        assert app.extensions["settings"].channel_calls("email") == settings.delivery_threads
+        push(client, records(6))
+        fakes["sms"].hold = 0.1
+        with app.app_context():
+            counts = dispatch.deliver_batch(fanout.process_pending_events())
+        assert counts == {"skipped": 0, "sent": 6}
+        assert fakes["sms"].peak_in_flight == 2
+    finally:
+        app.extensions["settings"] = settings
+    from api.config import Settings
+
+    with pytest.raises(ValueError, match="CHANNEL_CONCURRENCY"):
+        Settings.from_env({"CHANNEL_CONCURRENCY": "email=many"})
