@@ -100,6 +100,7 @@ class Settings:
     delivery_threads: int = 100
     # Fewer at once where the provider limits sessions: an SMTP server takes ~10 per client.
     channel_concurrency: str = "email=8"
+    worker_metrics_port: int = 0  # >0: a worker serves its own /metrics there (on HOST)
     # Messaging and rating (read through api.tunables; empty means the built-in default).
     attachment_dir: str = ""
     attachment_max_bytes: str = ""

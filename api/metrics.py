@@ -1,4 +1,5 @@
-"""Prometheus metrics: request counts and latency by endpoint.
+"""Prometheus metrics: request counts and latency by endpoint, the notification pipeline's
+figures (push.metrics) and its backlog.
 
 Under gunicorn set PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py does) so every worker's figures
 are summed; otherwise the process's own registry is served.
@@ -50,6 +51,11 @@ def init_metrics(app: Flask) -> None:
             REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
         return response
 
+    from push.metrics import BacklogCollector
+
+    backlog = CollectorRegistry()
+    backlog.register(BacklogCollector(app))
+
     @app.get("/metrics")
     def metrics() -> Response:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -58,4 +64,5 @@ def init_metrics(app: Flask) -> None:
             data = generate_latest(registry)
         else:
             data = generate_latest()
-        return Response(data, mimetype=CONTENT_TYPE_LATEST)
+        # What waits right now (outbox, due notifications, queues), read at scrape time.
+        return Response(data + generate_latest(backlog), mimetype=CONTENT_TYPE_LATEST)

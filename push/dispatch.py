@@ -35,7 +35,7 @@ from api.extensions import db
 from api.notifications import models as m
 from api.notifications.planning import reaches
 from api.profile.models import ChatIdentity, Device
-from push import senders, throttle
+from push import metrics, senders, throttle
 from push.chain import Reach
 from push.channels.base import Outcome, SendResult
 from push.queueing import enqueue_delivery
@@ -83,6 +83,10 @@ class _Run:
         self.deadline = time.monotonic() + SEND_BUDGET_SECONDS
         self.counts: Counter[str] = Counter()
         self.later: dict[int, list[int]] = defaultdict(list)  # whole seconds → ids
+
+    def count(self, outcome: str, channel: str) -> None:
+        self.counts[outcome] += 1
+        metrics.DELIVERIES.labels(channel, outcome).inc()
 
     def retry(self, notification_id: int, when: datetime, now: datetime) -> None:
         seconds = max(1, math.ceil((as_utc(when) - now).total_seconds()))
@@ -138,7 +142,7 @@ def _deliver_round(ids: list[int], run: _Run) -> list[int]:
     for notification in _load(ids):
         if notification.chain_index >= len(notification.chain):
             _give_up(notification)
-            run.counts["failed"] += 1
+            run.count("failed", _channel(notification))
         else:
             by_channel[notification.chain[notification.chain_index]].append(notification)
     for channel, group in by_channel.items():
@@ -146,7 +150,7 @@ def _deliver_round(ids: list[int], run: _Run) -> list[int]:
         for notification in group[granted:]:
             _release(notification, now + timedelta(seconds=wait))
             run.retry(notification.id, notification.next_attempt_at, now)
-            run.counts["throttled"] += 1
+            run.count("throttled", channel)
         ready += group[:granted]
     sends = _prepare(ready)
     db.session.commit()
@@ -294,7 +298,7 @@ def _call_in_order(app: Flask, sends: list[Send], deadline: float) -> list[Sent]
 
 def _call(send: Send) -> Sent:
     try:
-        with _gate(send.channel):
+        with _gate(send.channel), metrics.PROVIDER_CALL.labels(send.channel).time():
             route, result = senders.send(
                 send.channel,
                 send.reach,
@@ -338,10 +342,13 @@ def _record_all(results: list[Sent], run: _Run) -> list[int]:
             # Never sent: its attempt stays "sending" and is reused, with the same reference.
             _release(notification, now)
             run.retry(notification.id, now, now)
-            run.counts["not_tried_in_time"] += 1
+            run.count("not_tried_in_time", sent.send.channel)
             continue
         word = _record(notification, attempts[sent.send.attempt_id], sent, now)
-        run.counts[word] += 1
+        run.count(word, sent.send.channel)
+        if word == "sent":
+            waited = (now - as_utc(notification.created_at)).total_seconds()
+            metrics.TO_PROVIDER.labels(sent.send.channel).observe(max(waited, 0.0))
         if word == "next_channel":
             again.append(notification.id)
         elif word == "retry_later":
@@ -402,8 +409,14 @@ def _put_back(ids: list[int], run: _Run) -> None:
     for notification in _load(ids):
         _release(notification, now)
         run.retry(notification.id, now, now)
-        run.counts["not_tried_in_time"] += 1
+        run.count("not_tried_in_time", _channel(notification))
     db.session.commit()
+
+
+def _channel(notification: m.Notification) -> str:
+    """The channel a notification is on, or was last on once its chain is used up."""
+    chain = notification.chain
+    return chain[min(notification.chain_index, len(chain) - 1)] if chain else "none"
 
 
 def _release(notification: m.Notification, when: datetime) -> None:

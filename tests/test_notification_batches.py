@@ -419,3 +419,44 @@ def test_a_channel_can_have_fewer_calls_in_flight(client, app, fakes, people, mo
 
     with pytest.raises(ValueError, match="CHANNEL_CONCURRENCY"):
         Settings.from_env({"CHANNEL_CONCURRENCY": "email=many"})
+
+
+def test_pipeline_figures_for_prometheus(client, app, fakes, people):  # noqa: F811
+    """Deliveries by channel and outcome and provider times are counted where they happen;
+    /metrics also tells what waits (outbox, due notifications, queues) when scraped."""
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    sent = sample("dvc_notification_deliveries_total", channel="sms", outcome="sent")
+    calls = sample("dvc_notification_provider_call_seconds_count", channel="sms")
+    push(client, records(3))
+    body = client.get("/metrics").get_data(as_text=True)
+    assert "dvc_outbox_unprocessed_events 3.0" in body
+    assert 'dvc_queue_jobs{queue="default"}' in body
+    with app.app_context():
+        dispatch.deliver_batch(fanout.process_pending_events())
+    assert sample("dvc_notification_deliveries_total", channel="sms", outcome="sent") == sent + 3
+    assert sample("dvc_notification_provider_call_seconds_count", channel="sms") == calls + 3
+    assert sample("dvc_notification_to_provider_seconds_count", channel="sms") >= 3
+    body = client.get("/metrics").get_data(as_text=True)
+    assert "dvc_outbox_unprocessed_events 0.0" in body
+
+
+def test_a_worker_can_serve_its_own_figures(app, monkeypatch):
+    import socket
+    import urllib.request
+
+    from workers.runner import _serve_metrics
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = app.extensions["settings"]
+    monkeypatch.setitem(
+        app.extensions, "settings", dataclasses.replace(settings, worker_metrics_port=port)
+    )
+    _serve_metrics(app)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        assert b"dvc_notification_deliveries_total" in answer.read()

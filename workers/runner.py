@@ -59,7 +59,19 @@ def run_worker_process(app: Flask, burst: bool = False, fork: bool = False) -> N
         from workers.schedule import start_schedule_thread
 
         start_schedule_thread(app)
+        _serve_metrics(app)
     worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+
+
+def _serve_metrics(app: Flask) -> None:
+    """The worker's delivery figures on WORKER_METRICS_PORT, for a Prometheus that cannot read
+    them through the API's PROMETHEUS_MULTIPROC_DIR (another host or container)."""
+    settings = app.extensions["settings"]
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port, addr=settings.host)
+        log.info("worker_metrics_served", extra={"port": settings.worker_metrics_port})
 
 
 def _build_search_index(app: Flask) -> None:
