@@ -460,3 +460,22 @@ def test_a_worker_can_serve_its_own_figures(app, monkeypatch):
     _serve_metrics(app)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
         assert b"dvc_notification_deliveries_total" in answer.read()
+
+
+def test_embedded_worker_delivers_a_status_change_end_to_end(client, app, fakes, people):  # noqa: F811
+    """Through rq as the embedded default runs it: the push wakes the relay, whose job makes
+    the notifications and enqueues their delivery job, which sends them."""
+    from push.queueing import WAKE_FLAG
+    from workers.queues import QUEUE_NAMES, all_queues
+    from workers.runner import ThreadWorker
+
+    with app.app_context():
+        for queue in all_queues():
+            queue.empty()
+    app.extensions["redis"].delete(WAKE_FLAG)
+    push(client, records(2))
+    worker_class = type("TestThreadWorker", (ThreadWorker,), {"app": app})
+    worker = worker_class(list(QUEUE_NAMES), connection=app.extensions["redis"])
+    worker.work(burst=True)  # until the queues are empty, jobs enqueued by jobs included
+    assert sorted(s["phone"] for s in fakes["sms"].sent) == ["84912300000", "84912300001"]
+    assert pending_events(app) == 0
