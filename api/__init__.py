@@ -12,6 +12,7 @@ from flask import Flask, g, request
 from api.config import Settings
 from api.errors import register_error_handlers
 from api.extensions import connect_redis, db, migrate
+from api.ids import DatabaseIdConverter
 from api.logs import configure_logging, request_id_var
 from api.metrics import init_metrics
 from api.openapi import OPENAPI_CONFIG, DvcApi
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     configure_logging(settings.log_level)
 
     app = Flask(__name__)
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     api = DvcApi(app)
+    api.register_converter(DatabaseIdConverter, DatabaseIdConverter.parameter_schema)
     register_error_handlers(app)
     _init_request_context(app)
     init_metrics(app)

@@ -105,10 +105,18 @@ def handle_http_exception(error: HTTPException):
     headers = dict(data.get("headers") or {})
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
-    locations = {"json", "query", "form", "files", "headers"}
-    # webargs groups errors by location; flatten that level when there is only one.
-    if isinstance(errors, dict) and len(errors) == 1 and set(errors) <= locations:
+    locations = {"json", "query", "form", "files", "headers", "json_or_multipart"}
+    # webargs groups errors by location; flatten that level when there is only one (and it
+    # names fields: "errors" is always an object, e.g. {"json": ["Invalid JSON body."]}).
+    if (
+        isinstance(errors, dict)
+        and len(errors) == 1
+        and set(errors) <= locations
+        and isinstance(next(iter(errors.values())), dict)
+    ):
         errors = next(iter(errors.values()))
+    if isinstance(errors, list | tuple):
+        errors = {"_schema": list(errors)}
     slug = data.get("error") or _SLUG_BY_STATUS.get(
         status, "bad_request" if status < 500 else "internal_error"
     )

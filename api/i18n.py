@@ -70,6 +70,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
 # Field-level messages from marshmallow/webargs, so a 422 reads as plainly as the rest.
 _VALIDATION_VI: dict[str, str] = {
     "Missing data for required field.": "Mục này bắt buộc phải có.",
+    "Invalid JSON body.": "Nội dung gửi lên không đúng định dạng JSON.",
+    "Not a file: send photos and PDFs as multipart form data.": (
+        "Đây không phải là tệp: xin gửi ảnh hoặc tệp PDF dưới dạng tải tệp lên (multipart)."
+    ),
     "Field may not be null.": "Mục này không được để trống.",
     "Not a valid integer.": "Phải là một số nguyên.",
     "Not a valid string.": "Phải là chữ.",

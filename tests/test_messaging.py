@@ -233,6 +233,14 @@ def test_oversize_file_is_refused(client, who, app, monkeypatch):
     assert "too large" in en.json["message"]
 
 
+def test_files_that_are_not_files_are_refused_plainly(client, who):
+    """"files" in a JSON body (strings, not uploads): 422 naming the field, nothing stored."""
+    url = f"/api/v1/dossiers/{CODE}/messages"
+    r = client.post(url, json={"text": "xin chào", "files": ["a.png"]}, headers=who["owner"])
+    assert r.status_code == 422 and list(r.json["errors"]) == ["files"], r.json
+    assert client.get(url, headers=who["owner"]).json["items"] == []
+
+
 def test_too_many_files_are_refused(client, who):
     r = upload(client, who["owner"], *[(f"{n}.png", PNG) for n in range(6)])
     assert r.status_code == 422 and r.json["error"] == "too_many_attachments"

@@ -55,6 +55,10 @@ def test_one_error_format_for_framework_errors(client):
     assert r.status_code == 405 and r.json["error"] == "method_not_allowed"
     r = client.post("/api/v1/auth/otp", data="not json", content_type="text/plain")
     assert r.status_code in (415, 422) and "message" in r.json
+    # A body that is not JSON at all: "errors" is an object like every other error's.
+    r = client.post("/api/v1/auth/otp", data="\x00", content_type="application/json")
+    assert r.status_code == 400 and isinstance(r.json["errors"], dict), r.json
+    assert list(r.json["errors"]) == ["json"]
 
 
 def test_english_on_request(client):

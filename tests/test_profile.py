@@ -199,6 +199,19 @@ def test_own_audit_trail(client, app, two_citizens):
     assert [e["action"] for e in mine] == ["sign_in"]
 
 
+def test_absurd_ids_are_a_plain_4xx_never_a_database_error(client, app, two_citizens):
+    """Numbers past what the database holds: 422 in a query, an unknown address in a path."""
+    a, _ = two_citizens
+    huge = 10**30
+    r = client.get(f"/api/v1/me/audit?before_id={huge}", headers=bearer(a))
+    assert r.status_code == 422 and list(r.json["errors"]) == ["before_id"]
+    assert client.get(f"/api/v1/provinces/{huge}/communes").status_code == 404
+    r = client.post(f"/api/v1/me/notifications/{huge}/read", headers=bearer(a))
+    assert r.status_code == 404 and r.json["error"]
+    r = client.delete("/api/v1/me/devices", json={"id": huge}, headers=bearer(a))
+    assert r.status_code == 422
+
+
 def test_link_code_carries_the_session_assurance(client, app):
     """A code made in a phone-only session links a chat that proves a phone, never VNeID."""
     from tests.helpers import sign_in_verified

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.ids import ID_MAX
+
 
 class TokenSchema(ma.Schema):
     access_token = ma.fields.String()
@@ -98,5 +100,5 @@ class AuditListSchema(ma.Schema):
 
 
 class AuditArgsSchema(ma.Schema):
-    before_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    before_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=ID_MAX))
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=100))

@@ -2,10 +2,23 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_smorest.fields import Upload
+from werkzeug.datastructures import FileStorage
 
+from api.ids import ID_MAX
 from api.messaging.content import MAX_TEXT
 from api.messaging.models import CITIZEN_SIDE
 from api.pagination import PageArgsSchema, page_schema
+
+NOT_A_FILE = "Not a file: send photos and PDFs as multipart form data."
+
+
+class UploadedFile(Upload):
+    """A file part of a multipart form; anything else (a string in JSON) is refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        if not isinstance(value, FileStorage):
+            raise ma.ValidationError(NOT_A_FILE)
+        return value
 
 
 class AttachmentSchema(ma.Schema):
@@ -62,7 +75,7 @@ class MessageArgs(ma.Schema):
         metadata={"description": "next_cursor of the previous page: older messages"},
     )
     since = ma.fields.Integer(
-        validate=ma.validate.Range(min=0, max=2**31 - 1),
+        validate=ma.validate.Range(min=0, max=ID_MAX),
         metadata={"description": "Id of the newest message you have: only newer ones (polling)"},
     )
     limit = ma.fields.Integer(load_default=30, validate=ma.validate.Range(min=1, max=100))
@@ -76,7 +89,7 @@ class NewMessageSchema(ma.Schema):
         metadata={"description": "Your id for this message: sending it again stores it once"},
     )
     files = ma.fields.List(
-        Upload(),
+        UploadedFile(),
         load_default=list,
         metadata={"description": "Photos (JPEG, PNG, WebP, HEIC) or PDFs, multipart only"},
     )
@@ -85,7 +98,7 @@ class NewMessageSchema(ma.Schema):
 class ReadSchema(ma.Schema):
     up_to = ma.fields.Integer(
         load_default=None,
-        validate=ma.validate.Range(min=0, max=2**31 - 1),
+        validate=ma.validate.Range(min=0, max=ID_MAX),
         metadata={"description": "Newest message id read; all when omitted"},
     )
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.ids import ID_MAX
 from api.profile.models import CHAT_CHANNELS, TARGET_FCM_TOKEN, TARGET_INSTALLATION
 
 
@@ -28,7 +29,7 @@ class DeviceListSchema(ma.Schema):
 
 
 class DeviceDeleteSchema(ma.Schema):
-    id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=ID_MAX))
     target = ma.fields.String(validate=ma.validate.Length(min=10, max=512))
 
     @ma.validates_schema
