@@ -234,7 +234,7 @@ def test_oversize_file_is_refused(client, who, app, monkeypatch):
 
 
 def test_files_that_are_not_files_are_refused_plainly(client, who):
-    """"files" in a JSON body (strings, not uploads): 422 naming the field, nothing stored."""
+    """ "files" in a JSON body (strings, not uploads): 422 naming the field, nothing stored."""
     url = f"/api/v1/dossiers/{CODE}/messages"
     r = client.post(url, json={"text": "xin chào", "files": ["a.png"]}, headers=who["owner"])
     assert r.status_code == 422 and list(r.json["errors"]) == ["files"], r.json
