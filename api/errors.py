@@ -11,6 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from api.i18n import message, normalise_language, translate_errors
@@ -125,6 +126,15 @@ def handle_http_exception(error: HTTPException):
     return _render(status, slug, errors, headers)
 
 
+def handle_database_busy(error: OperationalError):
+    """The embedded SQLite database refuses a write while another holds it ("database is
+    locked"): ask to try again shortly instead of reporting a fault. Anything else is one."""
+    if "database is locked" not in str(error.orig):
+        return handle_unexpected(error)
+    log.warning("database_busy")
+    return _render(503, "service_unavailable", headers={"Retry-After": "2"})
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled_exception", extra={"exception": type(error).__name__})
     return handle_http_exception(InternalServerError())
@@ -133,4 +143,5 @@ def handle_unexpected(error: Exception):
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_database_busy)
     app.register_error_handler(Exception, handle_unexpected)

@@ -176,3 +176,31 @@ def test_python_m_workers_runs_jobs_in_its_own_process(app):
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED and job.return_value() == "in-process"
     assert where.return_value() == os.getpid()  # not a forked child
+
+
+def test_a_busy_embedded_database_asks_to_try_again():
+    """SQLite's "database is locked" (the embedded default under concurrent writes) is a 503
+    with Retry-After in the one error format; any other database fault stays a 500."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    def locked():
+        raise OperationalError("UPDATE x", {}, sqlite3.OperationalError("database is locked"))
+
+    def broken():
+        raise OperationalError("UPDATE x", {}, sqlite3.OperationalError("disk I/O error"))
+
+    from flask import Flask
+
+    from api.errors import register_error_handlers
+
+    app = Flask(__name__)  # only the error handling of ours: these routes exist for the test
+    register_error_handlers(app)
+    app.add_url_rule("/locked", view_func=locked)
+    app.add_url_rule("/broken", view_func=broken)
+    client = app.test_client()
+    r = client.get("/locked")
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+    assert r.json["error"] == "service_unavailable" and r.json["message"]
+    assert client.get("/broken").status_code == 500
