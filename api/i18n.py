@@ -71,6 +71,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
 _VALIDATION_VI: dict[str, str] = {
     "Missing data for required field.": "Mục này bắt buộc phải có.",
     "Invalid JSON body.": "Nội dung gửi lên không đúng định dạng JSON.",
+    "A month as YYYY-MM from 2000-01 to 2099-12, for example 2026-11.": (
+        "Tháng ghi theo dạng NĂM-THÁNG (từ 2000-01 đến 2099-12), ví dụ 2026-11."
+    ),
     "Not a file: send photos and PDFs as multipart form data.": (
         "Đây không phải là tệp: xin gửi ảnh hoặc tệp PDF dưới dạng tải tệp lên (multipart)."
     ),

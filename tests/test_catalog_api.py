@@ -32,6 +32,8 @@ def test_procedure_detail_has_everything_to_prepare(client):
     p = response.json
     assert p["name"] == "Đăng ký khai sinh"
     assert p["field"] == {"code": "HO_TICH", "name": "Hộ tịch"}
+    # RFC 3339 with its offset, on SQLite as on PostgreSQL.
+    assert p["updated_at"].endswith("+00:00"), p["updated_at"]
     assert p["online_level"]["code"] == "toan_trinh"
     assert p["online_level"]["name"].startswith("Dịch vụ công trực tuyến toàn trình")
     assert [lv["code"] for lv in p["implementing_levels"]] == ["xa"]

@@ -374,6 +374,12 @@ def test_canned_replies_per_unit(client, who):
         f"{base}/{reply_id}", json={"title": "Lịch hẹn"}, headers=who["colleague"]
     )
     assert changed.json["title"] == "Lịch hẹn"
+    # Only spaces (or control characters) is no title: refused, nothing changed.
+    blank = client.post(base, json={"title": "\u0085", "body": " "}, headers=who["officer"])
+    assert blank.status_code == 422 and blank.json["error"] == "canned_reply_empty"
+    blank = client.patch(f"{base}/{reply_id}", json={"body": "  "}, headers=who["colleague"])
+    assert blank.status_code == 422
+    assert client.get(base, headers=who["colleague"]).json["total"] == 1
     assert client.get(base, headers=who["admin"]).json["error"] == "unit_required"
     assert client.get(f"{base}?unit={UNIT}", headers=who["admin"]).json["total"] == 1
     assert (

@@ -424,6 +424,9 @@ def test_statistics_access(client, rated):
     assert client.get(STATS, headers=rated["owner"]).status_code == 403
     assert client.get(STATS).status_code == 401
     assert client.get(f"{STATS}?month=2025-13", headers=rated["admin"]).status_code == 422
+    for month in ("0000-01", "0001-01", "9999-12"):  # outside the calendar: 422, not 500
+        r = client.get(f"{STATS}?month={month}", headers=rated["admin"])
+        assert r.status_code == 422 and r.json["errors"]["month"][0].startswith("Tháng ghi")
 
 
 # ---- the portal queue ----------------------------------------------------------------------

@@ -12,7 +12,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.clock import utcnow
-from api.extensions import db
+from api.extensions import UtcDateTime, db
 
 
 class OnlineLevel(db.Model):
@@ -120,10 +119,8 @@ class Procedure(db.Model):
     requirements: Mapped[str] = mapped_column(Text, default="")
     # Hash of the imported record: an unchanged record is skipped and the ETag is stable.
     content_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     field: Mapped[Field] = relationship(lazy="joined")
     level: Mapped[OnlineLevel] = relationship(lazy="joined")
@@ -241,7 +238,7 @@ class CatalogRevision(db.Model):
 
     __tablename__ = "catalog_revisions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     source: Mapped[str] = mapped_column(String(500), default="")
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)

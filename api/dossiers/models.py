@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.clock import utcnow
-from api.extensions import db
+from api.extensions import UtcDateTime, db
 
 
 class DossierStatus(db.Model):
@@ -55,14 +54,12 @@ class Dossier(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_processing_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
-    )
-    refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    finished_processing_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     status_code: Mapped[int] = mapped_column(ForeignKey("dossier_statuses.code"), index=True)
     handling_unit: Mapped[str] = mapped_column(String(300), default="", index=True)  # DonViXuLy
     note: Mapped[str] = mapped_column(Text, default="")
@@ -72,13 +69,13 @@ class Dossier(db.Model):
     result_documents: Mapped[list] = mapped_column(JSON, default=list)
     supplement_requests: Mapped[list] = mapped_column(JSON, default=list)
     # Ordering guard: the as-of time of the newest record applied, and its content hash.
-    source_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    source_as_of: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     finished: Mapped[bool] = mapped_column(Boolean, default=False)
-    next_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    last_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     status: Mapped[DossierStatus] = relationship(lazy="joined")
 
@@ -93,17 +90,17 @@ class TimelineEntry(db.Model):
     )
     kind: Mapped[str] = mapped_column(String(16))  # status | progress
     external_key: Mapped[str] = mapped_column(String(64), unique=True)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     status_code: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     from_status_code: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     actor: Mapped[str] = mapped_column(String(200), default="")  # NguoiXuLy
     actor_title: Mapped[str] = mapped_column(String(200), default="")  # ChucDanh
     department: Mapped[str] = mapped_column(String(300), default="")  # PhongBanXuLy
     content: Mapped[str] = mapped_column(Text, default="")  # NoiDungXuLy
-    step_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    step_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    step_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    step_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     source: Mapped[str] = mapped_column(String(16), default="push")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class DomainEvent(db.Model):
@@ -118,10 +115,8 @@ class DomainEvent(db.Model):
         ForeignKey("dossiers.id"), nullable=True, index=True
     )
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    processed_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True, index=True
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
 
 
 class DossierFollow(db.Model):
@@ -139,7 +134,7 @@ class DossierFollow(db.Model):
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id"), nullable=True, index=True
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # A chat (Zalo user or Telegram chat) that follows without a linked account.
     chat_channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
     chat_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -152,8 +147,8 @@ class SyncRun(db.Model):
     __tablename__ = "sync_runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # followed | nightly | catalog
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     cursor: Mapped[int] = mapped_column(Integer, default=0)  # last dossier id done
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)

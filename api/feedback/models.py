@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Integer,
     SmallInteger,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.clock import utcnow
-from api.extensions import db
+from api.extensions import UtcDateTime, db
 
 # Who gives an indicator's score: the citizen, the system from the dossier's dates, or
 # nobody per dossier (agency-level indicators, scored elsewhere).
@@ -56,10 +55,8 @@ class Rating(db.Model):
     # Every submission as received (time, channel, answers, comment): raw answers are kept.
     raw: Mapped[list] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)  # +1 per change; portal sync key
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
-    )
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     answers: Mapped[list[RatingAnswer]] = relationship(
         order_by="RatingAnswer.indicator_code",

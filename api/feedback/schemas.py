@@ -67,11 +67,15 @@ class RatingUpdateSchema(RatingInputSchema):
     )
 
 
+MONTH_ERROR = "A month as YYYY-MM from 2000-01 to 2099-12, for example 2026-11."
+
+
 class StatsArgs(ma.Schema):
     unit = ma.fields.String(validate=ma.validate.Length(max=300))
     procedure = ma.fields.String(validate=ma.validate.Length(max=64))
     month = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+        # Ratings began long after 2000; a year outside the calendar would break the query.
+        validate=ma.validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", error=MONTH_ERROR),
         metadata={"description": "YYYY-MM (the month ratings were given, Vietnam time)"},
     )
     format = ma.fields.String(

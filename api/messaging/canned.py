@@ -21,6 +21,10 @@ register_messages(
             "vi": "Không tìm thấy câu trả lời mẫu này.",
             "en": "This canned reply was not found.",
         },
+        "canned_reply_empty": {
+            "vi": "Tiêu đề và nội dung câu trả lời mẫu không được để trống.",
+            "en": "A canned reply needs a title and a text (not only spaces).",
+        },
         "unit_required": {
             "vi": "Xin chọn đơn vị (unit_code) cho câu trả lời mẫu.",
             "en": "Please name the unit (unit_code) for the canned reply.",
@@ -61,11 +65,18 @@ def list_replies(
     return list(items), total
 
 
+def _cleaned(text: str) -> str:
+    cleaned = content.clean_text(text)
+    if not cleaned:  # only spaces or control characters
+        raise ApiError(422, "canned_reply_empty")
+    return cleaned
+
+
 def create_reply(principal: Principal, title: str, body: str, unit: str | None) -> CannedReply:
     reply = CannedReply(
         unit_code=_unit(principal, unit),
-        title=content.clean_text(title),
-        body=content.clean_text(body),
+        title=_cleaned(title),
+        body=_cleaned(body),
         created_by_id=principal.account_id,
     )
     db.session.add(reply)
@@ -78,9 +89,9 @@ def update_reply(
 ) -> CannedReply:
     reply = _get(principal, reply_id)
     if title is not None:
-        reply.title = content.clean_text(title)
+        reply.title = _cleaned(title)
     if body is not None:
-        reply.body = content.clean_text(body)
+        reply.body = _cleaned(body)
     reply.updated_at = utcnow()
     db.session.commit()
     return reply

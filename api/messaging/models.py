@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.clock import utcnow
-from api.extensions import db
+from api.extensions import UtcDateTime, db
 
 # Who wrote a message. "community": a community tech team member on a resident's behalf.
 CITIZEN, OFFICER, COMMUNITY, SYSTEM = "citizen", "officer", "community", "system"
@@ -48,15 +47,15 @@ class MessageThread(db.Model):
     # Set by the first citizen message after a staff reply, cleared by a reply: drives the
     # "awaiting reply" and "overdue" inbox filters without scanning messages.
     awaiting_reply_since: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True, index=True
+        UtcDateTime(), nullable=True, index=True
     )
     last_message_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True, index=True
+        UtcDateTime(), nullable=True, index=True
     )
     last_preview: Mapped[str] = mapped_column(String(200), default="")
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Message(db.Model):
@@ -80,11 +79,11 @@ class Message(db.Model):
     # Structured content for system messages (e.g. the supplement request's items).
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
     external_message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     # Citizen messages: when the unit digest included it (None: not yet told).
-    digested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    digested_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     attachments: Mapped[list[Attachment]] = relationship(
         order_by="Attachment.id", lazy="selectin", back_populates="message"
@@ -108,7 +107,7 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     message: Mapped[Message] = relationship(back_populates="attachments")
 
@@ -122,5 +121,5 @@ class CannedReply(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

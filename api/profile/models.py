@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.clock import utcnow
-from api.extensions import db
+from api.extensions import UtcDateTime, db
 
 TARGET_FCM_TOKEN = "fcm_token"
 TARGET_INSTALLATION = "firebase_installation_id"
@@ -25,8 +25,8 @@ class Device(db.Model):
     platform: Mapped[str] = mapped_column(String(16))
     app_version: Mapped[str] = mapped_column(String(32), default="")
     language: Mapped[str] = mapped_column(String(2), default="vi")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ChatIdentity(db.Model):
@@ -42,13 +42,11 @@ class ChatIdentity(db.Model):
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200), default="")
-    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    linked_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Set when the platform tells us the person blocked or unfollowed us.
-    blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     # Last message from the person: Zalo allows free-form replies only inside a window.
-    last_interaction_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
-    )
+    last_interaction_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class LinkCode(db.Model):
@@ -61,9 +59,9 @@ class LinkCode(db.Model):
     # What the app session that asked for the code proved (vneid or phone): a chat linked
     # with it proves no more than that session did.
     assurance: Mapped[str] = mapped_column(String(16), default="phone", server_default="phone")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class NotificationPreference(db.Model):
@@ -74,4 +72,4 @@ class NotificationPreference(db.Model):
     quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
     quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
     language: Mapped[str] = mapped_column(String(2), default="vi")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
