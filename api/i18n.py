@@ -71,6 +71,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
 _VALIDATION_VI: dict[str, str] = {
     "Missing data for required field.": "Mục này bắt buộc phải có.",
     "Invalid JSON body.": "Nội dung gửi lên không đúng định dạng JSON.",
+    "Not a push token: letters, digits and - _ : . only.": (
+        "Mã thông báo của ứng dụng không đúng: chỉ gồm chữ, số và các dấu - _ : ."
+    ),
     "A month as YYYY-MM from 2000-01 to 2099-12, for example 2026-11.": (
         "Tháng ghi theo dạng NĂM-THÁNG (từ 2000-01 đến 2099-12), ví dụ 2026-11."
     ),

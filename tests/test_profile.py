@@ -66,6 +66,7 @@ def test_cannot_delete_another_citizens_device(client, two_citizens, app_ctx):
         ({**DEVICE, "target_type": "apns"}, "target_type"),
         ({**DEVICE, "platform": "nokia"}, "platform"),
         ({**DEVICE, "target": "short"}, "target"),
+        ({**DEVICE, "target": "fcm-token-\x00\x07-aaaaaaaa"}, "target"),
         ({k: v for k, v in DEVICE.items() if k != "target"}, "target"),
     ],
 )

@@ -5,12 +5,19 @@ import marshmallow as ma
 from api.ids import ID_MAX
 from api.profile.models import CHAT_CHANNELS, TARGET_FCM_TOKEN, TARGET_INSTALLATION
 
+# FCM tokens and installation ids are URL-safe base64 with ":" and "-"; nothing else is.
+TARGET_ERROR = "Not a push token: letters, digits and - _ : . only."
+_TARGET = [
+    ma.validate.Length(min=10, max=512),
+    ma.validate.Regexp(r"^[A-Za-z0-9_:.\-]+$", error=TARGET_ERROR),
+]
+
 
 class DeviceSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     target = ma.fields.String(
         required=True,
-        validate=ma.validate.Length(min=10, max=512),
+        validate=_TARGET,
         metadata={"description": "FCM registration token or Firebase installation id"},
     )
     target_type = ma.fields.String(
@@ -30,7 +37,7 @@ class DeviceListSchema(ma.Schema):
 
 class DeviceDeleteSchema(ma.Schema):
     id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=ID_MAX))
-    target = ma.fields.String(validate=ma.validate.Length(min=10, max=512))
+    target = ma.fields.String(validate=_TARGET)
 
     @ma.validates_schema
     def _one_of(self, data: dict, **_: object) -> None:
