@@ -35,6 +35,7 @@ from api.catalog.search.build import (
     postings,
 )
 from api.catalog.search.query import Lexicon, clean_words, load_lexicon, variants
+from api.catalog.search.rerank import name_facts, name_score
 from api.catalog.search.types import (
     Filters,
     NameFacts,
@@ -275,11 +276,7 @@ class SearchIndex:
         facts = self._facts_cache.get(name_id)
         if facts is None:
             folded = self.folded_names[position]
-            words = tuple(folded.split())
-            positions: dict[str, list[int]] = defaultdict(list)
-            for i, w in enumerate(words):
-                positions[w].append(i)
-            facts = NameFacts(words, frozenset(words), dict(positions), self._markers_in(folded))
+            facts = name_facts(folded, self._markers_in(folded))
             if len(self._facts_cache) < NAME_CACHE:
                 self._facts_cache[name_id] = facts
         return facts
@@ -298,38 +295,11 @@ class SearchIndex:
     ) -> float:
         """The best re-ranking score of a name over the query's variants."""
         facts = self._name_facts(position)
-        score = max(self._rerank_features(facts, query) for query in prepared)
+        score = max(name_score(facts, query) for query in prepared)
         if raw_marked:
             # Words typed with their marks, found with the same marks in the name.
             score += 0.4 * len(raw_marked & self._marked_words(position)) / len(raw_marked)
         return score
-
-    @staticmethod
-    def _rerank_features(facts: NameFacts, query: Prepared | None) -> float:
-        if query is None:
-            return 0.0
-        name_words, name_set, index_of = facts.words, facts.word_set, facts.positions
-        hits = [not g.isdisjoint(name_set) for g in query.groups]
-        coverage = sum(w for w, h in zip(query.weights, hits, strict=True) if h) / query.weight_sum
-        # Consecutive query words found consecutively in the name.
-        pairs = 0
-        for a, b in zip(query.groups, query.groups[1:], strict=False):
-            starts = {i + 1 for t in a for i in index_of.get(t, ())}
-            if any(i in starts for t in b for i in index_of.get(t, ())):
-                pairs += 1
-        order = pairs / max(len(query.groups) - 1, 1)
-        extra = len(name_words) - sum(map(query.terms.__contains__, name_words))
-        markers = sum(1 for marker in facts.markers if not marker <= query.terms)
-        exact = all(hits) and extra == 0
-        prefix = all(i < len(name_words) and name_words[i] in g for i, g in enumerate(query.groups))
-        return (
-            2.0 * coverage
-            + 1.0 * order
-            + 1.5 * exact
-            + 0.5 * prefix
-            - 0.03 * min(extra, 15)
-            - 0.35 * markers
-        )
 
     def _document_prior(self, position: int) -> float:
         return 0.05 * bool(self.is_national[position]) + 0.1 * bool(self.for_citizens[position])
