@@ -32,7 +32,7 @@ from benchmarks import pgstack
 from benchmarks.common import ROOT, Stopwatch, note, progress, summarise_ms
 from benchmarks.hoso import BATCH, Batch, PushSet, batches, push_set
 from benchmarks.loadgen import LoadResult, load
-from benchmarks.server import HOST, Gunicorn
+from benchmarks.server import HOST, Gunicorn, cpu_ticks
 from benchmarks.throughput import _merge
 
 DATABASE_PREFIX = "dvc_bench_ingest_"  # + pid: concurrent runs must not drop each other's
@@ -155,7 +155,7 @@ def push(
 ) -> PushResult:
     result = PushResult(phase)
     workers, backends = server.workers, pgstack.backend_pids(database)
-    ticks = pgstack.cpu_ticks(workers), pgstack.cpu_ticks(backends)
+    ticks = cpu_ticks(workers), cpu_ticks(backends)
     cpu = os.times()
     started = time.perf_counter()
     sender = Sender(server.port, work, started + seconds, result)
@@ -172,16 +172,16 @@ def push(
     result.seconds = time.perf_counter() - started
     after = os.times()
     result.client_cpu_seconds = (after.user - cpu.user) + (after.system - cpu.system)
-    result.server_ticks = pgstack.cpu_ticks(workers) - ticks[0]
-    result.postgres_ticks = pgstack.cpu_ticks(backends) - ticks[1]
+    result.server_ticks = cpu_ticks(workers) - ticks[0]
+    result.postgres_ticks = cpu_ticks(backends) - ticks[1]
     return result
 
 
 def health(server: Gunicorn, seconds: float) -> tuple[LoadResult, int]:
     workers = server.workers
-    before = pgstack.cpu_ticks(workers)
+    before = cpu_ticks(workers)
     result = load(HOST, server.port, ["/health"], seconds, CLIENT_THREADS, "health")
-    return result, pgstack.cpu_ticks(workers) - before
+    return result, cpu_ticks(workers) - before
 
 
 def warm_up(server: Gunicorn, database: str, tag: str) -> int:

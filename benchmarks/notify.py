@@ -38,6 +38,7 @@ from benchmarks.notifydriver import Drainer
 from benchmarks.notifyfake import FakeSms
 from benchmarks.notifyredis import SHARED_URL, redis_server, version
 from benchmarks.notifyreport import TEXT
+from benchmarks.server import cpu_ticks
 
 DATABASE = "dvc_bench_notify"
 BURST = 5_000
@@ -64,11 +65,11 @@ class Meter:
 
     def __init__(self, pids: list[int]) -> None:
         self.pids = pids
-        self.ticks = stack.cpu_ticks(pids)
+        self.ticks = cpu_ticks(pids, reaped_children=True)
         self.busy = stack.machine_busy()
 
     def read(self) -> dict[str, float]:
-        ticks = stack.cpu_ticks(self.pids) - self.ticks
+        ticks = cpu_ticks(self.pids, reaped_children=True) - self.ticks
         busy, total = stack.machine_busy()
         share = (busy - self.busy[0]) / max(1, total - self.busy[1])
         return {

@@ -204,19 +204,6 @@ def stop_workers(workers: Workers, grace: float = 30) -> int:
     return killed
 
 
-def cpu_ticks(pids: list[int]) -> int:
-    """User + system ticks of ``pids`` and of their reaped children (rq's work horses)."""
-    total = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        values = stat[stat.rindex(")") + 2 :].split()
-        total += sum(int(v) for v in values[11:15])
-    return total
-
-
 def machine_busy() -> tuple[int, int]:
     """(busy, total) jiffies of all CPUs so far, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]

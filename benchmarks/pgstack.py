@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +17,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from benchmarks import server
 from benchmarks.common import ROOT, VENV_BIN
-from benchmarks.server import HOST, Gunicorn, _wait_ready, free_port, stop
+from benchmarks.server import Gunicorn
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -126,49 +126,11 @@ def migrate(url: str, log: Path) -> None:
 
 @contextmanager
 def gunicorn(
-    url: str, directory: Path, *, workers: int = 2, timeout: int = 30, app: str = "wsgi:app"
+    url: str, directory: Path, *, workers: int = 2, timeout: int = 30
 ) -> Iterator[Gunicorn]:
-    """gunicorn ``app`` (sync workers, gunicorn's default timeout) on PostgreSQL + Redis."""
-    port = free_port()
-    log = directory / f"gunicorn-{port}.log"
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        app,
-        f"--bind={HOST}:{port}",
-        f"--workers={workers}",
-        "--worker-class=sync",
-        f"--timeout={timeout}",
-        "--log-level=warning",
-        f"--worker-tmp-dir={directory}",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=app_env(url),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Gunicorn(port, process, log, command)
-    try:
-        _wait_ready(server, workers, time.monotonic() + 60)
-        yield server
-    finally:
-        stop(process)
-
-
-def cpu_ticks(pids: list[int]) -> int:
-    """User + system clock ticks used so far by ``pids``; vanished processes count 0."""
-    total = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
-    return total
+    """gunicorn wsgi:app (sync workers) on PostgreSQL + Redis."""
+    with server.gunicorn(url, directory, workers=workers, timeout=timeout, env=app_env(url)) as up:
+        yield up
 
 
 def backend_pids(name: str) -> list[int]:

@@ -78,6 +78,20 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
+def cpu_ticks(pids: list[int], reaped_children: bool = False) -> int:
+    """User + system clock ticks used so far by ``pids`` (with ``reaped_children``, also by
+    their finished children, such as forked rq jobs); vanished processes count 0."""
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        values = stat[stat.rindex(")") + 2 :].split()
+        total += sum(int(v) for v in values[11 : 15 if reaped_children else 13])
+    return total
+
+
 def proc_status_kb(pid: int, key: str) -> int:
     """A kB figure of /proc/<pid>/status, e.g. VmRSS or VmHWM."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -121,8 +135,10 @@ def gunicorn(
     worker_class: str = "sync",
     threads: int = 1,
     timeout: int = 30,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Gunicorn]:
-    """gunicorn wsgi:app on a free port; stopped (TERM, then KILL) when the block ends."""
+    """gunicorn wsgi:app on a free port; stopped (TERM, then KILL) when the block ends.
+    ``env`` replaces the embedded-mode environment (api_env) for another stack."""
     port = free_port()
     log = directory / f"gunicorn-{port}.log"
     command = [
@@ -140,7 +156,7 @@ def gunicorn(
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=api_env(database_url),
+            env=env if env is not None else api_env(database_url),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

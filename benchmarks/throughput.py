@@ -26,7 +26,15 @@ from urllib.parse import urlencode
 from benchmarks.common import ROOT, load_queries, note, progress
 from benchmarks.loadgen import LoadResult, load
 from benchmarks.phrasings import unseen_queries
-from benchmarks.server import HOST, Gunicorn, api_env, get, gunicorn, prepare_database
+from benchmarks.server import (
+    HOST,
+    Gunicorn,
+    api_env,
+    cpu_ticks,
+    get,
+    gunicorn,
+    prepare_database,
+)
 
 WORKERS = 2
 CONCURRENCY = 4
@@ -47,16 +55,6 @@ def search_paths() -> list[str]:
 
 def unseen_paths(count: int = UNSEEN) -> list[str]:
     return [search_path(q) for q in unseen_queries(load_queries(), count)]
-
-
-def _cpu_ticks(pids: list[int]) -> int:
-    """User + system clock ticks consumed so far by ``pids`` (fields 14, 15 of stat)."""
-    total = 0
-    for pid in pids:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
-    return total
 
 
 def _check(server: Gunicorn, paths: list[str]) -> None:
@@ -103,9 +101,9 @@ def measure(
     for number, endpoints in enumerate(rounds):
         for label, paths in endpoints.items():
             progress(f"http: round {number + 1}/{ROUNDS}, {label}, {seconds / ROUNDS:.1f} s")
-            before = _cpu_ticks(workers)
+            before = cpu_ticks(workers)
             result = load(HOST, server.port, paths, seconds / ROUNDS, concurrency, label)
-            ticks[label] += _cpu_ticks(workers) - before
+            ticks[label] += cpu_ticks(workers) - before
             if label == "search_unseen" and result.ok + result.errors > len(paths):
                 raise RuntimeError("ran out of unseen phrasings; raise throughput.UNSEEN")
             runs[label].append(result)

@@ -177,18 +177,23 @@ def test_unregistered_push_token_removed_then_next_channel(client, app, fakes, c
     assert message["Message-ID"] == f"<{row.attempts[1].id}@dvc.example.vn>"
 
 
-def test_zalo_outside_window_uses_zns(client, app, fakes, citizen):
+def link_zalo(app, account_id, external_id, last_seen):
+    """The citizen's Zalo is linked, last heard from ``last_seen`` ago; Zalo is preferred."""
     with app.app_context():
         db.session.add(
             ChatIdentity(
-                account_id=citizen,
+                account_id=account_id,
                 channel="zalo",
-                external_id="z-777",
-                last_interaction_at=utcnow() - timedelta(days=10),
+                external_id=external_id,
+                last_interaction_at=utcnow() - last_seen,
             )
         )
         db.session.commit()
-    prefer(app, citizen, ["zalo"])
+    prefer(app, account_id, ["zalo"])
+
+
+def test_zalo_outside_window_uses_zns(client, app, fakes, citizen):
+    link_zalo(app, citizen, "z-777", last_seen=timedelta(days=10))
     push(client, [RECORD])
     run_pipeline(app)
     assert fakes["zalo"].messages == []
@@ -202,17 +207,7 @@ def test_zalo_outside_window_uses_zns(client, app, fakes, citizen):
 
 
 def test_zalo_inside_window_uses_oa_then_zns_when_refused(client, app, fakes, citizen):
-    with app.app_context():
-        db.session.add(
-            ChatIdentity(
-                account_id=citizen,
-                channel="zalo",
-                external_id="z-1",
-                last_interaction_at=utcnow() - timedelta(hours=1),
-            )
-        )
-        db.session.commit()
-    prefer(app, citizen, ["zalo"])
+    link_zalo(app, citizen, "z-1", last_seen=timedelta(hours=1))
     push(client, [RECORD])
     run_pipeline(app)
     assert len(fakes["zalo"].messages) == 1 and fakes["zalo"].zns == []

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from api.auth.models import Account
 from api.dossiers.models import Dossier
 from api.extensions import db
 from api.feedback.models import Rating
 from api.feedback.service import RATEABLE_GROUP
 from api.notifications.models import Notification
-from api.notifications.service import notify_account
+from api.notifications.service import notify_applicant
 
 
 def invite_to_rate(dossier: Dossier) -> list[Notification]:
@@ -21,15 +20,5 @@ def invite_to_rate(dossier: Dossier) -> list[Notification]:
         return []
     if db.session.scalar(select(Rating.id).where(Rating.dossier_id == dossier.id)):
         return []
-    owners = db.session.scalars(
-        select(Account).where(
-            Account.personal_id == dossier.applicant_id_number, Account.active.is_(True)
-        )
-    )
     params = {"code": dossier.code, "procedure": dossier.procedure_name}
-    made = []
-    for account in owners:
-        key = f"rating_invitation:{dossier.id}:a{account.id}"
-        notification = notify_account(account, "rating_invitation", params, key, dossier.id)
-        made += [notification] if notification is not None else []
-    return made
+    return notify_applicant(dossier, "rating_invitation", params, f"rating_invitation:{dossier.id}")

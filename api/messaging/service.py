@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
-from api.auth.models import Account
 from api.clock import utcnow
 from api.dossiers.models import Dossier
 from api.errors import ApiError
@@ -36,7 +35,7 @@ from api.messaging.models import (
 from api.messaging.reading import name_authors
 from api.messaging.threads import by_external_id, reopen, thread_of
 from api.notifications.models import Notification
-from api.notifications.service import notify_account
+from api.notifications.service import notify_applicant
 from api.portal import outbox
 from api.ratelimit import Limit, hit
 from api.tunables import tunable
@@ -183,24 +182,12 @@ def _after_post(
 
 def _notify_owner(dossier: Dossier, message: Message) -> list[Notification]:
     """The applicant hears of an officer's reply on their own channels (caller commits)."""
-    if not dossier.applicant_id_number:
-        return []
-    owners = db.session.scalars(
-        select(Account).where(
-            Account.personal_id == dossier.applicant_id_number, Account.active.is_(True)
-        )
-    )
     params = {
         "code": dossier.code,
         "procedure": dossier.procedure_name,
         "preview": content.preview(message.body, len(message.attachments)),
     }
-    made = []
-    for account in owners:
-        key = f"officer_reply:{message.id}:a{account.id}"
-        notification = notify_account(account, "officer_reply", params, key, dossier.id)
-        made += [notification] if notification is not None else []
-    return made
+    return notify_applicant(dossier, "officer_reply", params, f"officer_reply:{message.id}")
 
 
 def hand_over(made: Sequence[Notification]) -> None:

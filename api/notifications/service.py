@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from api.auth.guard import Principal
 from api.auth.models import Account
 from api.clock import utcnow
+from api.dossiers.models import Dossier
 from api.errors import ApiError
 from api.extensions import db
 from api.i18n import register_messages
@@ -40,6 +41,26 @@ def notify_account(
     notification = Notification(**row)
     db.session.add(notification)
     return notification
+
+
+def notify_applicant(
+    dossier: Dossier, event: str, params: dict, key_prefix: str
+) -> list[Notification]:
+    """One notification for the dossier's applicant (the active account holding its personal
+    number), keyed ``{key_prefix}:a{account id}``; none without one (caller commits)."""
+    if not dossier.applicant_id_number:
+        return []
+    owners = db.session.scalars(
+        select(Account).where(
+            Account.personal_id == dossier.applicant_id_number, Account.active.is_(True)
+        )
+    )
+    made = []
+    for account in owners:
+        key = f"{key_prefix}:a{account.id}"
+        notification = notify_account(account, event, params, key, dossier.id)
+        made += [notification] if notification is not None else []
+    return made
 
 
 def notify_chat(
