@@ -68,6 +68,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     import bots
     from api import (
         admin_units,
+        assistance,
         auth,
         catalog,
         dossiers,
@@ -93,6 +94,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     notifications.init_app(app, api)
     messaging.init_app(app, api)
     feedback.init_app(app, api)
+    assistance.init_app(app, api)
     bots.init_app(app, api)
 
 

@@ -25,6 +25,10 @@ register_messages(
             "vi": "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Xin vui lòng đăng nhập lại.",
             "en": "Your sign-in has expired or is not valid. Please sign in again.",
         },
+        "assist_not_allowed_here": {
+            "vi": "Khi đang giúp người dân, người giúp không được dùng chức năng này.",
+            "en": "While helping a resident, a helper cannot use this feature.",
+        },
         "role_required": {
             "vi": "Chức năng này chỉ dành cho cán bộ được giao nhiệm vụ.",
             "en": "Only staff with the right role can use this feature.",
@@ -74,6 +78,10 @@ def authenticate(authorization: str | None) -> Principal:
     if not authorization or not authorization.startswith("Bearer "):
         raise ApiError(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
     claims = decode_access_token(authorization[7:].strip())
+    if "act" in claims:
+        # Acting for someone (api/assistance) works only where a grant can allow it; never
+        # here: profile, links, notification choices, grants, ratings or surveys as them.
+        raise ApiError(403, "assist_not_allowed_here")
     session = db.session.get(AuthSession, claims["sid"])
     if session is None or session.revoked_at is not None:
         raise _unauthorized()

@@ -167,6 +167,7 @@ def _save(
     parsed: dict[int, int],
     comment: str | None,
     channel: str,
+    assisted: bool = False,
 ) -> Rating:
     now = utcnow()
     if rating is None:
@@ -192,7 +193,11 @@ def _save(
             rating.answers.append(RatingAnswer(indicator_code=code, score=score, source=BY_CITIZEN))
     if comment is not None:
         rating.comment = comment
+    if assisted:  # given with a helper's assistance: counted apart in the figures
+        rating.assisted = True
     submission = {"at": now.isoformat(), "channel": channel, "answers": dict(answers)}
+    if assisted:
+        submission["assisted"] = True
     if comment is not None:
         submission["comment"] = comment
     rating.raw = [*rating.raw, submission]
@@ -222,14 +227,18 @@ def submit_rating(
     answers: Mapping,
     comment: str | None = None,
     channel: str = "app",
+    assisted: bool = False,
 ) -> Rating:
-    """The full form: every indicator the citizen is asked (3, 4, 6, 7, 10, 11) answered."""
+    """The full form: every indicator the citizen is asked (3, 4, 6, 7, 10, 11) answered.
+    ``assisted``: given with a helper (api/assistance), recorded as such."""
     dossier, rating = _prepare(principal, code, channel)
     reason = _blocked(dossier, rating, creating=True)
     if reason:
         raise _refuse(reason)
     parsed = _validate(answers, require_all=True)
-    return _save(principal, dossier, None, answers, parsed, _clean_comment(comment), channel)
+    return _save(
+        principal, dossier, None, answers, parsed, _clean_comment(comment), channel, assisted
+    )
 
 
 def update_rating(

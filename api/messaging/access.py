@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from api.auth.guard import Principal
-from api.auth.models import ROLE_COMMUNITY, STAFF_ROLES
+from api.auth.models import ROLE_CITIZEN, ROLE_COMMUNITY, STAFF_ROLES
 from api.dossiers.models import Dossier
 from api.dossiers.service import is_handling_staff, is_owner
 from api.errors import ApiError
@@ -62,7 +62,8 @@ def thread_access(principal: Principal, code: str, acting_for: Principal | None 
     if dossier is None:
         raise _not_found(code)
     if acting_for is not None:
-        if principal.role != ROLE_COMMUNITY or not is_owner(acting_for, dossier):
+        # A team member, or a relative holding a mandate.
+        if principal.role not in (ROLE_COMMUNITY, ROLE_CITIZEN) or not is_owner(acting_for, dossier):
             raise _not_found(code)
         author = Author(COMMUNITY, principal.account_id, acting_for.account_id)
         return Access(dossier, CITIZEN_VIEW, author)

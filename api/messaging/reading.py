@@ -123,6 +123,8 @@ def name_authors(messages: list[Message], applicant_name: str) -> None:
             message.author_name = ""
         else:
             message.author_name = names.get(message.author_account_id, "")
+        if message.on_behalf_of_id is not None:  # a helper wrote it for the applicant
+            message.on_behalf_of_name = applicant_name
 
 
 def mark_read(

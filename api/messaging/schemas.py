@@ -40,6 +40,10 @@ class MessageSchema(ma.Schema):
     )
     author_kind = ma.fields.String(metadata={"description": "citizen, officer, community, system"})
     author_name = ma.fields.Function(lambda m: getattr(m, "author_name", ""))
+    on_behalf_of_name = ma.fields.Function(
+        lambda m: getattr(m, "on_behalf_of_name", None),
+        metadata={"description": "Written by a helper (author) for this applicant"},
+    )
     channel = ma.fields.String(metadata={"description": "app, zalo, telegram, web or system"})
     text = ma.fields.String(attribute="body")
     meta = ma.fields.Dict(metadata={"description": "Structured content of system messages"})

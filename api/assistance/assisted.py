@@ -1,0 +1,120 @@
+"""What a helper does for a resident under a grant: the same domain services the resident
+uses, called with both identities, each read or write leaving one usage record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import select
+
+from api.assistance.guard import ActingContext, mark_first_use, require
+from api.assistance.notify import hand_over
+from api.assistance.rules import FOLLOW, MESSAGE, RATE_WITH, SUPPLEMENT
+from api.assistance.usage import recorded_read, recorded_write
+from api.audit.service import Origin
+from api.dossiers import service as dossiers
+from api.dossiers.models import Dossier
+from api.errors import ApiError
+from api.extensions import db
+from api.feedback import service as feedback
+from api.messaging import reading
+from api.messaging import service as messaging
+from api.messaging.attachments import Upload
+from api.pagination import Page
+
+
+class NothingWritten(Exception):
+    """An idempotent repeat: no write happened, so no usage record either."""
+
+
+def _first_use(ctx: ActingContext) -> list:
+    return mark_first_use(ctx)
+
+
+def _read(ctx: ActingContext, action: str, object_type: str, object_id: str) -> None:
+    made = _first_use(ctx)
+    recorded_read(ctx, action, object_type, object_id)
+    hand_over(made)
+
+
+def list_dossiers(ctx: ActingContext, group: str | None, page: Page) -> tuple[list[Dossier], int]:
+    require(ctx, FOLLOW)
+    items, total = dossiers.my_dossiers(ctx.resident, group, page)
+    if ctx.dossier_codes:  # a grant for some dossiers shows only those
+        items = [d for d in items if d.code in ctx.dossier_codes]
+        total = len(items)
+    _read(ctx, FOLLOW, "dossier_list", group or "")
+    return items, total
+
+
+def _owned(ctx: ActingContext, code: str) -> Dossier:
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None or not dossiers.is_owner(ctx.resident, dossier):
+        raise ApiError(404, "dossier_not_found", code=code[:64])
+    return dossier
+
+
+def view_dossier(ctx: ActingContext, code: str) -> Dossier:
+    require(ctx, FOLLOW, dossier_code=code)
+    dossier = _owned(ctx, code)
+    dossier.timeline = dossiers.timeline(dossier)
+    dossier.following = False
+    _read(ctx, FOLLOW, "dossier", code)
+    return dossier
+
+
+def list_messages(
+    ctx: ActingContext, code: str, cursor: int | None, since: int | None, limit: int
+) -> reading.MessagePage:
+    action = require(ctx, MESSAGE, SUPPLEMENT, dossier_code=code)
+    page = reading.list_messages(ctx.helper, code, cursor, since, limit, acting_for=ctx.resident)
+    _read(ctx, action, "thread", code)
+    return page
+
+
+def post_message(
+    ctx: ActingContext,
+    code: str,
+    text: str | None,
+    uploads: Sequence[Upload],
+    client_message_id: str | None,
+    origin: Origin,
+):  # noqa: ANN201
+    """Written for the resident: shows as the helper's message for them; the officer sees
+    who wrote. Answering a supplement request needs "supplement" (or "message")."""
+    dossier = _owned(ctx, code)
+    if dossier.status.group == "supplement_requested":
+        action = require(ctx, MESSAGE, SUPPLEMENT, dossier_code=code)
+    else:
+        action = require(ctx, MESSAGE, dossier_code=code)
+    made = _first_use(ctx)
+    try:
+        with recorded_write(ctx, action, "thread", code):
+            message, created = messaging.post_message(
+                ctx.helper,
+                code,
+                text,
+                channel="app",
+                uploads=uploads,
+                external_message_id=client_message_id,
+                acting_for=ctx.resident,
+                origin=origin,
+            )
+            if not created:
+                raise NothingWritten
+    except NothingWritten:
+        return message, False
+    hand_over(made)
+    return message, True
+
+
+def rate_with(ctx: ActingContext, code: str, answers: Mapping, comment: str | None):  # noqa: ANN201
+    """A rating given together with the resident: recorded as assisted, counted apart."""
+    require(ctx, RATE_WITH, dossier_code=code)
+    made = _first_use(ctx)
+    with recorded_write(ctx, RATE_WITH, "rating", code):
+        rating = feedback.submit_rating(
+            ctx.resident, code, answers, comment, channel="app", assisted=True
+        )
+    hand_over(made)
+    return rating

@@ -1,0 +1,519 @@
+"""Asking and giving consent: help sessions (a code to the phone on record), the one-stop
+desk's witnessed consent, standing mandates (made by the resident, accepted by the agent with
+a code), legal representatives (registered by an officer); revoking, rejecting, ending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from api import clock
+from api.assistance import codes, grants, teams
+from api.assistance.models import (
+    ACTIVE,
+    BY_CODE,
+    BY_DESK,
+    BY_DOCUMENTS,
+    EXPIRED,
+    LEGAL,
+    MANDATE,
+    OPEN_STATES,
+    PENDING,
+    REJECTED,
+    REVOKED,
+    SESSION,
+    Grant,
+)
+from api.assistance.notify import hand_over, tell_both
+from api.assistance.rules import (
+    ALLOWED_ACTIONS,
+    FORBIDDEN_ACTIONS,
+    code_ttl,
+    end_of_day,
+    legal_max_days,
+    local_today,
+    mandate_accept_window,
+    mandate_max_days,
+    session_max_hours,
+)
+from api.audit.service import Origin, record
+from api.auth import otp
+from api.auth.guard import Principal
+from api.auth.models import ROLE_ADMIN, ROLE_CITIZEN, ROLE_COMMUNITY, ROLE_OFFICER, Account
+from api.dossiers.models import Dossier
+from api.dossiers.service import is_owner
+from api.errors import ApiError
+from api.extensions import db
+from api.logs import mask_number
+from api.phone import normalise_phone
+from api.ratelimit import Limit, hit
+
+ASSURANCE_DESK = "desk"  # identity checked on the ID card by an officer at the desk
+REQUESTS_PER_HELPER = Limit("assist_request_helper", 20, 3600)
+REQUESTS_PER_RESIDENT = Limit("assist_request_resident", 5, 3600)
+WRONG_CODES_PER_HELPER = Limit("assist_wrong_code_helper", 10, 3600)
+WRONG_CODES_PER_AGENT = Limit("assist_wrong_code_agent", 10, 86400)
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """How the helper or officer names a person: the ID number read off the card, or a phone
+    (used only to find the record, never as a destination)."""
+
+    personal_id: str | None = None
+    phone: str | None = None
+
+
+def find_person(ref: PersonRef, *, roles: tuple[str, ...] = (ROLE_CITIZEN,)) -> Account:
+    account = None
+    if ref.personal_id:
+        account = db.session.scalar(
+            select(Account).where(Account.personal_id == ref.personal_id.strip())
+        )
+    elif ref.phone:
+        phone = normalise_phone(ref.phone)
+        account = phone and db.session.scalar(select(Account).where(Account.phone == phone))
+    if account is None or not account.active or account.role not in roles:
+        raise ApiError(404, "assist_resident_not_found")
+    return account
+
+
+def _helper_account(helper: Principal) -> Account:
+    account = db.session.get(Account, helper.account_id)
+    if (
+        account is None
+        or not account.active
+        or account.role != ROLE_COMMUNITY
+        or not teams.is_active_member(account.id)
+    ):
+        raise ApiError(403, "assist_not_helper")
+    return account
+
+
+def _actions(actions: list[str]) -> list[str]:
+    if any(a in FORBIDDEN_ACTIONS for a in actions):
+        raise ApiError(403, "assist_forbidden_action")
+    unknown = [a for a in actions if a not in ALLOWED_ACTIONS]
+    if not actions or unknown:
+        raise ApiError(
+            422,
+            "assist_action_invalid",
+            errors={"actions": [f"Choose from: {', '.join(ALLOWED_ACTIONS)}."]},
+            reason=", ".join(unknown) or "none chosen",
+        )
+    return list(dict.fromkeys(actions))
+
+
+def _dossiers(resident: Account, grant_consent: str, codes_: list[str]) -> list[str]:
+    """Only the resident's own dossiers may be named (unknown and not-theirs look alike)."""
+    from api.assistance.guard import resident_principal
+
+    subject = resident_principal(resident, Grant(consent=grant_consent))
+    cleaned = list(dict.fromkeys(c.strip() for c in codes_ if c.strip()))
+    for code in cleaned:
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        if dossier is None or not is_owner(subject, dossier):
+            raise ApiError(
+                422, "assist_action_invalid", errors={"dossiers": [code[:64]]}, reason=code[:64]
+            )
+    return cleaned
+
+
+def _commune(helper: Account, resident: Account, origin: Origin) -> int | None:
+    """The exception that lets a community helper cross communes, or None when not needed."""
+    if helper.role != ROLE_COMMUNITY or helper.commune_code == resident.commune_code:
+        return None
+    exception_id = teams.valid_exception(helper.id, resident.id)
+    if exception_id is None:
+        record(
+            "assist_cross_commune_refused",
+            origin,
+            actor_id=helper.id,
+            subject_id=resident.id,
+            object_type="account",
+            object_id=resident.public_id,
+        )
+        db.session.commit()
+        raise ApiError(403, "assist_other_commune")
+    return exception_id
+
+
+def _new_grant(kind: str, helper: Account, resident: Account, **values: object) -> Grant:
+    grant = Grant(
+        kind=kind,
+        state=PENDING,
+        helper_id=helper.id,
+        resident_id=resident.id,
+        commune_code=helper.commune_code if helper.role == ROLE_COMMUNITY else None,
+        created_at=clock.utcnow(),
+        **values,
+    )
+    db.session.add(grant)
+    db.session.flush()
+    grants.transition_created(grant, values.get("witnessed_by_id") or helper.id)
+    return grant
+
+
+# ---- help sessions ----------------------------------------------------------------------------
+
+
+def request_session(
+    helper: Principal,
+    resident_ref: PersonRef,
+    actions: list[str],
+    dossier_codes: list[str],
+    purpose: str,
+    hours: int,
+    origin: Origin,
+) -> tuple[Grant, str]:
+    """Ask a resident's consent: the code goes to the phone on the resident's record.
+    Returns the pending grant and the masked destination to show the helper."""
+    helper_account = _helper_account(helper)
+    actions = _actions(actions)
+    if not 1 <= hours <= session_max_hours():
+        raise ApiError(422, "assist_too_long", limit=f"{session_max_hours()} h")
+    resident = find_person(resident_ref)
+    hit(REQUESTS_PER_HELPER, str(helper_account.id))
+    exception_id = _commune(helper_account, resident, origin)
+    if not resident.phone:
+        raise ApiError(422, "assist_no_phone")
+    hit(REQUESTS_PER_RESIDENT, str(resident.id))
+    grant = _new_grant(
+        SESSION,
+        helper_account,
+        resident,
+        actions=actions,
+        dossier_codes=_dossiers(resident, BY_CODE, dossier_codes),
+        purpose=purpose.strip()[:500],
+        consent=BY_CODE,
+        exception_id=exception_id,
+        duration_minutes=hours * 60,
+        accept_by=clock.utcnow() + code_ttl(),
+    )
+    code = codes.new_code(grant, code_ttl())
+    record(
+        "assist_session_requested",
+        origin,
+        actor_id=helper_account.id,
+        subject_id=resident.id,
+        object_type="assist_grant",
+        object_id=grant.public_id,
+        exception=exception_id or "",
+    )
+    db.session.commit()
+    # Only ever to the number already on the resident's record.
+    otp.sender().send_code(resident.phone, code, "assist", "vi")
+    return grant, mask_number(resident.phone)
+
+
+def _own_grant(public_id: str, account_id: int, *, as_helper: bool) -> Grant:
+    grant = grants.by_public_id(public_id)
+    owner = grant.helper_id if as_helper else grant.resident_id
+    if owner != account_id:
+        raise ApiError(404, "assist_grant_not_found")
+    return grant
+
+
+def _refuse_code(grant: Grant, result: str, actor_id: int, limit: Limit) -> None:
+    """Count a wrong code; after the allowed tries the request is refused for good."""
+    made = []
+    if result == "exhausted":
+        if grants.transition(
+            grant, REJECTED, from_states=(PENDING,), actor_id=actor_id, reason="code"
+        ):
+            made = tell_both(grant, "ended", "code")
+    elif result == "expired":
+        grants.transition(grant, EXPIRED, from_states=(PENDING,), actor_id=None, reason="time")
+    db.session.commit()
+    hand_over(made)
+    hit(limit, str(actor_id))
+    if result == "exhausted":
+        raise ApiError(403, "assist_code_exhausted")
+    raise ApiError(401, "assist_code_invalid")
+
+
+def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin) -> Grant:
+    """The helper types the code the resident read out; the session starts now."""
+    grant = _own_grant(public_id, helper.account_id, as_helper=True)
+    _helper_account(helper)
+    if grants.expire_if_due(grant):
+        db.session.commit()
+    if grant.kind != SESSION or grant.state != PENDING:
+        raise ApiError(409, "assist_state_conflict", state=grant.state)
+    result = codes.check_code(grant, code)
+    if result != "ok":
+        _refuse_code(grant, result, helper.account_id, WRONG_CODES_PER_HELPER)
+    now = clock.utcnow()
+    if not grants.transition(
+        grant,
+        ACTIVE,
+        from_states=(PENDING,),
+        actor_id=helper.account_id,
+        reason="code",
+        started_at=now,
+        expires_at=now + timedelta(minutes=grant.duration_minutes or 60),
+        accept_by=None,
+    ):
+        db.session.rollback()
+        raise ApiError(409, "assist_state_conflict", state=grants.by_public_id(public_id).state)
+    made = tell_both(grant, "started")
+    db.session.commit()
+    hand_over(made)
+    return grant
+
+
+# ---- the one-stop desk and legal representatives -------------------------------------------------
+
+
+def _officer(principal: Principal) -> None:
+    if principal.role not in (ROLE_OFFICER, ROLE_ADMIN):
+        raise ApiError(403, "role_required")
+
+
+def desk_resident(personal_id: str, full_name: str, commune_code: int | None) -> Account:
+    """The resident the officer checked on the ID card; a record is made for one who has none
+    (no smartphone, never signed in)."""
+    account = db.session.scalar(select(Account).where(Account.personal_id == personal_id))
+    if account is None:
+        account = Account(
+            role=ROLE_CITIZEN,
+            assurance=ASSURANCE_DESK,
+            personal_id=personal_id,
+            full_name=full_name.strip(),
+            commune_code=commune_code,
+        )
+        db.session.add(account)
+        db.session.flush()
+    elif account.role != ROLE_CITIZEN or not account.active:
+        raise ApiError(404, "assist_resident_not_found")
+    elif account.commune_code is None and commune_code is not None:
+        account.commune_code = commune_code  # the address on the card
+    return account
+
+
+def _until(valid_until: date, max_days: int) -> tuple:
+    now = clock.utcnow()
+    if valid_until < local_today(now) or valid_until > local_today(now) + timedelta(days=max_days):
+        raise ApiError(422, "assist_too_long", limit=f"{max_days} days")
+    return now, end_of_day(valid_until)
+
+
+def open_at_desk(
+    officer: Principal,
+    *,
+    personal_id: str,
+    full_name: str,
+    commune_code: int | None,
+    helper_ref: PersonRef,
+    actions: list[str],
+    dossier_codes: list[str],
+    hours: int | None,
+    valid_until: date | None,
+    legal: bool,
+    documents: str,
+    origin: Origin,
+) -> Grant:
+    """Witnessed consent: a session (``hours``) or mandate (``valid_until``) in force at once.
+    ``legal``: a parent or legal representative registered after checking the documents."""
+    _officer(officer)
+    actions = _actions(actions)
+    helper = find_person(helper_ref, roles=(ROLE_CITIZEN, ROLE_COMMUNITY))
+    if helper.role == ROLE_COMMUNITY and not teams.is_active_member(helper.id):
+        raise ApiError(403, "assist_not_helper")
+    resident = desk_resident(personal_id, full_name, commune_code)
+    if resident.id == helper.id:
+        raise ApiError(422, "assist_action_invalid", reason="the same person")
+    exception_id = _commune(helper, resident, origin)
+    now = clock.utcnow()
+    if legal:
+        kind, consent = LEGAL, BY_DOCUMENTS
+        _, expires = _until(valid_until or local_today(now), legal_max_days())
+    elif valid_until is not None:
+        kind, consent = MANDATE, BY_DESK
+        _, expires = _until(valid_until, mandate_max_days())
+    else:
+        kind, consent = SESSION, BY_DESK
+        if not hours or not 1 <= hours <= session_max_hours():
+            raise ApiError(422, "assist_too_long", limit=f"{session_max_hours()} h")
+        expires = now + timedelta(hours=hours)
+    grant = _new_grant(
+        kind,
+        helper,
+        resident,
+        actions=actions,
+        dossier_codes=_dossiers(resident, consent, dossier_codes),
+        purpose=documents.strip()[:500],
+        consent=consent,
+        witnessed_by_id=officer.account_id,
+        exception_id=exception_id,
+    )
+    grants.transition(
+        grant,
+        ACTIVE,
+        from_states=(PENDING,),
+        actor_id=officer.account_id,
+        reason=consent,
+        started_at=now,
+        expires_at=expires,
+    )
+    record(
+        "assist_desk_witnessed",
+        origin,
+        actor_id=officer.account_id,
+        subject_id=resident.id,
+        object_type="assist_grant",
+        object_id=grant.public_id,
+        kind=kind,
+    )
+    made = tell_both(grant, "started")
+    db.session.commit()
+    hand_over(made)
+    return grant
+
+
+# ---- standing mandates ------------------------------------------------------------------------
+
+
+def create_mandate(
+    resident: Principal,
+    agent_ref: PersonRef,
+    actions: list[str],
+    dossier_codes: list[str],
+    valid_until: date,
+    purpose: str,
+    origin: Origin,
+) -> tuple[Grant, str]:
+    """The resident asks someone to act for them; returns the grant and the code to give the
+    agent (shown once, stored hashed)."""
+    account = db.session.get(Account, resident.account_id)
+    if account is None or account.role != ROLE_CITIZEN:
+        raise ApiError(403, "assist_only_resident")
+    actions = _actions(actions)
+    agent = find_person(agent_ref, roles=(ROLE_CITIZEN, ROLE_COMMUNITY))
+    if agent.id == account.id:
+        raise ApiError(422, "assist_action_invalid", reason="the same person")
+    if agent.role == ROLE_COMMUNITY and not teams.is_active_member(agent.id):
+        raise ApiError(403, "assist_not_helper")
+    _, expires = _until(valid_until, mandate_max_days())
+    hit(REQUESTS_PER_RESIDENT, str(account.id))
+    exception_id = _commune(agent, account, origin) if agent.role == ROLE_COMMUNITY else None
+    window = mandate_accept_window()
+    grant = _new_grant(
+        MANDATE,
+        agent,
+        account,
+        actions=actions,
+        dossier_codes=_dossiers(account, BY_CODE, dossier_codes),
+        purpose=purpose.strip()[:500],
+        consent=BY_CODE,
+        exception_id=exception_id,
+        expires_at=expires,
+        accept_by=min(clock.utcnow() + window, expires),
+    )
+    code = codes.new_code(grant, window)
+    record(
+        "assist_mandate_created",
+        origin,
+        actor_id=account.id,
+        object_type="assist_grant",
+        object_id=grant.public_id,
+    )
+    made = tell_both(grant, "mandate")
+    db.session.commit()
+    hand_over(made)
+    return grant, code
+
+
+def accept_mandate(agent: Principal, public_id: str, code: str, origin: Origin) -> Grant:
+    grant = _own_grant(public_id, agent.account_id, as_helper=True)
+    if grants.expire_if_due(grant):
+        db.session.commit()
+    if grant.kind != MANDATE or grant.state != PENDING:
+        raise ApiError(409, "assist_state_conflict", state=grant.state)
+    result = codes.check_code(grant, code)
+    if result != "ok":
+        _refuse_code(grant, result, agent.account_id, WRONG_CODES_PER_AGENT)
+    if not grants.transition(
+        grant,
+        ACTIVE,
+        from_states=(PENDING,),
+        actor_id=agent.account_id,
+        reason="code",
+        started_at=clock.utcnow(),
+        accept_by=None,
+    ):
+        db.session.rollback()
+        raise ApiError(409, "assist_state_conflict", state=grants.by_public_id(public_id).state)
+    made = tell_both(grant, "started")
+    db.session.commit()
+    hand_over(made)
+    return grant
+
+
+# ---- ending --------------------------------------------------------------------------------------
+
+
+def _end(grant: Grant, to_state: str, actor_id: int, reason: str, channel: str) -> Grant:
+    made = []
+    for _ in range(3):  # the state may move under us (an accept at the same moment): retry
+        grants.expire_if_due(grant)
+        if grant.state not in OPEN_STATES:
+            break
+        target = REJECTED if to_state == REJECTED and grant.state == PENDING else REVOKED
+        if grants.transition(
+            grant,
+            target,
+            from_states=(grant.state,),
+            actor_id=actor_id,
+            reason=reason,
+            channel=channel,
+        ):
+            made = tell_both(grant, "ended", reason)
+            break
+        db.session.refresh(grant)
+    db.session.commit()
+    hand_over(made)
+    return grant
+
+
+def revoke(resident: Principal, public_id: str, channel: str = "api") -> Grant:
+    """One tap by the resident (app or chat): stops the grant, pending or active."""
+    grant = _own_grant(public_id, resident.account_id, as_helper=False)
+    return _end(grant, REVOKED, resident.account_id, "resident", channel)
+
+
+def reject(person: Principal, public_id: str) -> Grant:
+    """The resident (or the agent named in a mandate) says no to a pending grant."""
+    grant = grants.by_public_id(public_id)
+    if person.account_id not in (grant.resident_id, grant.helper_id):
+        raise ApiError(404, "assist_grant_not_found")
+    if grant.state != PENDING:
+        raise ApiError(409, "assist_state_conflict", state=grant.state)
+    return _end(grant, REJECTED, person.account_id, "rejected", "api")
+
+
+def end_by_helper(helper: Principal, public_id: str) -> Grant:
+    grant = _own_grant(public_id, helper.account_id, as_helper=True)
+    return _end(grant, REVOKED, helper.account_id, "helper", "api")
+
+
+def for_resident(resident: Principal) -> list[Grant]:
+    """ "Ai đang giúp tôi?": pending and active grants, newest first."""
+    return _open(Grant.resident_id == resident.account_id)
+
+
+def for_helper(helper: Principal) -> list[Grant]:
+    return _open(Grant.helper_id == helper.account_id)
+
+
+def _open(condition) -> list[Grant]:  # noqa: ANN001
+    rows = list(
+        db.session.scalars(
+            select(Grant).where(condition, Grant.state.in_(OPEN_STATES)).order_by(Grant.id.desc())
+        )
+    )
+    if any(grants.expire_if_due(g) for g in rows):
+        db.session.commit()
+    return [g for g in rows if g.state in OPEN_STATES]

@@ -1,0 +1,265 @@
+"""Assisted use over HTTP: helpers ask consent and act, residents see and stop it, officers
+witness consent at the desk. Thin: each route calls one service function."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from api.assistance import consent, grants, usage
+from api.assistance import guard as acting
+from api.assistance import schemas as s
+from api.assistance.consent import PersonRef
+from api.auth.guard import auth_required, current_principal
+from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
+from api.errors import ApiError
+from api.extensions import db
+from api.openapi import ErrorSchema
+from api.origin import request_origin
+from api.pagination import Page, PageArgsSchema, page_envelope
+
+blp = Blueprint(
+    "assistance",
+    __name__,
+    url_prefix="/api/v1",
+    description="Assisted use: community teams help residents, with consent, in the open",
+)
+
+
+def _ref(data: dict) -> PersonRef:
+    return PersonRef(data.get("personal_id"), data.get("phone"))
+
+
+def _named(items: list) -> list:
+    """Both people's names on each grant (one query)."""
+    ids = {g.helper_id for g in items} | {g.resident_id for g in items}
+    names = dict(
+        db.session.execute(select(Account.id, Account.full_name).where(Account.id.in_(ids))).all()
+        if ids
+        else []
+    )
+    for grant in items:
+        grant.helper_name = names.get(grant.helper_id, "")
+        grant.resident_name = names.get(grant.resident_id, "")
+    return items
+
+
+@blp.route("/assistance/sessions")
+class Sessions(MethodView):
+    @auth_required(blp, roles=(ROLE_COMMUNITY,))
+    @blp.arguments(s.SessionRequestSchema)
+    @blp.response(201, s.SessionCreatedSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such resident")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many requests")
+    def post(self, body):
+        """Ask a resident's consent to help: a code goes to the phone on their record (never
+        a number typed here); the resident reads it to the helper, who confirms it."""
+        grant, sent_to = consent.request_session(
+            current_principal(),
+            _ref(body["resident"]),
+            body["actions"],
+            body["dossiers"],
+            body["purpose"],
+            body["hours"],
+            request_origin(),
+        )
+        grant.code_sent_to = sent_to
+        return _named([grant])[0]
+
+
+@blp.route("/assistance/grants")
+class HelperGrants(MethodView):
+    @auth_required(blp)
+    @blp.response(200, s.GrantSchema(many=True))
+    def get(self):
+        """The grants under which the caller helps someone (pending and active)."""
+        return _named(consent.for_helper(current_principal()))
+
+
+@blp.route("/assistance/grants/<string:grant_id>/confirm")
+class Confirm(MethodView):
+    @auth_required(blp, roles=(ROLE_COMMUNITY,))
+    @blp.arguments(s.CodeSchema)
+    @blp.response(200, s.GrantSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="Wrong or expired code")
+    @blp.alt_response(403, schema=ErrorSchema, description="Too many wrong codes: refused")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
+    def post(self, body, grant_id: str):
+        """The helper types the code the resident read out; the session starts."""
+        return _named(
+            [consent.confirm_session(current_principal(), grant_id, body["code"], request_origin())]
+        )[0]
+
+
+@blp.route("/assistance/grants/<string:grant_id>/accept")
+class Accept(MethodView):
+    @auth_required(blp)
+    @blp.arguments(s.CodeSchema)
+    @blp.response(200, s.GrantSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
+    def post(self, body, grant_id: str):
+        """The agent named in a mandate accepts it with the code the resident gave them."""
+        return _named(
+            [consent.accept_mandate(current_principal(), grant_id, body["code"], request_origin())]
+        )[0]
+
+
+@blp.route("/assistance/grants/<string:grant_id>/token")
+class Token(MethodView):
+    @auth_required(blp)
+    @blp.response(200, s.ActingTokenSchema)
+    @blp.alt_response(403, schema=ErrorSchema, description="Grant not in force")
+    def post(self, grant_id: str):
+        """An access token to act for the resident (``sub`` the resident, ``act`` the helper);
+        use it on /api/v1/assist/…. It stops working the moment the grant ends."""
+        grant = grants.by_public_id(grant_id)
+        token, seconds = acting.issue_token(grant, current_principal())
+        return {"access_token": token, "token_type": "Bearer", "expires_in": seconds}
+
+
+@blp.route("/assistance/grants/<string:grant_id>/end")
+class End(MethodView):
+    @auth_required(blp)
+    @blp.response(200, s.GrantSchema)
+    def post(self, grant_id: str):
+        """The helper ends the help."""
+        return _named([consent.end_by_helper(current_principal(), grant_id)])[0]
+
+
+@blp.route("/assistance/grants/<string:grant_id>/history")
+class History(MethodView):
+    @auth_required(blp)
+    @blp.response(200, s.GrantEventSchema(many=True))
+    def get(self, grant_id: str):
+        """Every change of the grant and who made it (both people see it)."""
+        grant = grants.by_public_id(grant_id)
+        principal = current_principal()
+        if principal.account_id not in (grant.resident_id, grant.helper_id) and (
+            principal.role != ROLE_ADMIN
+        ):
+            raise ApiError(404, "assist_grant_not_found")
+        events = grants.history(grant)
+        ids = {e.actor_id for e in events if e.actor_id}
+        names = dict(
+            db.session.execute(
+                select(Account.id, Account.full_name).where(Account.id.in_(ids))
+            ).all()
+            if ids
+            else []
+        )
+        for event in events:
+            event.by = names.get(event.actor_id, "") if event.actor_id else ""
+        return events
+
+
+@blp.route("/assistance/desk")
+class Desk(MethodView):
+    @auth_required(blp, roles=(ROLE_OFFICER, ROLE_ADMIN))
+    @blp.arguments(s.DeskSchema)
+    @blp.response(201, s.GrantSchema)
+    def post(self, body):
+        """At the one-stop desk, after checking the ID card: open a session (``hours``) or a
+        mandate (``valid_until``) at once; ``legal`` registers a parent or legal representative
+        after checking the documents."""
+        return _named(
+            [
+                consent.open_at_desk(
+                    current_principal(),
+                    personal_id=body["personal_id"],
+                    full_name=body["full_name"],
+                    commune_code=body["commune_code"],
+                    helper_ref=_ref(body["helper"]),
+                    actions=body["actions"],
+                    dossier_codes=body["dossiers"],
+                    hours=body["hours"],
+                    valid_until=body["valid_until"],
+                    legal=body["legal"],
+                    documents=body["documents"],
+                    origin=request_origin(),
+                )
+            ]
+        )[0]
+
+
+# ---- the resident --------------------------------------------------------------------------------
+
+
+@blp.route("/me/helpers")
+class MyHelpers(MethodView):
+    @auth_required(blp)
+    @blp.response(200, s.GrantSchema(many=True))
+    def get(self):
+        """«Ai đang giúp tôi?»: who may act for me now, or is waiting for my consent."""
+        return _named(consent.for_resident(current_principal()))
+
+
+@blp.route("/me/helpers/<string:grant_id>/revoke")
+class Revoke(MethodView):
+    @auth_required(blp)
+    @blp.response(200, s.GrantSchema)
+    def post(self, grant_id: str):
+        """Stop it now (one tap): the helper's next request is refused."""
+        return _named([consent.revoke(current_principal(), grant_id)])[0]
+
+
+@blp.route("/me/helpers/<string:grant_id>/reject")
+class Reject(MethodView):
+    @auth_required(blp)
+    @blp.response(200, s.GrantSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
+    def post(self, grant_id: str):
+        """Say no to a pending request (the resident, or the agent named in a mandate)."""
+        return _named([consent.reject(current_principal(), grant_id)])[0]
+
+
+@blp.route("/me/mandates")
+class Mandates(MethodView):
+    @auth_required(blp)
+    @blp.arguments(s.MandateRequestSchema)
+    @blp.response(201, s.MandateCreatedSchema)
+    def post(self, body):
+        """Ask a relative or carer to act for me until a day (at most a year); give them the
+        code, which they enter within 7 days."""
+        grant, code = consent.create_mandate(
+            current_principal(),
+            _ref(body["agent"]),
+            body["actions"],
+            body["dossiers"],
+            body["valid_until"],
+            body["purpose"],
+            request_origin(),
+        )
+        return {"grant": _named([grant])[0], "code": code}
+
+
+@blp.route("/me/usage")
+class MyUsage(MethodView):
+    @auth_required(blp)
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, s.UsagePageSchema)
+    def get(self, args):
+        """«Ai đã xem hồ sơ của tôi?»: every read or write made for me, newest first."""
+        page = Page(args["page"], args["page_size"])
+        items, total = usage.for_resident(current_principal(), page)
+        ids = {u.actor_id for u in items}
+        names = dict(
+            db.session.execute(
+                select(Account.id, Account.full_name).where(Account.id.in_(ids))
+            ).all()
+            if ids
+            else []
+        )
+        for item in items:
+            item.who = names.get(item.actor_id, "")
+        return page_envelope(items, total, page)
+
+
+@blp.route("/me/usage/<int:usage_id>/dispute")
+class Dispute(MethodView):
+    @auth_required(blp)
+    @blp.arguments(s.DisputeSchema)
+    @blp.response(200, s.UsageSchema)
+    def post(self, body, usage_id: int):
+        """ "This was not me / I did not agree": flags the entry for the commune to look at."""
+        return usage.dispute(current_principal(), usage_id, body["note"])

@@ -1,0 +1,62 @@
+"""What a helper may do for a resident, and what they may never do whatever a grant says."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from api.clock import VN_TZ
+from api.tunables import tunable
+
+# Actions a grant may allow.
+FOLLOW = "follow"  # look up and follow the resident's dossiers
+MESSAGE = "message"  # write to the officer handling a dossier
+SUPPLEMENT = "supplement"  # answer a supplement request (message with papers)
+RATE_WITH = "rate_with"  # rate the service together with the resident (flagged assisted)
+SEARCH = "search"  # search procedures together
+ALLOWED_ACTIONS = (FOLLOW, MESSAGE, SUPPLEMENT, RATE_WITH, SEARCH)
+
+# Never allowed to a helper or agent, whatever the grant says (a tampered grant included).
+FORBIDDEN_ACTIONS = frozenset(
+    {
+        "change_contact",  # the resident's phone or e-mail
+        "change_chat_links",
+        "change_notifications",
+        "withdraw_dossier",
+        "payment_details",  # payment or refund details
+        "manage_grants",  # creating or extending grants
+        "rate_as_resident",
+        "survey_as_resident",
+    }
+)
+
+CODE_ATTEMPTS = 5
+
+
+def session_max_hours() -> int:
+    return tunable("assist_session_max_hours", 4)
+
+
+def code_ttl() -> timedelta:
+    return timedelta(minutes=tunable("assist_code_minutes", 10))
+
+
+def mandate_accept_window() -> timedelta:
+    return timedelta(days=tunable("assist_mandate_accept_days", 7))
+
+
+def mandate_max_days() -> int:
+    return tunable("assist_mandate_max_days", 365)
+
+
+def legal_max_days() -> int:
+    # A parent's representation lasts longer than a relative's mandate; still bounded.
+    return tunable("assist_legal_max_days", 1826)
+
+
+def end_of_day(day: date) -> datetime:
+    """A grant "until 5 March" lasts to the end of 5 March in Vietnam: 00:00 on the 6th (+07)."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=VN_TZ)
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(VN_TZ).date()

@@ -1,0 +1,119 @@
+"""Teams for commune and province admins: set up teams, add, suspend and retire members,
+record cross-commune exceptions, and see each team's activity."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.assistance import consent, figures, teams
+from api.assistance import schemas as s
+from api.assistance.consent import PersonRef
+from api.auth.guard import auth_required, current_principal
+from api.auth.models import ROLE_ADMIN
+from api.openapi import ErrorSchema
+from api.origin import request_origin
+from api.pagination import Page, page_envelope
+
+blp = Blueprint(
+    "assistance_teams",
+    __name__,
+    url_prefix="/api/v1/admin/assistance",
+    description="Community digital technology teams (admins)",
+)
+ADMINS = (ROLE_ADMIN,)
+
+
+def _with_members(team):  # noqa: ANN001, ANN202
+    team.member_list = [
+        {"staff_id": account.public_id, "name": account.full_name, "status": member.status}
+        for member, account in teams.members(team)
+    ]
+    return team
+
+
+@blp.route("/teams")
+class Teams(MethodView):
+    @auth_required(blp, roles=ADMINS)
+    @blp.arguments(s.TeamListArgs, location="query")
+    @blp.response(200, s.TeamPageSchema)
+    def get(self, args):
+        """Teams, by commune and village."""
+        page = Page(args["page"], args["page_size"])
+        items, total = teams.list_teams(current_principal(), args.get("commune_code"), page)
+        return page_envelope([_with_members(t) for t in items], total, page)
+
+    @auth_required(blp, roles=ADMINS)
+    @blp.arguments(s.TeamSchema)
+    @blp.response(201, s.TeamSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The village has a team")
+    def post(self, body):
+        """A team set up by the commune chairman's decision (number and date)."""
+        return _with_members(
+            teams.create_team(current_principal(), **body, origin=request_origin())
+        )
+
+
+@blp.route("/teams/<string:team_id>")
+class TeamDetail(MethodView):
+    @auth_required(blp, roles=ADMINS)
+    @blp.response(200, s.TeamSchema)
+    def get(self, team_id: str):
+        return _with_members(teams.get_team(team_id))
+
+
+@blp.route("/teams/<string:team_id>/members")
+class Members(MethodView):
+    @auth_required(blp, roles=ADMINS)
+    @blp.arguments(s.MemberAddSchema)
+    @blp.response(201, s.TeamSchema)
+    def post(self, body, team_id: str):
+        """Add a community-role staff account of the team's commune."""
+        teams.add_member(current_principal(), team_id, body["staff_id"], request_origin())
+        return _with_members(teams.get_team(team_id))
+
+
+@blp.route("/teams/<string:team_id>/members/<string:staff_id>")
+class Member(MethodView):
+    @auth_required(blp, roles=ADMINS)
+    @blp.arguments(s.MemberStatusSchema)
+    @blp.response(200, s.TeamSchema)
+    def patch(self, body, team_id: str, staff_id: str):
+        """Suspend, reinstate or retire a member; their open grants end when they stop."""
+        teams.set_member_status(
+            current_principal(), team_id, staff_id, body["status"], request_origin()
+        )
+        return _with_members(teams.get_team(team_id))
+
+
+@blp.route("/teams/<string:team_id>/activity")
+class Activity(MethodView):
+    @auth_required(blp, roles=ADMINS)
+    @blp.arguments(s.ActivityArgs, location="query")
+    @blp.response(200, s.ActivitySchema)
+    def get(self, args, team_id: str):
+        """Residents helped, sessions, consents refused, reads and writes per member, and
+        unusual patterns, over Vietnam days ``from``–``to`` (default the last 30)."""
+        return figures.team_activity(
+            current_principal(), team_id, args["date_from"], args["date_to"]
+        )
+
+
+@blp.route("/exceptions")
+class Exceptions(MethodView):
+    @auth_required(blp, roles=ADMINS)
+    @blp.arguments(s.ExceptionSchema)
+    @blp.response(201, s.ExceptionCreatedSchema)
+    def post(self, body):
+        """Let one helper help one resident of another commune for a few days (audited)."""
+        resident = consent.find_person(
+            PersonRef(body["resident"].get("personal_id"), body["resident"].get("phone"))
+        )
+        return teams.grant_exception(
+            current_principal(),
+            body["helper_id"],
+            resident,
+            body["reason"],
+            body["days"],
+            request_origin(),
+        )
