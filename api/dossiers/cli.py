@@ -51,3 +51,6 @@ def seed_demo_command(count: int) -> None:
     click.echo(
         f"Demo dossiers: {created['dossiers']} records, {created['progress']} progress entries."
     )
+    from api.assistance.demo import seed_demo_assistance
+
+    click.echo("\n".join(seed_demo_assistance()))

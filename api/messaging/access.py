@@ -63,7 +63,9 @@ def thread_access(principal: Principal, code: str, acting_for: Principal | None 
         raise _not_found(code)
     if acting_for is not None:
         # A team member, or a relative holding a mandate.
-        if principal.role not in (ROLE_COMMUNITY, ROLE_CITIZEN) or not is_owner(acting_for, dossier):
+        if principal.role not in (ROLE_COMMUNITY, ROLE_CITIZEN) or not is_owner(
+            acting_for, dossier
+        ):
             raise _not_found(code)
         author = Author(COMMUNITY, principal.account_id, acting_for.account_id)
         return Access(dossier, CITIZEN_VIEW, author)

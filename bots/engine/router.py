@@ -14,7 +14,7 @@ from bots import talks
 from bots.engine import identity, nlu
 from bots.engine import state as states
 from bots.engine.context import Turn
-from bots.engine.flows import dossiers, linking, menu, officer, procedures, rating
+from bots.engine.flows import assistance, dossiers, linking, menu, officer, procedures, rating
 from bots.engine.types import BUTTON, CONTACT, PHOTO, START, Incoming, Reply
 
 ACTIONS: dict[str, Callable] = {
@@ -94,6 +94,10 @@ def _button(turn: Turn, data: str) -> None:
         linking.ask_code(turn)
     elif head == "lp":
         linking.ask_phone(turn)
+    elif head == "ag":
+        assistance.show(turn)
+    elif head == "ar" and rest:
+        assistance.stop(turn, rest)
     elif head == "lang" and rest in ("vi", "en"):
         menu.set_language(turn, rest)
     elif head == "ra" and mode == states.RATE:
@@ -107,6 +111,9 @@ def _button(turn: Turn, data: str) -> None:
 
 
 def _text(turn: Turn, text: str) -> None:
+    if turn.state.mode != states.TALK and assistance.asks_who_helps(text):
+        assistance.show(turn)
+        return
     u = nlu.understand(text, procedures.top_names)
     if _in_step(turn, text, u):
         return

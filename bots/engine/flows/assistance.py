@@ -1,0 +1,109 @@
+"""«Ai đang giúp tôi?» in the chat: who may act for the resident now, each with a one-tap
+stop (button data "ar:<grant id>", 35 bytes: within Telegram's 64)."""
+
+from __future__ import annotations
+
+from api.assistance import consent
+from api.clock import to_local
+from api.errors import ApiError
+from api.i18n import register_messages
+from api.text import fold
+from bots.engine.context import Turn
+from bots.engine.types import Button
+
+STOP_PREFIX = "ar:"
+PHRASES = ("ai dang giup toi", "ai giup toi", "who is helping me", "who helps me")
+
+register_messages(
+    {
+        "bot_assist_link_first": {
+            "vi": "Để xem ai đang được phép giúp bạn, xin liên kết tài khoản trước.",
+            "en": "To see who may help you, please link your account first.",
+        },
+        "bot_assist_none": {
+            "vi": "Hiện không có ai được phép làm thay bạn.",
+            "en": "Nobody may act for you now.",
+        },
+        "bot_assist_list": {
+            "vi": "Những người đang được phép giúp bạn:",
+            "en": "People who may help you now:",
+        },
+        "bot_assist_line": {
+            "vi": "• {name}: {what} (đến {until}){pending}",
+            "en": "• {name}: {what} (until {until}){pending}",
+        },
+        "bot_assist_pending": {"vi": " – đang chờ xác nhận", "en": " – waiting for consent"},
+        "bot_assist_stopped": {
+            "vi": "✅ Đã dừng. {name} không thể làm thay bạn nữa.",
+            "en": "✅ Stopped. {name} can no longer act for you.",
+        },
+        "bot_assist_not_found": {
+            "vi": "Không tìm thấy sự đồng ý này (có thể đã kết thúc).",
+            "en": "This consent was not found (it may have ended).",
+        },
+        "bot_btn_assist_stop": {"vi": "⛔ Dừng {name}", "en": "⛔ Stop {name}"},
+        "bot_btn_assist_who": {"vi": "🤝 Ai đang giúp tôi?", "en": "🤝 Who is helping me?"},
+    }
+)
+
+
+def asks_who_helps(text: str) -> bool:
+    folded = fold(text)
+    return any(phrase in folded for phrase in PHRASES)
+
+
+def _names(grants: list) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from api.auth.models import Account
+    from api.extensions import db
+
+    ids = {g.helper_id for g in grants}
+    return dict(
+        db.session.execute(select(Account.id, Account.full_name).where(Account.id.in_(ids))).all()
+    )
+
+
+def show(turn: Turn) -> None:
+    turn.state.reset()
+    principal = turn.principal()
+    if principal is None:
+        turn.say(turn.t("bot_assist_link_first"), [[turn.button("bot_btn_link", "l")]])
+        return
+    grants = consent.for_resident(principal)
+    if not grants:
+        turn.say(turn.t("bot_assist_none"), turn.back_buttons())
+        return
+    names = _names(grants)
+    lines, buttons = [turn.t("bot_assist_list")], []
+    for grant in grants[:8]:
+        name = names.get(grant.helper_id, "") or "?"
+        until = to_local(grant.expires_at).strftime("%H:%M %d/%m/%Y") if grant.expires_at else "…"
+        pending = turn.t("bot_assist_pending") if grant.state == "pending" else ""
+        lines.append(
+            turn.t(
+                "bot_assist_line",
+                name=name,
+                what=", ".join(grant.actions),
+                until=until,
+                pending=pending,
+            )
+        )
+        label = turn.t("bot_btn_assist_stop", name=name[:40])
+        buttons.append([Button(label, f"{STOP_PREFIX}{grant.public_id}")])
+    turn.say("\n".join(lines), [*buttons, *turn.back_buttons()])
+
+
+def stop(turn: Turn, grant_id: str) -> None:
+    turn.state.reset()
+    principal = turn.principal()
+    if principal is None:
+        turn.say(turn.t("bot_assist_link_first"), [[turn.button("bot_btn_link", "l")]])
+        return
+    try:
+        grant = consent.revoke(principal, grant_id[:32], channel=turn.channel)
+    except ApiError:
+        turn.say(turn.t("bot_assist_not_found"), turn.back_buttons())
+        return
+    name = _names([grant]).get(grant.helper_id, "")
+    turn.say(turn.t("bot_assist_stopped", name=name), turn.back_buttons())
