@@ -371,3 +371,89 @@ def test_desk_witnessed_session_for_a_resident_without_a_phone(client, app, worl
         headers=world.helper,
     )
     assert refused.status_code == 403
+
+
+def test_code_by_zalo_goes_to_the_zalo_linked_to_the_record(client, app, world):
+    from api.audit.service import Origin
+    from api.notifications.models import Notification
+    from api.profile.service import link_chat
+
+    body = {"resident": {"personal_id": OWNER_ID}, "actions": ["follow"], "via": "zalo"}
+    r = client.post("/api/v1/assistance/sessions", json=body, headers=world.helper)
+    assert r.status_code == 422 and r.json["error"] == "assist_no_zalo"
+    with app.app_context():
+        link_chat(world.resident_account_id, "zalo", "zalo-user-9", Origin(channel="zalo"))
+        db.session.commit()
+    r = client.post("/api/v1/assistance/sessions", json=body, headers=world.helper)
+    assert r.status_code == 201 and r.json["code_sent_to"] == "Zalo"
+    assert _sender(app).sent == []  # no SMS
+    with app.app_context():
+        (sent,) = db.session.scalars(
+            select(Notification).where(Notification.event == "one_time_code")
+        ).all()
+        assert (sent.chat_channel, sent.chat_id) == ("zalo", "zalo-user-9")
+        code = sent.params["code"]
+    confirm = client.post(
+        f"/api/v1/assistance/grants/{r.json['id']}/confirm",
+        json={"code": code},
+        headers=world.helper,
+    )
+    assert confirm.status_code == 200 and confirm.json["state"] == "active"
+
+
+def test_legal_representative_registered_by_an_officer(client, app, world):
+    citizen(app, "001090000888", "Mẹ", "84900000888", None)
+    r = client.post(
+        "/api/v1/assistance/desk",
+        json={
+            "personal_id": OWNER_ID,
+            "full_name": "Nguyễn Thị Hoa",
+            "helper": {"personal_id": "001090000888"},
+            "actions": ["follow", "message"],
+            "valid_until": (datetime.now(UTC) + timedelta(days=700)).date().isoformat(),
+            "legal": True,
+            "documents": "Giấy khai sinh số 12/2015",
+            "id_card_checked": True,
+        },
+        headers=world.officer,
+    )
+    assert r.status_code == 201, r.json
+    assert (r.json["kind"], r.json["state"], r.json["consent"]) == ("legal", "active", "documents")
+    history = client.get(
+        f"/api/v1/assistance/grants/{r.json['id']}/history", headers=world.resident
+    )
+    assert [(e["from_state"], e["to_state"], e["by"]) for e in history.json] == [
+        ("", "pending", "Officer.A"),
+        ("pending", "active", "Officer.A"),
+    ]
+    # Only an officer registers one.
+    mine = client.post(
+        "/api/v1/assistance/desk",
+        json={
+            "personal_id": OWNER_ID,
+            "full_name": "X",
+            "helper": {"personal_id": "001090000888"},
+            "actions": ["follow"],
+            "legal": True,
+            "id_card_checked": True,
+        },
+        headers=world.resident,
+    )
+    assert mine.status_code == 403
+
+
+def test_expiry_by_the_periodic_sweep_tells_both(client, app, world, monkeypatch):
+    from api.assistance.grants import expire_due
+    from api.notifications.models import Notification
+
+    grant_id, _ = start(client, app, world)
+    monkeypatch.setattr(
+        "api.clock.utcnow", _Clock(datetime.now(UTC) + timedelta(hours=2, minutes=1))
+    )
+    with app.app_context():
+        assert expire_due() == 1 and expire_due() == 0
+        keys = db.session.scalars(
+            select(Notification.dedupe_key).where(Notification.event == "assistance")
+        ).all()
+        assert sum(":ended:" in k for k in keys) == 2
+        assert db.session.scalar(select(Grant.end_reason)) == "time"

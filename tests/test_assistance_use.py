@@ -141,6 +141,9 @@ def test_assisted_rating_is_recorded_as_assisted(client, app, world):
         assert rating.assisted is True and rating.account_id == world.resident_account_id
         assert rating.raw[0]["assisted"] is True
     assert [u.action for u in _usage(app, "write")] == ["rate_with"]
+    stats = client.get("/api/v1/stats/satisfaction", headers=world.admin)
+    assert stats.status_code == 200, stats.json
+    assert (stats.json["count"], stats.json["assisted"]) == (1, 1)
 
 
 def test_both_people_told_at_start_first_use_and_end(client, app, world):

@@ -90,6 +90,12 @@ def sweep_notifications() -> dict:
     return sweep()
 
 
+def expire_assistance_grants() -> dict:
+    from api.assistance.grants import expire_due
+
+    return {"expired": expire_due()}
+
+
 def send_unit_digests() -> dict:
     from api.messaging.digest import send_unit_digests as send
 

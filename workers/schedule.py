@@ -25,6 +25,7 @@ PERIODIC = [
     (bot_jobs.relay_officer_replies, "urgent", {"interval": 15}),
     (jobs.pull_followed_dossiers, "default", {"interval": 300}),
     (jobs.flush_portal_outbox, "default", {"interval": 60}),
+    (jobs.expire_assistance_grants, "default", {"interval": 60}),
     (jobs.send_unit_digests, "bulk", {"interval": 3600}),
     (jobs.refresh_catalog_from_portal, "bulk", {"cron": "0 20 * * 6"}),  # Sunday 03:00 Vietnam
     (jobs.pull_all_unfinished_dossiers, "bulk", {"cron": "0 19 * * *"}),  # 02:00 Vietnam time

@@ -47,7 +47,9 @@ from api.dossiers.service import is_owner
 from api.errors import ApiError
 from api.extensions import db
 from api.logs import mask_number
+from api.notifications.service import notify_chat
 from api.phone import normalise_phone
+from api.profile.models import ChatIdentity
 from api.ratelimit import Limit, hit
 
 ASSURANCE_DESK = "desk"  # identity checked on the ID card by an officer at the desk
@@ -167,8 +169,10 @@ def request_session(
     purpose: str,
     hours: int,
     origin: Origin,
+    via: str = "sms",
 ) -> tuple[Grant, str]:
-    """Ask a resident's consent: the code goes to the phone on the resident's record.
+    """Ask a resident's consent: the code goes to the phone on the resident's record (SMS)
+    or to the Zalo account linked to it (``via="zalo"``), never to anything the helper types.
     Returns the pending grant and the masked destination to show the helper."""
     helper_account = _helper_account(helper)
     actions = _actions(actions)
@@ -179,6 +183,9 @@ def request_session(
     exception_id = _commune(helper_account, resident, origin)
     if not resident.phone:
         raise ApiError(422, "assist_no_phone")
+    zalo = _linked_zalo(resident) if via == "zalo" else None
+    if via == "zalo" and zalo is None:
+        raise ApiError(422, "assist_no_zalo")
     hit(REQUESTS_PER_RESIDENT, str(resident.id))
     grant = _new_grant(
         SESSION,
@@ -202,10 +209,27 @@ def request_session(
         object_id=grant.public_id,
         exception=exception_id or "",
     )
+    if zalo is not None:
+        notification = notify_chat(
+            "zalo", zalo, "one_time_code", {"code": code}, f"assist-code:{grant.public_id}"
+        )
+        db.session.commit()
+        hand_over([notification], urgent=True)  # the code is scrubbed from it once delivered
+        return grant, "Zalo"
     db.session.commit()
     # Only ever to the number already on the resident's record.
     otp.sender().send_code(resident.phone, code, "assist", "vi")
     return grant, mask_number(resident.phone)
+
+
+def _linked_zalo(resident: Account) -> str | None:
+    return db.session.scalar(
+        select(ChatIdentity.external_id).where(
+            ChatIdentity.account_id == resident.id,
+            ChatIdentity.channel == "zalo",
+            ChatIdentity.blocked_at.is_(None),
+        )
+    )
 
 
 def _own_grant(public_id: str, account_id: int, *, as_helper: bool) -> Grant:

@@ -71,15 +71,41 @@ def transition(
 
 
 def expire_if_due(grant: Grant) -> bool:
-    """A grant past its time becomes expired (lazily, on the next look). True if it did."""
+    """A grant past its time becomes expired (on the next look, or by the periodic sweep)
+    and both people are told. True if it did; caller commits."""
     now = clock.utcnow()
+    reason = ""
     if grant.state == ACTIVE and grant.expires_at and as_utc(grant.expires_at) <= now:
-        return transition(grant, EXPIRED, from_states=(ACTIVE,), actor_id=None, reason="time")
-    if grant.state == PENDING and grant.accept_by and as_utc(grant.accept_by) <= now:
-        return transition(
-            grant, EXPIRED, from_states=(PENDING,), actor_id=None, reason="not_accepted"
+        reason = "time"
+    elif grant.state == PENDING and grant.accept_by and as_utc(grant.accept_by) <= now:
+        reason = "not_accepted"
+    if not reason or not transition(
+        grant, EXPIRED, from_states=(grant.state,), actor_id=None, reason=reason
+    ):
+        return False
+    from api.assistance.notify import tell_both
+
+    tell_both(grant, "ended", reason)  # delivered by the sweeper if nobody hands it over
+    return True
+
+
+def expire_due(limit: int = 500) -> int:
+    """The periodic sweep: expire what is past its time, so people are told on time."""
+    now = clock.utcnow()
+    due = list(
+        db.session.scalars(
+            select(Grant)
+            .where(
+                ((Grant.state == ACTIVE) & (Grant.expires_at <= now))
+                | ((Grant.state == PENDING) & (Grant.accept_by <= now))
+            )
+            .order_by(Grant.id)
+            .limit(limit)
         )
-    return False
+    )
+    done = sum(1 for grant in due if expire_if_due(grant))
+    db.session.commit()
+    return done
 
 
 def in_force(grant: Grant) -> bool:

@@ -67,10 +67,10 @@ def tell_both(grant: Grant, what: str, why: str = "") -> list[Notification]:
     return made
 
 
-def hand_over(made: list[Notification]) -> None:
+def hand_over(made: list[Notification], urgent: bool = False) -> None:
     """After commit: to the delivery workers."""
-    ids = [n.id for n in made if n.status == "pending" and n.id]
+    ids = [n.id for n in made if n is not None and n.status == "pending" and n.id]
     if ids:
         from push.queueing import enqueue_delivery
 
-        enqueue_delivery(ids)
+        enqueue_delivery(ids, urgent=urgent)

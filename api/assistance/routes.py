@@ -63,6 +63,7 @@ class Sessions(MethodView):
             body["purpose"],
             body["hours"],
             request_origin(),
+            body["via"],
         )
         grant.code_sent_to = sent_to
         return _named([grant])[0]

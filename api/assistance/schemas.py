@@ -31,6 +31,11 @@ class SessionRequestSchema(ScopeSchema):
     resident = ma.fields.Nested(PersonRefSchema, required=True)
     purpose = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
     hours = ma.fields.Integer(load_default=2, validate=ma.validate.Range(min=1, max=24))
+    via = ma.fields.String(
+        load_default="sms",
+        validate=ma.validate.OneOf(("sms", "zalo")),
+        metadata={"description": "SMS to the phone on record, or the Zalo linked to it"},
+    )
 
 
 class CodeSchema(ma.Schema):

@@ -17,6 +17,10 @@ MESSAGES = {
         "vi": "Người dân chưa có số điện thoại trong hồ sơ nên không gửi được mã đồng ý. Xin mời người dân ra bộ phận một cửa.",
         "en": "The resident has no phone number on record, so no consent code can be sent. Please go to the one-stop desk.",
     },
+    "assist_no_zalo": {
+        "vi": "Người dân chưa liên kết Zalo với tài khoản. Xin gửi mã bằng tin nhắn SMS.",
+        "en": "The resident has not linked Zalo to the account. Please send the code by SMS.",
+    },
     "assist_other_commune": {
         "vi": "Người dân không thuộc xã/phường của bạn. Cần có phép ngoại lệ của quản trị viên.",
         "en": "The resident does not live in your commune. An administrator's exception is needed.",

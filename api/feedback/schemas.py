@@ -108,5 +108,8 @@ class IndicatorStatSchema(ma.Schema):
 class SatisfactionSchema(ma.Schema):
     filters = ma.fields.Dict()
     count = ma.fields.Integer(metadata={"description": "Ratings"})
+    assisted = ma.fields.Integer(
+        metadata={"description": "Of which given with a community helper's assistance"}
+    )
     overall = ma.fields.Nested(OverallSchema)
     indicators = ma.fields.List(ma.fields.Nested(IndicatorStatSchema))

@@ -72,6 +72,12 @@ def satisfaction(filters: StatsFilter) -> dict:
         .join(Dossier, Dossier.id == Rating.dossier_id)
         .where(*conditions)
     )
+    # Ratings given with a community helper (api/assistance) are counted apart.
+    assisted = db.session.scalar(
+        select(func.count(Rating.id))
+        .join(Dossier, Dossier.id == Rating.dossier_id)
+        .where(*conditions, Rating.assisted.is_(True))
+    )
     per_indicator = {
         code: (answered, mean)
         for code, answered, mean in db.session.execute(
@@ -105,6 +111,7 @@ def satisfaction(filters: StatsFilter) -> dict:
     return {
         "filters": {"unit": filters.unit, "procedure": filters.procedure, "month": filters.month},
         "count": count,
+        "assisted": assisted,
         "overall": {
             "indicator": overall.code if overall else None,
             "answered": answered_overall,
