@@ -14,10 +14,7 @@ from api.assistance import codes, grants, teams
 from api.assistance.models import (
     ACTIVE,
     BY_CODE,
-    BY_DESK,
-    BY_DOCUMENTS,
     EXPIRED,
-    LEGAL,
     MANDATE,
     OPEN_STATES,
     PENDING,
@@ -32,7 +29,6 @@ from api.assistance.rules import (
     FORBIDDEN_ACTIONS,
     code_ttl,
     end_of_day,
-    legal_max_days,
     local_today,
     mandate_accept_window,
     mandate_max_days,
@@ -41,7 +37,7 @@ from api.assistance.rules import (
 from api.audit.service import Origin, record
 from api.auth import otp
 from api.auth.guard import Principal
-from api.auth.models import ROLE_ADMIN, ROLE_CITIZEN, ROLE_COMMUNITY, ROLE_OFFICER, Account
+from api.auth.models import ROLE_CITIZEN, ROLE_COMMUNITY, Account
 from api.dossiers.models import Dossier
 from api.dossiers.service import is_owner
 from api.errors import ApiError
@@ -52,7 +48,6 @@ from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
 from api.ratelimit import Limit, hit
 
-ASSURANCE_DESK = "desk"  # identity checked on the ID card by an officer at the desk
 REQUESTS_PER_HELPER = Limit("assist_request_helper", 20, 3600)
 REQUESTS_PER_RESIDENT = Limit("assist_request_resident", 5, 3600)
 WRONG_CODES_PER_HELPER = Limit("assist_wrong_code_helper", 10, 3600)
@@ -94,7 +89,7 @@ def _helper_account(helper: Principal) -> Account:
     return account
 
 
-def _actions(actions: list[str]) -> list[str]:
+def checked_actions(actions: list[str]) -> list[str]:
     if any(a in FORBIDDEN_ACTIONS for a in actions):
         raise ApiError(403, "assist_forbidden_action")
     unknown = [a for a in actions if a not in ALLOWED_ACTIONS]
@@ -108,7 +103,7 @@ def _actions(actions: list[str]) -> list[str]:
     return list(dict.fromkeys(actions))
 
 
-def _dossiers(resident: Account, grant_consent: str, codes_: list[str]) -> list[str]:
+def checked_dossiers(resident: Account, grant_consent: str, codes_: list[str]) -> list[str]:
     """Only the resident's own dossiers may be named (unknown and not-theirs look alike)."""
     from api.assistance.guard import resident_principal
 
@@ -123,7 +118,7 @@ def _dossiers(resident: Account, grant_consent: str, codes_: list[str]) -> list[
     return cleaned
 
 
-def _commune(helper: Account, resident: Account, origin: Origin) -> int | None:
+def commune_exception_for(helper: Account, resident: Account, origin: Origin) -> int | None:
     """The exception that lets a community helper cross communes, or None when not needed."""
     if helper.role != ROLE_COMMUNITY or helper.commune_code == resident.commune_code:
         return None
@@ -142,7 +137,7 @@ def _commune(helper: Account, resident: Account, origin: Origin) -> int | None:
     return exception_id
 
 
-def _new_grant(kind: str, helper: Account, resident: Account, **values: object) -> Grant:
+def new_grant(kind: str, helper: Account, resident: Account, **values: object) -> Grant:
     grant = Grant(
         kind=kind,
         state=PENDING,
@@ -175,24 +170,24 @@ def request_session(
     or to the Zalo account linked to it (``via="zalo"``), never to anything the helper types.
     Returns the pending grant and the masked destination to show the helper."""
     helper_account = _helper_account(helper)
-    actions = _actions(actions)
+    actions = checked_actions(actions)
     if not 1 <= hours <= session_max_hours():
         raise ApiError(422, "assist_too_long", limit=f"{session_max_hours()} h")
     resident = find_person(resident_ref)
     hit(REQUESTS_PER_HELPER, str(helper_account.id))
-    exception_id = _commune(helper_account, resident, origin)
+    exception_id = commune_exception_for(helper_account, resident, origin)
     if not resident.phone:
         raise ApiError(422, "assist_no_phone")
     zalo = _linked_zalo(resident) if via == "zalo" else None
     if via == "zalo" and zalo is None:
         raise ApiError(422, "assist_no_zalo")
     hit(REQUESTS_PER_RESIDENT, str(resident.id))
-    grant = _new_grant(
+    grant = new_grant(
         SESSION,
         helper_account,
         resident,
         actions=actions,
-        dossier_codes=_dossiers(resident, BY_CODE, dossier_codes),
+        dossier_codes=checked_dossiers(resident, BY_CODE, dossier_codes),
         purpose=purpose.strip()[:500],
         consent=BY_CODE,
         exception_id=exception_id,
@@ -288,113 +283,11 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
     return grant
 
 
-# ---- the one-stop desk and legal representatives -------------------------------------------------
-
-
-def _officer(principal: Principal) -> None:
-    if principal.role not in (ROLE_OFFICER, ROLE_ADMIN):
-        raise ApiError(403, "role_required")
-
-
-def desk_resident(personal_id: str, full_name: str, commune_code: int | None) -> Account:
-    """The resident the officer checked on the ID card; a record is made for one who has none
-    (no smartphone, never signed in)."""
-    account = db.session.scalar(select(Account).where(Account.personal_id == personal_id))
-    if account is None:
-        account = Account(
-            role=ROLE_CITIZEN,
-            assurance=ASSURANCE_DESK,
-            personal_id=personal_id,
-            full_name=full_name.strip(),
-            commune_code=commune_code,
-        )
-        db.session.add(account)
-        db.session.flush()
-    elif account.role != ROLE_CITIZEN or not account.active:
-        raise ApiError(404, "assist_resident_not_found")
-    elif account.commune_code is None and commune_code is not None:
-        account.commune_code = commune_code  # the address on the card
-    return account
-
-
-def _until(valid_until: date, max_days: int) -> tuple:
+def valid_until_end(valid_until: date, max_days: int) -> tuple:
     now = clock.utcnow()
     if valid_until < local_today(now) or valid_until > local_today(now) + timedelta(days=max_days):
         raise ApiError(422, "assist_too_long", limit=f"{max_days} days")
     return now, end_of_day(valid_until)
-
-
-def open_at_desk(
-    officer: Principal,
-    *,
-    personal_id: str,
-    full_name: str,
-    commune_code: int | None,
-    helper_ref: PersonRef,
-    actions: list[str],
-    dossier_codes: list[str],
-    hours: int | None,
-    valid_until: date | None,
-    legal: bool,
-    documents: str,
-    origin: Origin,
-) -> Grant:
-    """Witnessed consent: a session (``hours``) or mandate (``valid_until``) in force at once.
-    ``legal``: a parent or legal representative registered after checking the documents."""
-    _officer(officer)
-    actions = _actions(actions)
-    helper = find_person(helper_ref, roles=(ROLE_CITIZEN, ROLE_COMMUNITY))
-    if helper.role == ROLE_COMMUNITY and not teams.is_active_member(helper.id):
-        raise ApiError(403, "assist_not_helper")
-    resident = desk_resident(personal_id, full_name, commune_code)
-    if resident.id == helper.id:
-        raise ApiError(422, "assist_action_invalid", reason="the same person")
-    exception_id = _commune(helper, resident, origin)
-    now = clock.utcnow()
-    if legal:
-        kind, consent = LEGAL, BY_DOCUMENTS
-        _, expires = _until(valid_until or local_today(now), legal_max_days())
-    elif valid_until is not None:
-        kind, consent = MANDATE, BY_DESK
-        _, expires = _until(valid_until, mandate_max_days())
-    else:
-        kind, consent = SESSION, BY_DESK
-        if not hours or not 1 <= hours <= session_max_hours():
-            raise ApiError(422, "assist_too_long", limit=f"{session_max_hours()} h")
-        expires = now + timedelta(hours=hours)
-    grant = _new_grant(
-        kind,
-        helper,
-        resident,
-        actions=actions,
-        dossier_codes=_dossiers(resident, consent, dossier_codes),
-        purpose=documents.strip()[:500],
-        consent=consent,
-        witnessed_by_id=officer.account_id,
-        exception_id=exception_id,
-    )
-    grants.transition(
-        grant,
-        ACTIVE,
-        from_states=(PENDING,),
-        actor_id=officer.account_id,
-        reason=consent,
-        started_at=now,
-        expires_at=expires,
-    )
-    record(
-        "assist_desk_witnessed",
-        origin,
-        actor_id=officer.account_id,
-        subject_id=resident.id,
-        object_type="assist_grant",
-        object_id=grant.public_id,
-        kind=kind,
-    )
-    made = tell_both(grant, "started")
-    db.session.commit()
-    hand_over(made)
-    return grant
 
 
 # ---- standing mandates ------------------------------------------------------------------------
@@ -414,22 +307,24 @@ def create_mandate(
     account = db.session.get(Account, resident.account_id)
     if account is None or account.role != ROLE_CITIZEN:
         raise ApiError(403, "assist_only_resident")
-    actions = _actions(actions)
+    actions = checked_actions(actions)
     agent = find_person(agent_ref, roles=(ROLE_CITIZEN, ROLE_COMMUNITY))
     if agent.id == account.id:
         raise ApiError(422, "assist_action_invalid", reason="the same person")
     if agent.role == ROLE_COMMUNITY and not teams.is_active_member(agent.id):
         raise ApiError(403, "assist_not_helper")
-    _, expires = _until(valid_until, mandate_max_days())
+    _, expires = valid_until_end(valid_until, mandate_max_days())
     hit(REQUESTS_PER_RESIDENT, str(account.id))
-    exception_id = _commune(agent, account, origin) if agent.role == ROLE_COMMUNITY else None
+    exception_id = (
+        commune_exception_for(agent, account, origin) if agent.role == ROLE_COMMUNITY else None
+    )
     window = mandate_accept_window()
-    grant = _new_grant(
+    grant = new_grant(
         MANDATE,
         agent,
         account,
         actions=actions,
-        dossier_codes=_dossiers(account, BY_CODE, dossier_codes),
+        dossier_codes=checked_dossiers(account, BY_CODE, dossier_codes),
         purpose=purpose.strip()[:500],
         consent=BY_CODE,
         exception_id=exception_id,

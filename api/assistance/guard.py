@@ -140,7 +140,7 @@ def context_for(claims: dict, channel: str = "api") -> ActingContext:
         raise ApiError(403, "assist_not_helper")
     if not teams.same_commune_or_exception(helper, resident, grant.exception_id):
         raise ApiError(403, "assist_other_commune")
-    return ActingContext(
+    ctx = ActingContext(
         grant_id=grant.id,
         grant_public_id=grant.public_id,
         helper=Principal.of(helper, session.assurance, session.id),
@@ -150,6 +150,10 @@ def context_for(claims: dict, channel: str = "api") -> ActingContext:
         device=device_of(session.id),
         channel=channel,
     )
+    # End the read here: on the embedded SQLite a write after an old read snapshot is refused
+    # when the worker thread wrote in between.
+    db.session.commit()
+    return ctx
 
 
 def require(ctx: ActingContext, *actions: str, dossier_code: str | None = None) -> str:

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api.assistance import consent, grants, usage
+from api.assistance import consent, desk, grants, usage
 from api.assistance import guard as acting
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
@@ -165,7 +165,7 @@ class Desk(MethodView):
         after checking the documents."""
         return _named(
             [
-                consent.open_at_desk(
+                desk.open_at_desk(
                     current_principal(),
                     personal_id=body["personal_id"],
                     full_name=body["full_name"],
