@@ -4,6 +4,7 @@ transaction; the notification pipeline delivers after commit)."""
 from __future__ import annotations
 
 from api.assistance.models import Grant
+from api.assistance.rules import describe
 from api.auth.models import Account
 from api.clock import to_local
 from api.extensions import db
@@ -42,7 +43,7 @@ def _texts(slug: str, grant: Grant, helper: Account, resident: Account, why: str
             lang,
             helper=helper.full_name or helper.username or "",
             resident=resident.full_name or "",
-            what=", ".join(grant.actions),
+            what=describe(grant.actions, lang),
             until=until,
             why=_WHY[lang].get(why, why),
         )

@@ -14,6 +14,19 @@ SUPPLEMENT = "supplement"  # answer a supplement request (message with papers)
 RATE_WITH = "rate_with"  # rate the service together with the resident (flagged assisted)
 SEARCH = "search"  # search procedures together
 ALLOWED_ACTIONS = (FOLLOW, MESSAGE, SUPPLEMENT, RATE_WITH, SEARCH)
+# How people read them (notices, the chat).
+ACTION_LABELS = {
+    FOLLOW: {"vi": "xem và theo dõi hồ sơ", "en": "look up and follow dossiers"},
+    MESSAGE: {"vi": "nhắn cho cán bộ", "en": "write to the officer"},
+    SUPPLEMENT: {"vi": "bổ sung giấy tờ", "en": "answer a request for papers"},
+    RATE_WITH: {"vi": "cùng đánh giá", "en": "rate together"},
+    SEARCH: {"vi": "tìm thủ tục", "en": "search procedures"},
+}
+
+
+def describe(actions: list[str], language: str) -> str:
+    return ", ".join(ACTION_LABELS.get(a, {}).get(language, a) for a in actions)
+
 
 # Never allowed to a helper or agent, whatever the grant says (a tampered grant included).
 FORBIDDEN_ACTIONS = frozenset(

@@ -4,6 +4,7 @@ stop (button data "ar:<grant id>", 35 bytes: within Telegram's 64)."""
 from __future__ import annotations
 
 from api.assistance import consent
+from api.assistance.rules import describe
 from api.clock import to_local
 from api.errors import ApiError
 from api.i18n import register_messages
@@ -84,7 +85,7 @@ def show(turn: Turn) -> None:
             turn.t(
                 "bot_assist_line",
                 name=name,
-                what=", ".join(grant.actions),
+                what=describe(grant.actions, turn.lang),
                 until=until,
                 pending=pending,
             )
