@@ -156,14 +156,12 @@ def test_both_people_told_at_start_first_use_and_end(client, app, world):
             select(Notification).where(Notification.event == "assistance").order_by(Notification.id)
         ).all()
         told = [(n.dedupe_key.split(":")[2], n.account_id) for n in rows]
-    helper = told[0][1] if told[0][1] != world.resident_account_id else told[1][1]
-    assert sorted(told) == sorted(
-        [
-            (what, who)
-            for what in ("started", "first_use", "ended")
-            for who in (world.resident_account_id, helper)
-        ]
-    )
+    resident = world.resident_account_id
+    (helper,) = {who for _, who in told} - {resident}
+    expected = [("requested", resident)] + [
+        (what, who) for what in ("started", "first_use", "ended") for who in (resident, helper)
+    ]
+    assert sorted(told) == sorted(expected)
 
 
 def test_forbid_as_resident_for_other_domains(client, app, world):

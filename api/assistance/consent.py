@@ -195,6 +195,7 @@ def request_session(
         accept_by=clock.utcnow() + code_ttl(),
     )
     code = codes.new_code(grant, code_ttl())
+    told = tell_both(grant, "requested")  # in the app or chat: what the code is for
     record(
         "assist_session_requested",
         origin,
@@ -209,9 +210,10 @@ def request_session(
             "zalo", zalo, "one_time_code", {"code": code}, f"assist-code:{grant.public_id}"
         )
         db.session.commit()
-        hand_over([notification], urgent=True)  # the code is scrubbed from it once delivered
+        hand_over([notification, *told], urgent=True)  # the code is scrubbed once delivered
         return grant, "Zalo"
     db.session.commit()
+    hand_over(told, urgent=True)
     # Only ever to the number already on the resident's record.
     otp.sender().send_code(resident.phone, code, "assist", "vi")
     return grant, mask_number(resident.phone)

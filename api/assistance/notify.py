@@ -51,13 +51,14 @@ def _texts(slug: str, grant: Grant, helper: Account, resident: Account, why: str
 
 
 def tell_both(grant: Grant, what: str, why: str = "") -> list[Notification]:
-    """``what``: started, first_use, ended, mandate. One notification each, once per grant."""
+    """``what``: requested, started, first_use, ended (both people), mandate (the agent),
+    requested (the resident). One notification each, once per grant."""
     helper = db.session.get(Account, grant.helper_id)
     resident = db.session.get(Account, grant.resident_id)
     slug = f"assist_notice_{what}"
     params = _texts(slug, grant, helper, resident, why)
     made = []
-    people = (helper,) if what == "mandate" else (resident, helper)
+    people = {"mandate": (helper,), "requested": (resident,)}.get(what, (resident, helper))
     for account in people:
         if account is None or not account.active:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from api.clock import VN_TZ
+from api.clock import VN_TZ, as_utc
 from api.tunables import tunable
 
 # Actions a grant may allow.
@@ -68,7 +68,8 @@ def legal_max_days() -> int:
 
 def end_of_day(day: date) -> datetime:
     """A grant "until 5 March" lasts to the end of 5 March in Vietnam: 00:00 on the 6th (+07)."""
-    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=VN_TZ)
+    # Stored in UTC like every time (SQLite would otherwise keep the +07 wall clock).
+    return as_utc(datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=VN_TZ))
 
 
 def local_today(now: datetime) -> date:

@@ -86,6 +86,10 @@ MESSAGES = {
         "vi": "{helper} bắt đầu được giúp {resident} ({what}) đến {until}. Không đồng ý? Mở mục «Ai đang giúp tôi?» để dừng ngay.",
         "en": "{helper} may now help {resident} ({what}) until {until}. Not agreed? Open «Who is helping me?» to stop it at once.",
     },
+    "assist_notice_requested": {
+        "vi": "{helper} xin phép giúp {resident} ({what}). Chỉ đọc mã xác nhận cho người đó nếu họ đang ở cạnh bạn và bạn đồng ý.",
+        "en": "{helper} asks to help {resident} ({what}). Only read out the code if they are with you and you agree.",
+    },
     "assist_notice_first_use": {
         "vi": "{helper} vừa bắt đầu làm việc thay {resident}.",
         "en": "{helper} has just started acting for {resident}.",
