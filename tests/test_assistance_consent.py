@@ -457,3 +457,27 @@ def test_expiry_by_the_periodic_sweep_tells_both(client, app, world, monkeypatch
         ).all()
         assert sum(":ended:" in k for k in keys) == 2
         assert db.session.scalar(select(Grant.end_reason)) == "time"
+
+
+def test_a_late_code_is_refused_and_the_request_expires(client, app, world, monkeypatch):
+    grant = ask(client, world)
+    code = _sender(app).codes[RESIDENT_PHONE]
+    monkeypatch.setattr("api.clock.utcnow", _Clock(datetime.now(UTC) + timedelta(minutes=6)))
+    r = client.post(
+        f"/api/v1/assistance/grants/{grant['id']}/confirm",
+        json={"code": code},
+        headers=world.helper,
+    )
+    assert r.status_code == 409 and r.json["error"] == "assist_state_conflict"
+    with app.app_context():
+        row = db.session.scalar(select(Grant).where(Grant.public_id == grant["id"]))
+        assert (row.state, row.end_reason) == ("expired", "not_accepted")
+
+
+def test_a_session_lasts_a_few_hours_at_most(client, world):
+    r = client.post(
+        "/api/v1/assistance/sessions",
+        json={"resident": {"personal_id": OWNER_ID}, "actions": ["follow"], "hours": 5},
+        headers=world.helper,
+    )
+    assert r.status_code == 422 and r.json["error"] == "assist_too_long"

@@ -88,7 +88,7 @@ def test_officer_and_resident_see_who_wrote_for_whom(client, app, world):
 
 
 def test_resident_usage_view_newest_first_helper_cannot_read_it(client, app, world):
-    _, headers = start(client, app, world)
+    _, headers = start(client, app, world, purpose="Xem hồ sơ")
     assert client.get("/api/v1/assist/dossiers", headers=headers).status_code == 200
     assert client.get(f"/api/v1/assist/dossiers/{CODE}", headers=headers).status_code == 200
     client.post(MESSAGES, json={"text": "Xin hỏi"}, headers=headers)
@@ -99,7 +99,7 @@ def test_resident_usage_view_newest_first_helper_cannot_read_it(client, app, wor
         ("read", "dossier"),
         ("read", "dossier_list"),
     ]
-    assert {u["who"] for u in view["items"]} == {"Helper.A"}
+    assert {(u["who"], u["purpose"]) for u in view["items"]} == {("Helper.A", "Xem hồ sơ")}
     # The helper, acting or as themselves, never reads the resident's log.
     assert client.get("/api/v1/me/usage", headers=headers).status_code == 403
     assert client.get("/api/v1/me/usage", headers=world.helper).json["total"] == 0

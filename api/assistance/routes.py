@@ -11,6 +11,7 @@ from api.assistance import consent, desk, grants, usage
 from api.assistance import guard as acting
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
+from api.assistance.models import Grant
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
 from api.errors import ApiError
@@ -251,8 +252,15 @@ class MyUsage(MethodView):
             if ids
             else []
         )
+        grant_ids = {u.grant_id for u in items}
+        purposes = dict(
+            db.session.execute(select(Grant.id, Grant.purpose).where(Grant.id.in_(grant_ids))).all()
+            if grant_ids
+            else []
+        )
         for item in items:
             item.who = names.get(item.actor_id, "")
+            item.purpose = purposes.get(item.grant_id, "")
         return page_envelope(items, total, page)
 
 

@@ -50,7 +50,8 @@ def session_max_hours() -> int:
 
 
 def code_ttl() -> timedelta:
-    return timedelta(minutes=tunable("assist_code_minutes", 10))
+    # The one-time-code SMS and Zalo wording says 5 minutes.
+    return timedelta(minutes=tunable("assist_code_minutes", 5))
 
 
 def mandate_accept_window() -> timedelta:

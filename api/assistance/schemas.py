@@ -112,6 +112,9 @@ class UsageSchema(ma.Schema):
     id = ma.fields.Integer()
     at = ma.fields.DateTime()
     who = ma.fields.Function(lambda u: getattr(u, "who", ""))
+    purpose = ma.fields.Function(
+        lambda u: getattr(u, "purpose", ""), metadata={"description": "What the help was for"}
+    )
     action = ma.fields.String()
     access = ma.fields.String(metadata={"description": "read or write"})
     object_type = ma.fields.String()
