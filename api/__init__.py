@@ -78,6 +78,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         portal,
         profile,
         staff,
+        support,
     )
     from api.cli import serve_command
 
@@ -93,6 +94,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     notifications.init_app(app, api)
     messaging.init_app(app, api)
     feedback.init_app(app, api)
+    support.init_app(app, api)
     bots.init_app(app, api)
 
 

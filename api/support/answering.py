@@ -1,0 +1,121 @@
+"""Answering a support question: articles and procedures as candidates, then one rule.
+
+When the best candidate is confident and clearly ahead, it is the answer; when it is only
+likely, a few choices are offered; below that the citizen is told plainly there is no ready
+answer and offered to ask an officer. Thresholds were set on the tuning set only
+(benchmarks/support_questions_tuning.json) and are tunables so an operator can move them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from api.catalog.search.index import Filters, SearchIndex
+from api.support.models import ANSWER, CHOICES, FALLBACK
+from api.support.retrieval import Hit
+from api.support.words import query_variants
+from api.tunables import tunable
+
+# Set on the tuning split (see the module docstring); never on the frozen test split.
+ANSWER_AT = 0.62
+CHOICES_AT = 0.34
+MARGIN = 0.08  # the best must lead the next different target by this much to be the answer
+MAX_CHOICES = 3
+PROCEDURE_DEPTH = 3
+RANK_DISCOUNT = 0.12  # each place lower in the catalog's own ranking costs this much
+ARTICLE, PROCEDURE = "article", "procedure"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # ARTICLE | PROCEDURE
+    key: str  # slug or procedure code
+    score: float
+    procedure_code: str | None = None  # the procedure it is about, if any
+
+
+@dataclass
+class Decision:
+    outcome: str  # ANSWER | CHOICES | FALLBACK
+    candidates: list[Candidate] = field(default_factory=list)  # the answer, or the choices
+
+    @property
+    def top(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    answer_at: float = ANSWER_AT
+    choices_at: float = CHOICES_AT
+    margin: float = MARGIN
+
+    @classmethod
+    def current(cls) -> Thresholds:
+        return cls(
+            tunable("support_answer_at", ANSWER_AT),
+            tunable("support_choices_at", CHOICES_AT),
+            tunable("support_margin", MARGIN),
+        )
+
+
+def procedure_candidates(index: SearchIndex, text: str) -> list[Candidate]:
+    """The catalog search's best procedures, each scored by how much of the question's
+    informative words its name holds (IDF-weighted), less a little per rank."""
+    positions = index.search(text, Filters(), 0, PROCEDURE_DEPTH).positions
+    if not positions:
+        return []
+    names = [set(index.folded_names[p].split()) for p in positions]
+    unknown = max(index.idf.values(), default=1.0)
+    found: list[Candidate] = []
+    for rank, (position, name) in enumerate(zip(positions, names, strict=True)):
+        best = 0.0
+        for variant in query_variants(text):
+            total = sum(index.idf.get(w, unknown) for w in variant)
+            if not total:
+                continue
+            shared = sum(index.idf.get(w, unknown) for w in variant if w in name)
+            best = max(best, shared / total)
+        score = max(0.0, best - RANK_DISCOUNT * rank)
+        code = index.codes[position]
+        found.append(Candidate(PROCEDURE, code, round(score, 4), code))
+    return found
+
+
+def merge(
+    articles: list[Hit], procedures: list[Candidate], article_procedure: Callable[[str], str | None]
+) -> list[Candidate]:
+    """One ranked list; an article about a procedure and that procedure are one target."""
+    merged = [
+        Candidate(ARTICLE, hit.key, hit.score, article_procedure(hit.key)) for hit in articles
+    ]
+    merged += procedures
+    merged.sort(key=lambda c: (-c.score, c.kind != ARTICLE, c.key))
+    return merged
+
+
+def _target(candidate: Candidate) -> str:
+    return candidate.procedure_code or f"{candidate.kind}:{candidate.key}"
+
+
+def decide(candidates: list[Candidate], thresholds: Thresholds | None = None) -> Decision:
+    t = thresholds or Thresholds.current()
+    ranked = sorted(candidates, key=lambda c: (-c.score, c.kind != ARTICLE, c.key))
+    if not ranked or ranked[0].score < t.choices_at:
+        return Decision(FALLBACK)
+    top = ranked[0]
+    others = [c for c in ranked[1:] if _target(c) != _target(top)]
+    runner_up = others[0].score if others else 0.0
+    if top.score >= t.answer_at and top.score - runner_up >= t.margin:
+        return Decision(ANSWER, [top])
+    choices: list[Candidate] = []
+    seen: set[str] = set()
+    for candidate in ranked:
+        if candidate.score < t.choices_at or _target(candidate) in seen:
+            continue
+        seen.add(_target(candidate))
+        choices.append(candidate)
+        if len(choices) == MAX_CHOICES:
+            break
+    return Decision(CHOICES, choices)
