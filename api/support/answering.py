@@ -33,6 +33,7 @@ class Candidate:
     key: str  # slug or procedure code
     score: float
     procedure_code: str | None = None  # the procedure it is about, if any
+    related: tuple[str, ...] = ()  # every procedure an article covers
 
 
 @dataclass
@@ -84,38 +85,63 @@ def procedure_candidates(index: SearchIndex, text: str) -> list[Candidate]:
 
 
 def merge(
-    articles: list[Hit], procedures: list[Candidate], article_procedure: Callable[[str], str | None]
+    articles: list[Hit],
+    procedures: list[Candidate],
+    article_procedures: Callable[[str], list[str]],
 ) -> list[Candidate]:
-    """One ranked list; an article about a procedure and that procedure are one target."""
-    merged = [
-        Candidate(ARTICLE, hit.key, hit.score, article_procedure(hit.key)) for hit in articles
-    ]
+    """One ranked list of articles and procedures."""
+    merged = []
+    for hit in articles:
+        codes = tuple(article_procedures(hit.key))
+        merged.append(Candidate(ARTICLE, hit.key, hit.score, codes[0] if codes else None, codes))
     merged += procedures
-    merged.sort(key=lambda c: (-c.score, c.kind != ARTICLE, c.key))
+    merged.sort(key=_order)
     return merged
 
 
-def _target(candidate: Candidate) -> str:
-    return candidate.procedure_code or f"{candidate.kind}:{candidate.key}"
+def _order(c: Candidate) -> tuple:
+    return (-c.score, c.kind != ARTICLE, c.key)
+
+
+def same_target(a: Candidate, b: Candidate) -> bool:
+    """An article about a procedure and that procedure are one answer, not two."""
+    if (a.kind, a.key) == (b.kind, b.key):
+        return True
+    if a.procedure_code and a.procedure_code == b.procedure_code:
+        return True
+    return bool(
+        (b.procedure_code and b.procedure_code in a.related)
+        or (a.procedure_code and a.procedure_code in b.related)
+    )
 
 
 def decide(candidates: list[Candidate], thresholds: Thresholds | None = None) -> Decision:
     t = thresholds or Thresholds.current()
-    ranked = sorted(candidates, key=lambda c: (-c.score, c.kind != ARTICLE, c.key))
+    ranked = sorted(candidates, key=_order)
     if not ranked or ranked[0].score < t.choices_at:
         return Decision(FALLBACK)
     top = ranked[0]
-    others = [c for c in ranked[1:] if _target(c) != _target(top)]
+    others = [c for c in ranked[1:] if not same_target(top, c)]
     runner_up = others[0].score if others else 0.0
     if top.score >= t.answer_at and top.score - runner_up >= t.margin:
-        return Decision(ANSWER, [top])
+        return Decision(ANSWER, [_focused(top, ranked)])
     choices: list[Candidate] = []
-    seen: set[str] = set()
     for candidate in ranked:
-        if candidate.score < t.choices_at or _target(candidate) in seen:
+        if candidate.score < t.choices_at or any(same_target(c, candidate) for c in choices):
             continue
-        seen.add(_target(candidate))
-        choices.append(candidate)
+        choices.append(_focused(candidate, ranked))
         if len(choices) == MAX_CHOICES:
             break
     return Decision(CHOICES, choices)
+
+
+def _focused(chosen: Candidate, ranked: list[Candidate]) -> Candidate:
+    """An article covering several procedures answers about the one the question fits best."""
+    if chosen.kind != ARTICLE or not chosen.related:
+        return chosen
+    best = next(
+        (c for c in ranked if c.kind == PROCEDURE and c.procedure_code in chosen.related), None
+    )
+    if best is None:
+        return chosen
+    return Candidate(chosen.kind, chosen.key, chosen.score, best.procedure_code, chosen.related)

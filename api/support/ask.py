@@ -34,11 +34,11 @@ class AskResult:
     log_id: int | None = None
 
 
-def _article_procedures() -> dict[str, str | None]:
+def _article_procedures() -> dict[str, list[str]]:
     rows = db.session.execute(
         select(Article.slug, Article.procedure_codes).where(Article.status == PUBLISHED)
     )
-    return {slug: (codes or [None])[0] for slug, codes in rows}
+    return {slug: list(codes or []) for slug, codes in rows}
 
 
 def candidates(text: str) -> list[Candidate]:
@@ -47,7 +47,7 @@ def candidates(text: str) -> list[Candidate]:
     return merge(
         retrieve_articles(text, 5),
         procedure_candidates(search_index(), text),
-        lambda slug: linked.get(slug),
+        lambda slug: linked.get(slug, []),
     )
 
 
