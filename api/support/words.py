@@ -14,7 +14,8 @@ FILLER = frozenset(
     nay neu nguoi nhe nhi nho nhu nhung oi ong phai qua ra ran roi sao se sang thi the theo
     thu thuc toi tu tuc va vay ve vi viec voi xin xong u uh vang da ba co cho
     how do i can what is the a an to my of for in on it me please where when why which
-    about get does with need
+    about get does with need using use should see this that there be will would could am
+    are was has have you your from at by so if any way want im
     """.split()  # noqa: SIM905
 )
 # Words that say which part of a procedure is asked about, not which procedure.
