@@ -14,7 +14,7 @@ from bots import talks
 from bots.engine import identity, nlu
 from bots.engine import state as states
 from bots.engine.context import Turn
-from bots.engine.flows import dossiers, linking, menu, officer, procedures, rating
+from bots.engine.flows import dossiers, linking, menu, officer, procedures, rating, support
 from bots.engine.types import BUTTON, CONTACT, PHOTO, START, Incoming, Reply
 
 ACTIONS: dict[str, Callable] = {
@@ -102,6 +102,8 @@ def _button(turn: Turn, data: str) -> None:
             rating.answer(turn, int(indicator), int(score))
     elif head == "rn" and mode == states.RATE:
         rating.skip(turn)
+    elif support.handles(head):
+        support.button(turn, head, rest)
     else:  # an old or unknown button: show where we are
         menu.show_menu(turn)
 
@@ -124,6 +126,8 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
         return True
     if mode == states.RATE:
         rating.stop(turn) if u.intent == nlu.CANCEL else rating.text(turn, text)
+        return True
+    if support.in_step(turn, text, u.intent == nlu.CANCEL):
         return True
     off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK, nlu.FIND) or bool(u.dossier_code)
     other_code = bool(u.dossier_code and u.dossier_code != state.code)
@@ -161,7 +165,8 @@ def _route(turn: Turn, u: nlu.Understanding) -> None:
     elif intent == nlu.UNFOLLOW:
         run_action(turn, "unfollow", u.dossier_code)
     elif intent == nlu.FIND:
-        procedures.find(turn, u.topic)
+        if not support.general_answer(turn, turn.incoming.text):
+            procedures.find(turn, u.topic)
     elif intent == nlu.LINK:
         linking.redeem(turn, u.link_code) if u.link_code else linking.start(turn)
     elif intent == nlu.LANGUAGE and u.language:
@@ -174,5 +179,5 @@ def _route(turn: Turn, u: nlu.Understanding) -> None:
         menu.greet(turn)
     elif intent == nlu.THANKS:
         menu.thanks(turn)
-    else:
-        menu.not_understood(turn)
+    else:  # a question, maybe: the support answering, which says plainly when it has none
+        support.answer(turn, turn.incoming.text, fallback_prefix=turn.t("bot_not_understood"))
