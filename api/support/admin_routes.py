@@ -58,7 +58,7 @@ class Article(MethodView):
         return articles.get(slug)
 
     @auth_required(blp, roles=STAFF)
-    @blp.arguments(schemas.ArticleUpdateSchema)
+    @blp.arguments(schemas.ArticleInputSchema(partial=True))
     @blp.response(200, schemas.ArticleSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Published or archived")
     def patch(self, body, slug: str):
@@ -177,7 +177,7 @@ class AdminSurveys(MethodView):
         if db.session.query(Survey.id).filter(Survey.slug == body["slug"]).first():
             from api.errors import ApiError
 
-            raise ApiError(409, "article_slug_taken", slug=body["slug"])
+            raise ApiError(409, "article_slug_taken", name=body["slug"])
         survey = Survey(status=S_ACTIVE if active else S_DRAFT, **body)
         db.session.add(survey)
         db.session.commit()

@@ -67,7 +67,7 @@ def get(slug: str, published_only: bool = False) -> Article:
 
 def create(principal: Principal | None, fields: dict) -> Article:
     if db.session.scalar(select(Article.id).where(Article.slug == fields["slug"])):
-        raise ApiError(409, "article_slug_taken", slug=fields["slug"])
+        raise ApiError(409, "article_slug_taken", name=fields["slug"])
     article = Article(**{k: v for k, v in fields.items() if k in EDITABLE})
     if principal is not None and principal.role != ROLE_ADMIN and not article.owner_unit:
         article.owner_unit = principal.unit_code or ""
@@ -88,7 +88,7 @@ def update(principal: Principal, slug: str, fields: dict) -> Article:
         and fields["slug"] != slug
         and db.session.scalar(select(Article.id).where(Article.slug == fields["slug"]))
     ):
-        raise ApiError(409, "article_slug_taken", slug=fields["slug"])
+        raise ApiError(409, "article_slug_taken", name=fields["slug"])
     for key, value in fields.items():
         if key in EDITABLE:
             setattr(article, key, value)
@@ -104,7 +104,7 @@ def transition(principal: Principal | None, slug: str, target: str) -> Article:
     if principal is not None:
         _check_owner(principal, article)
     if target not in TRANSITIONS.get(article.status, ()):
-        raise ApiError(409, "article_bad_transition", status=article.status, target=target)
+        raise ApiError(409, "article_bad_transition", current=article.status, target=target)
     now = utcnow()
     article.status = target
     if target == PUBLISHED:

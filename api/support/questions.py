@@ -180,7 +180,7 @@ def answer(principal: Principal, question_id: int, text: str, title: str = "") -
     """An officer answers; the asker hears of it on their channel (the notification pipeline)."""
     question = for_officer(principal, question_id)
     if question.status not in (RECEIVED, ANSWERED):
-        raise ApiError(409, "question_bad_transition", status=question.status)
+        raise ApiError(409, "question_bad_transition", current=question.status)
     officer = db.session.get(Account, principal.account_id)
     question.answer = " ".join(text.split()) if "\n" not in text else text.strip()
     question.answered_by = officer.full_name if officer else ""
@@ -246,7 +246,7 @@ def publish(
     data (checked again here, whatever the editor did)."""
     question = for_officer(principal, question_id)
     if question.status not in (ANSWERED, PUBLIC):
-        raise ApiError(409, "question_bad_transition", status=question.status)
+        raise ApiError(409, "question_bad_transition", current=question.status)
     asked = public_question if public_question is not None else question.public_question
     said = public_answer if public_answer is not None else question.public_answer
     left = sorted(set(find_personal_data(asked)) | set(find_personal_data(said)))

@@ -96,11 +96,6 @@ class ArticleInputSchema(ma.Schema):
     review_due_on = ma.fields.Date(allow_none=True, load_default=None)
 
 
-class ArticleUpdateSchema(ArticleInputSchema):
-    class Meta:
-        partial = True
-
-
 class ArticleSchema(ma.Schema):
     slug = ma.fields.String()
     status = ma.fields.String()

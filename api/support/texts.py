@@ -11,12 +11,12 @@ register_messages(
             "en": "This help article was not found.",
         },
         "article_slug_taken": {
-            "vi": "Đã có bài hướng dẫn với mã «{slug}».",
-            "en": "There is already an article «{slug}».",
+            "vi": "Đã có bài hướng dẫn với mã «{name}».",
+            "en": "There is already an article «{name}».",
         },
         "article_bad_transition": {
-            "vi": "Bài đang ở trạng thái «{status}», không chuyển sang «{target}» được.",
-            "en": "The article is «{status}»; it cannot move to «{target}».",
+            "vi": "Bài đang ở trạng thái «{current}», không chuyển sang «{target}» được.",
+            "en": "The article is «{current}»; it cannot move to «{target}».",
         },
         "article_not_editable": {
             "vi": "Bài đã đăng hoặc đã lưu trữ; xin chuyển về bản nháp hoặc rà soát trước khi sửa.",
@@ -51,8 +51,8 @@ register_messages(
             "en": "Please leave a phone number or an e-mail so the officer can answer you.",
         },
         "question_bad_transition": {
-            "vi": "Câu hỏi đang ở trạng thái «{status}», không làm việc này được.",
-            "en": "The question is «{status}»; this cannot be done now.",
+            "vi": "Câu hỏi đang ở trạng thái «{current}», không làm việc này được.",
+            "en": "The question is «{current}»; this cannot be done now.",
         },
         "question_personal_data": {
             "vi": "Bản công khai vẫn còn thông tin cá nhân ({kinds}); xin xóa trước khi đăng.",
