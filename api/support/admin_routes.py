@@ -58,7 +58,7 @@ class Article(MethodView):
         return articles.get(slug)
 
     @auth_required(blp, roles=STAFF)
-    @blp.arguments(schemas.ArticleInputSchema(partial=True))
+    @blp.arguments(schemas.ArticleUpdateSchema(partial=True))
     @blp.response(200, schemas.ArticleSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Published or archived")
     def patch(self, body, slug: str):

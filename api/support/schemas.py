@@ -96,6 +96,10 @@ class ArticleInputSchema(ma.Schema):
     review_due_on = ma.fields.Date(allow_none=True, load_default=None)
 
 
+class ArticleUpdateSchema(ArticleInputSchema):
+    """The same fields, any of them (used with partial=True)."""
+
+
 class ArticleSchema(ma.Schema):
     slug = ma.fields.String()
     status = ma.fields.String()
