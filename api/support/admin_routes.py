@@ -188,7 +188,7 @@ class AdminSurveys(MethodView):
 class Results(MethodView):
     @auth_required(blp, roles=STAFF)
     @blp.arguments(schemas.ResultsArgs, location="query")
-    @blp.response(200, schemas.ma.Schema)
+    @blp.response(200, schemas.ResultsSchema)
     @blp.alt_response(
         200, content_type="text/csv", schema={"type": "string"}, description="JSON or CSV"
     )
@@ -217,7 +217,7 @@ class Results(MethodView):
 class Invite(MethodView):
     @auth_required(blp, roles=(ROLE_ADMIN,))
     @blp.arguments(schemas.InviteInputSchema)
-    @blp.response(200, schemas.ma.Schema)
+    @blp.response(200, schemas.InvitedSchema)
     def post(self, body, slug: str):
         """Invite accounts to a periodic survey for this quarter (each once per quarter)."""
         return {"invited": surveys.invite_periodic(slug, body.get("account_ids") or [])}

@@ -328,3 +328,21 @@ class ResultsArgs(ma.Schema):
 
 class InviteInputSchema(ma.Schema):
     account_ids = ma.fields.List(ma.fields.Integer(), validate=validate.Length(max=10000))
+
+
+class ResultsSchema(ma.Schema):
+    survey = ma.fields.String()
+    unit = ma.fields.String(allow_none=True)
+    period = ma.fields.String(allow_none=True)
+    responses = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    questions = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={
+            "description": "key, type, text, and per group (verified / unverified): "
+            "answered, distribution (scale and choices), mean (scale)"
+        },
+    )
+
+
+class InvitedSchema(ma.Schema):
+    invited = ma.fields.Integer()
