@@ -146,16 +146,26 @@ def answer(turn: Turn, text: str, fallback_prefix: str = "") -> None:
 
 def general_answer(turn: Turn, text: str) -> bool:
     """Before procedure search: a confident answer from a general article (no procedure of
-    its own) is shown instead; anything else is left to procedure search."""
+    its own) is shown instead, and a question nothing fits gets the plain "no ready answer";
+    anything else is left to procedure search, which lists its own choices."""
     if wants_surveys(text):
         list_surveys(turn)
         return True
-    candidates = ask.candidates(text)
     from api.support.answering import decide
+    from api.support.models import FALLBACK
 
-    decision = decide(candidates)
+    ranked = ask.candidates(text)
+    decision = decide(ranked)
     top = decision.top
-    if decision.outcome != ANSWER or top is None or top.kind != ARTICLE or top.related:
+    if decision.outcome == FALLBACK:
+        answer(turn, text)
+        return True
+    if top is None or top.kind != ARTICLE:
+        return False
+    # An article about the very procedure search would show first: the procedure card is
+    # the better answer (it has the papers, fees and time); otherwise the article is.
+    procedure = next((c for c in ranked if c.kind != ARTICLE), None)
+    if procedure is not None and procedure.key in top.related:
         return False
     answer(turn, text)
     return True
