@@ -34,9 +34,12 @@ from sandbox import portal_data as data
 from sandbox import portal_qa
 
 BANNER = "SANDBOX - not DVCQG"
-QA_SERVICES = frozenset(
-    {"DongBoHoiDap", "LayDanhSachHoiDap", "LayChiTietHoiDap", "GuiCauHoi", "DongBoCauTraLoi"}
-) | portal_qa.SERVICES
+QA_SERVICES = (
+    frozenset(
+        {"DongBoHoiDap", "LayDanhSachHoiDap", "LayChiTietHoiDap", "GuiCauHoi", "DongBoCauTraLoi"}
+    )
+    | portal_qa.SERVICES
+)
 # *Unconfirmed* service names (no public spec): ratings and dossier messages sent by our portal
 # outbox. Each record carries our dedupe key ``MaDongBo``; a repeat is answered with success
 # and not stored again, which is what makes the outbox's retries exactly-once.

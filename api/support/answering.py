@@ -64,7 +64,13 @@ class Thresholds:
 def procedure_candidates(index: SearchIndex, text: str) -> list[Candidate]:
     """The catalog search's best procedures, each scored by how much of the question's
     informative words its name holds (IDF-weighted), less a little per rank."""
-    positions = index.search(text, Filters(), 0, PROCEDURE_DEPTH).positions
+    # As typed, then without the filler and aspect words ("lệ phí ... bao nhiêu"), which can
+    # keep a long question from matching any procedure name at all.
+    positions: list[int] = []
+    for query in dict.fromkeys([text, " ".join(query_variants(text)[0])]):
+        for position in index.search(query, Filters(), 0, PROCEDURE_DEPTH).positions:
+            if position not in positions and len(positions) < PROCEDURE_DEPTH:
+                positions.append(position)
     if not positions:
         return []
     names = [set(index.folded_names[p].split()) for p in positions]

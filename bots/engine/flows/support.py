@@ -12,7 +12,7 @@ from api.errors import ApiError
 from api.i18n import register_messages
 from api.support import articles, ask, guidance, questions, surveys
 from api.support.answering import ARTICLE
-from api.support.models import ANSWER, CHOICES
+from api.support.models import ANSWER, CHOICES, FALLBACK
 from api.support.questions import Asker
 from api.support.survey_models import MULTIPLE, SCALE, SINGLE
 from api.support.surveys import Respondent
@@ -145,27 +145,19 @@ def answer(turn: Turn, text: str, fallback_prefix: str = "") -> None:
 
 
 def general_answer(turn: Turn, text: str) -> bool:
-    """Before procedure search: a confident answer from a general article (no procedure of
-    its own) is shown instead, and a question nothing fits gets the plain "no ready answer";
-    anything else is left to procedure search, which lists its own choices."""
+    """Before procedure search (the parser found a procedure): only a general article (about
+    no procedure: OTP, VNeID, payment...) leading the answering takes the question; procedure
+    questions stay with procedure search, whose card has the papers, fees and time."""
     if wants_surveys(text):
         list_surveys(turn)
         return True
     from api.support.answering import decide
-    from api.support.models import FALLBACK
 
-    ranked = ask.candidates(text)
-    decision = decide(ranked)
+    decision = decide(ask.candidates(text))
     top = decision.top
-    if decision.outcome == FALLBACK:
-        answer(turn, text)
-        return True
-    if top is None or top.kind != ARTICLE:
+    if decision.outcome == FALLBACK or top is None or top.kind != ARTICLE:
         return False
-    # An article about the very procedure search would show first: the procedure card is
-    # the better answer (it has the papers, fees and time); otherwise the article is.
-    procedure = next((c for c in ranked if c.kind != ARTICLE), None)
-    if procedure is not None and procedure.key in top.related:
+    if top.related:
         return False
     answer(turn, text)
     return True
