@@ -146,3 +146,13 @@ def test_a_failed_push_is_retried_next_run(app, client, portal, staff):
         retried = portal_qa.push(get_gateway())
         assert retried.pushed_answers == 1 and not retried.failures
     assert "QG-1002" in portal.qa.results
+
+
+def test_the_periodic_job_syncs_and_survives_a_paused_portal(app, portal):
+    from workers.support_jobs import sync_portal_qa
+
+    with app.app_context():
+        assert sync_portal_qa() == {"failed": "9"}
+        portal.qa_error = False
+        done = sync_portal_qa()
+        assert done["created"] == 4 and done["mapping_errors"] == 2

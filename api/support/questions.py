@@ -23,6 +23,7 @@ from api.notifications.models import Notification
 from api.notifications.service import notify_account, notify_chat
 from api.pagination import Page
 from api.phone import normalise_phone
+from api.profile.models import CHAT_CHANNELS
 from api.support import texts  # noqa: F401  (messages)
 from api.support.models import (
     ANSWERED,
@@ -206,7 +207,7 @@ def _notify_asker(question: AgencyQuestion) -> list[Notification]:
         account = db.session.get(Account, question.account_id)
         if account is not None and account.active:
             made = notify_account(account, "support_answer", params, key)
-    elif question.chat_id:
+    elif question.chat_id and question.channel in CHAT_CHANNELS:
         made = notify_chat(
             question.channel,
             question.chat_id,
