@@ -133,3 +133,16 @@ def test_zalo_survey_one_question_at_a_time(world, seeded):
     world.say_zalo(USER, "khảo sát")
     tap_zalo(world, next(t for t in world.zalo_buttons(USER) if t.startswith("Khảo sát")))
     assert "trả lời phiếu khảo sát này rồi" in world.zalo_texts(USER)[-1]
+
+
+def test_a_different_request_leaves_the_survey(world, seeded):
+    world.say_tg(CHAT, "khảo sát")
+    world.tap_tg(CHAT, "y:quarterly_satisfaction")
+    assert "Câu 1" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "blah")  # not an option: the same question again
+    assert "Câu 1" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "đăng ký kết hôn cần giấy tờ gì")
+    assert "Tôi tìm thấy các thủ tục sau" in world.tg.texts(CHAT)[-1]
+    world.tap_tg(CHAT, "ya:1")  # an old button of the survey left: nothing recorded
+    with world.app.app_context():
+        assert db.session.scalar(select(SurveyResponse)) is None

@@ -422,6 +422,12 @@ def survey_button(turn: Turn, head: str, rest: str) -> None:
             _ask_question(turn, question)  # the same question, with the ticks shown
 
 
+def _wants_text(turn: Turn) -> bool:
+    survey = surveys.get(turn.state.action)
+    question = _question(survey, turn.state.support.get("at_pending"))
+    return question is not None and question["type"] in ("short", "long")
+
+
 def survey_text(turn: Turn, text: str) -> None:
     survey = surveys.get(turn.state.action)
     question = _question(survey, turn.state.support.get("at_pending"))
@@ -480,11 +486,15 @@ def button(turn: Turn, head: str, rest: str) -> None:
         survey_button(turn, head, rest)
 
 
-def in_step(turn: Turn, text: str, cancel: bool) -> bool:
+def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False) -> bool:
     """The support steps take the next message: a question, a question for the officer, or
-    a survey answer. "thoát" leaves any of them."""
+    a survey answer. "thoát" leaves any of them; a clearly different request (a dossier
+    code, a procedure) typed where a survey wants a tap leaves the survey and gets through."""
     mode = turn.state.mode
     if mode not in (SUPPORT, ASK_AGENCY, SURVEY):
+        return False
+    if mode == SURVEY and off_topic and not _wants_text(turn):
+        turn.state.reset()
         return False
     if cancel:
         turn.state.reset()
