@@ -108,7 +108,16 @@ def score(judged: list[dict]) -> dict:
             "fallback": share(sum(j["outcome"] == "fallback" for j in rows), len(rows)),
             "answered_right": share(sum(j["answer_right"] for j in rows), len(rows)),
         }
+    marks = {}
+    for flag in (True, False):
+        rows = [j for j in in_scope if bool(j.get("diacritics")) == flag]
+        marks["with_marks" if flag else "without_marks"] = {
+            "n": len(rows),
+            "resolved": share(sum(j["answer_right"] or j["in_choices"] for j in rows), len(rows)),
+            "answered_right": share(sum(j["answer_right"] for j in rows), len(rows)),
+        }
     return {
+        "by_diacritics": marks,
         "n": n,
         "answered": share(outcomes["answer"], n),
         "choices": share(outcomes["choices"], n),
@@ -177,19 +186,41 @@ def support_text(part: dict) -> str:
                 s["out_of_scope_fallback"],
             ]
         )
-    return "Support answering (thresholds {t})\n".format(t=part.get("thresholds")) + table(
-        [
-            "split",
-            "n",
-            "answered",
-            "choices",
-            "fallback",
-            "answer precision",
-            "resolved",
-            "top-1",
-            "out-of-scope → fallback",
-        ],
-        rows,
+    kinds = []
+    for split in SPLITS:
+        for kind, k in ((part.get(split) or {}).get("by_kind") or {}).items():
+            kinds.append(
+                [
+                    split,
+                    kind,
+                    k["n"],
+                    k["answered"],
+                    k["choices"],
+                    k["fallback"],
+                    k["answered_right"],
+                ]
+            )
+    by_kind = table(
+        ["split", "kind", "n", "answered", "choices", "fallback", "answered right"], kinds
+    )
+    return (
+        "Support answering (thresholds {t})\n".format(t=part.get("thresholds"))
+        + by_kind
+        + "\n\n"
+        + table(
+            [
+                "split",
+                "n",
+                "answered",
+                "choices",
+                "fallback",
+                "answer precision",
+                "resolved",
+                "top-1",
+                "out-of-scope → fallback",
+            ],
+            rows,
+        )
     )
 
 

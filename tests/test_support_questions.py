@@ -169,3 +169,10 @@ def test_anonymous_answer_goes_to_the_contact(client, app, staff):
         ).all()
         assert (note.chat_channel, note.chat_id) == ("sms", normalise_phone("0912345678"))
         assert note.chain == ["sms"]
+
+
+def test_unknown_codes_are_422(client):
+    body = {"text": "Một câu hỏi đủ dài", "contact_email": "a@example.vn"}
+    for extra in ({"procedure_code": "9.999999"}, {"field_code": "KHONG_CO"}):
+        assert client.post(f"{BASE}/questions", json={**body, **extra}).status_code == 422
+    assert client.post(f"{BASE}/questions", json={**body, "contact_email": "x"}).status_code == 422

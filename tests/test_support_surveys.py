@@ -229,3 +229,29 @@ def test_defining_a_survey_checks_its_questions(client, staff):
     )
     listed = [s["slug"] for s in client.get(f"{BASE}/surveys").json]
     assert "thu_vien" in listed
+
+
+@pytest.mark.parametrize(
+    "questions",
+    [
+        [1, 2],
+        [{"key": "a", "type": "single", "text_vi": "?", "options": [1, 2]}],
+        [{"key": "a", "type": "scale", "text_vi": "?", "show_if": "a"}],
+        [{"key": "a", "type": "essay", "text_vi": "?"}],
+        [{"key": "a", "type": "short"}],
+    ],
+)
+def test_malformed_survey_definitions_are_422(client, staff, questions):
+    body = {"slug": "hong", "kind": "general", "title_vi": "Phiếu hỏng", "questions": questions}
+    assert (
+        client.post(f"{BASE}/admin/surveys", json=body, headers=staff["admin"]).status_code == 422
+    )
+
+
+def test_malformed_answers_are_4xx(client, seeded):
+    url = f"{BASE}/surveys/quarterly_satisfaction/responses"
+    for answers in ({"visits": ["1"], "clarity": {"x": 1}}, {"nope": 1}, {"idea": "x" * 3000}):
+        r = client.post(url, json={"answers": answers, "device": "device-fuzz-01"})
+        assert r.status_code == 422
+    assert client.post(url, json={"answers": []}).status_code == 422
+    assert client.post(f"{BASE}/surveys/none/responses", json={"answers": {}}).status_code == 404

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, Account
-from api.catalog.models import Procedure
+from api.catalog.models import Field, Procedure
 from api.clock import utcnow
 from api.errors import ApiError
 from api.extensions import db
@@ -74,6 +74,8 @@ def _field_of(procedure_code: str | None, field_code: str | None) -> str | None:
         if found is None:
             raise ApiError(422, "validation_failed", errors={"procedure_code": ["Unknown code"]})
         return found
+    if field_code and db.session.get(Field, field_code) is None:
+        raise ApiError(422, "validation_failed", errors={"field_code": ["Unknown field"]})
     return field_code
 
 

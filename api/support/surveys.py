@@ -81,8 +81,19 @@ def check_definition(questions: list[dict]) -> list[dict]:
     errors: dict[str, list[str]] = {}
     keys: list[str] = []
     for i, q in enumerate(questions):
+        if not isinstance(q, dict):
+            errors[f"#{i + 1}"] = ["Each question is an object"]
+            continue
         key = str(q.get("key") or "")
         where = key or f"#{i + 1}"
+        options = q.get("options") or []
+        if not isinstance(options, list) or not all(
+            isinstance(o, dict) and str(o.get("value") or "") for o in options
+        ):
+            errors[where] = ["Options are objects with a value"]
+            continue
+        if not isinstance(q.get("text_vi", ""), str) or not q.get("text_vi"):
+            errors[where] = ["text_vi is required"]
         if not key or key in keys:
             errors[where] = ["Each question needs its own key"]
         if q.get("type") not in QUESTION_TYPES:
@@ -90,7 +101,7 @@ def check_definition(questions: list[dict]) -> list[dict]:
         if q.get("type") in (SINGLE, MULTIPLE) and len(q.get("options") or []) < 2:
             errors[where] = ["Choice questions need at least two options"]
         condition = q.get("show_if")
-        if condition and condition.get("question") not in keys:
+        if condition and (not isinstance(condition, dict) or condition.get("question") not in keys):
             errors[where] = ["show_if names an earlier question"]
         keys.append(key)
     if errors:
