@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
 from api.clock import to_local, utcnow
@@ -117,6 +118,13 @@ def transition(principal: Principal | None, slug: str, target: str) -> Article:
             )
     elif target == ARCHIVED:
         article.archived_at = now
+    record(
+        "support_article_" + target,
+        Origin(),
+        actor_id=principal.account_id if principal else None,
+        object_type="support_article",
+        object_id=article.slug,
+    )
     article.version += 1
     article.updated_at = now
     db.session.commit()

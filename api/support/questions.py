@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, Account
 from api.catalog.models import Field, Procedure
@@ -191,6 +192,7 @@ def answer(principal: Principal, question_id: int, text: str, title: str = "") -
     question.answered_at = utcnow()
     question.status = ANSWERED
     question.public_answer = redact(question.answer)
+    _audit("support_question_answered", principal, question)
     made = _notify_asker(question)
     db.session.commit()
     _hand_over(made)
@@ -259,8 +261,20 @@ def publish(
     question.status = PUBLIC
     question.reviewed_by_id = principal.account_id
     question.published_at = utcnow()
+    _audit("support_question_published", principal, question)
     db.session.commit()
     return question
+
+
+def _audit(action: str, principal: Principal, question: AgencyQuestion) -> None:
+    record(
+        action,
+        Origin(),
+        actor_id=principal.account_id,
+        subject_id=question.account_id or principal.account_id,
+        object_type="support_question",
+        object_id=str(question.id),
+    )
 
 
 def close(principal: Principal, question_id: int) -> AgencyQuestion:
