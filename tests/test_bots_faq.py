@@ -146,3 +146,35 @@ def test_a_different_request_leaves_the_survey(world, seeded):
     world.tap_tg(CHAT, "ya:1")  # an old button of the survey left: nothing recorded
     with world.app.app_context():
         assert db.session.scalar(select(SurveyResponse)) is None
+
+
+def test_the_applicant_answers_the_post_dossier_survey_in_telegram(world, seeded):
+    from api.notifications.fanout import process_pending_events
+    from tests.dossier_factory import CODE, hoso, push
+    from tests.test_bots_support import link_owner
+
+    link_owner(world)
+    push(world.client, [hoso(status=10, NgayKetThucXuLy="20251121100000")])
+    with world.app.app_context():
+        process_pending_events()
+    world.say_tg(CHAT, "khảo sát")
+    buttons = world.buttons_tg(CHAT)
+    label = next(t for t in buttons if CODE in t)
+    assert buttons[label] == f"y:after_dossier:{CODE}"
+    world.tap_tg(CHAT, buttons[label])
+    world.tap_tg(CHAT, "ya:4")
+    world.tap_tg(CHAT, "ya:desk")
+    assert "Vì sao" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "Nhà gần ủy ban")
+    assert "Cảm ơn bạn đã trả lời khảo sát" in world.tg.texts(CHAT)[-1]
+    with world.app.app_context():
+        response = db.session.scalar(select(SurveyResponse))
+        assert response.verified is True and response.dossier_id is not None
+        assert response.answers == {
+            "ease": 4,
+            "channel_used": "desk",
+            "why_not_online": "Nhà gần ủy ban",
+        }
+    world.say_tg(CHAT, "khảo sát")
+    assert not any(CODE in t for t in world.buttons_tg(CHAT))  # answered: not offered again
+    callbacks_fit(world)

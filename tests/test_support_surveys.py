@@ -147,6 +147,16 @@ def test_post_dossier_survey_is_sent_when_the_dossier_is_finished(client, app, s
         f"{BASE}/surveys/after_dossier/responses", json=body, headers=bearer(tokens)
     )
     assert again.status_code == 409
+    second = "000.00.15.H12-251120-0002"
+    push(client, [hoso(code=second, status=10, NgayKetThucXuLy="20251121100000")])
+    with app.app_context():
+        process_pending_events()
+    other_dossier = client.post(
+        f"{BASE}/surveys/after_dossier/responses",
+        json={**body, "dossier_code": second},
+        headers=bearer(tokens),
+    )
+    assert other_dossier.status_code == 201  # once per dossier, not once ever
     stranger = sign_in_verified(app, "079090000001")
     other = client.post(
         f"{BASE}/surveys/after_dossier/responses", json=body, headers=bearer(stranger)

@@ -209,7 +209,7 @@ def submit(
         raise ApiError(409, "survey_closed")
     dossier = _dossier_for(survey, respondent, dossier_code)
     now = utcnow()
-    period = quarter_of(now) if survey.kind == PERIODIC else "-"
+    period = _period(survey, dossier, now)
     response = SurveyResponse(
         survey_id=survey.id,
         respondent=respondent.key(),
@@ -233,9 +233,23 @@ def submit(
     return response
 
 
-def answered(slug: str, respondent: Respondent) -> bool:
+def _period(survey: Survey, dossier: Dossier | None, now: datetime) -> str:
+    """Once a quarter (periodic), once per dossier (post-dossier), else once."""
+    if survey.kind == PERIODIC:
+        return quarter_of(now)
+    if dossier is not None:
+        return f"d{dossier.id}"
+    return "-"
+
+
+def answered(slug: str, respondent: Respondent, dossier_code: str | None = None) -> bool:
     survey = get(slug)
-    period = quarter_of(utcnow()) if survey.kind == PERIODIC else "-"
+    dossier = None
+    if survey.kind == POST_DOSSIER:
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == (dossier_code or "")))
+        if dossier is None:
+            return False
+    period = _period(survey, dossier, utcnow())
     return (
         db.session.scalar(
             select(SurveyResponse.id).where(
@@ -246,6 +260,32 @@ def answered(slug: str, respondent: Respondent) -> bool:
         )
         is not None
     )
+
+
+def pending_after_dossier(principal: Principal | None, limit: int = 3) -> list[tuple]:
+    """(survey, dossier) pairs the applicant may still answer: finished dossiers of theirs."""
+    if principal is None or not principal.personal_id:
+        return []
+    found = []
+    for survey in active(POST_DOSSIER):
+        done = db.session.scalars(
+            select(Dossier)
+            .where(Dossier.applicant_id_number == principal.personal_id)
+            .order_by(Dossier.id.desc())
+            .limit(20)
+        )
+        for dossier in done:
+            if dossier.status.group != DONE_GROUP:
+                continue
+            taken = db.session.scalar(
+                select(SurveyResponse.id).where(
+                    SurveyResponse.survey_id == survey.id,
+                    SurveyResponse.dossier_id == dossier.id,
+                )
+            )
+            if taken is None:
+                found.append((survey, dossier))
+    return found[:limit]
 
 
 def active(kind: str | None = None) -> list[Survey]:
@@ -268,7 +308,7 @@ def invite_after_dossier(dossier: Dossier) -> list[Notification]:
             "survey": survey.title_vi,
             "survey_slug": survey.slug,
             "code": dossier.code,
-            "hint": f"(mã hồ sơ {dossier.code})",
+            "hint": f"(mã hồ sơ {dossier.code}; trong chat Zalo, Telegram: gõ «khảo sát»)",
         }
         made += notify_applicant(
             dossier, "survey_invitation", params, f"survey:{survey.id}:d{dossier.id}"

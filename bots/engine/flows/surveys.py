@@ -51,14 +51,20 @@ def _cut(label: str) -> str:
 def list_surveys(turn: Turn) -> None:
     turn.state.reset()
     open_ = [s for s in surveys.active() if s.kind != "post_dossier"]
-    if not open_:
+    mine = surveys.pending_after_dossier(turn.principal())
+    if not open_ and not mine:
         turn.say(turn.t("bot_support_no_surveys"), turn.back_buttons())
         return
     rows = [
-        [Button(_cut(s.title_vi if turn.lang == "vi" else s.title_en or s.title_vi), f"y:{s.slug}")]
-        for s in open_
+        [Button(_cut(f"{_title(s, turn.lang)} – {d.code}"), f"y:{s.slug}:{d.code}")]
+        for s, d in mine
     ]
+    rows += [[Button(_cut(_title(s, turn.lang)), f"y:{s.slug}")] for s in open_]
     turn.say(turn.t("bot_support_surveys"), [*rows, *turn.back_buttons()])
+
+
+def _title(survey, lang: str) -> str:  # noqa: ANN001
+    return survey.title_vi if lang == "vi" else survey.title_en or survey.title_vi
 
 
 def _respondent(turn: Turn) -> Respondent:
@@ -74,7 +80,7 @@ def start_survey(turn: Turn, rest: str) -> None:
     slug, _, code = rest.partition(":")
     try:
         survey = surveys.get(slug)
-        if surveys.answered(slug, _respondent(turn)):
+        if surveys.answered(slug, _respondent(turn), code or None):
             raise ApiError(409, "survey_already_answered")
     except ApiError as error:
         turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
