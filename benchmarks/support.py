@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.common import BENCH_DIR
+from benchmarks.common import BENCH_DIR, summarise_ms
 from benchmarks.report import table
 
 SPLITS = {
@@ -69,8 +70,10 @@ def judge(items: list[dict], thresholds=None) -> list[dict]:  # noqa: ANN001
 
     out = []
     for item in items:
+        started = time.perf_counter()
         ranked = candidates(item["q"])
         decision = decide(ranked, thresholds)
+        seconds = time.perf_counter() - started
         out.append(
             {
                 **item,
@@ -83,6 +86,7 @@ def judge(items: list[dict], thresholds=None) -> list[dict]:  # noqa: ANN001
                 if decision.top
                 else bool(ranked) and _right(ranked[0], item),
                 "top": f"{ranked[0].kind}:{ranked[0].key}:{ranked[0].score}" if ranked else "",
+                "s": seconds,
             }
         )
     return out
@@ -117,6 +121,7 @@ def score(judged: list[dict]) -> dict:
             "answered_right": share(sum(j["answer_right"] for j in rows), len(rows)),
         }
     return {
+        "ms_per_question": summarise_ms([j["s"] for j in judged]),
         "by_diacritics": marks,
         "n": n,
         "answered": share(outcomes["answer"], n),
