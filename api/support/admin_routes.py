@@ -9,12 +9,10 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
-from api.extensions import db
 from api.openapi import ErrorSchema
 from api.pagination import Page, page_envelope
 from api.portal.client import get_gateway
 from api.support import articles, ask, portal_qa, questions, schemas, survey_results, surveys
-from api.support.survey_models import S_ACTIVE, S_DRAFT, Survey
 
 blp = Blueprint(
     "support_admin",
@@ -172,16 +170,8 @@ class AdminSurveys(MethodView):
     @blp.response(201, schemas.SurveySchema)
     def post(self, body):
         """Define a survey (choice, multiple choice, 1–5 scale, short / long text, show_if)."""
-        surveys.check_definition(body["questions"])
         active = body.pop("active")
-        if db.session.query(Survey.id).filter(Survey.slug == body["slug"]).first():
-            from api.errors import ApiError
-
-            raise ApiError(409, "article_slug_taken", name=body["slug"])
-        survey = Survey(status=S_ACTIVE if active else S_DRAFT, **body)
-        db.session.add(survey)
-        db.session.commit()
-        return survey
+        return surveys.create(body, active)
 
 
 @blp.route("/surveys/<string:slug>/results")

@@ -20,13 +20,12 @@ from api.notifications.models import Notification
 from api.notifications.service import notify_applicant
 from api.support import texts  # noqa: F401  (messages)
 from api.support.survey_models import (
-    GENERAL,
-    LONG_TEXT,
     MULTIPLE,
     PERIODIC,
     POST_DOSSIER,
     QUESTION_TYPES,
     S_ACTIVE,
+    S_DRAFT,
     SCALE,
     SHORT_TEXT,
     SINGLE,
@@ -107,6 +106,17 @@ def check_definition(questions: list[dict]) -> list[dict]:
     if errors:
         raise ApiError(422, "validation_failed", errors={"questions": errors})
     return questions
+
+
+def create(fields: dict, activate: bool = True) -> Survey:
+    """A new survey (admins), its questions checked first; 409 when the slug is taken."""
+    check_definition(fields["questions"])
+    if db.session.scalar(select(Survey.id).where(Survey.slug == fields["slug"])):
+        raise ApiError(409, "article_slug_taken", name=fields["slug"])
+    survey = Survey(status=S_ACTIVE if activate else S_DRAFT, **fields)
+    db.session.add(survey)
+    db.session.commit()
+    return survey
 
 
 def shown(question: dict, answers: dict) -> bool:
@@ -336,6 +346,3 @@ def invite_periodic(slug: str, account_ids: list[int]) -> int:
 
         enqueue_delivery(ids)
     return len(made)
-
-
-__all__ = ["GENERAL", "LONG_TEXT", "Respondent", "submit", "invite_after_dossier"]
