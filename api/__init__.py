@@ -79,6 +79,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         portal,
         profile,
         staff,
+        support,
     )
     from api.cli import serve_command
 
@@ -95,6 +96,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     messaging.init_app(app, api)
     feedback.init_app(app, api)
     assistance.init_app(app, api)
+    support.init_app(app, api)
     bots.init_app(app, api)
 
 

@@ -25,14 +25,15 @@ from benchmarks import (
     notify,
     quality,
     report,
+    support,
     throughput,
 )
 from benchmarks.common import Stopwatch, code_digest, machine_info
 from benchmarks.synthetic import SIZE_100K
 
 DEFAULT_PARTS = ("search_quality", "latency", "http", "memory")
-PARTS = (*DEFAULT_PARTS, "ingest", "lookup", "bots", "notify")
-TEXT = report.TEXT | dossier_report.TEXT | bots.TEXT | notify.TEXT
+PARTS = (*DEFAULT_PARTS, "ingest", "lookup", "bots", "notify", "support")
+TEXT = report.TEXT | dossier_report.TEXT | bots.TEXT | notify.TEXT | support.TEXT
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -71,6 +72,7 @@ def runners(args: argparse.Namespace) -> dict[str, Callable[[], dict]]:
         "lookup": lambda: lookup.run(args.dossiers, args.fresh),
         "bots": bots.run,
         "notify": notify.run,
+        "support": support.run,
     }
 
 

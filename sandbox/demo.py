@@ -27,6 +27,7 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
     lines = []
     if not settings.portal_base_url:
         simulator = demo_simulator()
+        simulator.qa_error = False  # the demo portal answers its Q&A services (issue 16)
         server, portal_url = portal_server.serve(simulator=simulator)
         portal_settings = dataclasses.replace(
             settings,

@@ -31,10 +31,14 @@ import requests
 from flask import Flask, Response, jsonify, request
 
 from sandbox import portal_data as data
+from sandbox import portal_qa
 
 BANNER = "SANDBOX - not DVCQG"
-QA_SERVICES = frozenset(
-    {"DongBoHoiDap", "LayDanhSachHoiDap", "LayChiTietHoiDap", "GuiCauHoi", "DongBoCauTraLoi"}
+QA_SERVICES = (
+    frozenset(
+        {"DongBoHoiDap", "LayDanhSachHoiDap", "LayChiTietHoiDap", "GuiCauHoi", "DongBoCauTraLoi"}
+    )
+    | portal_qa.SERVICES
 )
 # *Unconfirmed* service names (no public spec): ratings and dossier messages sent by our portal
 # outbox. Each record carries our dedupe key ``MaDongBo``; a repeat is answered with success
@@ -77,7 +81,8 @@ class PortalSimulator:
         self.session_expired_code = session_expired_code
         self.session_expired_message = "Phiên làm việc đã hết hạn hoặc không hợp lệ"
         self.success_code = success_code
-        self.qa_error = True
+        self.qa_error = True  # the Q&A services answer "paused" until a test turns them on
+        self.qa = portal_qa.QaDesk(unit_code)
         self.max_logins: int | None = None  # refuse logins beyond this many (guards loops)
         self._clock = clock
         self._rng = random.Random(seed)
@@ -331,10 +336,10 @@ class PortalSimulator:
                 return self._error(*self._error_answer)
         if body.get("madonvi") != self.unit_code:
             return self._error("5", "Mã đơn vị không hợp lệ")
+        if service in QA_SERVICES and self.qa_error:
+            return self._error("9", "Chức năng hỏi đáp đang tạm ngừng")
         handler = self._services().get(service)
         if handler is None:
-            if service in QA_SERVICES and self.qa_error:
-                return self._error("9", "Chức năng hỏi đáp đang tạm ngừng")
             if service in QA_SERVICES:
                 with self._lock:
                     self.received.append({"service": service, "data": body.get("data")})
@@ -359,6 +364,7 @@ class PortalSimulator:
             "DongBoHoSoMC": self._dong_bo_ho_so,
             "CapNhatTienDoHoSoMC": self._cap_nhat_tien_do,
             **dict.fromkeys(SYNC_SERVICES, self._dong_bo_keyed),
+            **self.qa.handlers(self._ok, self._error),
         }
 
     def _tra_cuu_ho_so(self, body: dict) -> Response:

@@ -11,7 +11,7 @@ from flask import Flask
 from rq.cron import CronScheduler
 
 from bots import jobs as bot_jobs
-from workers import jobs
+from workers import jobs, support_jobs
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ PERIODIC = [
     (jobs.send_unit_digests, "bulk", {"interval": 3600}),
     (jobs.refresh_catalog_from_portal, "bulk", {"cron": "0 20 * * 6"}),  # Sunday 03:00 Vietnam
     (jobs.pull_all_unfinished_dossiers, "bulk", {"cron": "0 19 * * *"}),  # 02:00 Vietnam time
+    (support_jobs.sync_portal_qa, "bulk", {"interval": 900}),
+    (support_jobs.invite_quarterly_survey, "bulk", {"cron": "0 2 1 1,4,7,10 *"}),  # 09:00 VN
 ]
 
 

@@ -48,6 +48,9 @@ def seed_demo_command(count: int) -> None:
     from api.dossiers.demo import seed_demo_dossiers
 
     created = seed_demo_dossiers(count)
+    from api.support.demo import seed_demo_support  # FAQ articles and surveys (issue 16)
+
+    seed_demo_support()
     click.echo(
         f"Demo dossiers: {created['dossiers']} records, {created['progress']} progress entries."
     )

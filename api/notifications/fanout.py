@@ -148,8 +148,9 @@ def _status_side_effects(
         open_supplement_thread(dossier, event.dedupe_key)
     if status.group == "done":
         from api.feedback.invitation import invite_to_rate
+        from api.support.surveys import invite_after_dossier
 
-        return invite_to_rate(dossier)
+        return invite_to_rate(dossier) + invite_after_dossier(dossier)
     return []
 
 

@@ -14,7 +14,16 @@ from bots import talks
 from bots.engine import identity, nlu
 from bots.engine import state as states
 from bots.engine.context import Turn
-from bots.engine.flows import assistance, dossiers, linking, menu, officer, procedures, rating
+from bots.engine.flows import (
+    assistance,
+    dossiers,
+    linking,
+    menu,
+    officer,
+    procedures,
+    rating,
+    support,
+)
 from bots.engine.types import BUTTON, CONTACT, PHOTO, START, Incoming, Reply
 
 ACTIONS: dict[str, Callable] = {
@@ -106,6 +115,8 @@ def _button(turn: Turn, data: str) -> None:
             rating.answer(turn, int(indicator), int(score))
     elif head == "rn" and mode == states.RATE:
         rating.skip(turn)
+    elif support.handles(head):
+        support.button(turn, head, rest)
     else:  # an old or unknown button: show where we are
         menu.show_menu(turn)
 
@@ -133,6 +144,8 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
         rating.stop(turn) if u.intent == nlu.CANCEL else rating.text(turn, text)
         return True
     off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK, nlu.FIND) or bool(u.dossier_code)
+    if support.in_step(turn, text, u.intent == nlu.CANCEL, off_topic or u.intent == nlu.FIND):
+        return True
     other_code = bool(u.dossier_code and u.dossier_code != state.code)
     if mode == states.AWAIT_DIGITS and not other_code and (u.digits or not off_topic):
         if got := dossiers.check_digits(turn, u.digits):
@@ -168,7 +181,8 @@ def _route(turn: Turn, u: nlu.Understanding) -> None:
     elif intent == nlu.UNFOLLOW:
         run_action(turn, "unfollow", u.dossier_code)
     elif intent == nlu.FIND:
-        procedures.find(turn, u.topic)
+        if not support.general_answer(turn, turn.incoming.text):
+            procedures.find(turn, u.topic)
     elif intent == nlu.LINK:
         linking.redeem(turn, u.link_code) if u.link_code else linking.start(turn)
     elif intent == nlu.LANGUAGE and u.language:
@@ -181,5 +195,5 @@ def _route(turn: Turn, u: nlu.Understanding) -> None:
         menu.greet(turn)
     elif intent == nlu.THANKS:
         menu.thanks(turn)
-    else:
-        menu.not_understood(turn)
+    else:  # a question, maybe: the support answering, which says plainly when it has none
+        support.answer(turn, turn.incoming.text, fallback_prefix=turn.t("bot_not_understood"))

@@ -27,6 +27,9 @@ AWAIT_LINK_CODE = "await_link_code"
 AWAIT_OTP = "await_otp"  # the one-time code sent to ``phone``
 TALK = "talk"  # messages go to ``code``'s thread with the officer
 RATE = "rate"  # answering rating questions for ``code``
+SUPPORT = "support"  # the next message is a question for the support answering
+ASK_AGENCY = "ask_agency"  # the next message is a question for an officer
+SURVEY = "survey"  # answering survey ``action`` (its slug) one question at a time
 
 
 @dataclass
@@ -39,10 +42,12 @@ class ChatState:
     results: list[str] = field(default_factory=list)  # procedure codes offered last
     phone: str = ""  # waiting for its one-time code (linking by phone)
     rating: dict = field(default_factory=dict)  # answers so far, question index
+    support: dict = field(default_factory=dict)  # last question, checklist, survey answers
 
     def reset(self) -> None:
         """Leave whatever step the chat was in; the language and proofs given stay."""
         self.mode, self.action, self.code, self.phone, self.rating = IDLE, "", "", "", {}
+        self.support = {}
 
     def expect(self, mode: str, action: str = "", code: str = "") -> None:
         self.mode, self.action, self.code = mode, action, code

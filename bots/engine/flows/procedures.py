@@ -112,7 +112,10 @@ def show(turn: Turn, code: str) -> None:
     url = tunable("bot_procedure_url", DEFAULT_URL).format(code=procedure.code)
     turn.say(
         cards.procedure_card(procedure, turn.lang, url),
-        [[turn.button("bot_btn_other_procedure", "f"), turn.button("bot_btn_menu", "m")]],
+        [
+            [turn.button("bot_btn_guide", f"g:{procedure.code}")],  # step by step (support)
+            [turn.button("bot_btn_other_procedure", "f"), turn.button("bot_btn_menu", "m")],
+        ],
     )
 
 

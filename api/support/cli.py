@@ -1,0 +1,43 @@
+"""``flask support ...``: demo content, portal Q&A sync, periodic survey invitations."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+support_cli = AppGroup("support", help="User support: articles, Q&A sync, surveys.")
+
+
+@support_cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo FAQ articles and surveys (idempotent)."""
+    from api.support.demo import seed_demo_support
+
+    made = seed_demo_support()
+    click.echo(f"Support demo: {made['articles']} articles, {made['surveys']} surveys added.")
+
+
+@support_cli.command("sync-portal")
+def sync_portal_command() -> None:
+    """Pull the portal's Q&A and push ours."""
+    from api.portal.client import get_gateway
+    from api.support.portal_qa import sync
+
+    click.echo(sync(get_gateway()).as_dict())
+
+
+@support_cli.command("invite")
+@click.argument("slug")
+def invite_command(slug: str) -> None:
+    """Invite every active citizen account to a periodic survey for this quarter."""
+    from api.auth.models import ROLE_CITIZEN, Account
+    from api.extensions import db
+    from api.support.surveys import invite_periodic
+
+    ids = list(
+        db.session.scalars(
+            select(Account.id).where(Account.role == ROLE_CITIZEN, Account.active.is_(True))
+        )
+    )
+    click.echo(f"Invited {invite_periodic(slug, ids)} accounts.")

@@ -1,0 +1,178 @@
+"""Questions to the agency: asked signed in or anonymously with a contact, routed to the unit
+with a reply target, answered by its officer, the answer sent to the asker's channel, personal
+data found and removed, published only after review; the public view has no contact; the
+same text twice within 300 s is one question."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from api.clock import utcnow
+from api.extensions import db
+from api.notifications.models import Notification
+from api.phone import normalise_phone
+from api.support.models import AgencyQuestion
+from api.support.privacy import find_personal_data, redact
+from tests.helpers import bearer, sign_in_verified
+from tests.support_fixtures import COMMUNE_UNIT, UNIT, staff_fixture  # noqa: F401
+
+BASE = "/api/v1/support"
+PERSONAL = (
+    "Tôi số định danh 001090123456, điện thoại 0912 345 678, email an.nguyen@example.vn, "
+    "hồ sơ 000.00.15.H12-251120-0001 sao chưa xong?"
+)
+
+
+def test_personal_data_is_found_and_masked():
+    assert find_personal_data(PERSONAL) == ["dossier_code", "email", "id_number", "phone"]
+    masked = redact(PERSONAL)
+    for secret in ("001090123456", "0912 345 678", "an.nguyen@example.vn", "H12-251120"):
+        assert secret not in masked
+    assert "[số định danh]" in masked and "[email]" in masked and "[mã hồ sơ]" in masked
+    assert find_personal_data("Lệ phí 50.000 đồng, nộp trong 30 ngày") == []
+    assert find_personal_data("gọi +84 912 345 678") == ["phone"]
+
+
+def test_anonymous_needs_a_contact_and_same_text_twice_is_one(client, app):
+    text = {"text": "Xin hỏi làm lại giấy khai sinh bản sao ở đâu?"}
+    r = client.post(f"{BASE}/questions", json=text)
+    assert r.status_code == 422 and r.json["error"] == "question_contact_needed"
+    bad = client.post(f"{BASE}/questions", json={**text, "contact_phone": "12ab"})
+    assert bad.status_code == 422
+    first = client.post(f"{BASE}/questions", json={**text, "contact_email": "hoa@example.vn"})
+    assert first.status_code == 201
+    # The same words (other marks, spacing) moments later: the same question.
+    again = client.post(
+        f"{BASE}/questions",
+        json={
+            "text": "xin hoi  lam lai giay khai sinh ban sao o dau?",
+            "contact_email": "hoa@example.vn",
+        },
+    )
+    assert again.status_code == 200 and again.json["id"] == first.json["id"]
+    other = client.post(f"{BASE}/questions", json={**text, "contact_email": "lan@example.vn"})
+    assert other.status_code == 201  # another person asking the same is another question
+    with app.app_context():
+        db.session.execute(
+            update(AgencyQuestion).values(created_at=utcnow() - timedelta(seconds=301))
+        )
+        db.session.commit()
+    later = client.post(f"{BASE}/questions", json={**text, "contact_email": "hoa@example.vn"})
+    assert later.status_code == 201 and later.json["id"] != first.json["id"]
+
+
+def test_routed_answered_notified_published_without_contact(client, app, staff):
+    tokens = sign_in_verified(app, "001090123456")
+    asked = client.post(
+        f"{BASE}/questions",
+        json={"text": PERSONAL, "procedure_code": "1.011954"},
+        headers=bearer(tokens),
+    )
+    assert asked.status_code == 201
+    question = asked.json
+    assert question["unit_code"] == COMMUNE_UNIT and question["field_code"] == "HO_TICH"
+    assert question["due_at"] > question["created_at"] and question["status"] == "received"
+    qid = question["id"]
+    mine = client.get(f"{BASE}/questions/mine", headers=bearer(tokens)).json
+    assert [q["id"] for q in mine["items"]] == [qid]
+
+    # Another unit neither sees nor answers it.
+    wrong = client.post(
+        f"{BASE}/admin/questions/{qid}/answer", json={"answer": "Trả lời"}, headers=staff["officer"]
+    )
+    assert wrong.status_code == 403
+    queue = client.get(f"{BASE}/admin/questions", headers=staff["officer"]).json
+    assert qid not in [q["id"] for q in queue["items"]]
+    queue = client.get(f"{BASE}/admin/questions", headers=staff["commune"]).json
+    assert [q["id"] for q in queue["items"]] == [qid]
+    assert queue["items"][0]["personal_data"] == ["dossier_code", "email", "id_number", "phone"]
+    early = client.post(f"{BASE}/admin/questions/{qid}/publish", json={}, headers=staff["commune"])
+    assert early.status_code == 409  # nothing to publish before an answer
+
+    answered = client.post(
+        f"{BASE}/admin/questions/{qid}/answer",
+        json={
+            "answer": "Hồ sơ khai sinh trả trong ngày; xin gọi 0987654321 nếu cần.",
+            "title": "Công chức tư pháp",
+        },
+        headers=staff["commune"],
+    )
+    assert answered.status_code == 200 and answered.json["status"] == "answered"
+    with app.app_context():
+        (note,) = db.session.scalars(
+            select(Notification).where(Notification.event == "support_answer")
+        ).all()
+        assert note.account_id is not None and "trả trong ngày" in note.params["answer"]
+        assert "001090123456" not in json.dumps(note.params)  # the asked text goes redacted
+
+    # Publishing re-checks the texts: an editor who puts personal data back is refused.
+    refused = client.post(
+        f"{BASE}/admin/questions/{qid}/publish",
+        json={"public_question": "Gọi tôi: 0912345678"},
+        headers=staff["commune"],
+    )
+    assert refused.status_code == 422 and refused.json["error"] == "question_personal_data"
+    published = client.post(
+        f"{BASE}/admin/questions/{qid}/publish", json={}, headers=staff["commune"]
+    )
+    assert published.status_code == 200 and published.json["status"] == "published"
+
+    public = client.get(f"{BASE}/qa").json
+    assert public["total"] == 1
+    (item,) = public["items"]
+    assert set(item) == {
+        "id",
+        "question",
+        "answer",
+        "field_code",
+        "procedure_code",
+        "unit_code",
+        "answered_at",
+        "published_at",
+        "source",
+    }
+    raw = json.dumps(public, ensure_ascii=False)
+    for secret in (
+        "001090123456",
+        "0912 345 678",
+        "an.nguyen@example.vn",
+        "0987654321",
+        "H12-251120-0001",
+    ):
+        assert secret not in raw
+    assert client.get(f"{BASE}/qa?q=khai sinh").json["total"] == 1
+    assert client.get(f"{BASE}/qa?field=DAT_DAI").json["total"] == 0
+
+
+def test_anonymous_answer_goes_to_the_contact(client, app, staff):
+    asked = client.post(
+        f"{BASE}/questions",
+        json={
+            "text": "Đất nông nghiệp có tách thửa được không?",
+            "contact_phone": "0912345678",
+            "contact_name": "Bình",
+        },
+    )
+    qid = asked.json["id"]
+    assert asked.json["unit_code"] == UNIT
+    client.post(
+        f"{BASE}/admin/questions/{qid}/answer",
+        json={"answer": "Được, nếu đủ diện tích."},
+        headers=staff["admin"],
+    )
+    with app.app_context():
+        (note,) = db.session.scalars(
+            select(Notification).where(Notification.event == "support_answer")
+        ).all()
+        assert (note.chat_channel, note.chat_id) == ("sms", normalise_phone("0912345678"))
+        assert note.chain == ["sms"]
+
+
+def test_unknown_codes_are_422(client):
+    body = {"text": "Một câu hỏi đủ dài", "contact_email": "a@example.vn"}
+    for extra in ({"procedure_code": "9.999999"}, {"field_code": "KHONG_CO"}):
+        assert client.post(f"{BASE}/questions", json={**body, **extra}).status_code == 422
+    assert client.post(f"{BASE}/questions", json={**body, "contact_email": "x"}).status_code == 422
