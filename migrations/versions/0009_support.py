@@ -1,8 +1,8 @@
 """support: FAQ articles and votes, asked questions, questions to the agency, portal Q&A
 mapping errors, surveys and responses (issue 16).
 
-Revision ID: 0008_support
-Revises: 0007_link_code_assurance
+Revision ID: 0009_support
+Revises: 0008_assistance
 """
 
 from alembic import op
