@@ -8,6 +8,7 @@ import logging
 from sqlalchemy import select
 
 from api.clock import utcnow
+from api.digits import is_digits
 from api.extensions import db
 from api.notifications import models as m
 from push.dispatch import _delivered, advance
@@ -23,7 +24,7 @@ def record_receipt(
 ) -> int | None:
     """Returns the notification id to deliver further (failed receipt), else None."""
     attempt = None
-    if reference and reference.isdigit():
+    if reference and is_digits(reference) and len(reference) < 19:
         attempt = db.session.get(m.DeliveryAttempt, int(reference))
     if attempt is None and provider_message_id:
         attempt = db.session.scalar(
