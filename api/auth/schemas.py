@@ -38,9 +38,7 @@ class CodeSentSchema(ma.Schema):
 class OtpVerifySchema(PhoneSchema):
     code = ma.fields.String(
         required=True,
-        validate=ma.validate.Regexp(
-            r"^\s*[0-9]{6}\s*$", error="Must be the 6 digits you received."
-        ),
+        validate=ma.validate.Regexp(r"^\s*\d{6}\s*$", error="Must be the 6 digits you received."),
     )
 
 
