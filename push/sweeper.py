@@ -17,7 +17,7 @@ from push.queueing import enqueue_delivery
 log = logging.getLogger(__name__)
 
 
-def sweep(limit: int = 1000) -> dict[str, int]:
+def sweep(limit: int = 5000) -> dict[str, int]:
     created = process_pending_events()
     now = utcnow()
     overdue = list(
