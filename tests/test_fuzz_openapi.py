@@ -23,6 +23,7 @@ from tests.helpers import bearer, make_staff, sign_in_staff, sign_in_verified
 EXAMPLES = 8  # per operation and mode: the whole run stays well under a minute
 TG_SECRET = "fuzz-telegram-secret"
 ZALO_APP, ZALO_SECRET = "fuzz-zalo-app", "fuzz-zalo-oa-secret"
+SMS_TOKEN = "fuzz-sms-receipt-token"
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def signed_in(app, client):
         telegram_webhook_secret=TG_SECRET,
         zalo_app_id=ZALO_APP,
         zalo_oa_secret_key=ZALO_SECRET,
-        sms_receipt_token="fuzz-sms-receipt",
+        sms_receipt_token=SMS_TOKEN,
     )
     make_staff(app, "fuzz.admin", "admin")
     who = itertools.cycle(
@@ -64,6 +65,8 @@ def _signed(path: str, body: object) -> tuple[bytes | None, dict[str, str]]:
         }
     if path == "/webhooks/telegram":
         return raw, {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
+    if path == "/webhooks/sms/receipt":
+        return raw, {"X-Receipt-Token": SMS_TOKEN}
     if path == "/webhooks/zalo":
         stamp = body.get("timestamp", "") if isinstance(body, dict) else ""
         return raw, {"X-ZEvent-Signature": "mac=" + signature(ZALO_APP, raw, stamp, ZALO_SECRET)}

@@ -375,3 +375,18 @@ def test_a_database_that_went_away_is_a_503_with_retry_after(caplog):
     assert r.status_code == 503 and int(r.headers["Retry-After"]) > 0
     assert r.json["error"] == "service_unavailable"
     _no_tracebacks(caplog)
+
+
+def test_a_non_ascii_receipt_token_is_refused_not_a_crash(app, client, caplog):
+    import dataclasses
+
+    original = app.extensions["settings"]
+    app.extensions["settings"] = dataclasses.replace(original, sms_receipt_token="s3cret-token")
+    try:
+        r = client.post(
+            "/webhooks/sms/receipt", json={"request_id": "1"}, headers={"X-Receipt-Token": "é"}
+        )
+    finally:
+        app.extensions["settings"] = original
+    assert r.status_code == 401
+    _no_tracebacks(caplog)
