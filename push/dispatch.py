@@ -398,7 +398,7 @@ def outcome_unknown(result: SendResult) -> bool:
     connection lost after the request left, a 5xx. Only clear refusals are known failures."""
     code = result.error_code or ""
     return result.outcome == Outcome.TEMPORARY_FAILURE and (
-        code == "network" or code.startswith("http_5")
+        result.unknown or code == "network" or code.startswith("http_5")
     )
 
 

@@ -201,3 +201,28 @@ def test_a_receipt_time_out_moves_on_in_the_same_sweep(app):
     queue = Queue("default", connection=app.extensions["redis"])
     assert [job.args[0] for job in queue.get_jobs()] == [[nid]]
     assert db.session.scalar(select(m.Notification.status)) == m.PENDING
+
+
+def test_an_unknown_outcome_is_not_failed_over_to_the_other_gateway():
+    """The primary took the SMS but answered too late: sending it through the fallback too
+    would reach the phone twice. It is retried later, on the same gateway, same reference."""
+    import random
+
+    from push.channels.sms import FailoverSms
+
+    with FakeSmsGateway() as primary, FakeSmsGateway() as backup:
+        sms = FailoverSms(
+            SmsGateway(primary.send_url, primary.api_key, primary.brandname, timeout=(2.0, 0.2)),
+            SmsGateway(backup.send_url, backup.api_key, backup.brandname, timeout=(2.0, 0.2)),
+            primary_weight=0.9,
+            rng=random.Random(0),  # first draw < 0.9: the primary
+        )
+        primary.hold = 0.5
+        first = sms.send("0912345678", "Thông báo", "attempt-9")
+        assert first.unknown and backup.requests == []
+        _wait_for(lambda: len(primary.sent) == 1)
+        primary.hold = 0.0
+        sms._rng = random.Random(2)  # a draw of 0.96: the fallback, were it not remembered ...
+        again = sms.send("0912345678", "Thông báo", "attempt-9")
+        assert again.ok and backup.requests == []  # ... the same gateway is asked again
+        assert len(primary.sent) == 1 and primary.duplicates == 1
