@@ -85,6 +85,7 @@ class Settings:
     sms_api_key: str = ""
     sms_brandname: str = ""
     sms_gateway_fallback_url: str = ""
+    sms_timeout_seconds: int = 15  # an answer later than this is an unknown outcome
     # email
     smtp_host: str = ""
     smtp_port: int = 25

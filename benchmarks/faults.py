@@ -9,7 +9,8 @@ being delivered, and waits until every change the portal got a 200 for has reach
 - redis_restart: Redis stops for 3 s in the middle of the pushes and comes back empty (queued
   and delayed jobs lost, the rq scheduler's locks gone; throttling puts jobs in enqueue_in);
 - worker_sigkill: one worker is killed with SIGKILL while it delivers, then started again, as
-  its supervisor would.
+  its supervisor would;
+- slow_gateway: for 10 s the gateway takes each SMS but answers after the client's time-out.
 
 Passes when, for each: 0 lost, 0 duplicates (no phone got a message twice), settled within
 SETTLE_LIMIT seconds of the fault ending. Figures go to benchmarks/results/faults.json.
@@ -46,6 +47,7 @@ PUSH_BATCH = 100
 SETTLE_LIMIT = 120.0
 WAIT_LIMIT = 200.0
 RATE = 100  # sends a second per channel: throttled sends wait in rq's delayed jobs
+SMS_TIMEOUT = 2  # seconds: the slow gateway answers later
 RESULTS = ROOT / "benchmarks" / "results" / "faults.json"
 
 
@@ -125,8 +127,11 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
         )
 
 
-def outcome(sms: FakeSms, first: int, count: int, acknowledged: int, fault_end: float) -> dict:
-    """Wait until every phone has its message (or WAIT_LIMIT after the fault), then count."""
+def outcome(
+    sms: FakeSms, first: int, count: int, acknowledged: int, fault_end: float, quiet: float = 3
+) -> dict:
+    """Wait until every phone has its message (or WAIT_LIMIT after the fault), then ``quiet``
+    seconds more for anything sent twice, and count."""
     phones = [phone(i) for i in range(first, first + count)]
     deadline = fault_end + WAIT_LIMIT
     while time.time() < deadline:
@@ -135,7 +140,7 @@ def outcome(sms: FakeSms, first: int, count: int, acknowledged: int, fault_end: 
         if got >= acknowledged:
             break
         time.sleep(0.5)
-    time.sleep(3)  # anything sent twice arrives now
+    time.sleep(quiet)  # anything sent twice arrives now
     with sms.arrivals.lock:
         per_phone = [sms.arrivals.by_phone[p] for p in phones]
         last = max((t for rid, t in sms.arrivals.first.items()), default=fault_end)
@@ -183,9 +188,21 @@ def worker_sigkill(ctx: dict, first: int) -> dict:
     return figures
 
 
+def slow_gateway(ctx: dict, first: int) -> dict:
+    """The gateway takes every SMS but answers after the client's time-out for 10 s: the
+    retries (after the first back-off, 30 s) must carry the same request id."""
+    ctx["sms"].latency = SMS_TIMEOUT + 1.0
+    acknowledged = push(ctx["port"], first, COUNT)
+    time.sleep(10)
+    ctx["sms"].latency = 0.0
+    fault_end = time.time()
+    return outcome(ctx["sms"], first, COUNT, acknowledged, fault_end, quiet=50)
+
+
 SCENARIOS: list[tuple[str, Callable[[dict, int], dict]]] = [
     ("redis_restart", redis_restart),
     ("worker_sigkill", worker_sigkill),
+    ("slow_gateway", slow_gateway),
 ]
 
 
@@ -202,6 +219,7 @@ def run() -> dict[str, Any]:
             env.update(
                 PORTAL_PUSH_SECRET=pgstack.PUSH_SECRET,
                 CHANNEL_RATE_PER_SECOND=str(RATE),
+                SMS_TIMEOUT_SECONDS=str(SMS_TIMEOUT),
                 LOG_LEVEL="WARNING",
             )
             progress("faults: migrate and seed")

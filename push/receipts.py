@@ -35,9 +35,22 @@ def record_receipt(
     if attempt is None:
         log.info("receipt_unknown", extra={"reference": reference})
         return None
+    # Lock as the worker recording a round does (notification, then attempt): a receipt and a
+    # round recorded at the same moment wait for each other instead of deadlocking.
+    db.session.scalar(
+        select(m.Notification.id)
+        .where(m.Notification.id == attempt.notification_id)
+        .with_for_update()
+    )
+    attempt = db.session.scalar(
+        select(m.DeliveryAttempt)
+        .where(m.DeliveryAttempt.id == attempt.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if attempt.status in (m.ATTEMPT_DELIVERED, m.PERMANENT_FAILURE):
         return None  # a receipt delivered twice changes nothing
-    notification = attempt.notification
+    notification = db.session.get(m.Notification, attempt.notification_id, populate_existing=True)
     now = utcnow()
     if delivered:
         attempt.status, attempt.delivered_at = m.ATTEMPT_DELIVERED, now

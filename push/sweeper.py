@@ -24,7 +24,10 @@ def sweep(limit: int = 5000) -> dict[str, int]:
         db.session.scalars(
             select(m.Notification)
             .where(m.Notification.status == m.AWAITING_RECEIPT, m.Notification.receipt_due_at < now)
+            .order_by(m.Notification.id)
             .limit(limit)
+            # Locked and re-checked: a receipt committed meanwhile is not undone.
+            .with_for_update(skip_locked=True)
         )
     )
     moved_on = [n.id for n in overdue]

@@ -393,12 +393,14 @@ def from_settings(settings: Any) -> SmsGateway | FailoverSms | None:
     if not settings.sms_gateway_url:
         return None
     fields_map = (settings.extra or {}).get("sms_fields")
+    timeout = (DEFAULT_TIMEOUT[0], float(getattr(settings, "sms_timeout_seconds", 0) or 15))
     primary = SmsGateway(
         settings.sms_gateway_url,
         settings.sms_api_key,
         settings.sms_brandname,
         fields_map,
         name="primary",
+        timeout=timeout,
     )
     if not settings.sms_gateway_fallback_url:
         return primary
@@ -408,5 +410,6 @@ def from_settings(settings: Any) -> SmsGateway | FailoverSms | None:
         settings.sms_brandname,
         fields_map,
         name="fallback",
+        timeout=timeout,
     )
     return FailoverSms(primary, fallback)
