@@ -174,12 +174,18 @@ def test_a_live_job_renews_its_claims_and_a_dead_one_s_end_within_a_minute(monke
     db.session.execute(update(m.Notification).values(status=m.DELIVERING, claimed_until=soon))
     db.session.commit()
     monkeypatch.setattr(claims, "CLAIM_RENEW_SECONDS", 0.05)
+
+    def claimed_until():  # noqa: ANN202 - read, then end the read (SQLite: no lock held)
+        value = _notification(nid).claimed_until
+        db.session.rollback()
+        return value
+
     renewal = claims.ClaimRenewal([nid])
     try:
-        _wait_for(lambda: _notification(nid).claimed_until > soon + timedelta(seconds=30))
+        _wait_for(lambda: claimed_until() > soon + timedelta(seconds=30))
     finally:
         renewal.stop()
-    assert _notification(nid).claimed_until > soon + timedelta(seconds=30)
+    assert claimed_until() > soon + timedelta(seconds=30)
     # What the job has recorded (no claim any more) is not claimed again.
     db.session.execute(update(m.Notification).values(claimed_until=None))
     db.session.commit()
