@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench setup migrate seed clean
+.PHONY: run test lint format bench faults setup migrate seed clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ format: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# Fault scenarios (issue 14) on the real stack: PostgreSQL, a private Redis on :6405,
+# gunicorn, two workers, a fake SMS gateway counting by recipient. A few minutes.
+faults: setup
+	$(BIN)/python -m benchmarks.faults
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

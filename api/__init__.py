@@ -13,6 +13,7 @@ from api.config import Settings
 from api.errors import register_error_handlers
 from api.extensions import connect_redis, db, migrate
 from api.ids import DatabaseIdConverter
+from api.input_guard import init_input_guard
 from api.logs import configure_logging, request_id_var
 from api.metrics import init_metrics
 from api.openapi import OPENAPI_CONFIG, DvcApi
@@ -35,6 +36,11 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         **OPENAPI_CONFIG,
     )
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["settings"] = settings
@@ -46,15 +52,21 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     api.register_converter(DatabaseIdConverter, DatabaseIdConverter.parameter_schema)
     register_error_handlers(app)
     _init_request_context(app)
+    init_input_guard(app)
     init_metrics(app)
     _register_domains(app, api)
     return app
 
 
 def _engine_options(settings: Settings) -> dict:
+    # hide_parameters: an error's text (logged) never holds applicants' names, emails or
+    # summaries from the statement's values.
     if settings.is_sqlite:
-        return {"connect_args": {"check_same_thread": False, "timeout": 15}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        return {
+            "connect_args": {"check_same_thread": False, "timeout": 15},
+            "hide_parameters": True,
+        }
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "hide_parameters": True}
 
 
 def _migrations_dir():

@@ -36,6 +36,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    # Reverse proxies in front of the API that set X-Forwarded-For (0: none, the socket
+    # address is the client's). Limits keyed on the client's address need it behind a proxy.
+    trusted_proxies: int = 0
     # A worker thread inside the app process; on by default only in the embedded mode.
     embedded_worker: bool = True
     catalog_path: str = ""
@@ -82,6 +85,7 @@ class Settings:
     sms_api_key: str = ""
     sms_brandname: str = ""
     sms_gateway_fallback_url: str = ""
+    sms_timeout_seconds: int = 15  # an answer later than this is an unknown outcome
     # email
     smtp_host: str = ""
     smtp_port: int = 25
@@ -150,7 +154,14 @@ class Settings:
             values["database_url"] = _default_sqlite_url()
         values["database_url"] = normalise_database_url(str(values["database_url"]))
         if not values.get("secret_key"):
-            # A random key per process is safe for the demo; production must set SECRET_KEY.
+            if values.get("redis_url") or not str(values["database_url"]).startswith("sqlite"):
+                # Each gunicorn worker and rq worker would make its own key and refuse the
+                # others' tokens at random.
+                raise ValueError(
+                    "SECRET_KEY must be set when DATABASE_URL or REDIS_URL is (the same long "
+                    "random value for the API and every worker process)"
+                )
+            # A random key per process is safe for the embedded demo (one process).
             values["secret_key"] = secrets.token_hex(32)
         # A typo stops the start.
         parse_per_channel(str(values.get("channel_rates") or ""))
@@ -166,7 +177,12 @@ def parse_per_channel(text: str, name: str = "CHANNEL_RATES") -> dict[str, int]:
     numbers: dict[str, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         channel, _, number = part.partition("=")
-        if not channel.strip() or not number.strip().isdigit() or int(number) < 1:
+        if (
+            not channel.strip()
+            or not number.strip().isascii()
+            or not number.strip().isdigit()
+            or int(number) < 1
+        ):
             raise ValueError(
                 f"{name}: {part!r} should be channel=number (a whole number from 1), "
                 "e.g. sms=30,zalo=200"

@@ -11,7 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from api.i18n import message, normalise_language, translate_errors
@@ -126,13 +126,40 @@ def handle_http_exception(error: HTTPException):
     return _render(status, slug, errors, headers)
 
 
-def handle_database_busy(error: OperationalError):
-    """The embedded SQLite database refuses a write while another holds it ("database is
-    locked"): ask to try again shortly instead of reporting a fault. Anything else is one."""
-    if "database is locked" not in str(error.orig):
+_UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03")  # shut down, crashed, starting up
+
+
+def database_unavailable(error: Exception) -> bool:
+    """The database is away for a moment (a dropped connection, a restart, a fail-over) or
+    the embedded SQLite file is held by another writer: worth trying again shortly."""
+    orig = getattr(error, "orig", None)
+    if "database is locked" in str(orig) or getattr(error, "connection_invalidated", False):
+        return True
+    if isinstance(error, InterfaceError):
+        return True
+    # psycopg: no SQLSTATE means the connection itself failed; class 08 is a connection fault.
+    sqlstate = getattr(orig, "sqlstate", "none")
+    return sqlstate is None or str(sqlstate).startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES
+
+
+def handle_database_busy(error: OperationalError | InterfaceError):
+    """503 with Retry-After when :func:`database_unavailable`; any other fault is a 500.
+    Logged without the statement's values."""
+    if not database_unavailable(error):
         return handle_unexpected(error)
-    log.warning("database_busy")
-    return _render(503, "service_unavailable", headers={"Retry-After": "2"})
+    locked = "database is locked" in str(getattr(error, "orig", ""))
+    log.warning(
+        "database_busy" if locked else "database_unavailable",
+        extra={"exception": type(getattr(error, "orig", error)).__name__},
+    )
+    return _render(503, "service_unavailable", headers={"Retry-After": "2" if locked else "5"})
+
+
+def handle_data_error(error: DataError):
+    """A value the database cannot take slipped past validation (out of range, too long):
+    the caller's input, so 422 and a one-line warning, not a 500 and a traceback."""
+    log.warning("database_refused_value", extra={"exception": type(error.orig).__name__})
+    return _render(422, "validation_failed")
 
 
 def handle_unexpected(error: Exception):
@@ -144,4 +171,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(OperationalError, handle_database_busy)
+    app.register_error_handler(InterfaceError, handle_database_busy)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -124,6 +124,11 @@ _TEMPLATE_PATTERNS = [
 ]
 
 
+def register_validation_messages(messages: Mapping[str, str]) -> None:
+    """Add field-level messages (English original → Vietnamese) from a module of their own."""
+    _VALIDATION_VI.update(messages)
+
+
 def register_messages(messages: Mapping[str, Mapping[str, str]]) -> None:
     """Add a domain's messages; a slug may be defined only once."""
     for slug, texts in messages.items():

@@ -8,7 +8,7 @@ from api.audit.service import Origin
 
 
 def request_origin() -> Origin:
-    # Behind a proxy, configure werkzeug's ProxyFix so remote_addr is the client's address.
+    # Behind a reverse proxy, TRUSTED_PROXIES makes remote_addr the client's (ProxyFix).
     return Origin(
         ip=request.remote_addr or "",
         user_agent=(request.user_agent.string or "")[:200],

@@ -57,7 +57,7 @@ def probe(samples: int, budget: float) -> dict[str, object]:
     from api.auth.guard import Principal
     from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN
     from api.dossiers import service
-    from api.dossiers.service import LOOKUPS_PER_CODE, LOOKUPS_PER_IP
+    from api.dossiers.service import LOOKUPS_PER_IP, WRONG_FACTOR_PER_CODE
     from api.extensions import db
     from api.pagination import Page
     from api.ratelimit import reset
@@ -154,7 +154,7 @@ def probe(samples: int, budget: float) -> dict[str, object]:
         for ip in ips:
             reset(LOOKUPS_PER_IP, ip)
         for pick in picks:
-            reset(LOOKUPS_PER_CODE, pick.code)
+            reset(WRONG_FACTOR_PER_CODE, pick.code)
     stats = {name: summarise_ms(values) for name, values in timings.items()}
     reference = stats["ref_select_1"]["p50_ms"]
     return {

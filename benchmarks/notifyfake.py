@@ -14,6 +14,7 @@ import itertools
 import json
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 HOST = "127.0.0.1"
@@ -27,6 +28,7 @@ class Arrivals:
     """First arrival time (time.time()) per request_id, and what else came."""
 
     first: dict[str, float] = field(default_factory=dict)
+    by_phone: Counter = field(default_factory=Counter)  # distinct messages per recipient
     duplicates: int = 0
     refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -141,4 +143,5 @@ class FakeSms:
                 self.arrivals.duplicates += 1
             else:
                 self.arrivals.first[request_id] = arrived
+                self.arrivals.by_phone[str(data.get("phone"))] += 1
         return 200, {"code": "0", "message": "ok", "message_id": f"gw-{next(self._ids)}"}

@@ -7,16 +7,19 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 
 import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.digits import is_digits
 from api.errors import ApiError
 from api.i18n import register_messages
 from api.openapi import ErrorSchema
 from bots import inbox
+from bots.shapes import telegram_problem, zalo_problem
 from bots.telegram import adapter as telegram
 from bots.zalo import adapter as zalo
 from push.channels.zalo import verify_signature
@@ -31,6 +34,9 @@ register_messages(
         }
     }
 )
+
+# A signed Zalo event older than this (or this far ahead) is a replay, not news: refused.
+ZALO_EVENT_MAX_AGE_SECONDS = 900
 
 blp = Blueprint(
     "bot_webhooks", __name__, url_prefix="/webhooks", description="Zalo and Telegram bot updates"
@@ -48,6 +54,19 @@ def _rejected(channel: str, reason: str) -> ApiError:
         extra={"channel": channel, "reason": reason, "bytes": request.content_length or 0},
     )
     return ApiError(401, "bot_webhook_unauthorized")
+
+
+def _malformed(channel: str, field: str) -> ApiError:
+    log.warning("bot_webhook_malformed", extra={"channel": channel, "field": field[:80]})
+    return ApiError(422, "validation_failed", errors={field[:80]: ["Invalid input type."]})
+
+
+def zalo_event_fresh(timestamp: str, now: float | None = None) -> bool:
+    """Zalo's ``timestamp`` (milliseconds; seconds accepted too) within the window."""
+    if not is_digits(timestamp) or len(timestamp) > 16:
+        return False
+    moment = int(timestamp) / (1000 if len(timestamp) > 11 else 1)
+    return abs((time.time() if now is None else now) - moment) <= ZALO_EVENT_MAX_AGE_SECONDS
 
 
 def _json(raw: bytes) -> dict:
@@ -91,8 +110,10 @@ class TelegramWebhook(MethodView):
         if not hmac.compare_digest(given.encode(), secret.encode()):
             raise _rejected("telegram", "bad_secret")
         update = _json(request.get_data(cache=True))
-        if not isinstance(update.get("update_id"), int):
+        if not isinstance(update.get("update_id"), int) or isinstance(update["update_id"], bool):
             raise ApiError(400, "bad_request")
+        if field := telegram_problem(update):
+            raise _malformed("telegram", field)
         return _accept(
             "telegram",
             str(update["update_id"]),
@@ -133,6 +154,10 @@ class ZaloWebhook(MethodView):
             settings.zalo_app_id, raw, timestamp, settings.zalo_oa_secret_key, signature
         ):
             raise _rejected("zalo", "bad_signature")
+        if not zalo_event_fresh(timestamp):
+            raise _rejected("zalo", "stale")
+        if field := zalo_problem(event):
+            raise _malformed("zalo", field)
         return _accept(
             "zalo",
             zalo.external_id(event, raw),

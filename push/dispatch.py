@@ -7,9 +7,13 @@ provider calls run on a small thread pool, so a worker spends its time sending, 
 Messages to the same address are sent one after the other, in the order of the events.
 
 Exactly-once towards providers: an attempt is recorded as "sending" before the call. If the
-worker dies during the call, the next try reuses that attempt and its reference, which the
+worker dies during the call, or the call's outcome is unknown (a time-out or a reset after
+the request left, a 5xx), the next try reuses that attempt and its reference, which the
 providers that support it (ZNS tracking_id, SMS request id, email Message-ID) use to drop the
-duplicate; an attempt recorded as sent is never sent again.
+duplicate; only a clear refusal opens a new attempt. Each outcome is committed as soon as its
+call returns, so a crash repeats at most the calls then in flight; an attempt recorded as sent
+is never sent again. States only move forward: a receipt that arrives before its round is
+recorded is kept (delivered stays delivered).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import contextlib
 import logging
 import math
 import os
+import queue
 import threading
 import time
 from collections import Counter, defaultdict
@@ -27,28 +32,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select
 
-from api.auth.models import Account
 from api.clock import as_utc, utcnow
-from api.dossiers.models import DossierFollow
 from api.extensions import db
 from api.notifications import models as m
-from api.notifications.planning import reaches
-from api.profile.models import ChatIdentity, Device
+from api.profile.models import Device
 from push import metrics, senders, throttle
 from push.chain import Reach
 from push.channels.base import Outcome, SendResult
+from push.claims import CLAIM, ClaimRenewal, claim  # noqa: F401 (CLAIM: read by tests)
 from push.queueing import enqueue_delivery
+from push.reaching import mark_chat_blocked, reaches_of
 from push.templates import Rendered, render
 
 log = logging.getLogger(__name__)
 
 # A batch starts no provider call after this long (slow providers: the rest goes back to the
-# queue), so a delivery job ends well within its rq time-out (push.queueing.JOB_TIMEOUT), and
-# the claim outlasts the job: no other worker can take a notification a live job still sends.
+# queue), so a delivery job ends well within its rq time-out (push.queueing.JOB_TIMEOUT); its
+# claims are renewed while it runs (push.claims): no other worker takes what it still sends.
 SEND_BUDGET_SECONDS = 120.0
-CLAIM = timedelta(minutes=10)
 MAX_TRIES_PER_CHANNEL = 3
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 
@@ -98,41 +101,22 @@ class _Run:
 def deliver_batch(notification_ids: list[int]) -> dict[str, int]:
     """One step for each notification: loops along the chain while channels refuse at once."""
     run = _Run()
-    owned = _claim(notification_ids)
+    owned = claim(notification_ids)
     run.counts["skipped"] += len(set(notification_ids)) - len(owned)
-    while owned:
-        if time.monotonic() > run.deadline:
-            _put_back(owned, run)
-            break
-        owned = _deliver_round(owned, run)
+    renewing = ClaimRenewal(owned) if owned else None
+    try:
+        while owned:
+            if time.monotonic() > run.deadline:
+                _put_back(owned, run)
+                break
+            owned = _deliver_round(owned, run)
+    finally:
+        if renewing:
+            renewing.stop()
     for seconds, ids in run.later.items():
         # Throttled or told to wait: back in the queue at that time, not at the next sweep.
         enqueue_delivery(ids, delay=seconds)
     return dict(run.counts)
-
-
-def _claim(ids: list[int]) -> list[int]:
-    if not ids:
-        return []
-    now = utcnow()
-    n = m.Notification
-    won = db.session.execute(
-        update(n)
-        .where(
-            n.id.in_(set(ids)),
-            or_(
-                (n.status == m.PENDING)
-                & or_(n.next_attempt_at.is_(None), n.next_attempt_at <= now),
-                (n.status == m.DELIVERING) & (n.claimed_until < now),
-            ),
-        )
-        .values(status=m.DELIVERING, claimed_until=now + CLAIM)
-        .returning(n.id)
-        .execution_options(synchronize_session=False)
-    ).scalars()
-    owned = sorted(won)
-    db.session.commit()
-    return owned
 
 
 def _deliver_round(ids: list[int], run: _Run) -> list[int]:
@@ -157,25 +141,24 @@ def _deliver_round(ids: list[int], run: _Run) -> list[int]:
     sends = _prepare(ready)
     db.session.commit()
     db.session.close()  # no connection is held while the providers answer
-    return _record_all(_call_providers(sends, run.deadline), run)
+    return _send_and_record(sends, run)
 
 
-def _load(ids: Iterable[int]) -> list[m.Notification]:
-    return list(
-        db.session.scalars(
-            select(m.Notification)
-            .where(m.Notification.id.in_(list(ids)))
-            .order_by(m.Notification.id)
-            .execution_options(populate_existing=True)
-        )
+def _load(ids: Iterable[int], lock: bool = False) -> list[m.Notification]:
+    query = (
+        select(m.Notification)
+        .where(m.Notification.id.in_(list(ids)))
+        .order_by(m.Notification.id)  # the same order everywhere: no deadlocks
+        .execution_options(populate_existing=True)
     )
+    return list(db.session.scalars(query.with_for_update() if lock else query))
 
 
 def _prepare(ready: list[m.Notification]) -> list[Send]:
     """Reach and an attempt ("sending", reused after a crash) for each notification."""
     if not ready:
         return []
-    reach = _reaches(ready)
+    reach = reaches_of(ready)
     attempts = _open_attempts(ready)
     db.session.flush()  # attempt ids are the providers' references
     return [
@@ -189,46 +172,6 @@ def _prepare(ready: list[m.Notification]) -> list[Send]:
         )
         for n in ready
     ]
-
-
-def _reaches(notifications: list[m.Notification]) -> dict[int, Reach]:
-    account_ids = {n.account_id for n in notifications if n.account_id is not None}
-    of_account = (
-        reaches(db.session.scalars(select(Account).where(Account.id.in_(account_ids))))
-        if account_ids
-        else {}
-    )
-    zalo_ids = [n.chat_id for n in notifications if n.chat_channel == "zalo"]
-    last_interaction = (
-        dict(
-            db.session.execute(
-                select(ChatIdentity.external_id, ChatIdentity.last_interaction_at).where(
-                    ChatIdentity.channel == "zalo", ChatIdentity.external_id.in_(zalo_ids)
-                )
-            ).all()
-        )
-        if zalo_ids
-        else {}
-    )
-    found: dict[int, Reach] = {}
-    for n in notifications:
-        if n.account_id is not None:
-            found[n.id] = of_account.get(n.account_id) or Reach()
-        elif n.chat_channel == "sms":
-            found[n.id] = Reach(phone=n.chat_id)
-        elif n.chat_channel == "email":
-            found[n.id] = Reach(email=n.chat_id)
-        elif n.chat_channel == "telegram":
-            found[n.id] = Reach(telegram_chat_id=n.chat_id)
-        elif n.chat_channel == "zalo":
-            # A chat that wrote to us is inside the window until we learn otherwise.
-            found[n.id] = Reach(
-                zalo_user_id=n.chat_id,
-                zalo_last_interaction=last_interaction.get(n.chat_id) or utcnow(),
-            )
-        else:
-            found[n.id] = Reach()
-    return found
 
 
 def _open_attempts(ready: list[m.Notification]) -> dict[int, m.DeliveryAttempt]:
@@ -285,26 +228,51 @@ def _gate(channel: str) -> threading.BoundedSemaphore | contextlib.nullcontext:
     return gate
 
 
-def _call_providers(sends: list[Send], deadline: float) -> list[Sent]:
-    """All the calls of a round; one address's messages in order, addresses in parallel."""
+def _send_and_record(sends: list[Send], run: _Run) -> list[int]:
+    """Make the round's calls and commit each outcome as soon as it is known (those that come
+    back together share a transaction): a crash repeats at most the calls still in flight."""
+    if not sends:
+        return []
+    done: queue.SimpleQueue[Sent] = queue.SimpleQueue()
+    _call_providers(sends, run.deadline, done.put)
+    again: list[int] = []
+    waiting = len(sends)
+    while waiting:
+        ready = [done.get()]
+        with contextlib.suppress(queue.Empty):
+            while True:
+                ready.append(done.get_nowait())
+        waiting -= len(ready)
+        again += _record_all(ready, run)
+        db.session.close()
+    return again
+
+
+def _call_providers(sends: list[Send], deadline: float, report) -> None:  # noqa: ANN001
+    """All the calls of a round; one address's messages in order, addresses in parallel.
+    ``report`` gets each Sent as its call returns (from the calling threads)."""
     queues: dict[tuple, list[Send]] = defaultdict(list)
     for send in sends:
         queues[send.address].append(send)
     app = current_app._get_current_object()
     if len(queues) <= 1:
-        return [sent for queue in queues.values() for sent in _call_in_order(app, queue, deadline)]
-    return [
-        sent
-        for done in _executor().map(lambda q: _call_in_order(app, q, deadline), queues.values())
-        for sent in done
-    ]
+        for q in queues.values():
+            _call_in_order(app, q, deadline, report)
+        return
+    for q in queues.values():
+        _executor().submit(_call_in_order, app, q, deadline, report)
 
 
-def _call_in_order(app: Flask, sends: list[Send], deadline: float) -> list[Sent]:
-    with app.app_context():  # adapters read settings; the Zalo token store uses the database
-        return [
-            _call(send) if time.monotonic() <= deadline else Sent(send, "", None) for send in sends
-        ]
+def _call_in_order(app: Flask, sends: list[Send], deadline: float, report) -> None:  # noqa: ANN001
+    reported = 0
+    try:
+        with app.app_context():  # adapters read settings; the Zalo token store uses the database
+            for send in sends:
+                report(_call(send) if time.monotonic() <= deadline else Sent(send, "", None))
+                reported += 1
+    finally:
+        for send in sends[reported:]:  # never leave the recorder waiting
+            report(Sent(send, "", None))
 
 
 def _call(send: Send) -> Sent:
@@ -334,16 +302,20 @@ def _call(send: Send) -> Sent:
 
 
 def _record_all(results: list[Sent], run: _Run) -> list[int]:
-    """Store every outcome in one transaction; returns the notifications to try again now."""
+    """Store these outcomes in one transaction; returns the notifications to try again now.
+    The rows are locked first, so a receipt being recorded at the same moment waits for this
+    commit and then moves the state forward, never the other way."""
     if not results:
         return []
-    notifications = {n.id: n for n in _load(r.send.notification_id for r in results)}
+    notifications = {n.id: n for n in _load([r.send.notification_id for r in results], lock=True)}
     attempts = {
         a.id: a
         for a in db.session.scalars(
-            select(m.DeliveryAttempt).where(
-                m.DeliveryAttempt.id.in_([r.send.attempt_id for r in results])
-            )
+            select(m.DeliveryAttempt)
+            .where(m.DeliveryAttempt.id.in_([r.send.attempt_id for r in results]))
+            .order_by(m.DeliveryAttempt.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     }
     now = utcnow()
@@ -376,6 +348,8 @@ def _record(
     """Apply one outcome (the caller commits): "sent", "retry_later" or "next_channel"."""
     result, channel = sent.result, sent.send.channel
     attempt.route = sent.route
+    if attempt.status in (m.ATTEMPT_DELIVERED, m.PERMANENT_FAILURE):
+        return _receipt_came_first(notification, attempt, result, channel, now)
     attempt.provider_message_id = result.provider_message_id
     attempt.error_code = result.error_code
     attempt.detail = (result.detail or "")[:1000]
@@ -396,7 +370,8 @@ def _record(
         return "sent"
     attempt.failed_at = now
     if result.outcome == Outcome.TEMPORARY_FAILURE:
-        attempt.status = m.TEMPORARY_FAILURE
+        # Unknown outcome: the attempt stays "sending", so the retry carries its reference.
+        attempt.status = m.SENDING if outcome_unknown(result) else m.TEMPORARY_FAILURE
         notification.tries_on_channel += 1
         if notification.tries_on_channel < MAX_TRIES_PER_CHANNEL:
             delay = BACKOFF[min(notification.tries_on_channel - 1, len(BACKOFF) - 1)]
@@ -411,7 +386,40 @@ def _record(
             else m.TECHNICAL_FAILURE
         )
         if channel == "telegram" and result.error_code == "blocked":
-            _mark_chat_blocked("telegram", notification)
+            mark_chat_blocked("telegram", notification)
+    if attempt.status == m.SENDING:
+        attempt.status = m.TEMPORARY_FAILURE  # tries used up: this attempt is over
+    advance(notification)
+    return "next_channel"
+
+
+def outcome_unknown(result: SendResult) -> bool:
+    """A failure after which the provider may still have the message: no answer in time, a
+    connection lost after the request left, a 5xx. Only clear refusals are known failures."""
+    code = result.error_code or ""
+    return result.outcome == Outcome.TEMPORARY_FAILURE and (
+        result.unknown or code == "network" or code.startswith("http_5")
+    )
+
+
+def _receipt_came_first(
+    notification: m.Notification,
+    attempt: m.DeliveryAttempt,
+    result: SendResult,
+    channel: str,
+    now: datetime,
+) -> str:
+    """The provider's receipt was recorded before this round: keep what it said."""
+    attempt.provider_message_id = attempt.provider_message_id or result.provider_message_id
+    attempt.sent_at = attempt.sent_at or now
+    notification.claimed_until = None
+    if attempt.status == m.ATTEMPT_DELIVERED:
+        if notification.status != m.DELIVERED:
+            _delivered(notification, channel, now)
+        return "sent"
+    if notification.status == m.DELIVERED:
+        return "sent"
+    notification.claimed_until = now  # advance() keeps it claimed: tried again at once
     advance(notification)
     return "next_channel"
 
@@ -466,19 +474,3 @@ def advance(notification: m.Notification) -> None:
     notification.receipt_due_at = None
     notification.next_attempt_at = utcnow()
     notification.status = m.DELIVERING if notification.claimed_until else m.PENDING
-
-
-def _mark_chat_blocked(channel: str, notification: m.Notification) -> None:
-    condition = [ChatIdentity.channel == channel]
-    if notification.account_id is not None:
-        condition.append(ChatIdentity.account_id == notification.account_id)
-    else:
-        condition.append(ChatIdentity.external_id == notification.chat_id)
-        # A chat that blocked the bot stops following: later changes would only fail again.
-        db.session.execute(
-            delete(DossierFollow).where(
-                DossierFollow.chat_channel == channel, DossierFollow.chat_id == notification.chat_id
-            )
-        )
-        log.info("blocked_chat_unfollowed", extra={"channel": channel})
-    db.session.execute(update(ChatIdentity).where(*condition).values(blocked_at=utcnow()))

@@ -8,6 +8,7 @@ import logging
 from sqlalchemy import select
 
 from api.clock import utcnow
+from api.digits import is_digits
 from api.extensions import db
 from api.notifications import models as m
 from push.dispatch import _delivered, advance
@@ -23,7 +24,7 @@ def record_receipt(
 ) -> int | None:
     """Returns the notification id to deliver further (failed receipt), else None."""
     attempt = None
-    if reference and reference.isdigit():
+    if reference and is_digits(reference) and len(reference) < 19:
         attempt = db.session.get(m.DeliveryAttempt, int(reference))
     if attempt is None and provider_message_id:
         attempt = db.session.scalar(
@@ -34,9 +35,22 @@ def record_receipt(
     if attempt is None:
         log.info("receipt_unknown", extra={"reference": reference})
         return None
+    # Lock as the worker recording a round does (notification, then attempt): a receipt and a
+    # round recorded at the same moment wait for each other instead of deadlocking.
+    db.session.scalar(
+        select(m.Notification.id)
+        .where(m.Notification.id == attempt.notification_id)
+        .with_for_update()
+    )
+    attempt = db.session.scalar(
+        select(m.DeliveryAttempt)
+        .where(m.DeliveryAttempt.id == attempt.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if attempt.status in (m.ATTEMPT_DELIVERED, m.PERMANENT_FAILURE):
         return None  # a receipt delivered twice changes nothing
-    notification = attempt.notification
+    notification = db.session.get(m.Notification, attempt.notification_id, populate_existing=True)
     now = utcnow()
     if delivered:
         attempt.status, attempt.delivered_at = m.ATTEMPT_DELIVERED, now

@@ -17,16 +17,20 @@ from push.queueing import enqueue_delivery
 log = logging.getLogger(__name__)
 
 
-def sweep(limit: int = 1000) -> dict[str, int]:
+def sweep(limit: int = 5000) -> dict[str, int]:
     created = process_pending_events()
     now = utcnow()
     overdue = list(
         db.session.scalars(
             select(m.Notification)
             .where(m.Notification.status == m.AWAITING_RECEIPT, m.Notification.receipt_due_at < now)
+            .order_by(m.Notification.id)
             .limit(limit)
+            # Locked and re-checked: a receipt committed meanwhile is not undone.
+            .with_for_update(skip_locked=True)
         )
     )
+    moved_on = [n.id for n in overdue]
     for notification in overdue:
         attempt = notification.attempts[-1] if notification.attempts else None
         if attempt is not None and attempt.status == m.SENT:
@@ -51,6 +55,9 @@ def sweep(limit: int = 1000) -> dict[str, int]:
         )
     )
     db.session.commit()
+    # The receipt time-outs just moved on are due now (advance() stamped them after ``now``):
+    # sent at once, not a sweep later.
+    due = sorted(set(due) | set(moved_on))
     if due:
         enqueue_delivery(due)
     counts = {

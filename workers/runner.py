@@ -1,14 +1,26 @@
-"""Running rq workers: a separate process in production, a thread in the embedded default."""
+"""Running rq workers: a separate process in production, a thread in the embedded default.
+
+A worker process outlives Redis outages: rq's work loop gives up when Redis fails while a job
+is being finished, so the process waits for Redis and starts a new worker loop, until it is
+asked to stop. Delayed jobs (``enqueue_in``: throttled and back-off deliveries) are moved by a
+thread in every worker process instead of rq's scheduler process, which died at a Redis blip
+and came back only at rq's 10-minute maintenance; the per-queue locks keep one mover at work.
+The deployment still runs the workers under a supervisor (systemd ``Restart=always``) for
+whatever else could end a process.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 
+import redis
 from flask import Flask
 from redis import Redis
 from rq import SimpleWorker, Worker
+from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
@@ -21,6 +33,11 @@ class _InAppContext:
     """Jobs run inside the Flask app context: they call the same services as the API."""
 
     app: Flask | None = None
+    stop_asked = False  # SIGINT/SIGTERM: the process is to end (not a Redis failure)
+
+    def request_stop(self, signum, frame):  # noqa: ANN001, ANN201
+        self.stop_asked = True
+        return super().request_stop(signum, frame)
 
     def perform_job(self, job, queue, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
         assert self.app is not None
@@ -49,18 +66,55 @@ class ThreadWorker(InProcessWorker):
 
 
 def run_worker_process(app: Flask, burst: bool = False, fork: bool = False) -> None:
-    """``python -m workers``: one worker (in-process jobs, or ``fork``) with the rq scheduler."""
+    """``python -m workers``: one worker (in-process jobs, or ``fork``) moving delayed jobs."""
     connection = app.extensions["redis"]
     _build_search_index(app)
     base = AppWorker if fork else InProcessWorker
     worker_class = type("BoundAppWorker", (base,), {"app": app})
-    worker = worker_class(list(QUEUE_NAMES), connection=connection)
-    if not burst:
+    if burst:
+        move_due_jobs(RQScheduler(list(QUEUE_NAMES), connection=connection))
+    else:
         from workers.schedule import start_schedule_thread
 
         start_schedule_thread(app)
         _serve_metrics(app)
-    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+        threading.Thread(
+            target=_move_due_jobs_forever, args=(connection,), name="rq-scheduler", daemon=True
+        ).start()
+    work_through_outages(lambda: worker_class(list(QUEUE_NAMES), connection=connection), burst)
+
+
+def work_through_outages(
+    make_worker: Callable[[], Worker], burst: bool = False, max_pause: float = 10.0
+) -> None:
+    """Run worker loops until one is asked to stop (or, in burst mode, ends): a loop that
+    ended on a Redis failure is followed by a new one once Redis answers again."""
+    pause = 0.5
+    while True:
+        worker = make_worker()
+        try:
+            worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+        except StopRequested:
+            return
+        except redis.RedisError as exc:  # starting or tearing down without Redis
+            log.warning("worker_redis_error", extra={"error": type(exc).__name__})
+        if worker.stop_asked or (burst and _redis_answers(worker.connection)):
+            return
+        log.warning("worker_loop_restarting")
+        try:
+            while not _redis_answers(worker.connection):
+                time.sleep(pause)
+                pause = min(pause * 2, max_pause)
+        except StopRequested:  # SIGTERM while waiting for Redis
+            return
+        pause = 0.5
+
+
+def _redis_answers(connection: Redis) -> bool:
+    try:
+        return bool(connection.ping())
+    except redis.RedisError:
+        return False
 
 
 def _serve_metrics(app: Flask) -> None:
@@ -119,10 +173,19 @@ def move_due_jobs(scheduler: RQScheduler) -> None:
 
 
 def _move_due_jobs_forever(connection: Redis, every: float = 1.0) -> None:
+    """Move due delayed jobs every second, whatever happens to Redis meanwhile."""
     scheduler = RQScheduler(list(QUEUE_NAMES), connection=connection)
+    failing = False
     while True:
         try:
             move_due_jobs(scheduler)
+            if failing:
+                log.info("scheduler_redis_back")
+            failing = False
+        except redis.RedisError as exc:
+            if not failing:  # once per outage, not once a second
+                log.warning("scheduler_redis_error", extra={"error": type(exc).__name__})
+            failing = True
         except Exception:  # noqa: BLE001 - keep moving jobs after a hiccup
-            log.exception("embedded_scheduler_error")
+            log.exception("scheduler_error")
         time.sleep(every)

@@ -20,7 +20,7 @@ LEADER_SECONDS = 60
 
 # (function, queue, seconds between runs or a cron expression in UTC)
 PERIODIC = [
-    (jobs.sweep_notifications, "urgent", {"interval": 60}),
+    (jobs.sweep_notifications, "urgent", {"interval": 30}),  # lost jobs found within 30 s
     (bot_jobs.sweep_updates, "urgent", {"interval": 60}),
     (bot_jobs.relay_officer_replies, "urgent", {"interval": 15}),
     (jobs.pull_followed_dossiers, "default", {"interval": 300}),

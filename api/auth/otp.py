@@ -1,7 +1,11 @@
 """Phone one-time codes: request, deliver through a sender, verify with brute force stopped.
 
-Limits: a phone may ask for 3 codes in 10 minutes and 10 a day; an address 30 an hour. A
-code allows 5 tries; 5 wrong codes in 15 minutes lock the phone for the rest of the window.
+A guess is judged against the pending code, not the person: 5 wrong tries burn that code, and
+no number of wrong codes locks a phone (a stranger could otherwise lock anyone out with five
+guesses). Requests are limited per requester (address or chat) and per phone together with
+that requester; the phone itself only has a growing pause between codes (none for the first
+three, then 1, 2, 5 and 15 minutes), which a stranger can hold but which never shuts its owner
+out: every code sent goes to the owner's phone, and the latest one works.
 """
 
 from __future__ import annotations
@@ -9,31 +13,37 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
+import time
 from datetime import timedelta
 from typing import Protocol
 
+import redis
 from flask import current_app
 from sqlalchemy import select
 
 from api.auth.models import OtpChallenge
 from api.clock import as_utc, utcnow
+from api.digits import ascii_digits
 from api.errors import ApiError
 from api.extensions import db
 from api.i18n import register_messages
 from api.logs import mask_number
 from api.phone import normalise_phone
-from api.ratelimit import Limit, blocked_for, hit
+from api.ratelimit import Limit, hit
 
 log = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(minutes=5)
 MAX_TRIES_PER_CODE = 5
-CODE_REQUESTS_PER_PHONE = Limit("otp_request_phone", 3, 600)
-CODE_REQUESTS_PER_PHONE_DAY = Limit("otp_request_phone_day", 10, 86400)
+CODE_REQUESTS_PER_PHONE = Limit("otp_request_phone", 3, 600)  # per phone and requester
+CODE_REQUESTS_PER_PHONE_DAY = Limit("otp_request_phone_day", 10, 86400)  # the same, a day
 CODE_REQUESTS_PER_IP = Limit("otp_request_ip", 30, 3600)
-WRONG_CODES_PER_PHONE = Limit("otp_wrong_phone", 5, 900)
 CHECKS_PER_IP = Limit("otp_check_ip", 60, 3600)
+# Seconds between two codes to one phone, from whoever: after the 1st code, the 2nd...
+PHONE_PAUSES = (0, 0, 60, 120, 300, 900)
+PHONE_PAUSE_MEMORY = 3600  # the pauses start again an hour after the last code
 
 register_messages(
     {
@@ -45,9 +55,9 @@ register_messages(
             "vi": "Mã xác nhận không đúng hoặc đã hết hạn. Xin kiểm tra tin nhắn hoặc lấy mã mới.",
             "en": "The code is wrong or has expired. Please check the message or ask for a new code.",
         },
-        "otp_locked": {
-            "vi": "Bạn đã nhập sai mã quá nhiều lần. Để bảo vệ tài khoản, xin đợi {minutes} phút rồi lấy mã mới.",
-            "en": "Too many wrong codes. To protect the account, please wait {minutes} minutes and ask for a new code.",
+        "otp_recently_sent": {
+            "vi": "Mã xác nhận vừa được gửi tới số điện thoại này. Xin dùng mã mới nhất trong tin nhắn, hoặc đợi {seconds} giây để lấy mã khác.",
+            "en": "A code was just sent to this phone. Please use the latest code in your messages, or wait {seconds} seconds for another.",
         },
     }
 )
@@ -113,12 +123,13 @@ def parse_phone(raw: str) -> str:
 
 
 def request_code(raw_phone: str, ip: str, purpose: str = "signin", language: str = "vi") -> int:
-    """Create and send a 6-digit code; returns its lifetime in seconds."""
+    """Create and send a 6-digit code; returns its lifetime in seconds. ``ip`` names the
+    requester (an address, or a chat for the bots)."""
     phone = parse_phone(raw_phone)
-    _refuse_if_locked(phone)
     hit(CODE_REQUESTS_PER_IP, ip)
-    hit(CODE_REQUESTS_PER_PHONE, phone)
-    hit(CODE_REQUESTS_PER_PHONE_DAY, phone)
+    hit(CODE_REQUESTS_PER_PHONE, f"{phone}|{ip}")
+    hit(CODE_REQUESTS_PER_PHONE_DAY, f"{phone}|{ip}")
+    _pause_between_codes(phone)
     code = f"{secrets.randbelow(10**6):06d}"
     # A new code replaces any earlier one for the same purpose.
     for old in db.session.scalars(
@@ -142,22 +153,34 @@ def request_code(raw_phone: str, ip: str, purpose: str = "signin", language: str
     return int(CODE_TTL.total_seconds())
 
 
-def _refuse_if_locked(phone: str) -> None:
-    seconds = blocked_for(WRONG_CODES_PER_PHONE, phone)
-    if seconds:
-        raise ApiError(
-            429,
-            "otp_locked",
-            headers={"Retry-After": str(seconds)},
-            minutes=max(1, (seconds + 59) // 60),
-        )
+def _pause_between_codes(phone: str) -> None:
+    """Refuse a code sooner than the pause the phone's recent codes call for, else count it."""
+    conn = current_app.extensions["redis"]
+    key = "otp:pause:" + hashlib.sha256(phone.encode()).hexdigest()[:32]
+    now = time.time()
+    try:
+        sent, last = conn.hmget(key, "sent", "last")
+        sent = int(sent or 0)
+        if sent:
+            wait = PHONE_PAUSES[min(sent, len(PHONE_PAUSES)) - 1] - (now - float(last or 0))
+            if wait > 0:
+                seconds = math.ceil(wait)
+                raise ApiError(
+                    429, "otp_recently_sent", headers={"Retry-After": str(seconds)}, seconds=seconds
+                )
+        pipe = conn.pipeline()
+        pipe.hset(key, mapping={"sent": sent + 1, "last": now})
+        pipe.expire(key, PHONE_PAUSE_MEMORY)
+        pipe.execute()
+    except redis.RedisError as exc:
+        raise ApiError(503, "service_unavailable", headers={"Retry-After": "30"}) from exc
 
 
 def verify_code(raw_phone: str, code: str, ip: str, purpose: str = "signin") -> str:
-    """Check a code; returns the normalised phone. Wrong codes count towards the lock."""
+    """Check a code; returns the normalised phone. A wrong guess counts against the pending
+    code only (5 burn it) and against the requester's checks, never against the phone."""
     phone = parse_phone(raw_phone)
     hit(CHECKS_PER_IP, ip)
-    _refuse_if_locked(phone)
     challenge = db.session.scalar(
         select(OtpChallenge)
         .where(
@@ -167,23 +190,20 @@ def verify_code(raw_phone: str, code: str, ip: str, purpose: str = "signin") -> 
         )
         .order_by(OtpChallenge.id.desc())
         .limit(1)
+        .with_for_update()  # two guesses at once cannot both use the last try
     )
     valid = (
         challenge is not None
         and as_utc(challenge.expires_at) > utcnow()
         and challenge.attempts < MAX_TRIES_PER_CODE
-        and hmac.compare_digest(challenge.code_hash, _code_hash(phone, code.strip()))
+        and hmac.compare_digest(challenge.code_hash, _code_hash(phone, ascii_digits(code).strip()))
     )
     if not valid:
         if challenge is not None:
             challenge.attempts += 1
             if challenge.attempts >= MAX_TRIES_PER_CODE:
                 challenge.consumed_at = utcnow()
-            db.session.commit()
-        try:
-            hit(WRONG_CODES_PER_PHONE, phone)
-        except ApiError:
-            _refuse_if_locked(phone)
+        db.session.commit()
         raise ApiError(401, "otp_invalid")
     challenge.consumed_at = utcnow()
     return phone

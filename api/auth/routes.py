@@ -18,10 +18,11 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Signing in 
 @blp.route("/auth/vneid/authorize")
 class VneidAuthorize(MethodView):
     @blp.response(200, schemas.AuthorizeSchema)
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many sign-ins started")
     @blp.alt_response(503, schema=ErrorSchema, description="VNeID not configured or unreachable")
     def get(self):
         """Start VNeID single sign-on: open ``url``, then post the code and state back."""
-        return service.vneid_authorize()
+        return service.vneid_authorize(request_origin().ip)
 
 
 @blp.route("/auth/vneid/callback")

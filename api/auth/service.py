@@ -38,7 +38,11 @@ from api.ratelimit import Limit, blocked_for, hit, reset
 log = logging.getLogger(__name__)
 
 VNEID_STATE_SECONDS = 600
-STAFF_FAILURES = Limit("staff_login_failures", 5, 900)
+# Wrong passwords lock the requester out of that account, not the account: a stranger's
+# five guesses must not lock a staff user out of work (argon2 and the per-address limit
+# keep guessing from many addresses slow).
+STAFF_FAILURES = Limit("staff_login_failures", 5, 900)  # per user and requester
+VNEID_STARTS_PER_IP = Limit("vneid_authorize_ip", 30, 600)  # each start stores a state
 STAFF_ATTEMPTS_PER_IP = Limit("staff_login_ip", 30, 900)
 
 register_messages(
@@ -83,7 +87,8 @@ def vneid_client():
     return client
 
 
-def vneid_authorize() -> dict:
+def vneid_authorize(ip: str = "") -> dict:
+    hit(VNEID_STARTS_PER_IP, ip)
     request = vneid_client().begin()
     payload = json.dumps({"nonce": request.nonce, "verifier": request.code_verifier})
     try:
@@ -166,7 +171,8 @@ def sign_in_with_phone(raw_phone: str, code: str, origin: Origin) -> TokenPair:
 def sign_in_staff(username: str, password: str, origin: Origin) -> TokenPair:
     key = username.strip().lower()
     hit(STAFF_ATTEMPTS_PER_IP, origin.ip)
-    seconds = blocked_for(STAFF_FAILURES, key)
+    failures_key = f"{key}|{origin.ip}"
+    seconds = blocked_for(STAFF_FAILURES, failures_key)
     if seconds:
         raise ApiError(
             429,
@@ -179,7 +185,7 @@ def sign_in_staff(username: str, password: str, origin: Origin) -> TokenPair:
     if not ok or account is None or not account.active or not account.is_staff:
         hit_failed = True
         try:
-            hit(STAFF_FAILURES, key)
+            hit(STAFF_FAILURES, failures_key)
         except ApiError:
             hit_failed = False
         record(
@@ -189,7 +195,7 @@ def sign_in_staff(username: str, password: str, origin: Origin) -> TokenPair:
         if not hit_failed:
             raise ApiError(429, "account_locked", headers={"Retry-After": "900"}, minutes=15)
         raise ApiError(401, "credentials_invalid")
-    reset(STAFF_FAILURES, key)
+    reset(STAFF_FAILURES, failures_key)
     tokens = start_session(account, ASSURANCE_PASSWORD, origin.ip, origin.user_agent)
     record("sign_in", origin, actor_id=account.id, method="password")
     db.session.commit()

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from api.clock import as_utc, utcnow
 from api.dossiers.models import DomainEvent, Dossier, DossierStatus, TimelineEntry
 from api.extensions import db
-from api.portal.dossier_records import DossierUpdate, ProgressUpdate
+from api.portal.dossier_records import DossierUpdate, ProgressUpdate, RecordError
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +198,10 @@ def apply_safely(func, *args) -> tuple[str | None, str | None]:  # noqa: ANN001
     for attempt in (1, 2):
         try:
             return func(*args), None
+        except DataError as exc:
+            # A value the database cannot take (out of range, too long): this record only.
+            log.warning("dossier_apply_invalid", extra={"func": func.__name__})
+            raise RecordError("a field holds a value that cannot be stored") from exc
         except IntegrityError as exc:
             log.warning(
                 "dossier_apply_conflict",

@@ -6,6 +6,8 @@ import logging
 from collections import Counter
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import DataError
+
 from api.dossiers.apply import UnknownDossier, apply_dossier_update, apply_progress, apply_safely
 from api.dossiers.batch_apply import apply_batch
 from api.extensions import db
@@ -39,14 +41,25 @@ def ingest_dossiers(records: list, signed_at: int, source: str = "push") -> list
             results[index] = _item(index, code, INVALID, str(exc))
     codes = [u.code for u in parsed.values()]
     if db.engine.dialect.name == "postgresql" and len(set(codes)) == len(codes) and parsed:
-        outcome, parsed = apply_batch(parsed, as_of, source)
+        try:
+            with db.session.begin_nested():
+                outcome, parsed = apply_batch(parsed, as_of, source)
+        except DataError:
+            # One record holds a value the database refuses: judge each record alone.
+            log.warning("portal_batch_judged_per_record", extra={"records": len(parsed)})
+            outcome = {}
         results.update(
             (i, _item(i, records[i].get("MaHoSo"), OK, value)) for i, value in outcome.items()
         )
-    # The per-record path: SQLite, a batch repeating a code, or records a concurrent batch raced.
+    # The per-record path: SQLite, a batch repeating a code, or records a concurrent batch
+    # raced, or a batch with a record the database refused.
     for index, update in parsed.items():
-        outcome_one, error = apply_safely(apply_dossier_update, update, as_of, source)
         code = records[index].get("MaHoSo")
+        try:
+            outcome_one, error = apply_safely(apply_dossier_update, update, as_of, source)
+        except RecordError as exc:
+            results[index] = _item(index, code, INVALID, str(exc))
+            continue
         results[index] = (
             _item(index, code, CONFLICT, error) if error else _item(index, code, OK, outcome_one)
         )

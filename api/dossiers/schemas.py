@@ -6,7 +6,7 @@ from api.dossiers.service import STATUS_GROUPS, is_overdue
 from api.pagination import PageArgsSchema, page_schema
 
 CODE = ma.validate.Regexp(
-    r"^[0-9A-Za-z.]{3,40}-\d{6}-\d{4,6}$",
+    r"^[0-9A-Za-z.]{3,40}-[0-9]{6}-[0-9]{4,6}$",
     error="Not a dossier code like 000.00.15.H12-240101-0001.",
 )
 VERIFY = ma.validate.Regexp(

@@ -17,15 +17,17 @@ from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.clock import as_utc, utcnow
+from api.digits import only_digits
 from api.dossiers.models import Dossier, DossierFollow, DossierStatus, TimelineEntry
 from api.errors import ApiError
 from api.extensions import db
 from api.i18n import register_messages
 from api.pagination import Page
-from api.ratelimit import Limit, hit
+from api.ratelimit import Limit, blocked_for, hit
 
-LOOKUPS_PER_IP = Limit("dossier_lookup_ip", 20, 600)
-LOOKUPS_PER_CODE = Limit("dossier_lookup_code", 10, 600)
+LOOKUPS_PER_IP = Limit("dossier_lookup_ip", 20, 600)  # per requester: address or chat
+# Wrong second factors per dossier code, whichever route, account, chat or address tried.
+WRONG_FACTOR_PER_CODE = Limit("dossier_lookup_code", 10, 600)
 FOLLOWS_PER_ACCOUNT = Limit("dossier_follow_account", 20, 3600)
 STATUS_GROUPS = (
     "in_progress",
@@ -147,7 +149,7 @@ def my_dossiers(principal: Principal, group: str | None, page: Page) -> tuple[li
 
 def factor_matches(dossier: Dossier, verify: str) -> bool:
     """The last 4 digits of the applicant's phone or ID number, compared in constant time."""
-    digits = "".join(ch for ch in verify if ch.isdigit())
+    digits = only_digits(verify)  # "١٢٣٤" is 1234; "²" is no digit
     if len(digits) != 4:
         return False
     phone_ok = hmac.compare_digest(digits, (dossier.phone or "")[-4:].rjust(4, "x"))
@@ -155,23 +157,30 @@ def factor_matches(dossier: Dossier, verify: str) -> bool:
     return phone_ok or id_ok
 
 
-def lookup(code: str, verify: str, ip: str) -> Dossier:
-    hit(LOOKUPS_PER_IP, ip)
-    hit(LOOKUPS_PER_CODE, code)
+def checked_by_factor(code: str, verify: str, requester: str) -> Dossier:
+    """The dossier if ``verify`` is its second factor. Every route that checks the factor
+    (look-up, follow, the bots) comes here, so a code has one budget of wrong guesses
+    however it is asked; a right answer does not use it up."""
+    hit(LOOKUPS_PER_IP, requester)
+    seconds = blocked_for(WRONG_FACTOR_PER_CODE, code)
+    if seconds:
+        raise ApiError(429, "too_many_requests", headers={"Retry-After": str(seconds)})
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     if dossier is None or not factor_matches(dossier, verify):
+        hit(WRONG_FACTOR_PER_CODE, code)
         raise ApiError(404, "dossier_lookup_failed")
     return dossier
+
+
+def lookup(code: str, verify: str, ip: str) -> Dossier:
+    return checked_by_factor(code, verify, ip)
 
 
 def follow(principal: Principal, code: str, verify: str | None, origin: Origin) -> Dossier:
     hit(FOLLOWS_PER_ACCOUNT, str(principal.account_id))
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
-    allowed = dossier is not None and (
-        is_owner(principal, dossier) or factor_matches(dossier, verify or "")
-    )
-    if not allowed:
-        raise ApiError(404, "dossier_lookup_failed")
+    if dossier is None or not is_owner(principal, dossier):
+        dossier = checked_by_factor(code, verify or "", origin.ip)
     exists = db.session.scalar(
         select(DossierFollow.id).where(
             DossierFollow.dossier_id == dossier.id, DossierFollow.account_id == principal.account_id

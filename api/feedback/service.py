@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from api.auth.guard import Principal
 from api.auth.models import STAFF_ROLES
 from api.clock import as_utc, utcnow
+from api.digits import is_digits
 from api.dossiers.models import Dossier
 from api.dossiers.service import is_handling_staff, is_owner
 from api.errors import ApiError
@@ -121,7 +122,7 @@ def _validate(answers: Mapping, require_all: bool) -> dict[int, int]:
     errors: dict[str, list[str]] = {}
     parsed: dict[int, int] = {}
     for key, value in answers.items():
-        indicator = asked.get(int(key)) if str(key).isdigit() and len(str(key)) < 4 else None
+        indicator = asked.get(int(key)) if is_digits(str(key)) and len(str(key)) < 4 else None
         if indicator is None:
             errors[str(key)] = ["Unknown field."]
             continue

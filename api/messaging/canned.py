@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
 from api.clock import utcnow
+from api.digits import is_digits
 from api.errors import ApiError
 from api.extensions import db
 from api.i18n import register_messages
@@ -45,7 +46,7 @@ def _unit(principal: Principal, requested: str | None) -> str:
 
 
 def _get(principal: Principal, reply_id: str) -> CannedReply:
-    valid = reply_id.isdigit() and len(reply_id) < 10  # ids are int4 on PostgreSQL
+    valid = is_digits(reply_id) and len(reply_id) < 10  # ids are int4 on PostgreSQL
     reply = db.session.get(CannedReply, int(reply_id)) if valid else None
     if reply is None or (
         principal.role != ROLE_ADMIN and reply.unit_code != (principal.unit_code or "")

@@ -159,7 +159,8 @@ class SmsReceipt(MethodView):
 
         token = request.headers.get("X-Receipt-Token", "")
         if not settings.sms_receipt_token or not hmac.compare_digest(
-            token, settings.sms_receipt_token
+            token.encode(),
+            settings.sms_receipt_token.encode(),  # bytes: any header text
         ):
             raise ApiError(401, "unauthorized")
         payload = request.get_json(silent=True) or {}

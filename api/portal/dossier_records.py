@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from api.digits import ascii_digits, is_digits
+from api.input_guard import has_bad_text
 from api.portal.records import parse_portal_datetime
 
-DOSSIER_CODE = re.compile(r"^[0-9A-Za-z.]{3,40}-\d{6}-\d{4,6}$")
+DOSSIER_CODE = re.compile(r"^[0-9A-Za-z.]{3,40}-[0-9]{6}-[0-9]{4,6}$")
 # The update time of a record. The portal's HoSo has no such field in the sources we have;
 # provincial systems that add one may use this name (unconfirmed). Without it, the signed
 # push timestamp (or the time of a pull) orders updates.
@@ -48,15 +50,18 @@ def _text(record: dict, key: str, limit: int = 2000) -> str:
     value = record.get(key)
     if value is None:
         return ""
-    if not isinstance(value, (str, int, float)):
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise RecordError(f"{key}: must be a string")
-    return str(value).strip()[:limit]
+    text = str(value)
+    if has_bad_text(text):
+        raise RecordError(f"{key}: holds a NUL character or an unpaired surrogate")
+    return text.strip()[:limit]
 
 
 def _date(record: dict, key: str) -> datetime | None:
     try:
         return parse_portal_datetime(record.get(key) if record.get(key) is not None else None)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # year 0001 in Vietnam is before year 1 UTC
         raise RecordError(f"{key}: not a date-time yyyyMMddHHmmss") from exc
 
 
@@ -73,7 +78,7 @@ def _status(record: dict, key: str, required: bool) -> int | None:
         if required:
             raise RecordError(f"{key}: required")
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 10:
+    if not is_digits(value) or not 1 <= int(value) <= 10:
         raise RecordError(f"{key}: must be a status code 1 to 10")
     return int(value)
 
@@ -109,9 +114,11 @@ def dossier_from_hoso(record: object) -> DossierUpdate:
         for d in _list(record, "DanhSachGiayToKetQua")
     ]
     supplements = [
-        {k: str(v)[:1000] for k, v in d.items() if isinstance(v, (str, int, float))}
+        {str(k)[:100]: _text(d, k, 1000) for k, v in d.items() if isinstance(v, (str, int, float))}
         for d in _list(record, "DanhSachHoSoBoSung")
     ]
+    if any(has_bad_text(k) for d in supplements for k in d):
+        raise RecordError("DanhSachHoSoBoSung: holds a NUL character or an unpaired surrogate")
     update.fields = {
         "procedure_code": _text(record, "MaTTHC", 64),
         "procedure_name": _text(record, "TenTTHC"),
@@ -120,11 +127,11 @@ def dossier_from_hoso(record: object) -> DossierUpdate:
         "receipt_number": _text(record, "SoBienNhan", 64),
         "channel": channel,
         "applicant_name": _text(record, "ChuHoSo", 300),
-        "applicant_id_number": _text(record, "SoGiayToChuHoSo", 20),
+        "applicant_id_number": ascii_digits(_text(record, "SoGiayToChuHoSo", 20)),
         "applicant_type": applicant_type,
         "applicant_code": _text(record, "MaDoiTuong", 64),
         "email": _text(record, "Email", 254),
-        "phone": _text(record, "SoDienThoai", 20),
+        "phone": ascii_digits(_text(record, "SoDienThoai", 20)),
         "summary": _text(record, "TrichYeuHoSo"),
         "submitted_at": _date(record, "NgayNopHoSo"),
         "received_at": _date(record, "NgayTiepNhan"),

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import time
 
+from api.digits import is_digits
+
 WINDOW_SECONDS = 300
 
 
@@ -26,7 +28,7 @@ def verify(
     """Returns the signed timestamp (Unix seconds) or raises PushRejected."""
     if not secret:
         raise PushRejected("not_configured")
-    if not timestamp or not signature or not timestamp.isdigit():
+    if not timestamp or not signature or not is_digits(timestamp):
         raise PushRejected("missing_signature")
     expected = sign(secret, timestamp, body)
     # Constant-time comparison: the answer time reveals nothing about the right signature.

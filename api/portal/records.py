@@ -77,7 +77,10 @@ def parse_portal_datetime(value: str | None) -> datetime | None:
     if not _PORTAL_DATETIME.fullmatch(text):
         raise ValueError(f"Not a portal date-time (yyyyMMddHHmmss): {value!r}")
     local = datetime.strptime(text, PORTAL_DATETIME_FORMAT)  # ValueError on month 13 etc.
-    return local.replace(tzinfo=VN_TZ).astimezone(UTC)
+    try:
+        return local.replace(tzinfo=VN_TZ).astimezone(UTC)
+    except OverflowError as exc:  # 00010101000000 in Vietnam is before year 1 in UTC
+        raise ValueError(f"Not a portal date-time (out of range): {value!r}") from exc
 
 
 def format_portal_datetime(value: datetime | None) -> str:

@@ -38,7 +38,7 @@ blp = Blueprint(
 class PushBatchSchema(ma.Schema):
     # Items stay raw: a malformed one gets its own error, the batch is not refused.
     data = ma.fields.List(
-        ma.fields.Raw(),
+        ma.fields.Raw(allow_none=True),  # a null item is that item's error only
         required=True,
         validate=ma.validate.Length(min=1, max=MAX_BATCH),
         metadata={

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
+from api.digits import only_digits
 from api.profile.service import LINK_CODE_ALPHABET, LINK_CODE_LENGTH
 from api.text import fold
 from bots.engine.lexicon import FILLER, FILLER_PAIRS, MEANS_DUOC_BEFORE, PHRASES, SHORTHAND
@@ -140,7 +141,7 @@ def understand(text: str, search: Search | None = None) -> Understanding:
     query = _query_words(words, used)
     topic_words = [w for w in query if w not in FILLER and not w.isdigit()]
     u = Understanding(UNKNOWN, words, dossier_code=code, scores=scores)
-    u.digits = "".join(ch for ch in rest if ch.isdigit())
+    u.digits = only_digits(rest)
     u.link_code = None if code else find_link_code(rest, words, scores)
     if u.link_code:
         topic_words = [w for w in topic_words if w.upper() not in u.link_code]

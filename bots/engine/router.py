@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from api.digits import is_digits
 from api.profile.service import LINK_CODE_LENGTH, normalise_link_code
 from bots import talks
 from bots.engine import identity, nlu
@@ -111,7 +112,7 @@ def _button(turn: Turn, data: str) -> None:
         menu.set_language(turn, rest)
     elif head == "ra" and mode == states.RATE:
         indicator, _, score = rest.partition(":")
-        if indicator.isdigit() and score.isdigit():
+        if is_digits(indicator) and is_digits(score):
             rating.answer(turn, int(indicator), int(score))
     elif head == "rn" and mode == states.RATE:
         rating.skip(turn)
@@ -129,7 +130,7 @@ def _text(turn: Turn, text: str) -> None:
     if _in_step(turn, text, u):
         return
     stripped = text.strip().rstrip(".")
-    if stripped.isdigit() and len(stripped) <= 2 and procedures.pick(turn, int(stripped)):
+    if is_digits(stripped) and len(stripped) <= 2 and procedures.pick(turn, int(stripped)):
         return
     _route(turn, u)
 

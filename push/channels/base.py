@@ -45,6 +45,9 @@ class SendResult:
     retry_after: float | None = None
     # Addresses the provider says are dead (FCM tokens): the caller removes them.
     invalid_targets: list[str] = field(default_factory=list)
+    # The provider may have the message (no answer in time, connection lost after sending):
+    # a retry must carry the same reference, to the same provider.
+    unknown: bool = False
 
     @property
     def ok(self) -> bool:
@@ -68,7 +71,12 @@ def technical(detail: str, error_code: str | None = None) -> SendResult:
 
 
 class TransportError(Exception):
-    """The provider could not be reached or answered garbage; the message is already masked."""
+    """The provider could not be reached or answered garbage; the message is already masked.
+    ``maybe_sent`` unless the connection itself failed (then the request never left)."""
+
+    def __init__(self, message: str, maybe_sent: bool = True) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
 
 
 @dataclass
@@ -153,7 +161,12 @@ def http_call(
         response = http.request(method, url, timeout=timeout, **kwargs)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         where = f"{method} {urlsplit(url).path}"
-        raise TransportError(scrub(f"{type(exc).__name__}: {exc} ({where})", secrets)) from None
+        never_left = isinstance(
+            exc, urllib3.exceptions.ConnectTimeoutError | ConnectionRefusedError
+        )
+        raise TransportError(
+            scrub(f"{type(exc).__name__}: {exc} ({where})", secrets), maybe_sent=not never_left
+        ) from None
     try:
         body = jsonlib.loads(response.data) if response.data else None
     except ValueError:

@@ -234,8 +234,10 @@ class SmsGateway:
             )
         except TransportError as exc:
             result = temporary(str(exc), "network")
+            result.unknown = exc.maybe_sent
         else:
             result = self._map(reply)
+            result.unknown = reply.status in (500, 502, 504)  # may have been taken
         result.detail = f"{self.name}: {result.detail} (segments={segments})".strip()
         if not result.ok:
             log.warning(
@@ -307,9 +309,13 @@ class FailoverSms:
     once in the same send. Every such failure shifts ``step`` of weight away from the failing
     gateway for ``window`` seconds. The memory is in-process only: each worker learns on its
     own and forgets on restart, which is enough to steer around an outage without shared state.
-    A read timeout is ambiguous (the first gateway may have sent it): failing over then risks a
-    duplicate SMS, which we prefer to a missed notification.
+    An unknown outcome (a read time-out, a reset after sending, 500/502/504) is not failed
+    over: the other gateway would send the same SMS again. It is retried later with the same
+    reference on the same gateway (remembered per reference in this process), which drops it
+    if it already has it.
     """
+
+    REMEMBERED = 10_000  # references of unknown outcomes kept, oldest forgotten first
 
     def __init__(
         self,
@@ -333,6 +339,7 @@ class FailoverSms:
         self._clock = clock
         self._lock = threading.Lock()
         self._failures: dict[int, deque[float]] = {id(primary): deque(), id(fallback): deque()}
+        self._unknown: dict[str, SmsGateway] = {}  # reference → the gateway that may have it
 
     def _recent(self, gateway: SmsGateway, now: float) -> int:
         times = self._failures[id(gateway)]
@@ -353,9 +360,20 @@ class FailoverSms:
 
     def send(self, phone: str, text: str, reference: str) -> SendResult:
         first, second = (self.primary, self.fallback)
-        if self._rng.random() >= self.current_weight():
+        with self._lock:
+            earlier = self._unknown.pop(reference, None)
+        if earlier is not None:
+            first, second = earlier, (self.fallback if earlier is self.primary else self.primary)
+        elif self._rng.random() >= self.current_weight():
             first, second = second, first
         result = first.send(phone, text, reference)
+        if result.unknown:
+            self._record_failure(first)
+            with self._lock:
+                self._unknown[reference] = first
+                while len(self._unknown) > self.REMEMBERED:
+                    self._unknown.pop(next(iter(self._unknown)))
+            return result
         if result.outcome not in (Outcome.TEMPORARY_FAILURE, Outcome.TECHNICAL_FAILURE):
             return result
         self._record_failure(first)
@@ -375,12 +393,14 @@ def from_settings(settings: Any) -> SmsGateway | FailoverSms | None:
     if not settings.sms_gateway_url:
         return None
     fields_map = (settings.extra or {}).get("sms_fields")
+    timeout = (DEFAULT_TIMEOUT[0], float(getattr(settings, "sms_timeout_seconds", 0) or 15))
     primary = SmsGateway(
         settings.sms_gateway_url,
         settings.sms_api_key,
         settings.sms_brandname,
         fields_map,
         name="primary",
+        timeout=timeout,
     )
     if not settings.sms_gateway_fallback_url:
         return primary
@@ -390,5 +410,6 @@ def from_settings(settings: Any) -> SmsGateway | FailoverSms | None:
         settings.sms_brandname,
         fields_map,
         name="fallback",
+        timeout=timeout,
     )
     return FailoverSms(primary, fallback)

@@ -7,6 +7,7 @@ when two workers refresh at once, the loser reloads and uses the winner's token.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -318,7 +319,7 @@ class ZaloClient:
                 secrets=(access_token,),
             )
         except TransportError as exc:
-            return temporary(str(exc), "network")
+            return dataclasses.replace(temporary(str(exc), "network"), unknown=exc.maybe_sent)
         return self._map(reply)
 
     def _map(self, reply: HttpReply) -> SendResult:

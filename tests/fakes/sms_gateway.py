@@ -26,6 +26,7 @@ class FakeSmsGateway(FakeService):
         # Requests in flight, to see what a client sends at once: set ``hold`` to keep each
         # request open that long; the peaks say how many were open together.
         self.hold = 0.0
+        self.hold_for: dict[str, float] = {}  # per phone, instead of ``hold``
         self.peak_in_flight = 0
         self.peak_in_flight_per_phone = 0
         self._in_flight: Counter[str] = Counter()
@@ -45,7 +46,7 @@ class FakeSmsGateway(FakeService):
                 self.peak_in_flight_per_phone, self._in_flight[phone]
             )
         try:
-            time.sleep(self.hold)
+            time.sleep(self.hold_for.get(phone, self.hold))
             with self._lock:
                 return self._send(request, match)
         finally:

@@ -4,6 +4,7 @@ for questions left unanswered."""
 
 from __future__ import annotations
 
+from api.digits import is_digits
 from api.dossiers.models import Dossier
 from api.errors import ApiError
 from api.feedback.models import BY_CITIZEN, RatingIndicator
@@ -141,7 +142,7 @@ def text(turn: Turn, typed: str) -> None:
         return
     options = questions[step].options if step < len(questions) else []
     choice = typed.strip()
-    if choice.isdigit() and 1 <= int(choice) <= len(options):
+    if is_digits(choice) and 1 <= int(choice) <= len(options):
         answer(turn, questions[step].code, options[int(choice) - 1]["score"])
         return
     turn.say(turn.t("bot_rate_pick"))
