@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -16,9 +16,12 @@ blp = Blueprint(
 verify_blp = Blueprint("verify", __name__, description="Checking a result's QR code")
 
 
-def _full(dossier):  # noqa: ANN001, ANN202
+def _full(dossier, view: str = service.FULL):  # noqa: ANN001, ANN202
+    principal = current_principal()
     dossier.timeline = service.timeline(dossier)
-    dossier.following = service.is_following(current_principal(), dossier)
+    dossier.following = service.is_following(principal, dossier)
+    dossier.view = view
+    dossier.show_identity = service.is_verified_owner(principal, dossier)
     return dossier
 
 
@@ -40,8 +43,16 @@ class DossierDetail(MethodView):
     @blp.response(200, schemas.DossierSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or not yours to see")
     def get(self, code: str):
-        """Full view for the applicant and the officers of the handling unit."""
-        return _full(service.get_for_full_view(current_principal(), code))
+        """Full view for the applicant (VNeID owner), the contact (the record's phone, proven
+        by a one-time code: identity number masked, result papers by name) and the officers
+        of the handling unit; the reduced view (``view: reduced``) for a follower. Only the
+        VNeID owner sees the unmasked identity number and the result papers' codes."""
+        dossier, view = service.open_dossier(current_principal(), code)
+        if view == service.REDUCED:
+            dossier.timeline = service.timeline(dossier)
+            dossier.view, dossier.following = view, True
+            return jsonify(schemas.FollowerDossierSchema().dump(dossier))
+        return _full(dossier, view)
 
 
 @blp.route("/dossiers/lookup")

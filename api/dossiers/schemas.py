@@ -62,7 +62,28 @@ class ReducedDossierSchema(DossierSummarySchema):
     timeline = ma.fields.List(ma.fields.Nested(PublicTimelineSchema))
 
 
+class FollowerDossierSchema(ReducedDossierSchema):
+    """A followed dossier whose applicant the caller is not: the reduced view."""
+
+    view = ma.fields.String()
+    following = ma.fields.Boolean()
+
+
+def _result_documents(d) -> list[dict]:  # noqa: ANN001
+    # The papers' own codes open the result: VNeID owner and handling staff only.
+    if getattr(d, "view", "full") == "contact":
+        return [{"name": doc.get("name", "")} for doc in d.result_documents]
+    return d.result_documents
+
+
 class DossierSchema(DossierSummarySchema):
+    view = ma.fields.String(
+        metadata={"description": "full (VNeID owner, staff) or contact (the record's phone)"}
+    )
+    applicant_id_number = ma.fields.Function(
+        lambda d: d.applicant_id_number if getattr(d, "show_identity", False) else None,
+        metadata={"description": "Unmasked for the VNeID-verified applicant only, else null"},
+    )
     receipt_number = ma.fields.String()
     channel = ma.fields.String()
     applicant_name = ma.fields.String()
@@ -77,7 +98,7 @@ class DossierSchema(DossierSummarySchema):
     refused_at = ma.fields.DateTime(allow_none=True)
     digitised = ma.fields.Boolean()
     paid_online = ma.fields.Boolean()
-    result_documents = ma.fields.List(ma.fields.Dict())
+    result_documents = ma.fields.Function(_result_documents)
     supplement_requests = ma.fields.List(ma.fields.Dict())
     note = ma.fields.String()
     timeline = ma.fields.List(ma.fields.Nested(TimelineSchema))

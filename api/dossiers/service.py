@@ -17,6 +17,7 @@ from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.clock import as_utc, utcnow
+from api.dossiers import applicant
 from api.dossiers.models import Dossier, DossierFollow, DossierStatus, TimelineEntry
 from api.errors import ApiError
 from api.extensions import db
@@ -62,12 +63,13 @@ register_messages(
 
 
 def is_owner(principal: Principal | None, dossier: Dossier) -> bool:
-    return bool(
-        principal
-        and principal.identity_verified
-        and dossier.applicant_id_number
-        and hmac.compare_digest(principal.personal_id or "", dossier.applicant_id_number)
-    )
+    """The applicant side: VNeID owner or the contact whose proven phone is on the record."""
+    return applicant.basis(principal, dossier) is not None
+
+
+def is_verified_owner(principal: Principal | None, dossier: Dossier) -> bool:
+    """The applicant proven by VNeID: what only the identity number opens."""
+    return applicant.basis(principal, dossier) == applicant.VNEID
 
 
 def is_handling_staff(principal: Principal | None, dossier: Dossier) -> bool:
@@ -90,13 +92,34 @@ def _get(code: str) -> Dossier:
 
 
 def get_for_full_view(principal: Principal, code: str) -> Dossier:
+    """The VNeID owner or handling staff (the result's QR code and papers)."""
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     # Unknown and not-yours look the same: codes are guessable, existence is not told.
     if dossier is None or not (
-        is_owner(principal, dossier) or is_handling_staff(principal, dossier)
+        is_verified_owner(principal, dossier) or is_handling_staff(principal, dossier)
     ):
         raise ApiError(404, "dossier_not_found", code=code[:64])
     return dossier
+
+
+FULL, CONTACT_VIEW, REDUCED = "full", "contact", "reduced"
+
+
+def open_dossier(principal: Principal, code: str) -> tuple[Dossier, str]:
+    """The dossier and the view its caller gets: ``full`` (VNeID owner, handling staff),
+    ``contact`` (the record's proven phone: full, identity number masked, result papers by
+    name), ``reduced`` (a follower: what the code and 4 digits show). Whatever "my dossiers"
+    lists opens; anything else is the same 404 as an unknown code."""
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is not None:
+        proof = applicant.basis(principal, dossier)
+        if proof == applicant.VNEID or is_handling_staff(principal, dossier):
+            return dossier, FULL
+        if proof == applicant.CONTACT:
+            return dossier, CONTACT_VIEW
+        if is_following(principal, dossier):
+            return dossier, REDUCED
+    raise ApiError(404, "dossier_not_found", code=code[:64])
 
 
 def timeline(dossier: Dossier) -> list[TimelineEntry]:
@@ -122,7 +145,8 @@ def is_overdue(dossier: Dossier) -> bool:
 
 
 def my_dossiers(principal: Principal, group: str | None, page: Page) -> tuple[list[Dossier], int]:
-    """Dossiers where the citizen is the applicant (VNeID sign-in) or that they follow."""
+    """Dossiers where the citizen is the applicant (VNeID sign-in), the contact (the record's
+    phone, proven by a one-time code) or that they follow."""
     # A UNION of two indexed look-ups: "followed OR applicant" as one condition would make
     # PostgreSQL scan every dossier.
     ids = select(DossierFollow.dossier_id).where(DossierFollow.account_id == principal.account_id)
@@ -130,6 +154,8 @@ def my_dossiers(principal: Principal, group: str | None, page: Page) -> tuple[li
         ids = ids.union(
             select(Dossier.id).where(Dossier.applicant_id_number == principal.personal_id)
         )
+    if principal.phone:
+        ids = ids.union(select(Dossier.id).where(Dossier.contact_phone == principal.phone))
     query = select(Dossier).where(Dossier.id.in_(ids.scalar_subquery()))
     if group:
         query = query.join(DossierStatus).where(DossierStatus.group == group)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from api.phone import normalise_phone
 from api.portal.records import parse_portal_datetime
 
 DOSSIER_CODE = re.compile(r"^[0-9A-Za-z.]{3,40}-\d{6}-\d{4,6}$")
@@ -125,6 +126,7 @@ def dossier_from_hoso(record: object) -> DossierUpdate:
         "applicant_code": _text(record, "MaDoiTuong", 64),
         "email": _text(record, "Email", 254),
         "phone": _text(record, "SoDienThoai", 20),
+        "contact_phone": normalise_phone(_text(record, "SoDienThoai", 20)) or "",
         "summary": _text(record, "TrichYeuHoSo"),
         "submitted_at": _date(record, "NgayNopHoSo"),
         "received_at": _date(record, "NgayTiepNhan"),

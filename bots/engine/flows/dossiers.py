@@ -1,5 +1,6 @@
-"""Check and follow a dossier. A chat linked to the applicant's verified account sees it at
-once; anyone else first gives the last 4 digits of the applicant's phone or ID number."""
+"""Check and follow a dossier. A chat linked to the applicant (VNeID, or the phone on the
+record proven by a one-time code) sees it at once; anyone else first gives the last 4 digits
+of the applicant's phone or ID number."""
 
 from __future__ import annotations
 
@@ -87,8 +88,7 @@ def ask_code(turn: Turn, action: str) -> None:
 
 
 def _own_codes(principal: Principal) -> list[str]:
-    if not principal.identity_verified:
-        return []
+    # "My dossiers": by identity number (VNeID), by the proven phone on the record, followed.
     items, _ = service.my_dossiers(principal, None, Page(1, 5))
     return [d.code for d in items]
 
@@ -98,7 +98,7 @@ def _find(code: str) -> Dossier | None:
 
 
 def owned(turn: Turn, code: str) -> Dossier | None:
-    """The dossier when the chat is linked to its applicant's verified account."""
+    """The dossier when the chat is linked to its applicant (VNeID owner or contact)."""
     principal = turn.principal()
     dossier = _find(code)
     if dossier is not None and principal is not None and service.is_owner(principal, dossier):

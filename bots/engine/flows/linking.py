@@ -6,6 +6,7 @@ from __future__ import annotations
 from api.auth import otp
 from api.auth.models import ASSURANCE_PHONE
 from api.auth.service import account_for_phone
+from api.dossiers.applicant import record_grants_for_phone
 from api.errors import ApiError
 from api.extensions import db
 from api.i18n import register_messages
@@ -140,6 +141,7 @@ def check_otp(turn: Turn, digits: str) -> None:
         turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_cancel", "x")]])
         return
     link_chat(account.id, turn.channel, turn.chat_id, turn.origin, turn.incoming.display_name)
+    record_grants_for_phone(account.id, phone, turn.origin)
     identity.remember_link(turn.channel, turn.chat_id, ASSURANCE_PHONE)
     db.session.commit()
     _linked(turn)
