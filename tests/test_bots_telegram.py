@@ -87,7 +87,7 @@ def test_find_a_procedure_and_read_its_card(world):
 def test_check_a_dossier_with_the_last_four_digits(world):
     push(world.client, [hoso()])
     world.say_tg(CHAT, f"cho mình hỏi hồ sơ {CODE.lower()} đến đâu rồi ạ")
-    assert "Chỉ người đứng tên" in world.tg.texts(CHAT)[-1]
+    assert "4 số cuối" in world.tg.texts(CHAT)[-1]
     world.say_tg(CHAT, "1111")
     assert "Không tìm thấy hồ sơ khớp" in world.tg.texts(CHAT)[-1]
     world.say_tg(CHAT, "số cuối là 5987")
