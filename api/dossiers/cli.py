@@ -48,6 +48,9 @@ def seed_demo_command(count: int) -> None:
     from api.dossiers.demo import seed_demo_dossiers
 
     created = seed_demo_dossiers(count)
+    from sandbox.demo_people import seed_staff
+
+    seed_staff()  # the demo officer and community member
     click.echo(
         f"Demo dossiers: {created['dossiers']} records, {created['progress']} progress entries."
     )
