@@ -11,11 +11,11 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from qrcode.image.pure import PyPNGImage
 from qrcode.image.svg import SvgPathImage
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
-from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
+from api.auth.models import ROLE_ADMIN, ROLE_CITIZEN, ROLE_OFFICER
 from api.clock import as_utc, utcnow
 from api.dossiers import applicant
 from api.dossiers.models import Dossier, DossierFollow, DossierStatus, TimelineEntry
@@ -147,15 +147,16 @@ def is_overdue(dossier: Dossier) -> bool:
 def my_dossiers(principal: Principal, group: str | None, page: Page) -> tuple[list[Dossier], int]:
     """Dossiers where the citizen is the applicant (VNeID sign-in), the contact (the record's
     phone, proven by a one-time code) or that they follow."""
-    # A UNION of two indexed look-ups: "followed OR applicant" as one condition would make
+    # A UNION of indexed look-ups: "followed OR applicant" as one condition would make
     # PostgreSQL scan every dossier.
-    ids = select(DossierFollow.dossier_id).where(DossierFollow.account_id == principal.account_id)
+    parts = [
+        select(DossierFollow.dossier_id).where(DossierFollow.account_id == principal.account_id)
+    ]
     if principal.identity_verified:
-        ids = ids.union(
-            select(Dossier.id).where(Dossier.applicant_id_number == principal.personal_id)
-        )
-    if principal.phone:
-        ids = ids.union(select(Dossier.id).where(Dossier.contact_phone == principal.phone))
+        parts.append(select(Dossier.id).where(Dossier.applicant_id_number == principal.personal_id))
+    if principal.phone and principal.role == ROLE_CITIZEN:
+        parts.append(select(Dossier.id).where(Dossier.contact_phone == principal.phone))
+    ids = union(*parts) if len(parts) > 1 else parts[0]
     query = select(Dossier).where(Dossier.id.in_(ids.scalar_subquery()))
     if group:
         query = query.join(DossierStatus).where(DossierStatus.group == group)
