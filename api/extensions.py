@@ -52,7 +52,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # Writers wait their turn (up to 30 s) instead of failing with "database is locked".
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -63,8 +64,13 @@ def _is_sqlite(dbapi_connection) -> bool:  # noqa: ANN001
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:  # noqa: ANN001
+    # IMMEDIATE: a transaction takes the write lock when it starts, waiting for it under the
+    # busy timeout. A deferred one that reads first and writes later cannot wait: if another
+    # writer committed in between, SQLite refuses the upgrade at once ("database is locked"),
+    # which is how the worker's jobs failed beside a portal push. Readers are serialised too;
+    # the embedded default is a single-machine demo, PostgreSQL is unaffected.
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _fake_server_lock = threading.Lock()
