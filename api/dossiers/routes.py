@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
-from api.dossiers import schemas, service
+from api.dossiers import schemas, service, verify_page
+from api.errors import ApiError
+from api.i18n import message
 from api.openapi import ErrorSchema
 from api.origin import request_origin
 from api.pagination import Page, page_envelope
@@ -106,7 +108,18 @@ class Verify(MethodView):
     @verify_blp.response(200, schemas.VerificationSchema)
     @verify_blp.alt_response(404, schema=ErrorSchema, description="Tampered or unknown")
     def get(self, token: str):
-        """Opened from the QR code: procedure, status, result papers and date; no personal data."""
+        """Opened from the QR code: procedure, status, result papers and date; no personal
+        data. A browser (a phone scanning the code) gets a readable page in Vietnamese and
+        English; an API client (Accept: application/json) gets this JSON."""
+        if verify_page.wants_html(request):
+            try:
+                dossier = service.verify_token(token)
+            except ApiError as error:
+                page = verify_page.invalid_page(
+                    message(error.slug, "vi"), message(error.slug, "en")
+                )
+                return Response(page, status=error.status, mimetype="text/html")
+            return Response(verify_page.genuine_page(dossier), mimetype="text/html")
         dossier = service.verify_token(token)
         dossier.genuine = True
         dossier.returned_or_finished = dossier.returned_at or dossier.finished_processing_at

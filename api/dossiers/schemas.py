@@ -113,8 +113,23 @@ MyDossierPageSchema = page_schema(DossierSummarySchema, "DossierPage")
 
 
 class LookupSchema(ma.Schema):
-    code = ma.fields.String(required=True, validate=CODE)
-    verify = ma.fields.String(required=True, validate=VERIFY)
+    code = ma.fields.String(
+        required=True,
+        validate=CODE,
+        metadata={"description": "MaHoSo from the receipt; lower case and spaces are fine"},
+    )
+    verify = ma.fields.String(
+        required=True,
+        validate=VERIFY,
+        metadata={"description": "Last 4 digits of the applicant's phone or ID number"},
+    )
+
+    @ma.pre_load
+    def _as_typed(self, data, **_kwargs):  # noqa: ANN001, ANN202
+        # People copy codes with spaces or type them in lower case, as the bots accept.
+        if isinstance(data, dict) and isinstance(data.get("code"), str):
+            data = {**data, "code": "".join(data["code"].split()).upper()}
+        return data
 
 
 class FollowSchema(ma.Schema):

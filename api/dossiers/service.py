@@ -62,6 +62,17 @@ register_messages(
 # ---- access ----------------------------------------------------------------------------------
 
 
+def normalise_code(code: str) -> str:
+    """A code as people type it (lower case, spaces around) in the portal's form."""
+    return "".join(code.split()).upper()
+
+
+def find(code: str) -> Dossier | None:
+    """The dossier of ``code`` as stored, or as typed in lower case or with spaces."""
+    wanted = {code, normalise_code(code)}
+    return db.session.scalar(select(Dossier).where(Dossier.code.in_(wanted)).limit(1))
+
+
 def is_owner(principal: Principal | None, dossier: Dossier) -> bool:
     """The applicant side: VNeID owner or the contact whose proven phone is on the record."""
     return applicant.basis(principal, dossier) is not None
@@ -85,7 +96,7 @@ def is_handling_staff(principal: Principal | None, dossier: Dossier) -> bool:
 
 
 def _get(code: str) -> Dossier:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     if dossier is None:
         raise ApiError(404, "dossier_not_found", code=code[:64])
     return dossier
@@ -93,7 +104,7 @@ def _get(code: str) -> Dossier:
 
 def get_for_full_view(principal: Principal, code: str) -> Dossier:
     """The VNeID owner or handling staff (the result's QR code and papers)."""
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     # Unknown and not-yours look the same: codes are guessable, existence is not told.
     if dossier is None or not (
         is_verified_owner(principal, dossier) or is_handling_staff(principal, dossier)
@@ -110,7 +121,7 @@ def open_dossier(principal: Principal, code: str) -> tuple[Dossier, str]:
     ``contact`` (the record's proven phone: full, identity number masked, result papers by
     name), ``reduced`` (a follower: what the code and 4 digits show). Whatever "my dossiers"
     lists opens; anything else is the same 404 as an unknown code."""
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     if dossier is not None:
         proof = applicant.basis(principal, dossier)
         if proof == applicant.VNEID or is_handling_staff(principal, dossier):
@@ -184,8 +195,8 @@ def factor_matches(dossier: Dossier, verify: str) -> bool:
 
 def lookup(code: str, verify: str, ip: str) -> Dossier:
     hit(LOOKUPS_PER_IP, ip)
-    hit(LOOKUPS_PER_CODE, code)
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    hit(LOOKUPS_PER_CODE, normalise_code(code))  # one limit whatever the spelling
+    dossier = find(code)
     if dossier is None or not factor_matches(dossier, verify):
         raise ApiError(404, "dossier_lookup_failed")
     return dossier
@@ -193,7 +204,7 @@ def lookup(code: str, verify: str, ip: str) -> Dossier:
 
 def follow(principal: Principal, code: str, verify: str | None, origin: Origin) -> Dossier:
     hit(FOLLOWS_PER_ACCOUNT, str(principal.account_id))
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     allowed = dossier is not None and (
         is_owner(principal, dossier) or factor_matches(dossier, verify or "")
     )
@@ -239,7 +250,7 @@ def start_following(
 
 
 def unfollow(principal: Principal, code: str, origin: Origin) -> None:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     row = dossier and db.session.scalar(
         select(DossierFollow).where(
             DossierFollow.dossier_id == dossier.id, DossierFollow.account_id == principal.account_id
