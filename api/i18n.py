@@ -57,6 +57,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Bạn đã thử quá nhiều lần. Xin vui lòng đợi một lát rồi thử lại.",
         "en": "Too many attempts. Please wait a moment and try again.",
     },
+    "retry_in_seconds": {
+        "vi": "Bạn có thể thử lại sau {seconds} giây.",
+        "en": "You can try again in {seconds} seconds.",
+    },
+    "retry_in_minutes": {
+        "vi": "Bạn có thể thử lại sau khoảng {minutes} phút.",
+        "en": "You can try again in about {minutes} minutes.",
+    },
     "internal_error": {
         "vi": "Hệ thống đang gặp sự cố. Xin vui lòng thử lại sau ít phút.",
         "en": "Something went wrong on our side. Please try again in a few minutes.",

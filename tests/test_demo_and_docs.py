@@ -5,10 +5,12 @@ as people type them."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 
 from api.audit.service import Origin
+from api.clock import VN_TZ
 from api.errors import ApiError
 from tests.dossier_factory import CODE, OWNER_ID, hoso, push
 from tests.helpers import bearer, sign_in_verified
@@ -94,3 +96,44 @@ def test_lookup_accepts_codes_as_people_type_them(client, app):
         assert r.status_code == 200 and r.json["code"] == CODE, typed
     owner = bearer(sign_in_verified(app, OWNER_ID))
     assert client.get(f"/api/v1/dossiers/{CODE.lower()}", headers=owner).status_code == 200
+
+
+def test_a_refused_dossier_shows_its_reason_and_timeline_labels(client, app):
+    push(client, [hoso()])
+    refusal = {
+        "MaHoSo": CODE,
+        "NguoiXuLy": "Cán bộ Trần",
+        "ChucDanh": "Chuyên viên",
+        # After the record's push: newer than anything known of the dossier.
+        "ThoiDiemXuLy": (datetime.now(VN_TZ) + timedelta(minutes=1)).strftime("%Y%m%d%H%M%S"),
+        "PhongBanXuLy": "Một cửa",
+        "NoiDungXuLy": "Thiếu bản sao giấy chứng sinh",
+        "TrangThai": "3",
+    }
+    push(client, [refusal], "/api/v1/portal/progress")
+    owner = bearer(sign_in_verified(app, OWNER_ID))
+    body = client.get(f"/api/v1/dossiers/{CODE}", headers=owner).json
+    assert body["status"]["code"] == 3 and body["reason"] == "Thiếu bản sao giấy chứng sinh"
+    labels = [(e["label"], e["label_en"]) for e in body["timeline"]]
+    assert ("Đang xử lý", "Being processed") in labels
+    assert any(vi.startswith("Cập nhật xử lý: ") and en.startswith("Processing update: ")
+               for vi, en in labels)  # fmt: skip
+    reduced = client.post("/api/v1/dossiers/lookup", json={"code": CODE, "verify": "5987"}).json
+    assert all(e["label"] for e in reduced["timeline"]) and "reason" not in reduced
+
+
+def test_a_rate_limited_caller_is_told_when_to_try_again(client):
+    for _ in range(40):
+        r = client.post("/api/v1/dossiers/lookup", json={"code": CODE, "verify": "1111"})
+        if r.status_code == 429:
+            break
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert "thử lại sau" in r.json["message"] and (
+        "phút" in r.json["message"] or "giây" in r.json["message"]
+    )
+    en = client.post(
+        "/api/v1/dossiers/lookup",
+        json={"code": CODE, "verify": "1111"},
+        headers={"Accept-Language": "en"},
+    ).json
+    assert "try again in" in en["message"]

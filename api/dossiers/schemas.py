@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.dossiers.service import STATUS_GROUPS, is_overdue
+from api.dossiers.service import STATUS_GROUPS, is_overdue, stop_reason, timeline_label
 from api.pagination import PageArgsSchema, page_schema
 
 CODE = ma.validate.Regexp(
@@ -31,6 +31,8 @@ class ProcedureRefSchema(ma.Schema):
 
 class PublicTimelineSchema(ma.Schema):
     kind = ma.fields.String()
+    label = ma.fields.Function(lambda e: timeline_label(e, "vi"))
+    label_en = ma.fields.Function(lambda e: timeline_label(e, "en"))
     occurred_at = ma.fields.DateTime()
     status_code = ma.fields.Integer(allow_none=True)
     department = ma.fields.String()
@@ -101,6 +103,10 @@ class DossierSchema(DossierSummarySchema):
     result_documents = ma.fields.Function(_result_documents)
     supplement_requests = ma.fields.List(ma.fields.Dict())
     note = ma.fields.String()
+    reason = ma.fields.Function(
+        lambda d: stop_reason(d, getattr(d, "timeline", None)),
+        metadata={"description": "Why it was refused or stopped (statuses 3 and 8), else ''"},
+    )
     timeline = ma.fields.List(ma.fields.Nested(TimelineSchema))
     following = ma.fields.Boolean()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import io
+from functools import lru_cache
 
 import qrcode
 from flask import current_app
@@ -141,6 +142,33 @@ def timeline(dossier: Dossier) -> list[TimelineEntry]:
             .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
         )
     )
+
+
+@lru_cache(maxsize=1)
+def _status_labels() -> dict[int, tuple[str, str]]:
+    # Seeded by migration (law-defined): read once per process.
+    return {s.code: (s.label_vi, s.label_en) for s in db.session.scalars(select(DossierStatus))}
+
+
+def timeline_label(entry: TimelineEntry, lang: str = "vi") -> str:
+    """A plain label for a timeline entry: the status it reached, or a progress step."""
+    index = 0 if lang == "vi" else 1
+    status = _status_labels().get(entry.status_code or 0)
+    if entry.kind == "status":
+        return status[index] if status else ""
+    step = ("Cập nhật xử lý", "Processing update")[index]
+    return f"{step}: {status[index]}" if status else step
+
+
+def stop_reason(dossier: Dossier, entries: list[TimelineEntry] | None = None) -> str:
+    """Why a dossier was refused or stopped (3, 8): the officer's words on the progress entry
+    that brought the status, else the record's note. "" for other statuses."""
+    if dossier.status.group != "refused":
+        return ""
+    for entry in reversed(entries if entries is not None else timeline(dossier)):
+        if entry.kind == "progress" and entry.status_code == dossier.status_code and entry.content:
+            return entry.content
+    return dossier.note or ""
 
 
 def is_overdue(dossier: Dossier) -> bool:
