@@ -82,3 +82,18 @@ def test_another_request_leaves_a_rating(world):
     world.say_tg(CHAT, f"đánh giá hồ sơ {CODE}")
     world.say_tg(CHAT, "dừng")
     assert "Đã dừng đánh giá" in last(world)
+
+
+SMALL_SCREEN = 24  # characters of a button a small phone shows before cutting it
+
+
+def test_button_labels_are_distinct_on_a_small_screen(world):
+    push(world.client, [hoso(status=10, NgayTra="20251121100000")])
+    link_owner(world)
+    for text in ("xin chào", "làm căn cước cần gì", "đăng ký khai sinh", f"tra cứu {CODE}",
+                 "đánh giá", "liên kết tài khoản", "theo dõi hồ sơ"):  # fmt: skip
+        world.say_tg(CHAT, text)
+    for payload in world.tg.sent_messages():
+        rows = (payload.get("reply_markup") or {}).get("inline_keyboard", [])
+        shown = [b["text"][:SMALL_SCREEN] for row in rows for b in row]
+        assert len(set(shown)) == len(shown), shown
