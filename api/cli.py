@@ -51,7 +51,7 @@ def serve_command(host: str | None, port: int | None) -> None:
                 f"  Health / ready: {base}/health  {base}/ready",
                 f"  Metrics:        {base}/metrics",
                 *(
-                    [f"  Try the bot:    {base}/sandbox/chat  (or: flask --app wsgi bot chat)"]
+                    [f"  Try the bot:    {base}/sandbox/chat  (or: make chat)"]
                     if settings.sandbox
                     else []
                 ),
