@@ -38,7 +38,9 @@ register_messages(
             "en": "This staff account was not found.",
         },
         "staff_scope_invalid": {
-            "vi": "Thông tin phạm vi công tác chưa đúng: {reason}.",
+            # The reason names fields: said in Vietnamese, not with the English reason.
+            "vi": "Thông tin phạm vi công tác chưa đúng: cán bộ xử lý cần mã đơn vị "
+            "(unit_code), thành viên tổ công nghệ số cộng đồng cần mã xã/phường (commune_code).",
             "en": "The work scope is not correct: {reason}.",
         },
     }

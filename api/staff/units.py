@@ -58,7 +58,7 @@ def checked_unit(unit: str, new_unit: bool = False) -> str:
     raise ApiError(
         422,
         "staff_unit_unknown",
-        errors={"unit_code": [f"Unknown unit; close matches: {'; '.join(matches)}"]},
+        errors={"unit_code": ["Unknown unit: see the close matches in the message."]},
         unit=unit[:100],
         matches="; ".join(f"“{m}”" for m in matches),
     )
