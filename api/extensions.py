@@ -62,15 +62,29 @@ def _is_sqlite(dbapi_connection) -> bool:  # noqa: ANN001
     return type(dbapi_connection).__module__.startswith("sqlite3")
 
 
+# Statements that write: a transaction on SQLite starts (IMMEDIATE) just before the first.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:  # noqa: ANN001
-    # IMMEDIATE: a transaction takes the write lock when it starts, waiting for it under the
-    # busy timeout. A deferred one that reads first and writes later cannot wait: if another
-    # writer committed in between, SQLite refuses the upgrade at once ("database is locked"),
-    # which is how the worker's jobs failed beside a portal push. Readers are serialised too;
-    # the embedded default is a single-machine demo, PostgreSQL is unaffected.
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Nothing yet: see _sqlite_write_begins. (With the driver's own BEGIN turned off, reads
+    # before the first write run on their own, each statement seeing the latest commit.)
+    return None
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_write_begins(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    """Writers wait their turn. A transaction that read first and writes later cannot wait:
+    if another writer committed in between, SQLite refuses it at once ("database is
+    locked"), which is how the embedded worker's jobs failed beside a portal push. So the
+    transaction begins IMMEDIATE (taking the write lock, waiting under the busy timeout) right
+    before the first write; readers never hold a lock that a writer waits for."""
+    if conn.dialect.name != "sqlite":
+        return
+    raw = cursor.connection
+    if not raw.in_transaction and statement.lstrip()[:9].upper().startswith(_WRITES):
+        raw.execute("BEGIN IMMEDIATE")
 
 
 _fake_server_lock = threading.Lock()

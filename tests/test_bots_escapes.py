@@ -97,3 +97,21 @@ def test_button_labels_are_distinct_on_a_small_screen(world):
         rows = (payload.get("reply_markup") or {}).get("inline_keyboard", [])
         shown = [b["text"][:SMALL_SCREEN] for row in rows for b in row]
         assert len(set(shown)) == len(shown), shown
+
+
+def test_a_followed_dossier_opens_again_without_the_digits(world):
+    push(world.client, [hoso()])
+    world.say_tg(CHAT, f"theo dõi hồ sơ {CODE}")
+    world.say_tg(CHAT, "5987")
+    assert "Đã theo dõi" in last(world)
+    world.say_tg(CHAT, "xin chào")  # a new conversation: the proof of the chat state is gone
+    with world.app.app_context():
+        from bots.engine import state as states
+
+        states.save("telegram", str(CHAT), states.ChatState())
+        db.session.commit()
+    world.say_tg(CHAT, "tra cứu hồ sơ")
+    world.tap_tg(CHAT, world.buttons_tg(CHAT)[CODE])
+    card = last(world)
+    assert CODE in card and "Trạng thái" in card and "4 số cuối" not in card
+    assert "Nguyễn Thị Hoa" not in card  # the reduced view

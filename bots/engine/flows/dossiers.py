@@ -144,11 +144,19 @@ def access(turn: Turn, code: str, action: str) -> tuple[Dossier, bool] | None:
     if dossier is not None:
         return dossier, True
     dossier = _find(code)
-    if dossier is not None and code in turn.state.verified:
-        return dossier, False
+    if dossier is not None and (code in turn.state.verified or _follows(turn, dossier)):
+        return dossier, False  # a listed (followed) dossier opens, in the reduced view
     turn.state.expect(AWAIT_DIGITS, action, code)
     turn.say(turn.t("bot_ask_digits", code=code), [[turn.button("bot_btn_cancel", "x")]])
     return None
+
+
+def _follows(turn: Turn, dossier: Dossier) -> bool:
+    """The chat, or its linked account, follows the dossier: the 4 digits were given then."""
+    if follows.is_following(turn.channel, turn.chat_id, dossier):
+        return True
+    principal = turn.principal()
+    return principal is not None and service.is_following(principal, dossier)
 
 
 def check_digits(turn: Turn, digits: str) -> tuple[Dossier, bool] | None:
