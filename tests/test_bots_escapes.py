@@ -115,3 +115,13 @@ def test_a_followed_dossier_opens_again_without_the_digits(world):
     card = last(world)
     assert CODE in card and "Trạng thái" in card and "4 số cuối" not in card
     assert "Nguyễn Thị Hoa" not in card  # the reduced view
+
+
+def test_a_rate_limited_chat_is_told_when_to_try_again(world):
+    push(world.client, [hoso()])
+    world.say_tg(CHAT, f"tra cứu {CODE}")
+    for _ in range(12):
+        world.say_tg(CHAT, "1111")
+        if "quá nhiều lần" in last(world):
+            break
+    assert "quá nhiều lần" in last(world) and "thử lại sau" in last(world)

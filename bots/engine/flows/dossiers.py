@@ -167,7 +167,7 @@ def check_digits(turn: Turn, digits: str) -> tuple[Dossier, bool] | None:
     try:
         dossier = service.lookup(code, digits[-4:], turn.limit_key)
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_cancel", "x")]])
+        turn.say(turn.error_text(error), [[turn.button("bot_btn_cancel", "x")]])
         return None
     turn.state.remember_verified(code)
     return dossier, False
@@ -203,7 +203,7 @@ def follow(turn: Turn, dossier: Dossier, full: bool) -> None:
     try:
         created = follows.follow(turn.channel, turn.chat_id, dossier, turn.origin)
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
+        turn.say(turn.error_text(error), turn.back_buttons())
         return
     slug = "bot_followed" if created else "bot_already_followed"
     turn.say(turn.t(slug, code=dossier.code), turn.back_buttons())

@@ -77,7 +77,7 @@ def send(turn: Turn, text: str, photo_bytes: bytes | None = None) -> None:
             origin=turn.origin,
         )
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_end_talk", "x")]])
+        turn.say(turn.error_text(error), [[turn.button("bot_btn_end_talk", "x")]])
         if error.status == 404:
             leave(turn)
         return

@@ -74,7 +74,7 @@ def start(turn: Turn, dossier: Dossier | None, full: bool) -> None:
     try:
         state = rating_state(principal, dossier.code)
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
+        turn.say(turn.error_text(error), turn.back_buttons())
         return
     if not state.open:
         turn.say(turn.t(state.reason, days=edit_window().days), turn.back_buttons())
