@@ -193,6 +193,14 @@ def test_zalo_only_citizen(world, demo):
     assert any("Đã nhận giấy tờ bổ sung" in t for t in world.zalo_texts(ZALO_USER))
     world.say_zalo(ZALO_USER, f"đánh giá hồ sơ {done}")
     assert "Câu 1/" in world.zalo_texts(ZALO_USER)[-1]
+    answer = next(p for p in world.zalo_buttons(ZALO_USER).values() if "ra:" in p)
+    world.say_zalo(ZALO_USER, answer)
+    assert "Câu 2/" in world.zalo_texts(ZALO_USER)[-1]
+    world.say_zalo(ZALO_USER, "dừng")
+    with app.app_context():
+        rating = db.session.scalar(select(Rating))
+        assert rating is not None and rating.channel == "zalo"
+        assert db.session.get(Dossier, rating.dossier_id).code == done
 
 
 # ---- the app ----------------------------------------------------------------------------------
