@@ -246,6 +246,9 @@ def test_app_citizen_by_vneid(client, app, demo, vneid):  # noqa: F811
     assert client.get(f"/api/v1/dossiers/{done}/qr", headers=me).status_code == 200
     r = client.post(f"/api/v1/dossiers/{code}/messages", json={"text": "Cảm ơn ạ"}, headers=me)
     assert r.status_code == 201
+    trail = client.get("/api/v1/me/audit", headers=me).json["items"]
+    owned = {e["object_id"] for e in trail if e["action"] == "dossier_owner_granted"}
+    assert {code, done} <= owned
 
 
 # ---- a province that sends only progress ---------------------------------------------------

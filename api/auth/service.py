@@ -129,11 +129,14 @@ def vneid_callback(code: str, state: str, origin: Origin) -> TokenPair:
 
 
 def _note_contact_grants(account: Account, origin: Origin) -> None:
-    """A proven phone makes the account the contact of the dossiers carrying it: audited."""
-    from api.dossiers.applicant import record_grants_for_phone
+    """A proven phone makes the account the contact of the dossiers carrying it, a VNeID
+    identity the owner of those with its number: audited, once each."""
+    from api.dossiers.applicant import record_grants_for_identity, record_grants_for_phone
 
     if account.phone:
         record_grants_for_phone(account.id, account.phone, origin)
+    if account.personal_id and account.assurance == ASSURANCE_VNEID:
+        record_grants_for_identity(account.id, account.personal_id, origin)
 
 
 def _phone_taken(phone: str, account: Account) -> bool:

@@ -29,6 +29,7 @@ from api.extensions import db
 
 VNEID, CONTACT = "vneid", "contact"
 GRANTED, REVOKED = "dossier_contact_granted", "dossier_contact_revoked"
+OWNER_GRANTED = "dossier_owner_granted"  # by identity number, after a VNeID sign-in
 
 
 def basis(principal: Principal | None, dossier: Dossier) -> str | None:
@@ -72,7 +73,9 @@ def applicant_accounts(dossier: Dossier) -> list[Account]:
 # ---- the audit trail of grants ----------------------------------------------------------------
 
 
-def _already_granted(account_id: int, code: str) -> bool:
+def _already_granted(
+    account_id: int, code: str, granted: str = GRANTED, revoked: str = REVOKED
+) -> bool:
     from api.audit.models import AuditEvent
 
     last = db.session.scalar(
@@ -81,12 +84,26 @@ def _already_granted(account_id: int, code: str) -> bool:
             AuditEvent.subject_account_id == account_id,
             AuditEvent.object_type == "dossier",
             AuditEvent.object_id == code[:64],
-            AuditEvent.action.in_((GRANTED, REVOKED)),
+            AuditEvent.action.in_((granted, revoked)),
         )
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )
-    return last == GRANTED
+    return last == granted
+
+
+def record_grants_for_identity(account_id: int, personal_id: str, origin: Origin) -> int:
+    """After a VNeID sign-in: note each dossier the identity number opens, once (caller
+    commits)."""
+    made = 0
+    query = select(Dossier.code).where(Dossier.applicant_id_number == personal_id)
+    for code in db.session.scalars(query):
+        if not _already_granted(account_id, code, OWNER_GRANTED, "-"):
+            record(
+                OWNER_GRANTED, origin, subject_id=account_id, object_type="dossier", object_id=code
+            )
+            made += 1
+    return made
 
 
 def record_grants_for_phone(account_id: int, phone: str, origin: Origin) -> int:
