@@ -56,6 +56,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["thoat", "huy", "dung lai", "thoi", "stop", "cancel", "exit"], 2.0),
         **dict.fromkeys(["quit", "ket thuc", "bo qua", "quay lai", "khong can nua"], 2.0),
         **dict.fromkeys(["thoi khong can", "khong can", "huy bo"], 1.5),
+        **dict.fromkeys(["back", "go back", "never mind", "no thanks"], 2.0),
     },
     "unfollow": {
         **dict.fromkeys(["bo theo doi", "huy theo doi", "ngung theo doi", "dung theo doi"], 3.0),
