@@ -73,48 +73,51 @@ def applicant_accounts(dossier: Dossier) -> list[Account]:
 # ---- the audit trail of grants ----------------------------------------------------------------
 
 
-def _already_granted(
-    account_id: int, code: str, granted: str = GRANTED, revoked: str = REVOKED
-) -> bool:
+def _granted_now(account_id: int, codes: list[str], granted: str, revoked: str) -> set[str]:
+    """Of ``codes``, those whose last grant/revocation for the account is a grant (one query)."""
     from api.audit.models import AuditEvent
 
-    last = db.session.scalar(
-        select(AuditEvent.action)
+    last: dict[str, str] = {}
+    for object_id, action in db.session.execute(
+        select(AuditEvent.object_id, AuditEvent.action)
         .where(
             AuditEvent.subject_account_id == account_id,
             AuditEvent.object_type == "dossier",
-            AuditEvent.object_id == code[:64],
+            AuditEvent.object_id.in_([c[:64] for c in codes]),
             AuditEvent.action.in_((granted, revoked)),
         )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    return last == granted
+        .order_by(AuditEvent.id)
+    ):
+        last[object_id] = action
+    return {code for code, action in last.items() if action == granted}
+
+
+def _record_new_grants(
+    account_id: int, codes: list[str], granted: str, revoked: str, origin: Origin
+) -> int:
+    if not codes:
+        return 0
+    already = _granted_now(account_id, codes, granted, revoked)
+    fresh = [code for code in codes if code[:64] not in already]
+    for code in fresh:
+        record(granted, origin, subject_id=account_id, object_type="dossier", object_id=code)
+    return len(fresh)
 
 
 def record_grants_for_identity(account_id: int, personal_id: str, origin: Origin) -> int:
     """After a VNeID sign-in: note each dossier the identity number opens, once (caller
-    commits)."""
-    made = 0
-    query = select(Dossier.code).where(Dossier.applicant_id_number == personal_id)
-    for code in db.session.scalars(query):
-        if not _already_granted(account_id, code, OWNER_GRANTED, "-"):
-            record(
-                OWNER_GRANTED, origin, subject_id=account_id, object_type="dossier", object_id=code
-            )
-            made += 1
-    return made
+    commits). Returns how many were new."""
+    codes = list(
+        db.session.scalars(select(Dossier.code).where(Dossier.applicant_id_number == personal_id))
+    )
+    return _record_new_grants(account_id, codes, OWNER_GRANTED, "", origin)
 
 
 def record_grants_for_phone(account_id: int, phone: str, origin: Origin) -> int:
     """After a phone was proven (sign-in, chat link): note each dossier this makes the account
     the contact of, once. Caller commits. Returns how many were new."""
-    made = 0
-    for code in db.session.scalars(select(Dossier.code).where(Dossier.contact_phone == phone)):
-        if not _already_granted(account_id, code):
-            record(GRANTED, origin, subject_id=account_id, object_type="dossier", object_id=code)
-            made += 1
-    return made
+    codes = list(db.session.scalars(select(Dossier.code).where(Dossier.contact_phone == phone)))
+    return _record_new_grants(account_id, codes, GRANTED, REVOKED, origin)
 
 
 def record_phone_moves(moves: list[tuple[str, str, str]], origin: Origin = SYSTEM) -> None:
