@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench faults setup migrate seed clean
+.PHONY: run chat test lint format bench faults setup migrate seed clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ seed: migrate
 # SANDBOX=1: the local portal simulator and VNeID sandbox run beside the API (demo only).
 run: seed
 	SANDBOX=1 HOST=$(HOST) PORT=$(PORT) $(FLASK) serve
+
+# The bot in the terminal, on the demo data (sandbox: one-time codes are printed in the chat).
+chat: seed
+	SANDBOX=1 $(FLASK) bot chat
 
 test: setup
 	bash scripts/run-tests.sh

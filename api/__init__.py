@@ -10,6 +10,7 @@ import uuid
 from flask import Flask, g, request
 
 from api.config import Settings
+from api.docs_assets import register_docs_assets
 from api.errors import register_error_handlers
 from api.extensions import connect_redis, db, migrate
 from api.ids import DatabaseIdConverter
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     api = DvcApi(app)
+    register_docs_assets(app)
     api.register_converter(DatabaseIdConverter, DatabaseIdConverter.parameter_schema)
     register_error_handlers(app)
     _init_request_context(app)

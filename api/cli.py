@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -18,6 +21,10 @@ def serve_command(host: str | None, port: int | None) -> None:
     port = port or settings.port
     app = current_app._get_current_object()
     base = f"http://{host}:{port}"
+    if not os.environ.get("APP_BASE_URL") and (host, port) != (settings.host, settings.port):
+        # --host/--port moved the server: links (QR codes) follow it unless set explicitly.
+        settings = dataclasses.replace(settings, app_base_url=base)
+        app.extensions["settings"] = settings
     extra_lines: list[str] = []
     if settings.sandbox:
         from sandbox.demo import register_sandbox_pages, start_demo_services
@@ -44,7 +51,7 @@ def serve_command(host: str | None, port: int | None) -> None:
                 f"  Health / ready: {base}/health  {base}/ready",
                 f"  Metrics:        {base}/metrics",
                 *(
-                    [f"  Try the bot:    {base}/sandbox/chat  (or: flask --app wsgi bot chat)"]
+                    [f"  Try the bot:    {base}/sandbox/chat  (or: make chat)"]
                     if settings.sandbox
                     else []
                 ),

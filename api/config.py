@@ -166,6 +166,11 @@ class Settings:
         # A typo stops the start.
         parse_per_channel(str(values.get("channel_rates") or ""))
         parse_per_channel(str(values.get("channel_concurrency", "")), "CHANNEL_CONCURRENCY")
+        if not values.get("app_base_url"):
+            # Links (QR codes, chat cards) point at where the API really listens.
+            host = str(values.get("host") or "127.0.0.1")
+            host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+            values["app_base_url"] = f"http://{host}:{values.get('port') or 8000}"
         if "embedded_worker" not in values and "EMBEDDED_WORKER" not in env:
             values["embedded_worker"] = not values.get("redis_url")
         return cls(**values)  # type: ignore[arg-type]

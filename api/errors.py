@@ -87,8 +87,21 @@ def _status_name(status: int) -> str:
         return "Error"
 
 
+def _when_to_retry(seconds: str, lang: str) -> str:
+    """ "Please try again in about 3 minutes." from a Retry-After in seconds."""
+    wait = int(seconds) if str(seconds).isdigit() else 60
+    if wait < 60:
+        return message("retry_in_seconds", lang, seconds=max(wait, 1))
+    return message("retry_in_minutes", lang, minutes=(wait + 59) // 60)
+
+
 def _render(status: int, slug: str, errors: Any = None, headers: dict | None = None, **params):
-    response = jsonify(error_body(status, slug, request_language(), errors, **params))
+    lang = request_language()
+    body = error_body(status, slug, lang, errors, **params)
+    if status == 429 and slug == "too_many_requests" and "Retry-After" in (headers or {}):
+        # Say when, not only "later": the same time as the Retry-After header.
+        body["message"] += " " + _when_to_retry(headers["Retry-After"], lang)
+    response = jsonify(body)
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value

@@ -57,6 +57,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Bạn đã thử quá nhiều lần. Xin vui lòng đợi một lát rồi thử lại.",
         "en": "Too many attempts. Please wait a moment and try again.",
     },
+    "retry_in_seconds": {
+        "vi": "Bạn có thể thử lại sau {seconds} giây.",
+        "en": "You can try again in {seconds} seconds.",
+    },
+    "retry_in_minutes": {
+        "vi": "Bạn có thể thử lại sau khoảng {minutes} phút.",
+        "en": "You can try again in about {minutes} minutes.",
+    },
     "internal_error": {
         "vi": "Hệ thống đang gặp sự cố. Xin vui lòng thử lại sau ít phút.",
         "en": "Something went wrong on our side. Please try again in a few minutes.",
@@ -70,6 +78,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
 # Field-level messages from marshmallow/webargs, so a 422 reads as plainly as the rest.
 _VALIDATION_VI: dict[str, str] = {
     "Missing data for required field.": "Mục này bắt buộc phải có.",
+    "Required for officers.": "Bắt buộc với cán bộ xử lý hồ sơ.",
+    "Required for community team members.": "Bắt buộc với thành viên tổ công nghệ số cộng đồng.",
+    "Unknown unit: see the close matches in the message.": (
+        "Đơn vị chưa có trong hệ thống: xem các đơn vị gần giống trong thông báo."
+    ),
     "Invalid JSON body.": "Nội dung gửi lên không đúng định dạng JSON.",
     "Not a push token: letters, digits and - _ : . only.": (
         "Mã thông báo của ứng dụng không đúng: chỉ gồm chữ, số và các dấu - _ : ."

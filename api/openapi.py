@@ -33,7 +33,8 @@ OPENAPI_CONFIG = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    # Assets from the swagger-ui-bundle package (api/docs_assets.py): /docs needs no internet.
+    "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
     "API_SPEC_OPTIONS": {
         "info": {
             "description": (

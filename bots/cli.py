@@ -3,6 +3,8 @@ authorise or refresh the Zalo OA token. Tokens and secrets are never printed."""
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -29,14 +31,29 @@ def _show(replies: list[Reply]) -> list[str]:
     return payloads
 
 
+class _TerminalOtpSender:
+    """The sandbox's phone is the terminal: the one-time code is printed in the conversation."""
+
+    def send_code(self, phone: str, code: str, purpose: str, language: str) -> None:
+        click.echo(click.style(f"📱 SMS (sandbox) to …{phone[-3:]}: {code}", fg="yellow"))
+
+
 @bot_cli.command("chat")
 @click.option("--channel", default="telegram", help="Which chat the terminal plays.")
 @click.option("--chat-id", default="terminal", help="Chat id (keep one to resume a chat).")
-def chat_command(channel: str, chat_id: str) -> None:
+@click.option("--logs", is_flag=True, help="Also print the JSON logs (hidden by default).")
+def chat_command(channel: str, chat_id: str, logs: bool) -> None:
     """Talk to the conversation engine. /N presses button N; /phone NUMBER shares a phone;
     Ctrl+D ends. Replies are printed here, not sent to any platform."""
+    from api.auth.otp import LoggingOtpSender
     from bots.engine.types import CONTACT
 
+    if not logs:
+        logging.getLogger().setLevel(logging.ERROR)  # the conversation, not the JSON logs
+    app = current_app._get_current_object()
+    sender = app.extensions.get("otp_sender")
+    if isinstance(sender, LoggingOtpSender) and app.extensions["settings"].sandbox:
+        app.extensions["otp_sender"] = _TerminalOtpSender()
     payloads: list[str] = []
     click.echo("Gõ tin nhắn như trong Zalo/Telegram (Ctrl+D để thoát). Thử: «xin chào».")
     while True:

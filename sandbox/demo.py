@@ -22,11 +22,12 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
     from api.dossiers.demo import demo_simulator
     from api.portal.gateway import PortalGateway
     from sandbox import oidc_provider, portal_server
+    from sandbox.demo_people import try_lines
 
     settings = app.extensions["settings"]
     lines = []
+    simulator = demo_simulator()
     if not settings.portal_base_url:
-        simulator = demo_simulator()
         simulator.qa_error = False  # the demo portal answers its Q&A services (issue 16)
         server, portal_url = portal_server.serve(simulator=simulator)
         portal_settings = dataclasses.replace(
@@ -58,7 +59,7 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
         lines.append(
             f"  Sandbox VNeID:  {issuer}  (SANDBOX – not VNeID; demo citizens listed there)"
         )
-    return lines
+    return [*lines, *try_lines(simulator, api_base)]
 
 
 def _advance_forever(simulator) -> None:  # noqa: ANN001

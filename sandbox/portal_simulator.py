@@ -272,6 +272,8 @@ class PortalSimulator:
             self.integration_path, "integration", self._integration_view, methods=["POST"]
         )
         app.add_url_rule("/_sim/state", "state", self._state_view, methods=["GET"])
+        # The demo banner prints the base URL: opening it shows the simulator's state.
+        app.add_url_rule("/", "index", self._state_view, methods=["GET"])
         app.add_url_rule("/_sim/advance", "advance", self._advance_view, methods=["POST"])
         app.add_url_rule("/_sim/expire-sessions", "expire", self._expire_view, methods=["POST"])
 

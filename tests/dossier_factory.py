@@ -63,7 +63,9 @@ def people(client, app) -> dict:  # noqa: ANN001
     return {
         "owner": bearer(sign_in_verified(app, OWNER_ID)),
         "stranger": bearer(sign_in_verified(app, "079000000999", "Người lạ")),
-        "phone_only": bearer(sign_in_phone(client, app, "0912345987")),
+        # The record's phone proven by a one-time code: the dossier's contact.
+        "contact": bearer(sign_in_phone(client, app, "0912345987")),
+        "other_phone": bearer(sign_in_phone(client, app, "0987654321")),
         "officer": bearer(sign_in_staff(client, "officer.hk")),
         "colleague": bearer(sign_in_staff(client, "officer.hk2")),
         "other_officer": bearer(sign_in_staff(client, "officer.other")),

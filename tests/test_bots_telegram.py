@@ -160,10 +160,15 @@ def test_link_by_sharing_the_phone_and_a_one_time_code(world):
         chat = db.session.scalar(select(ChatIdentity))
         assert (chat.channel, chat.external_id) == ("telegram", str(CHAT))
         assert db.session.scalar(select(BotChat.link_assurance)) == "phone"
-    # A phone proves the phone only: talking to the officer needs the VNeID-verified link.
+    # The phone on the record, proven: the chat is the dossier's contact and may talk.
     push(world.client, [hoso()])
     world.say_tg(CHAT, f"nhắn cán bộ về hồ sơ {CODE}")
-    assert "VNeID" in world.tg.texts(CHAT)[-1]
+    assert "Bạn đang nhắn cho cán bộ" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "thoát")
+    # A dossier carrying another number is not theirs to write about.
+    push(world.client, [hoso(code="000.00.15.H12-251120-0002", SoDienThoai="0987000111")])
+    world.say_tg(CHAT, "nhắn cán bộ về hồ sơ 000.00.15.H12-251120-0002")
+    assert "Chỉ người đứng tên" in world.tg.texts(CHAT)[-1]
 
 
 def test_a_wrong_link_code_is_explained(world):

@@ -92,9 +92,9 @@ def people(client, app):
     return {
         "owner": sign_in_verified(app, OWNER_ID),
         "stranger": sign_in_verified(app, "079000000999", "Người lạ"),
-        "phone_only": sign_in_phone(
-            client, app, "0912345987"
-        ),  # the applicant's phone, unproven identity
+        # The record's phone proven by a one-time code: the dossier's contact.
+        "contact": sign_in_phone(client, app, "0912345987"),
+        "other_phone": sign_in_phone(client, app, "0987654321"),  # a phone not on the record
         "officer": sign_in_staff(client, "officer.hk"),
         "other_officer": sign_in_staff(client, "officer.other"),
         "admin": sign_in_staff(client, "admin.x"),
@@ -109,7 +109,8 @@ def people(client, app):
         ("officer", 200),
         ("admin", 200),
         ("stranger", 404),
-        ("phone_only", 404),
+        ("contact", 200),
+        ("other_phone", 404),
         ("other_officer", 404),
         ("community", 404),
     ],
@@ -149,8 +150,10 @@ def test_my_dossiers_by_identity_and_groups(client, dossier, people):
         client.get("/api/v1/me/dossiers?group=done", headers=bearer(people["owner"])).json["total"]
         == 0
     )
+    contact = client.get("/api/v1/me/dossiers", headers=bearer(people["contact"])).json
+    assert contact["total"] == 1 and contact["items"][0]["code"] == dossier
     assert (
-        client.get("/api/v1/me/dossiers", headers=bearer(people["phone_only"])).json["total"] == 0
+        client.get("/api/v1/me/dossiers", headers=bearer(people["other_phone"])).json["total"] == 0
     )
     bad = client.get("/api/v1/me/dossiers?group=lost", headers=bearer(people["owner"]))
     assert bad.status_code == 422
@@ -214,8 +217,13 @@ def test_follow_with_factor_then_listed(client, dossier, people):
     assert r.status_code == 200
     listed = client.get("/api/v1/me/dossiers", headers=bearer(stranger)).json
     assert [d["code"] for d in listed["items"]] == [dossier]
-    # Following gives the summary, never the full view.
-    assert client.get(f"/api/v1/dossiers/{dossier}", headers=bearer(stranger)).status_code == 404
+    # A listed dossier always opens: a follower gets the reduced view, never personal data.
+    opened = client.get(f"/api/v1/dossiers/{dossier}", headers=bearer(stranger))
+    assert opened.status_code == 200 and opened.json["view"] == "reduced"
+    assert opened.json["following"] is True and opened.json["code"] == dossier
+    for personal in ("applicant_name", "applicant_id_masked", "phone_masked", "note"):
+        assert personal not in opened.json
+    assert not any(value in opened.get_data(as_text=True) for value in PERSONAL)
     assert (
         client.delete(f"/api/v1/dossiers/{dossier}/follow", headers=bearer(stranger)).status_code
         == 204

@@ -60,7 +60,8 @@ def upload(client, headers, *files, text="Ảnh giấy tờ"):  # noqa: ANN001, 
         ("other_officer", 403),
         ("community", 403),
         ("stranger", 404),
-        ("phone_only", 404),
+        ("contact", 200),
+        ("other_phone", 404),
     ],
 )
 def test_thread_access_matrix(client, who, person, status):
@@ -137,10 +138,16 @@ def test_officer_reply_notifies_the_citizen(client, who, app):
         assert note.params["code"] == CODE
         assert note.params["preview"] == "Bạn gửi thêm bản sao CCCD nhé."
         assert note.dedupe_key == f"officer_reply:{reply.json['id']}:a{owner.id}"
+        # The contact (the record's phone, proven) hears of it too: the same person's phone.
+        contact = db.session.scalar(select(Account).where(Account.phone == "84912345987"))
+        (heard,) = db.session.scalars(
+            select(Notification).where(Notification.account_id == contact.id)
+        ).all()
+        assert heard.event == "officer_reply"
     # The citizen's own messages notify nobody at once (units get a digest).
     say(client, who["owner"], "Cảm ơn")
     with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(Notification)) == 1
+        assert db.session.scalar(select(db.func.count()).select_from(Notification)) == 2
 
 
 def test_text_is_cleaned_and_limited(client, who):

@@ -145,7 +145,7 @@ def test_comment_too_long(client, who):
         ("admin", 403, "rating_owner_only"),
         ("other_officer", 403, "rating_forbidden"),
         ("stranger", 404, "dossier_not_found"),
-        ("phone_only", 404, "dossier_not_found"),
+        ("other_phone", 404, "dossier_not_found"),
     ],
 )
 def test_only_the_applicant_rates(client, who, person, status, error):
@@ -260,15 +260,17 @@ def test_invitation_once_per_dossier(client, who, app):
     finish(client, status=9)
     with app.app_context():
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == CODE))
-        (made,) = invite_to_rate(dossier)
-        assert made.event == "rating_invitation" and made.params["code"] == CODE
+        # The VNeID owner and the contact (the record's proven phone): one invitation each.
+        made, contact = invite_to_rate(dossier)
+        assert made.event == contact.event == "rating_invitation" and made.params["code"] == CODE
+        assert made.account_id != contact.account_id
         db.session.commit()
     finish(client, status=10, NgayTra="20251121090000")
     with app.app_context():
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == CODE))
         assert invite_to_rate(dossier) == []  # 9 then 10: one invitation
         count = select(func.count()).select_from(Notification)
-        assert db.session.scalar(count.where(Notification.event == "rating_invitation")) == 1
+        assert db.session.scalar(count.where(Notification.event == "rating_invitation")) == 2
 
 
 # ---- statistics --------------------------------------------------------------------------

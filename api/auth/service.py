@@ -128,8 +128,20 @@ def vneid_callback(code: str, state: str, origin: Origin) -> TokenPair:
     db.session.flush()
     tokens = start_session(account, ASSURANCE_VNEID, origin.ip, origin.user_agent)
     record("sign_in", origin, actor_id=account.id, method="vneid")
+    _note_contact_grants(account, origin)
     db.session.commit()
     return tokens
+
+
+def _note_contact_grants(account: Account, origin: Origin) -> None:
+    """A proven phone makes the account the contact of the dossiers carrying it, a VNeID
+    identity the owner of those with its number: audited, once each."""
+    from api.dossiers.applicant import record_grants_for_identity, record_grants_for_phone
+
+    if account.phone:
+        record_grants_for_phone(account.id, account.phone, origin)
+    if account.personal_id and account.assurance == ASSURANCE_VNEID:
+        record_grants_for_identity(account.id, account.personal_id, origin)
 
 
 def _phone_taken(phone: str, account: Account) -> bool:
@@ -164,6 +176,7 @@ def sign_in_with_phone(raw_phone: str, code: str, origin: Origin) -> TokenPair:
     # A phone code proves the phone only, whatever the account once proved.
     tokens = start_session(account, ASSURANCE_PHONE, origin.ip, origin.user_agent)
     record("sign_in", origin, actor_id=account.id, method="phone_otp")
+    _note_contact_grants(account, origin)
     db.session.commit()
     return tokens
 

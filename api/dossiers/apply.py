@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from api.clock import as_utc, utcnow
+from api.dossiers.applicant import record_phone_moves
 from api.dossiers.models import DomainEvent, Dossier, DossierStatus, TimelineEntry
 from api.extensions import db
 from api.portal.dossier_records import DossierUpdate, ProgressUpdate, RecordError
@@ -29,6 +30,7 @@ from api.portal.dossier_records import DossierUpdate, ProgressUpdate, RecordErro
 log = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED, STALE = "created", "updated", "unchanged", "stale"
+MOVED = "status_changed"  # a progress entry that moved the dossier's status
 STATUS_EVENT = "dossier.status_changed"
 # How soon a followed, unfinished dossier is pulled again (spread with jitter).
 PULL_INTERVAL = timedelta(minutes=5)
@@ -140,14 +142,17 @@ def apply_dossier_update(update: DossierUpdate, received_as_of: datetime, source
             db.session.add(dossier)
             db.session.flush()  # the id, for the timeline entry and the event
             _change_status(dossier, None, update.status_code, _first_seen_at(update, as_of), source)
+            record_phone_moves([(dossier.code, "", dossier.contact_phone)])
             return CREATED
         if dossier.source_hash == digest:
             return UNCHANGED
         if dossier.source_as_of is not None and as_of < as_utc(dossier.source_as_of):
             log.info("dossier_update_stale", extra={"dossier": dossier.code, "source": source})
             return STALE
+        old_phone = dossier.contact_phone
         for name, value in update.fields.items():
             setattr(dossier, name, value)
+        record_phone_moves([(dossier.code, old_phone, dossier.contact_phone)])
         if update.status_code != dossier.status_code:
             _change_status(dossier, dossier.status_code, update.status_code, as_of, source)
         dossier.source_as_of, dossier.source_hash = as_of, digest
@@ -187,6 +192,8 @@ def apply_progress(update: ProgressUpdate, source: str) -> str:
             )
             dossier.source_as_of = update.occurred_at
             dossier.source_hash = ""  # the next full record must be applied, not skipped
+            dossier.updated_at = utcnow()
+            return MOVED
         dossier.updated_at = utcnow()
         return CREATED
 

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from api.clock import as_utc, utcnow
+from api.dossiers.applicant import record_phone_moves
 from api.dossiers.apply import (
     CREATED,
     STALE,
@@ -45,7 +46,7 @@ def apply_batch(
     c = table.c
     codes = sorted({u.code for u in updates.values()})
     locked = db.session.execute(
-        select(c.id, c.code, c.status_code, c.source_as_of, c.source_hash)
+        select(c.id, c.code, c.status_code, c.source_as_of, c.source_hash, c.contact_phone)
         .where(c.code.in_(codes))
         .order_by(c.code)
         .with_for_update()
@@ -55,6 +56,7 @@ def apply_batch(
     new_rows: list[dict] = []
     changed_rows: list[dict] = []
     changes: list[tuple[str, int | None, int, datetime]] = []
+    moves: list[tuple[str, str, str]] = []  # the record's phone set or changed
     outcome: dict[int, str] = {}
     created_index: dict[str, int] = {}
     for index, u in updates.items():
@@ -74,6 +76,7 @@ def apply_batch(
                 }
             )
             changes.append((u.code, None, u.status_code, _first_seen_at(u, as_of)))
+            moves.append((u.code, "", u.fields.get("contact_phone", "")))
             outcome[index] = CREATED
             created_index[u.code] = index
         elif row.source_hash == digest:
@@ -84,6 +87,7 @@ def apply_batch(
             if u.status_code != row.status_code:
                 changes.append((u.code, row.status_code, u.status_code, as_of))
             changed_rows.append({**u.fields, **stamp, "b_id": row.id, "status_code": u.status_code})
+            moves.append((u.code, row.contact_phone, u.fields.get("contact_phone", "")))
             outcome[index] = UPDATED
     ids = {code: row.id for code, row in existing.items()}
     leftovers: dict[int, DossierUpdate] = {}
@@ -141,4 +145,5 @@ def apply_batch(
     for model, rows in ((TimelineEntry, timeline), (DomainEvent, events)):
         if rows:
             db.session.execute(insert(model.__table__).on_conflict_do_nothing(), rows)
+    record_phone_moves([m for m in moves if m[0] in ids])
     return outcome, leftovers

@@ -51,6 +51,9 @@ def seed_demo_command(count: int) -> None:
     from api.support.demo import seed_demo_support  # FAQ articles and surveys (issue 16)
 
     seed_demo_support()
+    from sandbox.demo_people import seed_staff
+
+    seed_staff()  # the demo officer and community member
     click.echo(
         f"Demo dossiers: {created['dossiers']} records, {created['progress']} progress entries."
     )

@@ -16,7 +16,11 @@ def demo_simulator(count: int = 60):  # noqa: ANN201
     from sandbox.portal_simulator import PortalSimulator
 
     today = datetime.combine(utcnow().astimezone(VN_TZ).date(), time(8, 0), tzinfo=VN_TZ)
-    return PortalSimulator(dossier_count=count, now=today, seed=2025)
+    from sandbox.demo_people import assign_owners
+
+    simulator = PortalSimulator(dossier_count=count, now=today, seed=2025)
+    assign_owners(simulator)  # the sandbox VNeID citizens own some demo dossiers
+    return simulator
 
 
 def seed_demo_dossiers(count: int = 60, simulator=None) -> dict[str, int]:  # noqa: ANN001

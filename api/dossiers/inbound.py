@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import DataError
 
-from api.dossiers.apply import UnknownDossier, apply_dossier_update, apply_progress, apply_safely
+from api.dossiers.apply import (
+    MOVED,
+    UnknownDossier,
+    apply_dossier_update,
+    apply_progress,
+    apply_safely,
+)
 from api.dossiers.batch_apply import apply_batch
 from api.extensions import db
 from api.portal.dossier_records import RecordError, dossier_from_hoso, progress_from_tiendo
@@ -72,6 +78,7 @@ def ingest_dossiers(records: list, signed_at: int, source: str = "push") -> list
 
 def ingest_progress(records: list, source: str = "push") -> list[dict]:
     results = []
+    moved = False
     for index, record in enumerate(records):
         code = record.get("MaHoSo") if isinstance(record, dict) else None
         try:
@@ -85,10 +92,16 @@ def ingest_progress(records: list, source: str = "push") -> list[dict]:
                 _item(index, code, UNKNOWN_DOSSIER, "unknown dossier: send its HoSo record first")
             )
             continue
+        moved = moved or outcome == MOVED
         results.append(
             _item(index, code, CONFLICT, error) if error else _item(index, code, OK, outcome)
         )
     db.session.commit()
+    if moved:
+        # A province that sends only progress must still reach the citizen.
+        from push.queueing import enqueue_event_processing
+
+        enqueue_event_processing()
     _log_summary("progress", results)
     return results
 

@@ -53,6 +53,9 @@ class Dossier(db.Model):
     applicant_code: Mapped[str] = mapped_column(String(64), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
+    # The same number in one normal form (84…): who proves it by a one-time code is the
+    # dossier's contact (api/dossiers/access.py). "" when the record has no mobile number.
+    contact_phone: Mapped[str] = mapped_column(String(16), default="", index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -41,7 +41,8 @@ def _watched():
     owned = exists().where(
         Account.personal_id == Dossier.applicant_id_number, Dossier.applicant_id_number != ""
     )
-    return or_(followed, owned)
+    contact = exists().where(Account.phone == Dossier.contact_phone, Dossier.contact_phone != "")
+    return or_(followed, owned, contact)
 
 
 def _pull_one(gateway: PortalGateway, dossier: Dossier, run: SyncRun) -> None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
-from api.dossiers import schemas, service
+from api.dossiers import schemas, service, verify_page
+from api.errors import ApiError
+from api.i18n import message
 from api.openapi import ErrorSchema
 from api.origin import request_origin
 from api.pagination import Page, page_envelope
@@ -16,9 +18,12 @@ blp = Blueprint(
 verify_blp = Blueprint("verify", __name__, description="Checking a result's QR code")
 
 
-def _full(dossier):  # noqa: ANN001, ANN202
+def _full(dossier, view: str = service.FULL):  # noqa: ANN001, ANN202
+    principal = current_principal()
     dossier.timeline = service.timeline(dossier)
-    dossier.following = service.is_following(current_principal(), dossier)
+    dossier.following = service.is_following(principal, dossier)
+    dossier.view = view
+    dossier.show_identity = service.is_verified_owner(principal, dossier)
     return dossier
 
 
@@ -40,8 +45,16 @@ class DossierDetail(MethodView):
     @blp.response(200, schemas.DossierSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or not yours to see")
     def get(self, code: str):
-        """Full view for the applicant and the officers of the handling unit."""
-        return _full(service.get_for_full_view(current_principal(), code))
+        """Full view for the applicant (VNeID owner), the contact (the record's phone, proven
+        by a one-time code: identity number masked, result papers by name) and the officers
+        of the handling unit; the reduced view (``view: reduced``) for a follower. Only the
+        VNeID owner sees the unmasked identity number and the result papers' codes."""
+        dossier, view = service.open_dossier(current_principal(), code)
+        if view == service.REDUCED:
+            dossier.timeline = service.timeline(dossier)
+            dossier.view, dossier.following = view, True
+            return jsonify(schemas.FollowerDossierSchema().dump(dossier))
+        return _full(dossier, view)
 
 
 @blp.route("/dossiers/lookup")
@@ -95,7 +108,18 @@ class Verify(MethodView):
     @verify_blp.response(200, schemas.VerificationSchema)
     @verify_blp.alt_response(404, schema=ErrorSchema, description="Tampered or unknown")
     def get(self, token: str):
-        """Opened from the QR code: procedure, status, result papers and date; no personal data."""
+        """Opened from the QR code: procedure, status, result papers and date; no personal
+        data. A browser (a phone scanning the code) gets a readable page in Vietnamese and
+        English; an API client (Accept: application/json) gets this JSON."""
+        if verify_page.wants_html(request):
+            try:
+                dossier = service.verify_token(token)
+            except ApiError as error:
+                page = verify_page.invalid_page(
+                    message(error.slug, "vi"), message(error.slug, "en")
+                )
+                return Response(page, status=error.status, mimetype="text/html")
+            return Response(verify_page.genuine_page(dossier), mimetype="text/html")
         dossier = service.verify_token(token)
         dossier.genuine = True
         dossier.returned_or_finished = dossier.returned_at or dossier.finished_processing_at

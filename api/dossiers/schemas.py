@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.dossiers.service import STATUS_GROUPS, is_overdue
+from api.dossiers.service import STATUS_GROUPS, is_overdue, stop_reason, timeline_label
 from api.pagination import PageArgsSchema, page_schema
 
 CODE = ma.validate.Regexp(
@@ -31,6 +31,8 @@ class ProcedureRefSchema(ma.Schema):
 
 class PublicTimelineSchema(ma.Schema):
     kind = ma.fields.String()
+    label = ma.fields.Function(lambda e: timeline_label(e, "vi"))
+    label_en = ma.fields.Function(lambda e: timeline_label(e, "en"))
     occurred_at = ma.fields.DateTime()
     status_code = ma.fields.Integer(allow_none=True)
     department = ma.fields.String()
@@ -62,7 +64,28 @@ class ReducedDossierSchema(DossierSummarySchema):
     timeline = ma.fields.List(ma.fields.Nested(PublicTimelineSchema))
 
 
+class FollowerDossierSchema(ReducedDossierSchema):
+    """A followed dossier whose applicant the caller is not: the reduced view."""
+
+    view = ma.fields.String()
+    following = ma.fields.Boolean()
+
+
+def _result_documents(d) -> list[dict]:  # noqa: ANN001
+    # The papers' own codes open the result: VNeID owner and handling staff only.
+    if getattr(d, "view", "full") == "contact":
+        return [{"name": doc.get("name", "")} for doc in d.result_documents]
+    return d.result_documents
+
+
 class DossierSchema(DossierSummarySchema):
+    view = ma.fields.String(
+        metadata={"description": "full (VNeID owner, staff) or contact (the record's phone)"}
+    )
+    applicant_id_number = ma.fields.Function(
+        lambda d: d.applicant_id_number if getattr(d, "show_identity", False) else None,
+        metadata={"description": "Unmasked for the VNeID-verified applicant only, else null"},
+    )
     receipt_number = ma.fields.String()
     channel = ma.fields.String()
     applicant_name = ma.fields.String()
@@ -77,9 +100,13 @@ class DossierSchema(DossierSummarySchema):
     refused_at = ma.fields.DateTime(allow_none=True)
     digitised = ma.fields.Boolean()
     paid_online = ma.fields.Boolean()
-    result_documents = ma.fields.List(ma.fields.Dict())
+    result_documents = ma.fields.Function(_result_documents)
     supplement_requests = ma.fields.List(ma.fields.Dict())
     note = ma.fields.String()
+    reason = ma.fields.Function(
+        lambda d: stop_reason(d, getattr(d, "timeline", None)),
+        metadata={"description": "Why it was refused or stopped (statuses 3 and 8), else ''"},
+    )
     timeline = ma.fields.List(ma.fields.Nested(TimelineSchema))
     following = ma.fields.Boolean()
 
@@ -92,8 +119,23 @@ MyDossierPageSchema = page_schema(DossierSummarySchema, "DossierPage")
 
 
 class LookupSchema(ma.Schema):
-    code = ma.fields.String(required=True, validate=CODE)
-    verify = ma.fields.String(required=True, validate=VERIFY)
+    code = ma.fields.String(
+        required=True,
+        validate=CODE,
+        metadata={"description": "MaHoSo from the receipt; lower case and spaces are fine"},
+    )
+    verify = ma.fields.String(
+        required=True,
+        validate=VERIFY,
+        metadata={"description": "Last 4 digits of the applicant's phone or ID number"},
+    )
+
+    @ma.pre_load
+    def _as_typed(self, data, **_kwargs):  # noqa: ANN001, ANN202
+        # People copy codes with spaces or type them in lower case, as the bots accept.
+        if isinstance(data, dict) and isinstance(data.get("code"), str):
+            data = {**data, "code": "".join(data["code"].split()).upper()}
+        return data
 
 
 class FollowSchema(ma.Schema):

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import hmac
 import io
+from functools import lru_cache
 
 import qrcode
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from qrcode.image.pure import PyPNGImage
 from qrcode.image.svg import SvgPathImage
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
-from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
+from api.auth.models import ROLE_ADMIN, ROLE_CITIZEN, ROLE_OFFICER
 from api.clock import as_utc, utcnow
 from api.digits import only_digits
+from api.dossiers import applicant
 from api.dossiers.models import Dossier, DossierFollow, DossierStatus, TimelineEntry
 from api.errors import ApiError
 from api.extensions import db
@@ -63,13 +65,25 @@ register_messages(
 # ---- access ----------------------------------------------------------------------------------
 
 
+def normalise_code(code: str) -> str:
+    """A code as people type it (lower case, spaces around) in the portal's form."""
+    return "".join(code.split()).upper()
+
+
+def find(code: str) -> Dossier | None:
+    """The dossier of ``code`` as stored, or as typed in lower case or with spaces."""
+    wanted = {code, normalise_code(code)}
+    return db.session.scalar(select(Dossier).where(Dossier.code.in_(wanted)).limit(1))
+
+
 def is_owner(principal: Principal | None, dossier: Dossier) -> bool:
-    return bool(
-        principal
-        and principal.identity_verified
-        and dossier.applicant_id_number
-        and hmac.compare_digest(principal.personal_id or "", dossier.applicant_id_number)
-    )
+    """The applicant side: VNeID owner or the contact whose proven phone is on the record."""
+    return applicant.basis(principal, dossier) is not None
+
+
+def is_verified_owner(principal: Principal | None, dossier: Dossier) -> bool:
+    """The applicant proven by VNeID: what only the identity number opens."""
+    return applicant.basis(principal, dossier) == applicant.VNEID
 
 
 def is_handling_staff(principal: Principal | None, dossier: Dossier) -> bool:
@@ -85,20 +99,41 @@ def is_handling_staff(principal: Principal | None, dossier: Dossier) -> bool:
 
 
 def _get(code: str) -> Dossier:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     if dossier is None:
         raise ApiError(404, "dossier_not_found", code=code[:64])
     return dossier
 
 
 def get_for_full_view(principal: Principal, code: str) -> Dossier:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    """The VNeID owner or handling staff (the result's QR code and papers)."""
+    dossier = find(code)
     # Unknown and not-yours look the same: codes are guessable, existence is not told.
     if dossier is None or not (
-        is_owner(principal, dossier) or is_handling_staff(principal, dossier)
+        is_verified_owner(principal, dossier) or is_handling_staff(principal, dossier)
     ):
         raise ApiError(404, "dossier_not_found", code=code[:64])
     return dossier
+
+
+FULL, CONTACT_VIEW, REDUCED = "full", "contact", "reduced"
+
+
+def open_dossier(principal: Principal, code: str) -> tuple[Dossier, str]:
+    """The dossier and the view its caller gets: ``full`` (VNeID owner, handling staff),
+    ``contact`` (the record's proven phone: full, identity number masked, result papers by
+    name), ``reduced`` (a follower: what the code and 4 digits show). Whatever "my dossiers"
+    lists opens; anything else is the same 404 as an unknown code."""
+    dossier = find(code)
+    if dossier is not None:
+        proof = applicant.basis(principal, dossier)
+        if proof == applicant.VNEID or is_handling_staff(principal, dossier):
+            return dossier, FULL
+        if proof == applicant.CONTACT:
+            return dossier, CONTACT_VIEW
+        if is_following(principal, dossier):
+            return dossier, REDUCED
+    raise ApiError(404, "dossier_not_found", code=code[:64])
 
 
 def timeline(dossier: Dossier) -> list[TimelineEntry]:
@@ -109,6 +144,33 @@ def timeline(dossier: Dossier) -> list[TimelineEntry]:
             .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
         )
     )
+
+
+@lru_cache(maxsize=1)
+def _status_labels() -> dict[int, tuple[str, str]]:
+    # Seeded by migration (law-defined): read once per process.
+    return {s.code: (s.label_vi, s.label_en) for s in db.session.scalars(select(DossierStatus))}
+
+
+def timeline_label(entry: TimelineEntry, lang: str = "vi") -> str:
+    """A plain label for a timeline entry: the status it reached, or a progress step."""
+    index = 0 if lang == "vi" else 1
+    status = _status_labels().get(entry.status_code or 0)
+    if entry.kind == "status":
+        return status[index] if status else ""
+    step = ("Cập nhật xử lý", "Processing update")[index]
+    return f"{step}: {status[index]}" if status else step
+
+
+def stop_reason(dossier: Dossier, entries: list[TimelineEntry] | None = None) -> str:
+    """Why a dossier was refused or stopped (3, 8): the officer's words on the progress entry
+    that brought the status, else the record's note. "" for other statuses."""
+    if dossier.status.group != "refused":
+        return ""
+    for entry in reversed(entries if entries is not None else timeline(dossier)):
+        if entry.kind == "progress" and entry.status_code == dossier.status_code and entry.content:
+            return entry.content
+    return dossier.note or ""
 
 
 def is_overdue(dossier: Dossier) -> bool:
@@ -124,14 +186,18 @@ def is_overdue(dossier: Dossier) -> bool:
 
 
 def my_dossiers(principal: Principal, group: str | None, page: Page) -> tuple[list[Dossier], int]:
-    """Dossiers where the citizen is the applicant (VNeID sign-in) or that they follow."""
-    # A UNION of two indexed look-ups: "followed OR applicant" as one condition would make
+    """Dossiers where the citizen is the applicant (VNeID sign-in), the contact (the record's
+    phone, proven by a one-time code) or that they follow."""
+    # A UNION of indexed look-ups: "followed OR applicant" as one condition would make
     # PostgreSQL scan every dossier.
-    ids = select(DossierFollow.dossier_id).where(DossierFollow.account_id == principal.account_id)
+    parts = [
+        select(DossierFollow.dossier_id).where(DossierFollow.account_id == principal.account_id)
+    ]
     if principal.identity_verified:
-        ids = ids.union(
-            select(Dossier.id).where(Dossier.applicant_id_number == principal.personal_id)
-        )
+        parts.append(select(Dossier.id).where(Dossier.applicant_id_number == principal.personal_id))
+    if principal.phone and principal.role == ROLE_CITIZEN:
+        parts.append(select(Dossier.id).where(Dossier.contact_phone == principal.phone))
+    ids = union(*parts) if len(parts) > 1 else parts[0]
     query = select(Dossier).where(Dossier.id.in_(ids.scalar_subquery()))
     if group:
         query = query.join(DossierStatus).where(DossierStatus.group == group)
@@ -160,14 +226,15 @@ def factor_matches(dossier: Dossier, verify: str) -> bool:
 def checked_by_factor(code: str, verify: str, requester: str) -> Dossier:
     """The dossier if ``verify`` is its second factor. Every route that checks the factor
     (look-up, follow, the bots) comes here, so a code has one budget of wrong guesses
-    however it is asked; a right answer does not use it up."""
+    however it is asked or spelled; a right answer does not use it up."""
     hit(LOOKUPS_PER_IP, requester)
-    seconds = blocked_for(WRONG_FACTOR_PER_CODE, code)
+    key = normalise_code(code)
+    seconds = blocked_for(WRONG_FACTOR_PER_CODE, key)
     if seconds:
         raise ApiError(429, "too_many_requests", headers={"Retry-After": str(seconds)})
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     if dossier is None or not factor_matches(dossier, verify):
-        hit(WRONG_FACTOR_PER_CODE, code)
+        hit(WRONG_FACTOR_PER_CODE, key)
         raise ApiError(404, "dossier_lookup_failed")
     return dossier
 
@@ -178,7 +245,7 @@ def lookup(code: str, verify: str, ip: str) -> Dossier:
 
 def follow(principal: Principal, code: str, verify: str | None, origin: Origin) -> Dossier:
     hit(FOLLOWS_PER_ACCOUNT, str(principal.account_id))
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     if dossier is None or not is_owner(principal, dossier):
         dossier = checked_by_factor(code, verify or "", origin.ip)
     exists = db.session.scalar(
@@ -221,7 +288,7 @@ def start_following(
 
 
 def unfollow(principal: Principal, code: str, origin: Origin) -> None:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find(code)
     row = dossier and db.session.scalar(
         select(DossierFollow).where(
             DossierFollow.dossier_id == dossier.id, DossierFollow.account_id == principal.account_id

@@ -16,7 +16,9 @@ def invite_to_rate(dossier: Dossier) -> list[Notification]:
     """Wiring for the notification fan-out at status 9 or 10: one invitation per dossier and
     applicant account, ever (9 then 10 invites once), none once rated. Caller commits and
     hands the notifications to delivery."""
-    if dossier.status.group != RATEABLE_GROUP or not dossier.applicant_id_number:
+    if dossier.status.group != RATEABLE_GROUP or not (
+        dossier.applicant_id_number or dossier.contact_phone
+    ):
         return []
     if db.session.scalar(select(Rating.id).where(Rating.dossier_id == dossier.id)):
         return []

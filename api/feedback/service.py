@@ -17,6 +17,7 @@ from api.auth.models import STAFF_ROLES
 from api.clock import as_utc, utcnow
 from api.digits import is_digits
 from api.dossiers.models import Dossier
+from api.dossiers.service import find as find_dossier
 from api.dossiers.service import is_handling_staff, is_owner
 from api.errors import ApiError
 from api.extensions import db
@@ -59,7 +60,7 @@ class RatingState:
 
 
 def _dossier(principal: Principal, code: str) -> tuple[Dossier, bool]:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find_dossier(code)
     if dossier is None:
         raise ApiError(404, "dossier_not_found", code=code[:64])
     if is_owner(principal, dossier):

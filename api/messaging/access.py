@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from api.auth.guard import Principal
 from api.auth.models import ROLE_CITIZEN, ROLE_COMMUNITY, STAFF_ROLES
 from api.dossiers.models import Dossier
+from api.dossiers.service import find as find_dossier
 from api.dossiers.service import is_handling_staff, is_owner
 from api.errors import ApiError
-from api.extensions import db
 from api.i18n import register_messages
 from api.messaging.models import CITIZEN, COMMUNITY, OFFICER
 
@@ -58,7 +56,7 @@ def thread_access(principal: Principal, code: str, acting_for: Principal | None 
     ``acting_for``: the resident a community team member acts for. The caller (the assisted-use
     module) must have checked the resident's consent; here the resident must own the dossier.
     """
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = find_dossier(code)
     if dossier is None:
         raise _not_found(code)
     if acting_for is not None:

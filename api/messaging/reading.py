@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from api.auth.guard import Principal
 from api.auth.models import ROLE_OFFICER, Account
@@ -169,11 +169,15 @@ def unread_message_count(account_id: int) -> int:
             Thread.status == OPEN,
             Message.author_kind.in_(CITIZEN_SIDE),
         )
-    elif account.personal_id:
-        query = query.where(
-            Dossier.applicant_id_number == account.personal_id,
-            Message.author_kind.in_(STAFF_SIDE),
+    elif account.personal_id or account.phone:
+        # The applicant side: by identity number (VNeID) or as the record's contact (phone).
+        mine = [Dossier.applicant_id_number == account.personal_id] if account.personal_id else []
+        mine += (
+            [Dossier.contact_phone == account.phone]
+            if account.phone and not account.is_staff
+            else []
         )
+        query = query.where(or_(*mine), Message.author_kind.in_(STAFF_SIDE))
     else:
         return 0
     return db.session.scalar(query)

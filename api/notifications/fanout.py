@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select, update
 
-from api.auth.models import Account
+from api.auth.models import ROLE_CITIZEN, Account
 from api.clock import utcnow
 from api.dossiers.models import DomainEvent, Dossier, DossierFollow, DossierStatus
 from api.extensions import db
@@ -160,6 +160,7 @@ class _Audience:
 
     def __init__(self) -> None:
         self.owner_of_number: dict[str, int] = {}
+        self.contact_of_phone: dict[str, int] = {}
         self.followers: dict[int, list[int]] = defaultdict(list)
         self.chats: dict[int, list[tuple[str, str]]] = defaultdict(list)
         self.chat_owner: dict[tuple[str, str], int] = {}  # chats linked to an account
@@ -185,10 +186,13 @@ class _Audience:
             elif channel is not None:
                 audience.chats[dossier_id].append((channel, chat_id))
         numbers = {d.applicant_id_number for d in dossiers if d.applicant_id_number}
+        phones = {d.contact_phone for d in dossiers if d.contact_phone}
         follower_ids = {a for accounts in audience.followers.values() for a in accounts}
         conditions = []
         if numbers:
             conditions.append(Account.personal_id.in_(numbers))
+        if phones:  # the contact: who proved the record's phone (api/dossiers/applicant.py)
+            conditions.append(Account.phone.in_(phones) & (Account.role == ROLE_CITIZEN))
         if follower_ids:
             conditions.append(Account.id.in_(follower_ids))
         accounts = (
@@ -201,6 +205,9 @@ class _Audience:
             else []
         )
         audience.owner_of_number = {a.personal_id: a.id for a in accounts if a.personal_id}
+        audience.contact_of_phone = {
+            a.phone: a.id for a in accounts if a.phone and a.role == ROLE_CITIZEN
+        }
         audience.recipients = planning.recipients(accounts)
         audience._load_chats()
         return audience
@@ -226,7 +233,11 @@ class _Audience:
 
     def accounts_of(self, dossier: Dossier) -> list[planning.Recipient]:
         ids = list(self.followers.get(dossier.id, []))
-        owner = self.owner_of_number.get(dossier.applicant_id_number or "")
-        if owner is not None and owner not in ids:
-            ids.insert(0, owner)
+        owners = [
+            self.owner_of_number.get(dossier.applicant_id_number or ""),
+            self.contact_of_phone.get(dossier.contact_phone or ""),
+        ]
+        for owner in reversed(owners):
+            if owner is not None and owner not in ids:
+                ids.insert(0, owner)
         return [self.recipients[i] for i in ids if i in self.recipients]

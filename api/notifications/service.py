@@ -46,17 +46,13 @@ def notify_account(
 def notify_applicant(
     dossier: Dossier, event: str, params: dict, key_prefix: str
 ) -> list[Notification]:
-    """One notification for the dossier's applicant (the active account holding its personal
-    number), keyed ``{key_prefix}:a{account id}``; none without one (caller commits)."""
-    if not dossier.applicant_id_number:
-        return []
-    owners = db.session.scalars(
-        select(Account).where(
-            Account.personal_id == dossier.applicant_id_number, Account.active.is_(True)
-        )
-    )
+    """One notification for each account on the dossier's applicant side (the VNeID owner of
+    its personal number, the contact who proved its phone), keyed ``{key_prefix}:a{account
+    id}``; none without one (caller commits)."""
+    from api.dossiers.applicant import applicant_accounts
+
     made = []
-    for account in owners:
+    for account in applicant_accounts(dossier):
         key = f"{key_prefix}:a{account.id}"
         notification = notify_account(account, event, params, key, dossier.id)
         made += [notification] if notification is not None else []

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from api.digits import ascii_digits, is_digits
 from api.input_guard import has_bad_text
+from api.phone import normalise_phone
 from api.portal.records import parse_portal_datetime
 
 DOSSIER_CODE = re.compile(r"^[0-9A-Za-z.]{3,40}-[0-9]{6}-[0-9]{4,6}$")
@@ -132,6 +133,7 @@ def dossier_from_hoso(record: object) -> DossierUpdate:
         "applicant_code": _text(record, "MaDoiTuong", 64),
         "email": _text(record, "Email", 254),
         "phone": ascii_digits(_text(record, "SoDienThoai", 20)),
+        "contact_phone": normalise_phone(ascii_digits(_text(record, "SoDienThoai", 20))) or "",
         "summary": _text(record, "TrichYeuHoSo"),
         "submitted_at": _date(record, "NgayNopHoSo"),
         "received_at": _date(record, "NgayTiepNhan"),

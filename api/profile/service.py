@@ -189,7 +189,25 @@ def link_chat(
     )
     db.session.add(identity)
     record("chat_linked", origin, actor_id=account_id, object_type=channel, object_id=external_id)
+    _channel_first(account_id, channel)
     return identity
+
+
+def _channel_first(account_id: int, channel: str) -> None:
+    """A chat just linked is where the person wants news, as the bot tells them: it goes first
+    in their notification channels (they can reorder them later)."""
+    stored = db.session.get(NotificationPreference, account_id)
+    if stored is None:
+        defaults = default_preferences()
+        stored = NotificationPreference(
+            account_id=account_id,
+            channels=defaults["channels"],
+            events=defaults["events"],
+            language=defaults["language"],
+        )
+        db.session.add(stored)
+    stored.channels = [channel, *(c for c in stored.channels if c != channel)]
+    stored.updated_at = utcnow()
 
 
 def list_links(principal: Principal) -> list[ChatIdentity]:

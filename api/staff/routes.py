@@ -26,6 +26,11 @@ class StaffSchema(ma.Schema):
     email = ma.fields.Email(allow_none=True, load_default=None)
     active = ma.fields.Boolean(dump_only=True)
     password = ma.fields.String(load_only=True, required=True, validate=ma.validate.Length(max=256))
+    new_unit = ma.fields.Boolean(
+        load_only=True,
+        load_default=False,
+        metadata={"description": "The unit is new: take it though close to a known one"},
+    )
 
 
 class StaffUpdateSchema(ma.Schema):
@@ -58,7 +63,9 @@ class StaffList(MethodView):
     @blp.response(201, StaffSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Username taken")
     def post(self, body):
-        """Create an officer (with unit_code), community team member (with commune_code) or admin."""
+        """Create an officer (with unit_code), community team member (with commune_code) or admin.
+        A unit_code close to a known unit but not equal to it (a likely typo) is refused with
+        the close matches, unless new_unit is true."""
         return service.create_staff(
             **body, actor_id=current_principal().account_id, origin=request_origin()
         )

@@ -20,6 +20,7 @@ from api.errors import ApiError
 from api.extensions import db
 from api.i18n import register_messages
 from api.pagination import Page
+from api.staff.units import checked_unit
 
 # The handling unit as the portal writes it in DonViXuLy: a code such as 000.00.15.H12 or,
 # in some provinces, the unit's name. Officers see the dossiers whose DonViXuLy equals it.
@@ -37,7 +38,9 @@ register_messages(
             "en": "This staff account was not found.",
         },
         "staff_scope_invalid": {
-            "vi": "Thông tin phạm vi công tác chưa đúng: {reason}.",
+            # The reason names fields: said in Vietnamese, not with the English reason.
+            "vi": "Thông tin phạm vi công tác chưa đúng: cán bộ xử lý cần mã đơn vị "
+            "(unit_code), thành viên tổ công nghệ số cộng đồng cần mã xã/phường (commune_code).",
             "en": "The work scope is not correct: {reason}.",
         },
     }
@@ -45,7 +48,7 @@ register_messages(
 
 
 def _scope(
-    role: str, unit_code: str | None, commune_code: int | None
+    role: str, unit_code: str | None, commune_code: int | None, new_unit: bool = False
 ) -> tuple[str | None, int | None]:
     """Officers need a unit, community members a valid commune, admins neither."""
     if role not in STAFF_ROLES:
@@ -62,7 +65,7 @@ def _scope(
                 errors={"unit_code": ["Required for officers."]},
                 reason="officer needs unit_code",
             )
-        return unit_code, None
+        return checked_unit(unit_code, new_unit), None
     if role == ROLE_COMMUNITY:
         if commune_code is None:
             raise ApiError(
@@ -87,7 +90,10 @@ def create_staff(
     email: str | None = None,
     actor_id: int | None,
     origin: Origin,
+    new_unit: bool = False,
 ) -> Account:
+    """``new_unit``: the officer's unit is new (its dossiers have not arrived), take it even
+    though it is close to a known one."""
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise ApiError(
@@ -98,7 +104,7 @@ def create_staff(
     problem = password_problem(password)
     if problem:
         raise ApiError(422, "validation_failed", errors={"password": [problem]})
-    unit_code, commune_code = _scope(role, unit_code, commune_code)
+    unit_code, commune_code = _scope(role, unit_code, commune_code, new_unit)
     if db.session.scalar(select(Account.id).where(Account.username == username)):
         raise ApiError(409, "username_taken", username=username)
     account = Account(
@@ -164,6 +170,7 @@ def update_staff(
             new_role,
             unit_code if unit_code is not None else account.unit_code,
             commune_code if commune_code is not None else account.commune_code,
+            new_unit=unit_code is None,  # an unchanged unit was checked when it was set
         )
         if new_role != account.role:
             record(

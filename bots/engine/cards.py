@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.catalog.models import Procedure
 from api.clock import to_local
 from api.dossiers.models import Dossier, TimelineEntry
+from api.dossiers.service import stop_reason
 from api.i18n import message, register_messages
 
 MAX_DOCUMENTS = 6
@@ -39,6 +40,7 @@ register_messages(
         },
         "bot_dossier_latest": {"vi": "Mới nhất ({date}): {what}", "en": "Latest ({date}): {what}"},
         "bot_dossier_needed": {"vi": "Cần bổ sung: {what}", "en": "Needed: {what}"},
+        "bot_dossier_reason": {"vi": "Lý do: {reason}", "en": "Reason: {reason}"},
     }
 )
 
@@ -133,6 +135,8 @@ def dossier_card(
             lines.append(
                 message("bot_dossier_latest", lang, date=_date(latest.occurred_at), what=_cut(what))
             )
+    if full and (reason := stop_reason(dossier, entries)):
+        lines.append(message("bot_dossier_reason", lang, reason=_cut(reason, 240)))
     if full and status.group == "supplement_requested":
         for request in (dossier.supplement_requests or [])[:3]:
             what = str(request.get("NoiDungBoSung") or "").strip()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from api.audit.service import Origin
 from api.auth.guard import Principal
+from api.errors import ApiError
 from api.i18n import message
 from api.profile.models import CHAT_CHANNELS
 from bots.engine import identity, texts  # noqa: F401  (texts: registers the words)
@@ -58,6 +59,19 @@ class Turn:
 
     def t(self, slug: str, **params: object) -> str:
         return message(slug, self.lang, **params)
+
+    def error_text(self, error: ApiError) -> str:
+        """A refusal in the chat's language; a rate limit also says when to try again."""
+        text = self.t(error.slug, **error.params)
+        wait = error.headers.get("Retry-After", "")
+        if error.status == 429 and error.slug == "too_many_requests" and wait.isdigit():
+            seconds = int(wait)
+            text += " " + (
+                self.t("retry_in_seconds", seconds=max(seconds, 1))
+                if seconds < 60
+                else self.t("retry_in_minutes", minutes=(seconds + 59) // 60)
+            )
+        return text
 
     def button(self, slug: str, data: str) -> Button:
         return Button(self.t(slug), data)

@@ -56,6 +56,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["thoat", "huy", "dung lai", "thoi", "stop", "cancel", "exit"], 2.0),
         **dict.fromkeys(["quit", "ket thuc", "bo qua", "quay lai", "khong can nua"], 2.0),
         **dict.fromkeys(["thoi khong can", "khong can", "huy bo"], 1.5),
+        **dict.fromkeys(["back", "go back", "never mind", "no thanks"], 2.0),
     },
     "unfollow": {
         **dict.fromkeys(["bo theo doi", "huy theo doi", "ngung theo doi", "dung theo doi"], 3.0),
@@ -70,6 +71,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["khi nao co ket qua thi bao", "co gi thi bao", "co gi moi"], 2.5),
         **dict.fromkeys(["nhan cho minh", "nhan cho toi", "nhan tin cho minh", "nhan tin ve"], 2.5),
         **dict.fromkeys(["dang ky nhan tin", "dang ky nhan thong bao", "nhan tin bao"], 3.0),
+        **dict.fromkeys(["notify me", "subscribe", "keep me posted", "tell me when"], 2.5),
     },
     "talk_officer": {
         **dict.fromkeys(["nhan can bo", "gap can bo", "hoi can bo", "lien he can bo"], 3.0),
@@ -78,16 +80,22 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["talk to officer", "officer", "nhan cho can bo", "hoi nguoi xu ly"], 3.0),
         **dict.fromkeys(["cho can bo", "voi can bo"], 2.5),
         **dict.fromkeys(["can bo", "chuyen vien", "trao doi"], 1.5),
+        **dict.fromkeys(
+            ["talk to the officer", "message the officer", "write to the officer"], 3.0
+        ),
+        **dict.fromkeys(["contact the officer", "ask the officer", "talk to someone"], 3.0),
     },
     "rate": {
         **dict.fromkeys(["danh gia", "cham diem", "hai long", "rate", "rating"], 2.5),
         **dict.fromkeys(["feedback", "muc do hai long", "danh gia dich vu"], 2.5),
         **dict.fromkeys(["thai do phuc vu", "thai do can bo", "gop y ve thai do"], 2.5),
+        **dict.fromkeys(["rate the service", "give a rating", "review", "satisfaction"], 2.5),
     },
     "link": {
         **dict.fromkeys(["lien ket", "ket noi tai khoan", "ma lien ket", "link"], 3.0),
         **dict.fromkeys(["dang nhap", "xac minh tai khoan", "gan tai khoan"], 2.5),
         **dict.fromkeys(["chia se so dien thoai", "so dien thoai cua toi"], 2.5),
+        **dict.fromkeys(["link my account", "link account", "connect my account", "sign in"], 3.0),
     },
     "check_dossier": {
         **dict.fromkeys(["tra cuu ho so", "kiem tra ho so", "ho so den dau"], 3.0),
@@ -100,6 +108,8 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["ma ho so", "bien nhan", "giay hen", "sao lau the", "lau qua"], 2.0),
         **dict.fromkeys(["tra cuu", "kiem tra", "tien do", "tinh trang", "trang thai"], 1.0),
         **dict.fromkeys(["check status", "my dossier", "dossier status", "track"], 3.0),
+        **dict.fromkeys(["my application", "application status", "check my", "my file"], 3.0),
+        **dict.fromkeys(["where is my", "is it ready", "status of"], 2.5),
     },
     "find_procedure": {
         **dict.fromkeys(["thu tuc", "can giay to gi", "giay to gi", "can nhung gi"], 2.0),
@@ -107,12 +117,14 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["nop o dau", "lam o dau", "lam nhu the nao", "lam sao", "cach lam"], 2.0),
         **dict.fromkeys(["huong dan lam", "muon lam", "can lam", "bao lau", "phi"], 1.5),
         **dict.fromkeys(["procedure", "how to", "how do i", "documents", "fee"], 2.0),
+        **dict.fromkeys(["what papers", "what do i need", "requirements", "how long"], 2.0),
     },
     "help": {
         **dict.fromkeys(["help", "tro giup", "huong dan", "menu", "chuc nang", "start"], 2.0),
         **dict.fromkeys(["lam duoc gi", "giup duoc gi", "co the lam gi", "ban la ai"], 2.0),
         **dict.fromkeys(["bat dau", "giup toi", "giup minh", "giup voi", "giup em"], 1.5),
         **dict.fromkeys(["huong dan su dung", "dung sao", "dung the nao", "cach dung"], 2.0),
+        **dict.fromkeys(["main menu", "what can you do", "show menu"], 2.0),
     },
     "greeting": {
         **dict.fromkeys(["xin chao", "chao", "hello", "hi", "alo", "hey", "chao ban"], 2.0),

@@ -122,11 +122,21 @@ def _button(turn: Turn, data: str) -> None:
         menu.show_menu(turn)
 
 
+# Said alone, these stop whatever step the chat is in. Checked on the raw text: folded,
+# "dừng" is "dung" and would also be "đúng" (right) or "dùng" (use).
+STOP_WORDS = frozenset({"dừng", "dừng lại", "ngừng", "ngưng", "thôi", "menu", "stop"})
+# In a talk or a rating every other message is content, so only a short, clear request for
+# something else leaves them: the menu, stopping, another language.
+ESCAPE_INTENTS = (nlu.CANCEL, nlu.HELP, nlu.LANGUAGE)
+
+
 def _text(turn: Turn, text: str) -> None:
     if turn.state.mode != states.TALK and assistance.asks_who_helps(text):
         assistance.show(turn)
         return
     u = nlu.understand(text, procedures.top_names)
+    if text.strip().strip(".!?").lower() in STOP_WORDS:
+        u.intent = nlu.HELP if "menu" in text.lower() else nlu.CANCEL
     if _in_step(turn, text, u):
         return
     stripped = text.strip().rstrip(".")
@@ -138,14 +148,31 @@ def _text(turn: Turn, text: str) -> None:
 def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
     """Let the step the chat is in take the message; False when it is about something else."""
     state, mode = turn.state, turn.state.mode
+    escape = u.intent in ESCAPE_INTENTS and len(u.words) <= 4 and not u.dossier_code
     if mode == states.TALK:
-        officer.leave(turn) if u.intent == nlu.CANCEL else officer.send(turn, text)
+        if u.intent == nlu.CANCEL and len(u.words) <= 4:
+            officer.leave(turn)
+        elif escape:
+            state.reset()  # handle() ends the talk when the mode changes
+            return False  # the menu or the language, answered below
+        else:
+            officer.send(turn, text)
         return True
     if mode == states.RATE:
-        rating.stop(turn) if u.intent == nlu.CANCEL else rating.text(turn, text)
+        comment_step = (state.rating or {}).get("step") == rating.COMMENT
+        other = u.intent not in (nlu.UNKNOWN, nlu.RATE, nlu.THANKS)
+        leaves = escape or (not comment_step and other)
+        if u.intent == nlu.CANCEL and len(u.words) <= 4:
+            rating.stop(turn)
+        elif leaves and not (u.digits and not u.dossier_code):
+            state.reset()
+            return False  # another request: leave the rating, answer it
+        else:
+            rating.text(turn, text)
         return True
-    off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK, nlu.FIND) or bool(u.dossier_code)
-    if support.in_step(turn, text, u.intent == nlu.CANCEL, off_topic or u.intent == nlu.FIND):
+    # A procedure question, the menu, another language, stopping: all leave a waiting step.
+    off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK) or bool(u.dossier_code)
+    if support.in_step(turn, text, u.intent == nlu.CANCEL, off_topic):
         return True
     other_code = bool(u.dossier_code and u.dossier_code != state.code)
     if mode == states.AWAIT_DIGITS and not other_code and (u.digits or not off_topic):

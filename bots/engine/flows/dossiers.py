@@ -1,5 +1,6 @@
-"""Check and follow a dossier. A chat linked to the applicant's verified account sees it at
-once; anyone else first gives the last 4 digits of the applicant's phone or ID number."""
+"""Check and follow a dossier. A chat linked to the applicant (VNeID, or the phone on the
+record proven by a one-time code) sees it at once; anyone else first gives the last 4 digits
+of the applicant's phone or ID number."""
 
 from __future__ import annotations
 
@@ -60,6 +61,10 @@ register_messages(
             "vi": "Bạn chưa theo dõi hồ sơ {code}.",
             "en": "You do not follow dossier {code}.",
         },
+        "bot_rate_nothing": {
+            "vi": "Bạn chưa có hồ sơ nào đã xong mà chưa đánh giá. Nếu có, xin gửi mã hồ sơ.",
+            "en": "You have no finished dossier left to rate. If you do, please send its code.",
+        },
         "bot_btn_follow_this": {"vi": "🔔 Theo dõi hồ sơ này", "en": "🔔 Follow this dossier"},
         "bot_btn_unfollow_this": {"vi": "🔕 Bỏ theo dõi", "en": "🔕 Stop following"},
         "bot_btn_other_code": {"vi": "✏ Nhập mã khác", "en": "✏ Another code"},
@@ -73,24 +78,50 @@ def data_for(action: str, code: str) -> str | None:
 
 
 def ask_code(turn: Turn, action: str) -> None:
-    """Ask which dossier; a verified linked citizen gets their own dossiers as buttons."""
+    """Ask which dossier; a linked citizen gets their own dossiers as buttons (to rate: only
+    the finished ones not yet rated, by procedure name)."""
     turn.state.expect(AWAIT_CODE, action)
     principal = turn.principal()
-    codes = _own_codes(principal) if principal else []
+    choices = _own_choices(principal, action) if principal else []
     if action in ("check", "unfollow"):
-        codes += [c for c in follows.followed_codes(turn.channel, turn.chat_id) if c not in codes]
-    rows = [[Button(code, data)] for code in codes[:5] if (data := data_for(action, code))]
+        seen = {code for code, _ in choices}
+        choices += [
+            (c, c) for c in follows.followed_codes(turn.channel, turn.chat_id) if c not in seen
+        ]
+    rows = [
+        [Button(label, data)] for code, label in choices[:5] if (data := data_for(action, code))
+    ]
     if rows:
         turn.say(turn.t("bot_pick_dossier"), [*rows, [turn.button("bot_btn_cancel", "x")]])
+    elif action == "rate" and principal is not None:
+        turn.say(turn.t("bot_rate_nothing"), [[turn.button("bot_btn_cancel", "x")]])
     else:
         turn.say(turn.t("bot_ask_code"), [[turn.button("bot_btn_cancel", "x")]])
 
 
-def _own_codes(principal: Principal) -> list[str]:
-    if not principal.identity_verified:
-        return []
-    items, _ = service.my_dossiers(principal, None, Page(1, 5))
-    return [d.code for d in items]
+def _own_choices(principal: Principal, action: str) -> list[tuple[str, str]]:
+    """(code, button label) of the citizen's dossiers fit for ``action``. "My dossiers": by
+    identity number (VNeID), by the proven phone on the record, and followed ones."""
+    if action != "rate":
+        items, _ = service.my_dossiers(principal, None, Page(1, 5))
+        return [(d.code, d.code) for d in items]
+    from api.feedback.models import Rating
+
+    items, _ = service.my_dossiers(principal, "done", Page(1, 20))
+    items = [d for d in items if service.is_owner(principal, d)]
+    rated = set(
+        db.session.scalars(
+            select(Rating.dossier_id).where(Rating.dossier_id.in_([d.id for d in items]))
+        )
+    )
+    return [(d.code, rating_label(d)) for d in items if d.id not in rated]
+
+
+def rating_label(dossier: Dossier) -> str:
+    """Short enough for a phone's button, and distinct: the procedure and the code's tail."""
+    name = dossier.procedure_name or dossier.code
+    name = name if len(name) <= 28 else name[:27].rstrip() + "…"
+    return f"{name} · {dossier.code.split('-', 1)[-1]}"
 
 
 def _find(code: str) -> Dossier | None:
@@ -98,7 +129,7 @@ def _find(code: str) -> Dossier | None:
 
 
 def owned(turn: Turn, code: str) -> Dossier | None:
-    """The dossier when the chat is linked to its applicant's verified account."""
+    """The dossier when the chat is linked to its applicant (VNeID owner or contact)."""
     principal = turn.principal()
     dossier = _find(code)
     if dossier is not None and principal is not None and service.is_owner(principal, dossier):
@@ -113,11 +144,19 @@ def access(turn: Turn, code: str, action: str) -> tuple[Dossier, bool] | None:
     if dossier is not None:
         return dossier, True
     dossier = _find(code)
-    if dossier is not None and code in turn.state.verified:
-        return dossier, False
+    if dossier is not None and (code in turn.state.verified or _follows(turn, dossier)):
+        return dossier, False  # a listed (followed) dossier opens, in the reduced view
     turn.state.expect(AWAIT_DIGITS, action, code)
     turn.say(turn.t("bot_ask_digits", code=code), [[turn.button("bot_btn_cancel", "x")]])
     return None
+
+
+def _follows(turn: Turn, dossier: Dossier) -> bool:
+    """The chat, or its linked account, follows the dossier: the 4 digits were given then."""
+    if follows.is_following(turn.channel, turn.chat_id, dossier):
+        return True
+    principal = turn.principal()
+    return principal is not None and service.is_following(principal, dossier)
 
 
 def check_digits(turn: Turn, digits: str) -> tuple[Dossier, bool] | None:
@@ -128,7 +167,7 @@ def check_digits(turn: Turn, digits: str) -> tuple[Dossier, bool] | None:
     try:
         dossier = service.lookup(code, digits[-4:], turn.limit_key)
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_cancel", "x")]])
+        turn.say(turn.error_text(error), [[turn.button("bot_btn_cancel", "x")]])
         return None
     turn.state.remember_verified(code)
     return dossier, False
@@ -151,7 +190,7 @@ def show_status(turn: Turn, dossier: Dossier, full: bool) -> None:
             rows.append([turn.button(slug, data)])
     if full and (data := data_for("talk", dossier.code)):
         rows.append([turn.button("bot_btn_talk", data)])
-    if full and dossier.finished and (data := data_for("rate", dossier.code)):
+    if full and dossier.status.group == "done" and (data := data_for("rate", dossier.code)):
         rows.append([turn.button("bot_btn_rate", data)])
     turn.say(text, [*rows, *turn.back_buttons()])
 
@@ -164,7 +203,7 @@ def follow(turn: Turn, dossier: Dossier, full: bool) -> None:
     try:
         created = follows.follow(turn.channel, turn.chat_id, dossier, turn.origin)
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
+        turn.say(turn.error_text(error), turn.back_buttons())
         return
     slug = "bot_followed" if created else "bot_already_followed"
     turn.say(turn.t(slug, code=dossier.code), turn.back_buttons())

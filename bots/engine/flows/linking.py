@@ -6,6 +6,7 @@ from __future__ import annotations
 from api.auth import otp
 from api.auth.models import ASSURANCE_PHONE
 from api.auth.service import account_for_phone
+from api.dossiers.applicant import record_grants_for_phone
 from api.errors import ApiError
 from api.extensions import db
 from api.i18n import register_messages
@@ -99,7 +100,7 @@ def redeem(turn: Turn, raw_code: str) -> None:
             turn.incoming.display_name,
         )
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_cancel", "x")]])
+        turn.say(turn.error_text(error), [[turn.button("bot_btn_cancel", "x")]])
         return
     # What the app session that made the code proved (VNeID or phone), never more.
     identity.remember_link(turn.channel, turn.chat_id, chat.proven_assurance)
@@ -118,7 +119,7 @@ def contact_shared(turn: Turn, phone_raw: str | None, own: bool = True) -> None:
     try:
         otp.request_code(phone, turn.limit_key, OTP_PURPOSE, turn.lang)
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
+        turn.say(turn.error_text(error), turn.back_buttons())
         return
     turn.state.expect(AWAIT_OTP)
     turn.state.phone = phone
@@ -137,9 +138,10 @@ def check_otp(turn: Turn, digits: str) -> None:
         account = account_for_phone(phone)
     except ApiError as error:
         db.session.rollback()
-        turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_cancel", "x")]])
+        turn.say(turn.error_text(error), [[turn.button("bot_btn_cancel", "x")]])
         return
     link_chat(account.id, turn.channel, turn.chat_id, turn.origin, turn.incoming.display_name)
+    record_grants_for_phone(account.id, phone, turn.origin)
     identity.remember_link(turn.channel, turn.chat_id, ASSURANCE_PHONE)
     db.session.commit()
     _linked(turn)

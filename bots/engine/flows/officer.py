@@ -1,6 +1,7 @@
 """Talk to the officer: the chat joins the dossier's message thread until the citizen leaves.
 Text and photos go to the thread (api.messaging); officer replies come back through
-bots.relay. Only the applicant (a chat linked to their VNeID-verified account) may talk."""
+bots.relay. Only the applicant side may talk: a chat linked to the VNeID owner or to the
+phone on the record (api/dossiers/applicant.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from bots.engine.state import TALK
 register_messages(
     {
         "bot_talk_needs_link": {
-            "vi": "Chỉ người đứng tên hồ sơ mới nhắn được cho cán bộ. Xin liên kết tài khoản "
-            "đã đăng nhập VNeID của bạn trước (bấm «Liên kết tài khoản»).",
-            "en": "Only the applicant can write to the officer. Please first link your account "
-            "signed in with VNeID (tap «Link my account»).",
+            "vi": "Chỉ người đứng tên hồ sơ mới nhắn được cho cán bộ. Xin liên kết trò chuyện "
+            "này với số điện thoại ghi trên hồ sơ hoặc với tài khoản VNeID của bạn "
+            "(bấm «Liên kết tài khoản»).",
+            "en": "Only the applicant can write to the officer. Please link this chat with the "
+            "phone number on the dossier or with your VNeID account (tap «Link my account»).",
         },
         "bot_talk_started": {
             "vi": "💬 Bạn đang nhắn cho cán bộ xử lý hồ sơ {code}. Cứ gõ nội dung hoặc gửi ảnh "
@@ -75,7 +77,7 @@ def send(turn: Turn, text: str, photo_bytes: bytes | None = None) -> None:
             origin=turn.origin,
         )
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), [[turn.button("bot_btn_end_talk", "x")]])
+        turn.say(turn.error_text(error), [[turn.button("bot_btn_end_talk", "x")]])
         if error.status == 404:
             leave(turn)
         return

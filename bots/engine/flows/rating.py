@@ -20,10 +20,11 @@ COMMENT = "comment"  # the step after the last question
 register_messages(
     {
         "bot_rate_needs_link": {
-            "vi": "Chỉ người đứng tên hồ sơ mới đánh giá được. Xin liên kết tài khoản đã "
-            "đăng nhập VNeID của bạn trước (bấm «Liên kết tài khoản»).",
-            "en": "Only the applicant can rate. Please first link your account signed in "
-            "with VNeID (tap «Link my account»).",
+            "vi": "Chỉ người đứng tên hồ sơ mới đánh giá được. Xin liên kết trò chuyện này với "
+            "số điện thoại ghi trên hồ sơ hoặc với tài khoản VNeID của bạn "
+            "(bấm «Liên kết tài khoản»).",
+            "en": "Only the applicant can rate. Please link this chat with the phone number "
+            "on the dossier or with your VNeID account (tap «Link my account»).",
         },
         "bot_rate_intro": {
             "vi": "Cảm ơn bạn dành chút thời gian đánh giá hồ sơ {code}. "
@@ -74,7 +75,7 @@ def start(turn: Turn, dossier: Dossier | None, full: bool) -> None:
     try:
         state = rating_state(principal, dossier.code)
     except ApiError as error:
-        turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
+        turn.say(turn.error_text(error), turn.back_buttons())
         return
     if not state.open:
         turn.say(turn.t(state.reason, days=edit_window().days), turn.back_buttons())
