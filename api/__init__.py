@@ -77,6 +77,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         notifications,
         portal,
         profile,
+        quality,
         staff,
     )
     from api.cli import serve_command
@@ -94,6 +95,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     messaging.init_app(app, api)
     feedback.init_app(app, api)
     bots.init_app(app, api)
+    quality.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

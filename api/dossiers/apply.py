@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.clock import as_utc, utcnow
+from api.dossiers import status_hooks
 from api.dossiers.models import DomainEvent, Dossier, DossierStatus, TimelineEntry
 from api.extensions import db
 from api.portal.dossier_records import DossierUpdate, ProgressUpdate
@@ -100,6 +101,7 @@ def _change_status(
     )
     dossier.status_code = new_status
     dossier.finished = new_status in _finished_statuses()
+    status_hooks.status_changed(dossier, old_status, new_status, as_of)
 
 
 def _first_seen_at(update: DossierUpdate, as_of: datetime) -> datetime:
@@ -150,6 +152,8 @@ def apply_dossier_update(update: DossierUpdate, received_as_of: datetime, source
             setattr(dossier, name, value)
         if update.status_code != dossier.status_code:
             _change_status(dossier, dossier.status_code, update.status_code, as_of, source)
+        else:
+            status_hooks.fields_changed(dossier)
         dossier.source_as_of, dossier.source_hash = as_of, digest
         dossier.updated_at = utcnow()
         if dossier.finished:

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from api.clock import as_utc, utcnow
+from api.dossiers import status_hooks
 from api.dossiers.apply import (
     CREATED,
     STALE,
@@ -141,4 +142,7 @@ def apply_batch(
     for model, rows in ((TimelineEntry, timeline), (DomainEvent, events)):
         if rows:
             db.session.execute(insert(model.__table__).on_conflict_do_nothing(), rows)
+    status_hooks.batch_changed(
+        ids[u.code] for i, u in updates.items() if outcome.get(i) in (CREATED, UPDATED)
+    )
     return outcome, leftovers

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -55,6 +56,7 @@ class Rating(db.Model):
     # Every submission as received (time, channel, answers, comment): raw answers are kept.
     raw: Mapped[list] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)  # +1 per change; portal sync key
+    assisted = db.Column(db.Boolean, nullable=False, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
