@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 from api.clock import as_utc
@@ -91,8 +91,9 @@ def _percent(share: Fraction) -> str:
 
 
 def _points(value: Fraction) -> str:
+    # Truncated like the shares: 7.999 points shows 7.99, never a full 8 it did not reach.
     exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return str(exact.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
 def score(indicator: Indicator, share: Fraction) -> Fraction:
