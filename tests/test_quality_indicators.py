@@ -145,13 +145,15 @@ def test_online_payment_threshold_30_percent_over_dossiers_with_a_fee(paid, scor
 
 
 def test_e_results_over_dossiers_with_a_result_in_the_period():
-    done = lambda code, e: fact(
-        code,
-        ("2025-11-03 09:00", 2),
-        ("2025-11-10 09:00", 9),  # noqa: E731
-        due="2025-11-28 17:00",
-        e_result=e,
-    )
+    def done(code, e):
+        return fact(
+            code,
+            ("2025-11-03 09:00", 2),
+            ("2025-11-10 09:00", 9),
+            due="2025-11-28 17:00",
+            e_result=e,
+        )
+
     facts = [
         done("A-1", True),
         done("A-2", True),
@@ -247,12 +249,14 @@ def _rating(code, overall, assisted=False, at="2025-11-20 10:00"):
 
 
 def test_satisfaction_variants_labelled_and_assisted_apart():
-    done = lambda code: fact(
-        code,
-        ("2025-11-03 09:00", 2),
-        ("2025-11-10 09:00", 10),  # noqa: E731
-        due="2025-11-28 17:00",
-    )
+    def done(code):
+        return fact(
+            code,
+            ("2025-11-03 09:00", 2),
+            ("2025-11-10 09:00", 10),
+            due="2025-11-28 17:00",
+        )
+
     facts = [done(f"A-{i}") for i in range(6)]
     ratings = [
         _rating("A-0", 2),
