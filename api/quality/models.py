@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -174,15 +175,12 @@ class PublishedSnapshotError(RuntimeError):
 
 
 @event.listens_for(Snapshot, "before_update")
-def _published_is_final(_mapper, _connection, target: Snapshot) -> None:
-    from sqlalchemy import inspect
-
-    state = inspect(target)
-    published = state.attrs.published_at.history
-    was_published = (published.deleted and published.deleted[0] is not None) or (
-        not published.has_changes() and target.published_at is not None
+def _published_is_final(_mapper, connection, target: Snapshot) -> None:
+    # The stored row decides (the object's own history may have been expired).
+    stored = connection.scalar(
+        select(Snapshot.__table__.c.published_at).where(Snapshot.__table__.c.id == target.id)
     )
-    if was_published:
+    if stored is not None:
         raise PublishedSnapshotError(f"snapshot {target.id} is published and cannot change")
 
 

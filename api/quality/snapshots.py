@@ -109,7 +109,9 @@ def gather(scope_kind: str, scope_code: str, period: Period) -> tuple[list, list
             .where(*conditions, Rating.created_at < cutoff)
         )
     ]
-    procedures = list(db.session.execute(select(Procedure.code, Procedure.online_level)).tuples())
+    procedures = [
+        tuple(row) for row in db.session.execute(select(Procedure.code, Procedure.online_level))
+    ]
     return facts, ratings, procedures
 
 
