@@ -17,7 +17,7 @@ WORDS = {
         "total": "Tổng điểm",
         "of": "trên {measured} điểm đo được (tối đa 100)",
         "groups": "Điểm từng nhóm so với tối đa",
-        "unmeasured": " (có phần không đo được)",
+        "unmeasured": "không đo được:",
         "trend": "Tổng điểm 12 tháng",
         "units": "Theo đơn vị",
         "on_time": "Đúng hạn",
@@ -39,6 +39,7 @@ WORDS = {
         "formula": "Phiên bản công thức",
         "data": "Tải số liệu",
         "points": "điểm",
+        "legend": "Xanh đậm: điểm đạt · xanh nhạt: điểm chưa đạt · xám: phần không đo được ở đây.",
     },
     "en": {
         "title": "Indicators of service to people and businesses",
@@ -48,7 +49,7 @@ WORDS = {
         "total": "Total score",
         "of": "of {measured} points measured (maximum 100)",
         "groups": "Each group against its maximum",
-        "unmeasured": " (partly not measurable)",
+        "unmeasured": "not measurable:",
         "trend": "Total score over 12 months",
         "units": "By unit",
         "on_time": "On time",
@@ -70,6 +71,7 @@ WORDS = {
         "formula": "Formula version",
         "data": "Download the figures",
         "points": "points",
+        "legend": "Dark green: points won · light green: points missed · grey: not measurable here.",
     },
 }
 
@@ -142,6 +144,7 @@ def render(report: dict, lang: str, json_url: str, csv_url: str) -> str:
 <section class="card"><h2>{w["total"]}</h2><div class="ring">{ring}</div>
 <p style="text-align:center"><span class="val">{escape(total["score"])}</span>
 {w["of"].format(measured=escape(total["measured_max"]))}</p>
+<p class="note" style="text-align:center">{w["legend"]}</p>
 {f'<p class="note" style="text-align:center">{w["portal"]}: {escape(portal_total["value"])}</p>' if portal_total else ""}
 </section>
 <section class="card"><h2>{w["groups"]}</h2>{groups}</section>

@@ -55,20 +55,24 @@ def total_ring(score: str, measured_max: str, official_max: int, title: str, lab
 
 
 def group_bars(groups: list[dict], title: str, unmeasured: str) -> str:
-    """One bar per group: its maximum as the track, the measured part, the points won."""
-    row, left, width = 44, 6, 320
+    """One bar per group: its maximum as the track, the measured part, the points won; the
+    name on its own line so long Vietnamese names never run off a phone's screen."""
+    row, left, width = 58, 6, 320
     scale = width / max(_num(g["max"]) for g in groups)
     parts = []
     for i, g in enumerate(groups):
         y = i * row + 4
         full, measured, got = _num(g["max"]), _num(g["measured_max"]), _num(g["score"])
+        missing = f" · {unmeasured} {full - measured:g}" if measured < full else ""
         parts.append(
-            f'<text x="{left}" y="{y + 12}" font-size="12" fill="{INK}" {FONT}>'
-            f"{escape(g['name_vi'])}: {escape(g['score'])} / {escape(str(g['max']))}"
-            f"{escape(unmeasured) if measured < full else ''}</text>"
-            f'<rect x="{left}" y="{y + 18}" width="{full * scale:.1f}" height="14" fill="{GREY}" rx="3"/>'
-            f'<rect x="{left}" y="{y + 18}" width="{measured * scale:.1f}" height="14" fill="{PALE}" rx="3"/>'
-            f'<rect class="bar" x="{left}" y="{y + 18}" width="{got * scale:.1f}" height="14" fill="{GREEN}" rx="3"/>'
+            f'<text x="{left}" y="{y + 12}" font-size="13" font-weight="600" fill="{INK}" {FONT}>'
+            f"{escape(g['name_vi'])}</text>"
+            f'<text x="{left}" y="{y + 27}" font-size="12" fill="{INK}" {FONT}>'
+            f"{escape(g['score'])} / {escape(str(g['max']))}{escape(missing)}</text>"
+            f'<rect x="{left}" y="{y + 33}" width="{full * scale:.1f}" height="14" fill="{GREY}" rx="3"/>'
+            f'<rect x="{left}" y="{y + 33}" width="{measured * scale:.1f}" height="14" fill="{PALE}" rx="3"/>'
+            f'<rect class="bar" x="{left}" y="{y + 33}" width="{got * scale:.1f}" height="14" '
+            f'fill="{GREEN}" rx="3"/>'
         )
     return _svg(332, row * len(groups) + 6, title, "".join(parts), "chart-groups")
 
