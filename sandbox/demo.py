@@ -61,7 +61,9 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
         from sandbox import emc_server
 
         _, emc_url = emc_server.serve()
-        app.extensions["settings"] = settings = dataclasses.replace(settings, emc_url=emc_url)
+        app.extensions["settings"] = settings = dataclasses.replace(
+            settings, emc_url=emc_url, emc_site_id=settings.emc_site_id or "SANDBOX"
+        )
         lines.append(f"  Sandbox EMC:    {emc_url}/events  (SANDBOX – not EMC)")
     return lines
 
