@@ -307,3 +307,22 @@ def test_public_report_json_csv_html_without_personal_data(seeded, app):
             assert secret not in text_out
     assert seeded.get("/quality").status_code == 302
     assert seeded.get("/api/v1/quality/reports/province/all?month=2025-1").status_code == 422
+
+
+def test_drilldown_refuses_an_unknown_part_or_figure(seeded, app):
+    make_staff(app, "admin.q", "admin")
+    admin = bearer(sign_in_staff(seeded, "admin.q"))
+    snapshot = _snap()
+    base = f"/api/v1/quality/snapshots/{snapshot.id}/figures"
+    assert seeded.get(f"{base}/T1/both", headers=admin).status_code == 404
+    assert (
+        seeded.get(f"{base}/ZZ/numerator", headers=admin).json["error"]
+        == "quality_figure_not_found"
+    )
+    assert seeded.get(f"{base}/O1/numerator", headers=admin).status_code == 404  # not measurable
+    assert (
+        seeded.get(
+            "/api/v1/quality/snapshots/999999/figures/T1/numerator", headers=admin
+        ).status_code
+        == 404
+    )

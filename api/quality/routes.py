@@ -68,9 +68,7 @@ class SnapshotPublish(MethodView):
         return service.snapshot_view(service.publish_snapshot(snapshot_id))
 
 
-@blp.route(
-    "/snapshots/<int:snapshot_id>/figures/<string:indicator>/<any(numerator,denominator):part>"
-)
+@blp.route("/snapshots/<int:snapshot_id>/figures/<string:indicator>/<string:part>")
 class SnapshotMembers(MethodView):
     @auth_required(blp, roles=STAFF)
     @blp.arguments(schemas.MemberArgsSchema, location="query")
@@ -84,7 +82,7 @@ class SnapshotMembers(MethodView):
             current_principal(),
             snapshot_id,
             indicator,
-            part[0],
+            part,
             Page(args["page"], args["page_size"]),
         )
 

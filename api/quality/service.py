@@ -115,7 +115,10 @@ def with_published_values(snapshot: Snapshot, content: dict) -> dict:
 def drilldown(
     principal: Principal, snapshot_id: int, indicator: str, part: str, page: Page
 ) -> dict:
-    """The dossiers (or procedures) in a figure's numerator ("n") or denominator ("d")."""
+    """The dossiers (or procedures) in a figure's numerator or denominator."""
+    if part not in ("numerator", "denominator"):
+        raise ApiError(404, "quality_figure_not_found")
+    part = part[0]
     snapshot = get_snapshot(principal, snapshot_id)
     content = json.loads(snapshot.content)
     codes = {f["code"]: f for f in content["figures"] if f["status"] != "not_measurable"}
@@ -134,7 +137,7 @@ def drilldown(
             query.order_by(SnapshotMember.item).offset(page.offset).limit(page.page_size)
         )
     )
-    kind = "procedure" if indicator == "S1" or indicator == "S2" else "dossier"
+    kind = "procedure" if indicator in ("S1", "S2") else "dossier"
     return page_envelope(
         [{"kind": kind, "code": item} for item in items],
         total,
