@@ -109,6 +109,43 @@ def queue_event(dossier: Dossier, fact: DossierFact, status_code: int, at: datet
     return True
 
 
+def queue_rows(items: list[tuple[object, dict, list]]) -> None:
+    """The set-wise path (PostgreSQL): an event for every status in each dossier's history, in
+    one INSERT whose unique key drops those already queued."""
+    from types import SimpleNamespace
+
+    from sqlalchemy.dialects.postgresql import insert
+
+    now = utcnow()
+    rows = []
+    for dossier, values, history in items:
+        fact = SimpleNamespace(**values)
+        seen = set()
+        for at, code in history:
+            key = dedupe_key(dossier.code, code)
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(
+                {
+                    "dedupe_key": key,
+                    "dossier_id": dossier.id,
+                    "status_code": code,
+                    "emc_status": emc_status(code),
+                    "occurred_at": at,
+                    "payload": build_payload(dossier, fact, code, at),
+                    "state": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                }
+            )
+    if rows:
+        statement = insert(EmcEvent.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        db.session.execute(statement, rows)
+
+
 def queue_missing(dossiers: list[Dossier], facts: dict[int, DossierFact]) -> int:
     """Every status in each dossier's history has its event: used after a set-wise batch and
     by the daily reconciliation. Returns the events added."""

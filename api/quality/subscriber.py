@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
-
 from api.dossiers.models import Dossier
 from api.extensions import db
-from api.quality.emc import queue_event, queue_missing
-from api.quality.facts import refresh_facts
+from api.quality.emc import queue_event, queue_rows
+from api.quality.facts import refresh_facts, upsert_facts
 from api.quality.models import DossierFact
 
 
@@ -26,16 +24,8 @@ def on_fields_change(dossier: Dossier) -> None:
 
 
 def on_batch(dossier_ids: Iterable[int]) -> None:
-    ids = list(dossier_ids)
-    fresh = select(Dossier).where(Dossier.id.in_(ids)).execution_options(populate_existing=True)
-    dossiers = list(db.session.scalars(fresh))  # rows were updated set-wise, not through ORM
-    refresh_facts(dossiers)
-    db.session.flush()
-    facts = {
-        f.dossier_id: f
-        for f in db.session.scalars(select(DossierFact).where(DossierFact.dossier_id.in_(ids)))
-    }
-    queue_missing(dossiers, facts)
+    """A pushed batch applied set-wise (PostgreSQL): facts and events set-wise too."""
+    queue_rows(upsert_facts(list(dossier_ids)))
 
 
 def register() -> None:
