@@ -322,3 +322,31 @@ def test_same_facts_same_result():
     facts = [simple(f"A-{i}", components=1, digitised=True) for i in range(5)]
     assert compute(facts)[0] == compute(list(reversed(facts)))[0]
     assert default_versions()[0].version == compute(facts)[0]["formula_version"]
+
+
+def test_average_handling_time_in_working_days_per_procedure():
+    facts = [
+        # Friday 24 April 2026 → Tuesday 28 April: one working day (27 is a holiday).
+        fact("A-1", ("2026-04-24 09:00", 2), ("2026-04-28 10:00", 10), due="2026-05-08 17:00"),
+        fact(
+            "A-2",
+            ("2026-04-20 09:00", 2),
+            ("2026-04-23 10:00", 10),
+            due="2026-05-08 17:00",
+            procedure_code="P2",
+        ),
+        fact("A-3", ("2026-04-20 09:00", 2), due="2026-05-08 17:00"),  # not finished
+    ]
+    period = dataclasses.replace(
+        NOVEMBER,
+        start=vn("2026-04-01 00:00"),
+        end=vn("2026-05-01 00:00"),
+        cutoff=vn("2026-05-01 00:00"),
+    )
+    handling = compute(facts, period=period)[0]["handling_time"]
+    assert (handling["count"], handling["mean"], handling["unit"]) == (2, "2.00", "working_days")
+    assert handling["by_procedure"] == [
+        {"procedure_code": "1.000001", "count": 1, "mean": "1.00"},
+        {"procedure_code": "P2", "count": 1, "mean": "3.00"},
+    ]
+    assert compute([simple("A-9")])[0]["handling_time"]["mean"] is None

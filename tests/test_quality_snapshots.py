@@ -326,3 +326,28 @@ def test_drilldown_refuses_an_unknown_part_or_figure(seeded, app):
         ).status_code
         == 404
     )
+
+
+def test_publishing_is_for_admins_audited_and_idempotent(seeded, app):
+    from api.audit.models import AuditEvent
+
+    make_staff(app, "admin.q", "admin")
+    make_staff(app, "officer.a", "officer", unit_code=NAME_A)
+    admin = bearer(sign_in_staff(seeded, "admin.q"))
+    officer = bearer(sign_in_staff(seeded, "officer.a"))
+    snapshot = _snap()
+    url = f"/api/v1/quality/snapshots/{snapshot.id}/publish"
+    assert seeded.post(url, headers=officer).status_code == 403
+    first = seeded.post(url, headers=admin)
+    assert first.status_code == 200 and first.json["published_at"]
+    again = seeded.post(url, headers=admin)
+    assert again.json["published_at"] == first.json["published_at"]
+    db.session.expire_all()
+    actions = list(
+        db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "quality.snapshot_published")
+        )
+    )
+    assert actions == ["quality.snapshot_published"]
+    view = seeded.get(f"/api/v1/quality/snapshots/{snapshot.id}", headers=officer)
+    assert view.status_code == 403  # a province snapshot is not an officer's unit

@@ -18,7 +18,7 @@ from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 from api.clock import as_utc
-from api.quality.calendar import WorkCalendar
+from api.quality.calendar import WorkCalendar, local_date
 from api.quality.definitions import OFFICIAL_MAXIMUM, Indicator, Version
 from api.quality.timeliness import FINISHED, OPEN_OVERDUE, Clocked, classify, status_at
 
@@ -335,6 +335,7 @@ class Computation:
             "figures": [f for f, _ in figures],
             "satisfaction": satisfaction,
             "counts": self._counts(self.judged),
+            "handling_time": self._handling(),
         }
         return content, members
 
@@ -418,6 +419,34 @@ class Computation:
                     "no_due_date",
                 )
             },
+        }
+
+    def _handling(self) -> dict:
+        """Average handling time in working days (received → finished), overall and per
+        procedure: a named sub-indicator of the timeliness group, shown without points."""
+        days: dict[str, list[int]] = {}
+        for j in self.judged:
+            if not j.finished_in or j.fact.received_at is None:
+                continue
+            finish = j.fact.finished_at or j.fact.received_at
+            spent = self.calendar.working_days_between(
+                local_date(j.fact.received_at), local_date(finish)
+            )
+            days.setdefault(j.fact.procedure_code, []).append(spent)
+
+        def mean(values: list[int]) -> str | None:
+            return _points(Fraction(sum(values), len(values))) if values else None
+
+        every = [d for values in days.values() for d in values]
+        return {
+            "label": LOCAL_ESTIMATE,
+            "unit": "working_days",
+            "count": len(every),
+            "mean": mean(every),
+            "by_procedure": [
+                {"procedure_code": code, "count": len(v), "mean": mean(v)}
+                for code, v in sorted(days.items())
+            ],
         }
 
     def by_unit(self) -> list[dict]:

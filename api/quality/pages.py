@@ -35,6 +35,7 @@ WORDS = {
         "late": "Trễ hạn",
         "overdue": "Đang xử lý quá hạn",
         "paused": "Tạm dừng chờ công dân",
+        "handling": "Thời gian giải quyết trung bình (ngày làm việc)",
         "cutoff": "Số liệu đến",
         "formula": "Phiên bản công thức",
         "data": "Tải số liệu",
@@ -67,6 +68,7 @@ WORDS = {
         "late": "Late",
         "overdue": "In progress, overdue",
         "paused": "Paused, waiting for the applicant",
+        "handling": "Average handling time (working days)",
         "cutoff": "Data up to",
         "formula": "Formula version",
         "data": "Download the figures",
@@ -154,7 +156,8 @@ def render(report: dict, lang: str, json_url: str, csv_url: str) -> str:
 <dt>{w["received"]}</dt><dd>{counts["received"]}</dd>
 <dt>{w["early"]}</dt><dd>{counts["early"]}</dd><dt>{w["on_time_n"]}</dt><dd>{counts["on_time"]}</dd>
 <dt>{w["late"]}</dt><dd>{counts["late"]}</dd><dt>{w["overdue"]}</dt><dd>{counts["in_progress_overdue"] + counts["paused_overdue"]}</dd>
-<dt>{w["paused"]}</dt><dd>{counts["paused"]}</dd></dl></section>
+<dt>{w["paused"]}</dt><dd>{counts["paused"]}</dd>
+<dt>{w["handling"]}</dt><dd>{escape(report["handling_time"]["mean"] or "–")}</dd></dl></section>
 <section class="card"><h2>{w["figures"]}</h2><ul class="figs">
 {"".join(_figure_line(f, w) for f in report["figures"])}</ul></section>
 <section class="card"><h2>{w["satisfaction"]}</h2><ul class="figs">

@@ -89,6 +89,7 @@ def monthly_report(scope_kind: str, scope_code: str | None, month: str | None) -
         "figures": content["figures"],
         "satisfaction": content["satisfaction"],
         "counts": content["counts"],
+        "handling_time": {k: v for k, v in content["handling_time"].items() if k != "by_procedure"},
         "by_unit": content.get("by_unit", []),
         "trend": trend,
     }
@@ -178,6 +179,22 @@ def report_csv(report: dict) -> str:
                     "local_estimate",
                 ]
             )
+    handling = report["handling_time"]
+    writer.writerow(
+        [
+            "handling_time",
+            "mean_working_days",
+            "",
+            "",
+            handling["count"],
+            _blank(handling["mean"]),
+            "",
+            "",
+            "measured" if handling["mean"] else "not_applicable",
+            "",
+            "local_estimate",
+        ]
+    )
     for u in report["by_unit"]:
         for key in ("on_time", "online"):
             part = u[key]

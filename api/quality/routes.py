@@ -12,6 +12,7 @@ from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.errors import request_language
 from api.openapi import ErrorSchema
+from api.origin import request_origin
 from api.pagination import Page
 from api.quality import pages, report, schemas, service
 from api.quality.snapshots import province_code
@@ -43,6 +44,7 @@ class Snapshots(MethodView):
             body["period_kind"],
             body["period_key"],
             body["publish"],
+            request_origin(),
         )
         return service.snapshot_view(snapshot)
 
@@ -65,7 +67,9 @@ class SnapshotPublish(MethodView):
     @blp.alt_response(404, schema=ErrorSchema, description="No such snapshot")
     def post(self, snapshot_id: int):
         """Publish a snapshot (idempotent); from then on it is final."""
-        return service.snapshot_view(service.publish_snapshot(snapshot_id))
+        return service.snapshot_view(
+            service.publish_snapshot(current_principal(), snapshot_id, request_origin())
+        )
 
 
 @blp.route("/snapshots/<int:snapshot_id>/figures/<string:indicator>/<string:part>")
@@ -94,7 +98,11 @@ class PortalValues(MethodView):
     @blp.response(200, schemas.PortalValuesResultSchema)
     def post(self, body):
         """Import values the portal published; they are shown beside the local estimates."""
-        return {"saved": len(service.import_values(current_principal(), body["values"]))}
+        return {
+            "saved": len(
+                service.import_values(current_principal(), body["values"], request_origin())
+            )
+        }
 
 
 @blp.route("/reports/<any(province,unit):scope_kind>/<string:scope_code>")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
 from api.errors import ApiError
@@ -47,6 +48,7 @@ def make_snapshot(
     period_kind: str,
     period_key: str,
     publish: bool,
+    origin: Origin,
 ) -> Snapshot:
     check_period(period_kind, period_key)
     may_see_scope(principal, scope_kind, scope_code)
@@ -58,8 +60,23 @@ def make_snapshot(
         )
     except BadScope as exc:
         raise ApiError(404, "quality_bad_scope") from exc
+    if publish:
+        _audit_publish(principal, snapshot, origin)
     db.session.commit()
     return snapshot
+
+
+def _audit_publish(principal: Principal, snapshot: Snapshot, origin: Origin) -> None:
+    record(
+        "quality.snapshot_published",
+        origin,
+        actor_id=principal.account_id,
+        object_type="quality_snapshot",
+        object_id=str(snapshot.id),
+        scope=f"{snapshot.scope_kind}:{snapshot.scope_code}",
+        period=f"{snapshot.period_kind}:{snapshot.period_key}",
+        sha256=snapshot.content_sha256,
+    )
 
 
 def get_snapshot(principal: Principal, snapshot_id: int) -> Snapshot:
@@ -70,11 +87,13 @@ def get_snapshot(principal: Principal, snapshot_id: int) -> Snapshot:
     return snapshot
 
 
-def publish_snapshot(snapshot_id: int) -> Snapshot:
+def publish_snapshot(principal: Principal, snapshot_id: int, origin: Origin) -> Snapshot:
     snapshot = db.session.get(Snapshot, snapshot_id)
     if snapshot is None:
         raise ApiError(404, "quality_snapshot_not_found")
-    snapshots.publish(snapshot)
+    if snapshot.published_at is None:
+        snapshots.publish(snapshot)
+        _audit_publish(principal, snapshot, origin)
     db.session.commit()
     return snapshot
 
@@ -149,7 +168,7 @@ def drilldown(
     )
 
 
-def import_values(principal: Principal, rows: list[dict]) -> list[PublishedValue]:
+def import_values(principal: Principal, rows: list[dict], origin: Origin) -> list[PublishedValue]:
     """Upsert values the portal published (admin): one per scope, period and indicator."""
     saved = []
     for row in rows:
@@ -164,5 +183,13 @@ def import_values(principal: Principal, rows: list[dict]) -> list[PublishedValue
         value.imported_by = principal.public_id
         db.session.add(value)
         saved.append(value)
+    record(
+        "quality.portal_values_imported",
+        origin,
+        actor_id=principal.account_id,
+        object_type="quality_portal_values",
+        object_id=str(len(saved)),
+        count=len(saved),
+    )
     db.session.commit()
     return saved
