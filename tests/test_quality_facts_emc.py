@@ -239,3 +239,18 @@ def test_daily_reconciliation_counts_and_repairs(client, app_ctx, emc):
     again = reconcile_day(date(2025, 11, 20))
     assert (again["queued"], again["missing_queued"]) == (2, 0)
     assert db.session.get(EmcReconciliation, date(2025, 11, 20)).queued == 2
+
+
+def test_a_rating_updates_the_fact_in_the_same_flush(client, app_ctx):
+    from api.feedback.models import Rating, RatingAnswer, RatingIndicator
+
+    _progress(client, 10, "20251121160000", NgayTra="20251121160000")
+    fact = _fact()
+    assert fact.rated_at is None and fact.rating_overall is None
+    overall = db.session.scalar(select(RatingIndicator.code).where(RatingIndicator.is_overall))
+    rating = Rating(dossier_id=fact.dossier_id, channel="app", assisted=True)
+    rating.answers.append(RatingAnswer(indicator_code=overall, score=1, source="citizen"))
+    db.session.add(rating)
+    db.session.commit()
+    fact = _fact()
+    assert fact.rated_at is not None and fact.rating_overall == 1 and fact.assisted
