@@ -98,3 +98,22 @@ def test_weekly_and_commune_snapshots(client, app, app_ctx):
     finally:
         app.extensions["settings"] = original
         _commune_for.cache_clear()
+
+
+def test_the_migration_matches_the_models(app_ctx):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    ours = {
+        "quality_facts",
+        "quality_snapshots",
+        "quality_snapshot_members",
+        "quality_portal_values",
+        "emc_outbox",
+        "emc_reconciliations",
+    }
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+
+    relevant = [c for c in diff if any(name in str(c) for name in ours) or "assisted" in str(c)]
+    assert relevant == []
