@@ -92,6 +92,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         notifications,
         portal,
         profile,
+        quality,
         staff,
         support,
     )
@@ -112,6 +113,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     assistance.init_app(app, api)
     support.init_app(app, api)
     bots.init_app(app, api)
+    quality.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

@@ -113,6 +113,11 @@ class Settings:
     unit_digest_emails: str = ""  # JSON object: unit → mailbox for the daily digest
     portal_rating_service: str = ""
     portal_message_service: str = ""
+    # Quality figures and the monitoring system (EMC). The EMC URL is unconfirmed: a setting.
+    quality_province_code: int = 0  # the deployment's province (0: not set)
+    emc_url: str = ""  # e.g. https://f-emc.ngsp.gov.vn/TrackingMCDT; empty: events wait
+    emc_site_id: str = ""
+    emc_pseudonym_key: str = ""  # keys the HMAC that replaces ID numbers (default SECRET_KEY)
     extra: dict = field(default_factory=dict)
 
     @property

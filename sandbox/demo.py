@@ -59,6 +59,14 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
         lines.append(
             f"  Sandbox VNeID:  {issuer}  (SANDBOX – not VNeID; demo citizens listed there)"
         )
+    if not settings.emc_url:
+        from sandbox import emc_server
+
+        _, emc_url = emc_server.serve()
+        app.extensions["settings"] = settings = dataclasses.replace(
+            settings, emc_url=emc_url, emc_site_id=settings.emc_site_id or "SANDBOX"
+        )
+        lines.append(f"  Sandbox EMC:    {emc_url}/events  (SANDBOX – not EMC)")
     return [*lines, *try_lines(simulator, api_base)]
 
 

@@ -36,4 +36,11 @@ else
   echo "# tests marked 'redis' are SKIPPED.                                             #"
   echo "################################################################################"
 fi
+# The browser tests need Debian's chromium and its driver; install them when root (they are
+# skipped loudly otherwise).
+if ! command -v chromedriver >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "make test: installing chromium + chromium-driver for the browser tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+    >/dev/null 2>&1 || echo "### make test: could not install chromium: browser tests SKIPPED ###"
+fi
 exec .venv/bin/pytest "$@"

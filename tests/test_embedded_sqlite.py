@@ -145,9 +145,7 @@ def test_pushes_requests_and_the_worker_together(embedded):
 
     deadline = time.monotonic() + DRAIN_LIMIT_SECONDS
     with app.app_context():
-        while time.monotonic() < deadline and (
-            any(q.count for q in all_queues()) or unprocessed()
-        ):
+        while time.monotonic() < deadline and (any(q.count for q in all_queues()) or unprocessed()):
             time.sleep(0.2)
         failed = [(q.name, FailedJobRegistry(queue=q).get_job_ids()) for q in all_queues()]
         assert all(not ids for _, ids in failed), failed

@@ -11,7 +11,7 @@ from flask import Flask
 from rq.cron import CronScheduler
 
 from bots import jobs as bot_jobs
-from workers import jobs, support_jobs
+from workers import jobs, quality_jobs, support_jobs
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,11 @@ PERIODIC = [
     (jobs.pull_all_unfinished_dossiers, "bulk", {"cron": "0 19 * * *"}),  # 02:00 Vietnam time
     (support_jobs.sync_portal_qa, "bulk", {"interval": 900}),
     (support_jobs.invite_quarterly_survey, "bulk", {"cron": "0 2 1 1,4,7,10 *"}),  # 09:00 VN
+    (quality_jobs.send_emc_events, "default", {"interval": 60}),
+    (quality_jobs.rebuild_quality_facts, "bulk", {"cron": "30 20 * * *"}),  # 03:30 Vietnam
+    (quality_jobs.reconcile_emc_events, "bulk", {"cron": "0 21 * * *"}),  # 04:00 Vietnam
+    (quality_jobs.publish_weekly_snapshots, "bulk", {"cron": "0 22 * * 0"}),  # Mon 05:00 VN
+    (quality_jobs.publish_monthly_snapshots, "bulk", {"cron": "0 0 1 * *"}),  # 1st 07:00 VN
 ]
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from api.clock import as_utc, utcnow
 from api.dossiers.applicant import record_phone_moves
+from api.dossiers import status_hooks
 from api.dossiers.models import DomainEvent, Dossier, DossierStatus, TimelineEntry
 from api.extensions import db
 from api.portal.dossier_records import DossierUpdate, ProgressUpdate, RecordError
@@ -102,6 +103,7 @@ def _change_status(
     )
     dossier.status_code = new_status
     dossier.finished = new_status in _finished_statuses()
+    status_hooks.status_changed(dossier, old_status, new_status, as_of)
 
 
 def _first_seen_at(update: DossierUpdate, as_of: datetime) -> datetime:
@@ -155,6 +157,8 @@ def apply_dossier_update(update: DossierUpdate, received_as_of: datetime, source
         record_phone_moves([(dossier.code, old_phone, dossier.contact_phone)])
         if update.status_code != dossier.status_code:
             _change_status(dossier, dossier.status_code, update.status_code, as_of, source)
+        else:
+            status_hooks.fields_changed(dossier)
         dossier.source_as_of, dossier.source_hash = as_of, digest
         dossier.updated_at = utcnow()
         if dossier.finished:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from api.clock import as_utc, utcnow
 from api.dossiers.applicant import record_phone_moves
+from api.dossiers import status_hooks
 from api.dossiers.apply import (
     CREATED,
     STALE,
@@ -146,4 +147,7 @@ def apply_batch(
         if rows:
             db.session.execute(insert(model.__table__).on_conflict_do_nothing(), rows)
     record_phone_moves([m for m in moves if m[0] in ids])
+    status_hooks.batch_changed(
+        ids[u.code] for i, u in updates.items() if outcome.get(i) in (CREATED, UPDATED)
+    )
     return outcome, leftovers

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from api.dossiers.pull import pull_followed, pull_nightly
 from api.portal.client import get_gateway
+from api.quality.demo import seed_demo_figures
 
 dossiers_cli = AppGroup("dossiers", help="Dossier synchronisation with the portal.")
 
@@ -60,3 +61,4 @@ def seed_demo_command(count: int) -> None:
     from api.assistance.demo import seed_demo_assistance
 
     click.echo("\n".join(seed_demo_assistance()))
+    click.echo(f"Demo quality figures: {seed_demo_figures()}")

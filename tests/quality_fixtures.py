@@ -1,0 +1,81 @@
+"""Hand-built facts for the golden tests of the quality figures (no database)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from api.clock import VN_TZ, as_utc
+from api.quality.calendar import default_calendar
+from api.quality.definitions import default_versions
+from api.quality.indicators import Computation, FactInput, Period, RatingInput
+
+# dossier_statuses.group as seeded by migration 0003.
+GROUPS = {
+    1: "in_progress",
+    2: "in_progress",
+    3: "refused",
+    4: "in_progress",
+    5: "supplement_requested",
+    6: "payment_requested",
+    7: "withdrawn",
+    8: "refused",
+    9: "done",
+    10: "done",
+}
+
+
+def vn(text: str) -> datetime:
+    """ "2026-04-24 17:00" (Vietnam time) → aware UTC."""
+    return as_utc(datetime.fromisoformat(text).replace(tzinfo=VN_TZ))
+
+
+def fact(code: str, *history: tuple[str, int], due: str | None = None, **fields) -> FactInput:
+    """A dossier with its status history [(Vietnam time, status)]; received at the first 2."""
+    steps = tuple((vn(at), status) for at, status in history)
+    received = next((at for at, status in steps if status == 2), steps[0][0] if steps else None)
+    done = next((at for at, status in steps if GROUPS[status] == "done" or status == 8), None)
+    values = {
+        "code": code,
+        "unit_code": "000.21.15.H12",
+        "unit_name": "Ủy ban nhân dân xã Tân Hòa",
+        "procedure_code": "1.000001",
+        "online_level": "toan_trinh",
+        "channel": "online",
+        "history": steps,
+        "received_at": received,
+        "due_at": vn(due) if due else None,
+        "finished_at": done,
+        "synced_to_portal": True,
+        **fields,
+    }
+    return FactInput(**values)
+
+
+def simple(code: str, **fields) -> FactInput:
+    """Received 3 Nov 2025 09:00, in progress, due 28 Nov 2025 17:00."""
+    return fact(code, ("2025-11-03 09:00", 2), due="2025-11-28 17:00", **fields)
+
+
+NOVEMBER = Period(vn("2025-11-01 00:00"), vn("2025-12-01 00:00"), vn("2025-12-01 00:00"))
+
+
+def compute(
+    facts: list[FactInput],
+    ratings: list[RatingInput] | None = None,
+    procedures: list[tuple[str, str]] | None = None,
+    period: Period = NOVEMBER,
+) -> tuple[dict, dict]:
+    run = Computation(
+        facts,
+        ratings or [],
+        procedures if procedures is not None else [("1.000001", "toan_trinh")],
+        period,
+        default_versions()[0],
+        default_calendar(),
+        GROUPS,
+    )
+    return run.result()
+
+
+def figure(content: dict, code: str) -> dict:
+    return next(f for f in content["figures"] if f["code"] == code)
