@@ -389,7 +389,7 @@ def test_code_by_zalo_goes_to_the_zalo_linked_to_the_record(client, app, world):
     assert _sender(app).sent == []  # no SMS
     with app.app_context():
         (sent,) = db.session.scalars(
-            select(Notification).where(Notification.event == "one_time_code")
+            select(Notification).where(Notification.event == "assist_code")
         ).all()
         assert (sent.chat_channel, sent.chat_id) == ("zalo", "zalo-user-9")
         code = sent.params["code"]

@@ -28,9 +28,7 @@ def test_a_grant_for_some_dossiers_pages_over_those_only(client, app, world):
     assert [d["code"] for d in page["items"]] == [CODE] and page["total"] == 1
 
 
-def test_the_helper_sees_only_the_residents_own_dossiers_not_ones_they_follow(
-    client, app, world
-):
+def test_the_helper_sees_only_the_residents_own_dossiers_not_ones_they_follow(client, app, world):
     other = "000.00.15.H12-251120-0009"
     push(client, [hoso(other, SoGiayToChuHoSo="001099000111", ChuHoSo="Lê Văn Khác")])
     with app.app_context():
@@ -41,3 +39,40 @@ def test_the_helper_sees_only_the_residents_own_dossiers_not_ones_they_follow(
     _, headers = start(client, app, world, actions=("follow",))
     page = client.get(LIST, headers=headers).json
     assert [d["code"] for d in page["items"]] == [CODE] and page["total"] == 1
+
+
+def test_the_consent_code_says_who_asks_and_that_it_is_read_out(client, app, world, monkeypatch):
+    """A sign-in code says "never share it"; this one must be read out to the helper, so its own
+    words say who asks and to read it only to someone beside you. Still only to the record."""
+    from api.auth.otp import PipelineOtpSender
+    from api.notifications.models import Notification
+    from push.dispatch import _scrub_secrets
+    from push.templates import render
+    from tests.assist_world import RESIDENT_PHONE
+
+    monkeypatch.setitem(app.extensions, "otp_sender", PipelineOtpSender())
+    r = client.post(
+        "/api/v1/assistance/sessions",
+        json={"resident": {"personal_id": OWNER_ID}, "actions": ["follow"], "hours": 1},
+        headers=world.helper,
+    )
+    assert r.status_code == 201 and r.json["code_sent_to"].endswith("987")
+    with app.app_context():
+        (sent,) = db.session.scalars(
+            select(Notification).where(Notification.chat_channel == "sms")
+        ).all()
+        assert (sent.event, sent.chat_id) == ("assist_code", RESIDENT_PHONE)
+        code = sent.params["code"]
+        words = render(sent.event, "vi", sent.params)
+        assert code in words.sms and "Helper.A" in words.sms
+        assert "dang o canh ban" in words.sms and "khong dua ma" not in words.sms.lower()
+        assert "đọc mã" in words.body and "xem và theo dõi hồ sơ" in words.body
+        _scrub_secrets(sent)  # once delivered or given up, the code is gone from the database
+        assert "code" not in (sent.params or {})
+        db.session.rollback()
+    confirm = client.post(
+        f"/api/v1/assistance/grants/{r.json['id']}/confirm",
+        json={"code": code},
+        headers=world.helper,
+    )
+    assert confirm.status_code == 200 and confirm.json["state"] == "active"

@@ -28,6 +28,7 @@ from api.assistance.rules import (
     ALLOWED_ACTIONS,
     FORBIDDEN_ACTIONS,
     code_ttl,
+    describe,
     end_of_day,
     local_today,
     mandate_accept_window,
@@ -48,6 +49,7 @@ from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
 from api.ratelimit import Limit, hit
 
+ASSIST_CODE_EVENT = "assist_code"  # its own wording; scrubbed once delivered (push.dispatch)
 REQUESTS_PER_HELPER = Limit("assist_request_helper", 20, 3600)
 REQUESTS_PER_RESIDENT = Limit("assist_request_resident", 5, 3600)
 WRONG_CODES_PER_HELPER = Limit("assist_wrong_code_helper", 10, 3600)
@@ -205,17 +207,26 @@ def request_session(
         object_id=grant.public_id,
         exception=exception_id or "",
     )
-    if zalo is not None:
+    # The words say who asks and that this code, unlike a sign-in code, is read out to them.
+    params = {
+        "code": code,
+        "helper": (helper_account.full_name or helper_account.username or "")[:40],
+        "what": describe(actions, "vi"),
+    }
+    sender = otp.sender()
+    if zalo is not None or isinstance(sender, otp.PipelineOtpSender):
+        # Only ever to the Zalo linked to the record or the number already on it.
+        channel, to = ("zalo", zalo) if zalo is not None else ("sms", resident.phone)
         notification = notify_chat(
-            "zalo", zalo, "one_time_code", {"code": code}, f"assist-code:{grant.public_id}"
+            channel, to, ASSIST_CODE_EVENT, params, f"assist-code:{grant.public_id}"
         )
         db.session.commit()
         hand_over([notification, *told], urgent=True)  # the code is scrubbed once delivered
-        return grant, "Zalo"
+        return grant, "Zalo" if zalo is not None else mask_number(resident.phone)
     db.session.commit()
     hand_over(told, urgent=True)
-    # Only ever to the number already on the resident's record.
-    otp.sender().send_code(resident.phone, code, "assist", "vi")
+    # No SMS gateway (the demo's console, tests): only ever to the number on the record.
+    sender.send_code(resident.phone, code, "assist", "vi")
     return grant, mask_number(resident.phone)
 
 
