@@ -76,3 +76,24 @@ def test_the_consent_code_says_who_asks_and_that_it_is_read_out(client, app, wor
         headers=world.helper,
     )
     assert confirm.status_code == 200 and confirm.json["state"] == "active"
+
+
+def test_refusals_are_in_plain_words_in_each_language(client, app, world):
+    """No state codes or English reasons inside the Vietnamese sentence (and vice versa)."""
+    grant_id, _ = start(client, app, world)
+    client.post(f"/api/v1/me/helpers/{grant_id}/revoke", headers=world.resident)
+    again = client.post(f"/api/v1/me/helpers/{grant_id}/reject", headers=world.resident)
+    assert again.status_code == 409
+    assert again.json["message"] == "Không làm được việc này vì sự đồng ý đã bị dừng."
+    english = client.post(
+        f"/api/v1/me/helpers/{grant_id}/reject",
+        headers={**world.resident, "Accept-Language": "en"},
+    )
+    assert english.json["message"] == "This cannot be done: the consent is stopped."
+    body = {"resident": {"personal_id": OWNER_ID}, "actions": ["follow"], "hours": 9}
+    too_long = client.post("/api/v1/assistance/sessions", json=body, headers=world.helper)
+    assert too_long.status_code == 422 and too_long.json["message"].endswith("tối đa 4 giờ.")
+    body = {"resident": {"personal_id": OWNER_ID}, "actions": ["follow", "dance"], "hours": 1}
+    unknown = client.post("/api/v1/assistance/sessions", json=body, headers=world.helper)
+    assert unknown.status_code == 422 and "xem và theo dõi hồ sơ" in unknown.json["message"]
+    assert "none chosen" not in unknown.json["message"]

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from api import clock
-from api.assistance import codes, grants, teams
+from api.assistance import codes, grants, teams, texts
 from api.assistance.models import (
     ACTIVE,
     BY_CODE,
@@ -49,6 +49,10 @@ from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
 from api.ratelimit import Limit, hit
 
+SAME_PERSON = texts.reason(
+    "người giúp và người được giúp là cùng một người",
+    "the helper and the resident are the same person",
+)
 ASSIST_CODE_EVENT = "assist_code"  # its own wording; scrubbed once delivered (push.dispatch)
 REQUESTS_PER_HELPER = Limit("assist_request_helper", 20, 3600)
 REQUESTS_PER_RESIDENT = Limit("assist_request_resident", 5, 3600)
@@ -100,7 +104,10 @@ def checked_actions(actions: list[str]) -> list[str]:
             422,
             "assist_action_invalid",
             errors={"actions": [f"Choose from: {', '.join(ALLOWED_ACTIONS)}."]},
-            reason=", ".join(unknown) or "none chosen",
+            **texts.reason(
+                "chỉ chọn trong các việc: " + describe(list(ALLOWED_ACTIONS), "vi"),
+                "choose from: " + describe(list(ALLOWED_ACTIONS), "en"),
+            ),
         )
     return list(dict.fromkeys(actions))
 
@@ -115,7 +122,13 @@ def checked_dossiers(resident: Account, grant_consent: str, codes_: list[str]) -
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None or not is_owner(subject, dossier):
             raise ApiError(
-                422, "assist_action_invalid", errors={"dossiers": [code[:64]]}, reason=code[:64]
+                422,
+                "assist_action_invalid",
+                errors={"dossiers": [code[:64]]},
+                **texts.reason(
+                    f"hồ sơ {code[:64]} không phải của người dân này",
+                    f"dossier {code[:64]} is not the resident's",
+                ),
             )
     return cleaned
 
@@ -174,7 +187,7 @@ def request_session(
     helper_account = _helper_account(helper)
     actions = checked_actions(actions)
     if not 1 <= hours <= session_max_hours():
-        raise ApiError(422, "assist_too_long", limit=f"{session_max_hours()} h")
+        raise ApiError(422, "assist_too_long", **texts.hours_limit(session_max_hours()))
     resident = find_person(resident_ref)
     hit(REQUESTS_PER_HELPER, str(helper_account.id))
     exception_id = commune_exception_for(helper_account, resident, origin)
@@ -273,7 +286,7 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
     if grants.expire_if_due(grant):
         db.session.commit()
     if grant.kind != SESSION or grant.state != PENDING:
-        raise ApiError(409, "assist_state_conflict", state=grant.state)
+        raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
     result = codes.check_code(grant, code)
     if result != "ok":
         _refuse_code(grant, result, helper.account_id, WRONG_CODES_PER_HELPER)
@@ -289,7 +302,9 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
         accept_by=None,
     ):
         db.session.rollback()
-        raise ApiError(409, "assist_state_conflict", state=grants.by_public_id(public_id).state)
+        raise ApiError(
+            409, "assist_state_conflict", **texts.state_words(grants.by_public_id(public_id).state)
+        )
     made = tell_both(grant, "started")
     db.session.commit()
     hand_over(made)
@@ -299,7 +314,7 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
 def valid_until_end(valid_until: date, max_days: int) -> tuple:
     now = clock.utcnow()
     if valid_until < local_today(now) or valid_until > local_today(now) + timedelta(days=max_days):
-        raise ApiError(422, "assist_too_long", limit=f"{max_days} days")
+        raise ApiError(422, "assist_too_long", **texts.days_limit(max_days))
     return now, end_of_day(valid_until)
 
 
@@ -323,7 +338,7 @@ def create_mandate(
     actions = checked_actions(actions)
     agent = find_person(agent_ref, roles=(ROLE_CITIZEN, ROLE_COMMUNITY))
     if agent.id == account.id:
-        raise ApiError(422, "assist_action_invalid", reason="the same person")
+        raise ApiError(422, "assist_action_invalid", **SAME_PERSON)
     if agent.role == ROLE_COMMUNITY and not teams.is_active_member(agent.id):
         raise ApiError(403, "assist_not_helper")
     _, expires = valid_until_end(valid_until, mandate_max_days())
@@ -363,7 +378,7 @@ def accept_mandate(agent: Principal, public_id: str, code: str, origin: Origin) 
     if grants.expire_if_due(grant):
         db.session.commit()
     if grant.kind != MANDATE or grant.state != PENDING:
-        raise ApiError(409, "assist_state_conflict", state=grant.state)
+        raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
     result = codes.check_code(grant, code)
     if result != "ok":
         _refuse_code(grant, result, agent.account_id, WRONG_CODES_PER_AGENT)
@@ -377,7 +392,9 @@ def accept_mandate(agent: Principal, public_id: str, code: str, origin: Origin) 
         accept_by=None,
     ):
         db.session.rollback()
-        raise ApiError(409, "assist_state_conflict", state=grants.by_public_id(public_id).state)
+        raise ApiError(
+            409, "assist_state_conflict", **texts.state_words(grants.by_public_id(public_id).state)
+        )
     made = tell_both(grant, "started")
     db.session.commit()
     hand_over(made)
@@ -422,7 +439,7 @@ def reject(person: Principal, public_id: str) -> Grant:
     if person.account_id not in (grant.resident_id, grant.helper_id):
         raise ApiError(404, "assist_grant_not_found")
     if grant.state != PENDING:
-        raise ApiError(409, "assist_state_conflict", state=grant.state)
+        raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
     return _end(grant, REJECTED, person.account_id, "rejected", "api")
 
 

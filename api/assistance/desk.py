@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from api import clock
-from api.assistance import grants, teams
+from api.assistance import grants, teams, texts
 from api.assistance.consent import (
+    SAME_PERSON,
     PersonRef,
     checked_actions,
     checked_dossiers,
@@ -90,7 +91,7 @@ def open_at_desk(
         raise ApiError(403, "assist_not_helper")
     resident = desk_resident(personal_id, full_name, commune_code)
     if resident.id == helper.id:
-        raise ApiError(422, "assist_action_invalid", reason="the same person")
+        raise ApiError(422, "assist_action_invalid", **SAME_PERSON)
     exception_id = commune_exception_for(helper, resident, origin)
     now = clock.utcnow()
     if legal:
@@ -102,7 +103,7 @@ def open_at_desk(
     else:
         kind, consent = SESSION, BY_DESK
         if not hours or not 1 <= hours <= session_max_hours():
-            raise ApiError(422, "assist_too_long", limit=f"{session_max_hours()} h")
+            raise ApiError(422, "assist_too_long", **texts.hours_limit(session_max_hours()))
         expires = now + timedelta(hours=hours)
     grant = new_grant(
         kind,
