@@ -97,3 +97,25 @@ def test_refusals_are_in_plain_words_in_each_language(client, app, world):
     unknown = client.post("/api/v1/assistance/sessions", json=body, headers=world.helper)
     assert unknown.status_code == 422 and "xem và theo dõi hồ sơ" in unknown.json["message"]
     assert "none chosen" not in unknown.json["message"]
+
+
+def test_the_resident_reads_what_was_done_in_plain_words(client, app, world):
+    _, headers = start(client, app, world)
+    client.get(LIST, headers=headers)
+    client.get(f"{LIST}/{CODE}", headers=headers)
+    sent = client.post(
+        f"{LIST}/{CODE}/messages",
+        json={"text": "Bà hỏi giúp", "client_message_id": "w1"},
+        headers=headers,
+    )
+    assert sent.status_code == 201
+    items = client.get("/api/v1/me/usage", headers=world.resident).json["items"]
+    assert [i["what"] for i in items] == [
+        f"Nhắn cho cán bộ về hồ sơ {CODE}",
+        f"Xem hồ sơ {CODE}",
+        "Xem danh sách hồ sơ của bạn",
+    ]
+    assert items[0]["what_en"] == f"Wrote to the officer about dossier {CODE}"
+    (helper,) = client.get("/api/v1/me/helpers", headers=world.resident).json
+    assert helper["what"] == "xem và theo dõi hồ sơ, nhắn cho cán bộ"
+    assert (helper["state_label"], helper["state_label_en"]) == ("đang có hiệu lực", "in force")
