@@ -119,3 +119,20 @@ def test_the_resident_reads_what_was_done_in_plain_words(client, app, world):
     (helper,) = client.get("/api/v1/me/helpers", headers=world.resident).json
     assert helper["what"] == "xem và theo dõi hồ sơ, nhắn cho cán bộ"
     assert (helper["state_label"], helper["state_label_en"]) == ("đang có hiệu lực", "in force")
+
+
+def test_a_legal_representative_needs_an_end_day_and_the_papers_checked(client, app, world):
+    from tests.assist_world import citizen
+
+    citizen(app, "001090000888", "Mẹ", "84900000888", None)
+    body = {
+        "personal_id": OWNER_ID,
+        "full_name": "Nguyễn Thị Hoa",
+        "helper": {"personal_id": "001090000888"},
+        "actions": ["follow"],
+        "legal": True,
+        "id_card_checked": True,
+    }
+    r = client.post("/api/v1/assistance/desk", json=body, headers=world.officer)
+    assert r.status_code == 422 and set(r.json["errors"]) == {"valid_until", "documents"}
+    assert client.get("/api/v1/me/helpers", headers=world.resident).json == []

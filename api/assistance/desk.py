@@ -31,7 +31,7 @@ from api.assistance.models import (
     Grant,
 )
 from api.assistance.notify import hand_over, tell_both
-from api.assistance.rules import legal_max_days, local_today, mandate_max_days, session_max_hours
+from api.assistance.rules import legal_max_days, mandate_max_days, session_max_hours
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_CITIZEN, ROLE_COMMUNITY, ROLE_OFFICER, Account
@@ -86,6 +86,15 @@ def open_at_desk(
     ``legal``: a parent or legal representative registered after checking the documents."""
     _officer(officer)
     actions = checked_actions(actions)
+    if legal:
+        # Until when, and on which papers: without a day it would silently end tonight.
+        missing = {
+            name: ["Missing data for required field."]
+            for name, value in (("valid_until", valid_until), ("documents", documents.strip()))
+            if not value
+        }
+        if missing:
+            raise ApiError(422, "validation_failed", errors=missing)
     helper = find_person(helper_ref, roles=(ROLE_CITIZEN, ROLE_COMMUNITY))
     if helper.role == ROLE_COMMUNITY and not teams.is_active_member(helper.id):
         raise ApiError(403, "assist_not_helper")
@@ -96,7 +105,7 @@ def open_at_desk(
     now = clock.utcnow()
     if legal:
         kind, consent = LEGAL, BY_DOCUMENTS
-        _, expires = valid_until_end(valid_until or local_today(now), legal_max_days())
+        _, expires = valid_until_end(valid_until, legal_max_days())
     elif valid_until is not None:
         kind, consent = MANDATE, BY_DESK
         _, expires = valid_until_end(valid_until, mandate_max_days())
