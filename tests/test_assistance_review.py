@@ -136,3 +136,27 @@ def test_a_legal_representative_needs_an_end_day_and_the_papers_checked(client, 
     r = client.post("/api/v1/assistance/desk", json=body, headers=world.officer)
     assert r.status_code == 422 and set(r.json["errors"]) == {"valid_until", "documents"}
     assert client.get("/api/v1/me/helpers", headers=world.resident).json == []
+
+
+def test_guessing_over_several_requests_stops_even_a_right_code(client, app, world):
+    from tests.assist_world import RESIDENT_PHONE, ask
+
+    sender = app.extensions["otp_sender"]
+    for _ in range(2):  # 5 wrong tries each: both requests refused, 10 wrong in the hour
+        grant = ask(client, world)
+        wrong = f"{(int(sender.codes[RESIDENT_PHONE]) + 1) % 10**6:06d}"
+        for _ in range(5):
+            client.post(
+                f"/api/v1/assistance/grants/{grant['id']}/confirm",
+                json={"code": wrong},
+                headers=world.helper,
+            )
+    grant = ask(client, world)
+    right = client.post(
+        f"/api/v1/assistance/grants/{grant['id']}/confirm",
+        json={"code": sender.codes[RESIDENT_PHONE]},
+        headers=world.helper,
+    )
+    assert right.status_code == 429 and right.headers["Retry-After"]
+    (mine,) = [g for g in client.get("/api/v1/assistance/grants", headers=world.helper).json]
+    assert mine["id"] == grant["id"] and mine["state"] == "pending"

@@ -47,7 +47,7 @@ from api.logs import mask_number
 from api.notifications.service import notify_chat
 from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
-from api.ratelimit import Limit, hit
+from api.ratelimit import Limit, blocked_for, hit
 
 SAME_PERSON = texts.reason(
     "người giúp và người được giúp là cùng một người",
@@ -261,6 +261,14 @@ def _own_grant(public_id: str, account_id: int, *, as_helper: bool) -> Grant:
     return grant
 
 
+def _stop_if_guessing(limit: Limit, actor_id: int) -> None:
+    """Too many wrong codes lately (over several requests): no more tries, not even a right
+    one, until the window passes; checked before the code is looked at."""
+    retry = blocked_for(limit, str(actor_id))
+    if retry:
+        raise ApiError(429, "too_many_requests", headers={"Retry-After": str(retry)})
+
+
 def _refuse_code(grant: Grant, result: str, actor_id: int, limit: Limit) -> None:
     """Count a wrong code; after the allowed tries the request is refused for good."""
     made = []
@@ -287,6 +295,7 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
         db.session.commit()
     if grant.kind != SESSION or grant.state != PENDING:
         raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
+    _stop_if_guessing(WRONG_CODES_PER_HELPER, helper.account_id)
     result = codes.check_code(grant, code)
     if result != "ok":
         _refuse_code(grant, result, helper.account_id, WRONG_CODES_PER_HELPER)
@@ -379,6 +388,7 @@ def accept_mandate(agent: Principal, public_id: str, code: str, origin: Origin) 
         db.session.commit()
     if grant.kind != MANDATE or grant.state != PENDING:
         raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
+    _stop_if_guessing(WRONG_CODES_PER_AGENT, agent.account_id)
     result = codes.check_code(grant, code)
     if result != "ok":
         _refuse_code(grant, result, agent.account_id, WRONG_CODES_PER_AGENT)
