@@ -160,3 +160,24 @@ def test_guessing_over_several_requests_stops_even_a_right_code(client, app, wor
     assert right.status_code == 429 and right.headers["Retry-After"]
     (mine,) = [g for g in client.get("/api/v1/assistance/grants", headers=world.helper).json]
     assert mine["id"] == grant["id"] and mine["state"] == "pending"
+
+
+def test_a_commune_admin_sees_only_their_communes_teams(client, app, world):
+    from tests.helpers import bearer, make_staff, sign_in_staff
+
+    make_staff(app, "admin.other", "admin")
+    with app.app_context():  # a commune admin (staff accounts make admins unbound)
+        account = db.session.scalar(select(Account).where(Account.username == "admin.other"))
+        account.commune_code = world.other_commune
+        db.session.commit()
+    other = bearer(sign_in_staff(client, "admin.other"))
+    team = client.get(f"/api/v1/admin/assistance/teams/{world.team_id}", headers=other)
+    assert team.status_code == 403 and team.json["error"] == "assist_commune_scope"
+    listed = client.get("/api/v1/admin/assistance/teams", headers=other).json
+    assert listed["items"] == [] and listed["total"] == 0
+    mine = client.get(f"/api/v1/admin/assistance/teams/{world.team_id}", headers=world.admin)
+    assert mine.status_code == 200 and mine.json["members"]
+    grant_id, _ = start(client, app, world)
+    history = f"/api/v1/assistance/grants/{grant_id}/history"
+    assert client.get(history, headers=other).status_code == 404
+    assert client.get(history, headers=world.admin).status_code == 200

@@ -14,7 +14,6 @@ from api.assistance.consent import PersonRef
 from api.assistance.models import Grant
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
-from api.errors import ApiError
 from api.extensions import db
 from api.openapi import ErrorSchema
 from api.origin import request_origin
@@ -135,13 +134,7 @@ class History(MethodView):
     @blp.response(200, s.GrantEventSchema(many=True))
     def get(self, grant_id: str):
         """Every change of the grant and who made it (both people see it)."""
-        grant = grants.by_public_id(grant_id)
-        principal = current_principal()
-        if principal.account_id not in (grant.resident_id, grant.helper_id) and (
-            principal.role != ROLE_ADMIN
-        ):
-            raise ApiError(404, "assist_grant_not_found")
-        events = grants.history(grant)
+        events = grants.history(grants.visible_to(current_principal(), grant_id))
         ids = {e.actor_id for e in events if e.actor_id}
         names = dict(
             db.session.execute(

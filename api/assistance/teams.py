@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api import clock
 from api.admin_units.service import get_commune
@@ -95,14 +95,25 @@ def get_team(public_id: str) -> Team:
     return team
 
 
+def team_for_admin(admin: Principal, public_id: str) -> Team:
+    team = get_team(public_id)
+    _check_admin_scope(admin, team.commune_code)
+    return team
+
+
 def list_teams(admin: Principal, commune_code: int | None, page: Page) -> tuple[list[Team], int]:
     if admin.commune_code is not None:
         commune_code = admin.commune_code
     query = select(Team)
     if commune_code is not None:
         query = query.where(Team.commune_code == commune_code)
-    rows = list(db.session.scalars(query.order_by(Team.commune_code, Team.village)))
-    return rows[page.offset : page.offset + page.page_size], len(rows)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Team.commune_code, Team.village, Team.id)
+        .offset(page.offset)
+        .limit(page.page_size)
+    )
+    return list(rows), total
 
 
 def members(team: Team) -> list[tuple[TeamMember, Account]]:
