@@ -181,3 +181,18 @@ def test_a_commune_admin_sees_only_their_communes_teams(client, app, world):
     history = f"/api/v1/assistance/grants/{grant_id}/history"
     assert client.get(history, headers=other).status_code == 404
     assert client.get(history, headers=world.admin).status_code == 200
+
+
+def test_the_chat_menu_has_a_who_is_helping_me_button(client, app, world):
+    """An elderly resident taps; nobody should have to guess the phrase."""
+    from bots.engine.router import handle
+    from bots.engine.types import BUTTON, START, Incoming
+
+    with app.app_context():
+        (menu,) = handle(Incoming("telegram", "tg-9", START))
+        db.session.commit()
+        (who,) = [b for row in menu.buttons for b in row if b.data == "ag"]
+        assert who.label == "🤝 Ai đang giúp tôi?"
+        (reply,) = handle(Incoming("telegram", "tg-9", BUTTON, data="ag"))
+        db.session.commit()
+        assert reply.text.startswith("Để xem ai đang được phép giúp bạn")  # link first
