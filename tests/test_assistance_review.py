@@ -196,3 +196,27 @@ def test_the_chat_menu_has_a_who_is_helping_me_button(client, app, world):
         (reply,) = handle(Incoming("telegram", "tg-9", BUTTON, data="ag"))
         db.session.commit()
         assert reply.text.startswith("Để xem ai đang được phép giúp bạn")  # link first
+
+
+def test_the_chat_tells_a_waiting_request_from_a_running_help(client, app, world):
+    from api.audit.service import Origin
+    from api.profile.service import link_chat
+    from bots.engine.identity import remember_link
+    from bots.engine.router import handle
+    from bots.engine.types import BUTTON, Incoming
+    from tests.assist_world import ask
+
+    start(client, app, world)
+    ask(client, world, actions=("follow",))
+    with app.app_context():
+        link_chat(world.resident_account_id, "telegram", "tg-1", Origin(channel="telegram"))
+        remember_link("telegram", "tg-1", "phone")
+        db.session.commit()
+        (reply,) = handle(Incoming("telegram", "tg-1", BUTTON, data="ag"))
+        db.session.commit()
+    waiting, running = reply.text.splitlines()[1:]
+    assert waiting == "• Helper.A xin phép giúp bạn: xem và theo dõi hồ sơ – đang chờ bạn đồng ý"
+    assert running.startswith("• Helper.A: xem và theo dõi hồ sơ, nhắn cho cán bộ (đến ")
+    assert "…" not in reply.text
+    labels = [row[0].label for row in reply.buttons[:2]]
+    assert labels == ["⛔ Không đồng ý: Helper.A", "⛔ Dừng Helper.A"]
