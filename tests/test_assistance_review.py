@@ -158,7 +158,7 @@ def test_guessing_over_several_requests_stops_even_a_right_code(client, app, wor
         headers=world.helper,
     )
     assert right.status_code == 429 and right.headers["Retry-After"]
-    (mine,) = [g for g in client.get("/api/v1/assistance/grants", headers=world.helper).json]
+    (mine,) = client.get("/api/v1/assistance/grants", headers=world.helper).json["items"]
     assert mine["id"] == grant["id"] and mine["state"] == "pending"
 
 
@@ -220,3 +220,23 @@ def test_the_chat_tells_a_waiting_request_from_a_running_help(client, app, world
     assert "…" not in reply.text
     labels = [row[0].label for row in reply.buttons[:2]]
     assert labels == ["⛔ Không đồng ý: Helper.A", "⛔ Dừng Helper.A"]
+
+
+def test_the_helpers_grants_are_paged(client, app, world):
+    from tests.assist_world import ask
+
+    made = [ask(client, world)["id"] for _ in range(3)]
+    first = client.get(
+        "/api/v1/assistance/grants", query_string={"page_size": 2}, headers=world.helper
+    ).json
+    assert first["total"] == 3 and [g["id"] for g in first["items"]] == made[::-1][:2]
+    second = client.get(
+        "/api/v1/assistance/grants",
+        query_string={"page_size": 2, "page": 2},
+        headers=world.helper,
+    ).json
+    assert [g["id"] for g in second["items"]] == [made[0]]
+    bad = client.get(
+        "/api/v1/assistance/grants", query_string={"page_size": 0}, headers=world.helper
+    )
+    assert bad.status_code == 422 and bad.json["error"] == "validation_failed"

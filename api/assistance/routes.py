@@ -72,10 +72,13 @@ class Sessions(MethodView):
 @blp.route("/assistance/grants")
 class HelperGrants(MethodView):
     @auth_required(blp)
-    @blp.response(200, s.GrantSchema(many=True))
-    def get(self):
-        """The grants under which the caller helps someone (pending and active)."""
-        return _named(consent.for_helper(current_principal()))
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, s.GrantPageSchema)
+    def get(self, args):
+        """The grants under which the caller helps someone (pending and active), paged."""
+        page = Page(args["page"], args["page_size"])
+        items, total = consent.for_helper(current_principal(), page)
+        return page_envelope(_named(items), total, page)
 
 
 @blp.route("/assistance/grants/<string:grant_id>/confirm")

@@ -93,6 +93,9 @@ class GrantSchema(ma.Schema):
     end_reason = ma.fields.String()
 
 
+GrantPageSchema = page_schema(GrantSchema, "AssistGrantPage")
+
+
 class SessionCreatedSchema(GrantSchema):
     code_sent_to = ma.fields.String(metadata={"description": "The phone on record, masked"})
 
