@@ -240,3 +240,18 @@ def test_the_helpers_grants_are_paged(client, app, world):
         "/api/v1/assistance/grants", query_string={"page_size": 0}, headers=world.helper
     )
     assert bad.status_code == 422 and bad.json["error"] == "validation_failed"
+
+
+def test_the_commune_sees_disputed_entries(client, app, world):
+    _, headers = start(client, app, world)
+    client.get(LIST, headers=headers)
+    (entry,) = client.get("/api/v1/me/usage", headers=world.resident).json["items"]
+    r = client.post(
+        f"/api/v1/me/usage/{entry['id']}/dispute",
+        json={"note": "Tôi không nhờ"},
+        headers=world.resident,
+    )
+    assert r.status_code == 200
+    url = f"/api/v1/admin/assistance/teams/{world.team_id}/activity"
+    figures = client.get(url, headers=world.admin).json
+    assert figures["totals"]["disputed"] == 1 and figures["members"][0]["disputed"] == 1
