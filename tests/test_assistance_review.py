@@ -255,3 +255,12 @@ def test_the_commune_sees_disputed_entries(client, app, world):
     url = f"/api/v1/admin/assistance/teams/{world.team_id}/activity"
     figures = client.get(url, headers=world.admin).json
     assert figures["totals"]["disputed"] == 1 and figures["members"][0]["disputed"] == 1
+
+
+def test_out_of_scope_writes_are_refused_before_the_dossier_is_looked_up(client, app, world):
+    """A grant for one dossier says nothing about which other dossiers exist."""
+    _, headers = start(client, app, world, dossiers=[CODE])
+    body = {"text": "Xin hỏi", "client_message_id": "s1"}
+    for code in ("000.00.15.H12-251120-0077", "KHONG-CO"):
+        r = client.post(f"{LIST}/{code}/messages", json=body, headers=headers)
+        assert r.status_code == 403 and r.json["error"] == "assist_out_of_scope"

@@ -95,6 +95,7 @@ def post_message(
 ):  # noqa: ANN201
     """Written for the resident: shows as the helper's message for them; the officer sees
     who wrote. Answering a supplement request needs "supplement" (or "message")."""
+    require(ctx, MESSAGE, SUPPLEMENT, dossier_code=code)  # out of scope: 403 before any look
     dossier = _owned(ctx, code)
     if dossier.status.group == "supplement_requested":
         action = require(ctx, MESSAGE, SUPPLEMENT, dossier_code=code)
