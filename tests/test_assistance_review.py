@@ -264,3 +264,19 @@ def test_out_of_scope_writes_are_refused_before_the_dossier_is_looked_up(client,
     for code in ("000.00.15.H12-251120-0077", "KHONG-CO"):
         r = client.post(f"{LIST}/{code}/messages", json=body, headers=headers)
         assert r.status_code == 403 and r.json["error"] == "assist_out_of_scope"
+
+
+def test_a_wrong_code_does_not_look_like_a_lost_sign_in(client, app, world):
+    """Apps sign people out on 401; a helper who mistypes the code must stay signed in."""
+    from tests.assist_world import RESIDENT_PHONE, ask
+
+    grant = ask(client, world)
+    wrong = f"{(int(app.extensions['otp_sender'].codes[RESIDENT_PHONE]) + 1) % 10**6:06d}"
+    r = client.post(
+        f"/api/v1/assistance/grants/{grant['id']}/confirm",
+        json={"code": wrong},
+        headers=world.helper,
+    )
+    assert r.status_code == 400 and r.json["error"] == "assist_code_invalid"
+    assert "WWW-Authenticate" not in r.headers
+    assert client.get("/api/v1/assistance/grants", headers=world.helper).status_code == 200

@@ -285,7 +285,8 @@ def _refuse_code(grant: Grant, result: str, actor_id: int, limit: Limit) -> None
     hit(limit, str(actor_id))
     if result == "exhausted":
         raise ApiError(403, "assist_code_exhausted")
-    raise ApiError(401, "assist_code_invalid")
+    # Not 401: the helper is signed in, and apps take 401 as "sign in again".
+    raise ApiError(400, "assist_code_invalid")
 
 
 def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin) -> Grant:

@@ -86,7 +86,7 @@ class Confirm(MethodView):
     @auth_required(blp, roles=(ROLE_COMMUNITY,))
     @blp.arguments(s.CodeSchema)
     @blp.response(200, s.GrantSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Wrong or expired code")
+    @blp.alt_response(400, schema=ErrorSchema, description="Wrong or expired code")
     @blp.alt_response(403, schema=ErrorSchema, description="Too many wrong codes: refused")
     @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
     def post(self, body, grant_id: str):
