@@ -280,3 +280,31 @@ def test_a_wrong_code_does_not_look_like_a_lost_sign_in(client, app, world):
     assert r.status_code == 400 and r.json["error"] == "assist_code_invalid"
     assert "WWW-Authenticate" not in r.headers
     assert client.get("/api/v1/assistance/grants", headers=world.helper).status_code == 200
+
+
+def test_the_demo_resident_has_a_phone_even_when_the_first_is_taken(client, app):
+    from api.assistance.demo import seed_demo_assistance
+    from api.auth.models import ROLE_CITIZEN
+    from api.dossiers.demo import seed_demo_dossiers
+    from api.phone import normalise_phone
+
+    with app.app_context():
+        seed_demo_dossiers(20)
+        first = db.session.scalar(
+            select(Dossier)
+            .where(Dossier.applicant_type == "1", Dossier.applicant_id_number != "")
+            .where(Dossier.phone != "")
+            .order_by(Dossier.code)
+            .limit(1)
+        )
+        taken = normalise_phone(first.phone)
+        db.session.add(
+            Account(role=ROLE_CITIZEN, assurance="phone", phone=taken, full_name="Người khác")
+        )
+        db.session.commit()
+        lines = seed_demo_assistance()
+        resident = db.session.scalar(
+            select(Account).where(Account.role == ROLE_CITIZEN, Account.personal_id.is_not(None))
+        )
+        assert resident.phone and resident.phone != taken
+    assert "Demo resident" in lines[1] and "phone 0" in lines[1]
