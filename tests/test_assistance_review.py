@@ -308,3 +308,16 @@ def test_the_demo_resident_has_a_phone_even_when_the_first_is_taken(client, app)
         )
         assert resident.phone and resident.phone != taken
     assert "Demo resident" in lines[1] and "phone 0" in lines[1]
+
+
+def test_probing_id_numbers_counts_against_the_helpers_limit(client, app, world):
+    body = {"actions": ["follow"], "hours": 1}
+    statuses = [
+        client.post(
+            "/api/v1/assistance/sessions",
+            json={**body, "resident": {"personal_id": f"0010990{i:05d}"}},
+            headers=world.helper,
+        ).status_code
+        for i in range(21)
+    ]
+    assert statuses == [404] * 20 + [429]

@@ -189,8 +189,9 @@ def request_session(
     actions = checked_actions(actions)
     if not 1 <= hours <= session_max_hours():
         raise ApiError(422, "assist_too_long", **texts.hours_limit(session_max_hours()))
-    resident = find_person(resident_ref)
+    # Counted before the look-up: unknown ID numbers count too (no free probing of who exists).
     hit(REQUESTS_PER_HELPER, str(helper_account.id))
+    resident = find_person(resident_ref)
     exception_id = commune_exception_for(helper_account, resident, origin)
     if not resident.phone:
         raise ApiError(422, "assist_no_phone")
