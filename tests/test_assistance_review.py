@@ -321,3 +321,13 @@ def test_probing_id_numbers_counts_against_the_helpers_limit(client, app, world)
         for i in range(21)
     ]
     assert statuses == [404] * 20 + [429]
+
+
+def test_a_past_last_day_is_not_called_too_long(client, app, world):
+    body = {"agent": {"phone": "0912345000"}, "actions": ["follow"], "valid_until": "2020-01-01"}
+    from tests.assist_world import citizen
+
+    citizen(app, "001090000555", "Con trai", "84912345000", world.commune)
+    r = client.post("/api/v1/me/mandates", json=body, headers=world.resident)
+    assert r.status_code == 422 and r.json["error"] == "assist_day_past"
+    assert r.json["message"] == "Ngày kết thúc đã qua. Xin chọn từ hôm nay trở đi."

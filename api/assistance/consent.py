@@ -325,7 +325,9 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
 
 def valid_until_end(valid_until: date, max_days: int) -> tuple:
     now = clock.utcnow()
-    if valid_until < local_today(now) or valid_until > local_today(now) + timedelta(days=max_days):
+    if valid_until < local_today(now):
+        raise ApiError(422, "assist_day_past")
+    if valid_until > local_today(now) + timedelta(days=max_days):
         raise ApiError(422, "assist_too_long", **texts.days_limit(max_days))
     return now, end_of_day(valid_until)
 

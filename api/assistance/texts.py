@@ -89,6 +89,10 @@ MESSAGES = {
         "vi": "Thời hạn quá dài: tối đa {limit_vi}.",
         "en": "Too long: at most {limit_en}.",
     },
+    "assist_day_past": {
+        "vi": "Ngày kết thúc đã qua. Xin chọn từ hôm nay trở đi.",
+        "en": "That last day has passed. Please choose today or later.",
+    },
     "assist_only_resident": {
         "vi": "Chỉ chính người dân mới làm được việc này.",
         "en": "Only the resident can do this.",
