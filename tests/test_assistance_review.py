@@ -223,9 +223,14 @@ def test_the_chat_tells_a_waiting_request_from_a_running_help(client, app, world
 
 
 def test_the_helpers_grants_are_paged(client, app, world):
-    from tests.assist_world import ask
+    from tests.assist_world import citizen
 
-    made = [ask(client, world)["id"] for _ in range(3)]
+    made = []
+    for i in range(3):
+        citizen(app, f"00109900077{i}", f"Cụ {i}", f"8491234577{i}", world.commune)
+        body = {"resident": {"personal_id": f"00109900077{i}"}, "actions": ["follow"]}
+        r = client.post("/api/v1/assistance/sessions", json=body, headers=world.helper)
+        made.append(r.json["id"])
     first = client.get(
         "/api/v1/assistance/grants", query_string={"page_size": 2}, headers=world.helper
     ).json
@@ -331,3 +336,23 @@ def test_a_past_last_day_is_not_called_too_long(client, app, world):
     r = client.post("/api/v1/me/mandates", json=body, headers=world.resident)
     assert r.status_code == 422 and r.json["error"] == "assist_day_past"
     assert r.json["message"] == "Ngày kết thúc đã qua. Xin chọn từ hôm nay trở đi."
+
+
+def test_asking_again_replaces_the_earlier_waiting_request(client, app, world):
+    from tests.assist_world import RESIDENT_PHONE, ask
+
+    first = ask(client, world)
+    first_code = app.extensions["otp_sender"].codes[RESIDENT_PHONE]
+    second = ask(client, world)
+    waiting = client.get("/api/v1/me/helpers", headers=world.resident).json
+    assert [g["id"] for g in waiting] == [second["id"]]
+    late = client.post(
+        f"/api/v1/assistance/grants/{first['id']}/confirm",
+        json={"code": first_code},
+        headers=world.helper,
+    )
+    assert late.status_code == 409
+    history = client.get(
+        f"/api/v1/assistance/grants/{first['id']}/history", headers=world.resident
+    ).json
+    assert (history[-1]["to_state"], history[-1]["reason"]) == ("revoked", "replaced")

@@ -199,6 +199,7 @@ def request_session(
     if via == "zalo" and zalo is None:
         raise ApiError(422, "assist_no_zalo")
     hit(REQUESTS_PER_RESIDENT, str(resident.id))
+    _withdraw_earlier(helper_account, resident)
     grant = new_grant(
         SESSION,
         helper_account,
@@ -243,6 +244,23 @@ def request_session(
     # No SMS gateway (the demo's console, tests): only ever to the number on the record.
     sender.send_code(resident.phone, code, "assist", "vi")
     return grant, mask_number(resident.phone)
+
+
+def _withdraw_earlier(helper: Account, resident: Account) -> None:
+    """Asking again (a double tap on a slow line, a code that did not come) replaces the
+    helper's earlier waiting request: one request and one live code per helper and resident."""
+    earlier = db.session.scalars(
+        select(Grant).where(
+            Grant.kind == SESSION,
+            Grant.state == PENDING,
+            Grant.helper_id == helper.id,
+            Grant.resident_id == resident.id,
+        )
+    )
+    for grant in list(earlier):
+        grants.transition(
+            grant, REVOKED, from_states=(PENDING,), actor_id=helper.id, reason="replaced"
+        )
 
 
 def _linked_zalo(resident: Account) -> str | None:
