@@ -356,3 +356,31 @@ def test_asking_again_replaces_the_earlier_waiting_request(client, app, world):
         f"/api/v1/assistance/grants/{first['id']}/history", headers=world.resident
     ).json
     assert (history[-1]["to_state"], history[-1]["reason"]) == ("revoked", "replaced")
+
+
+def test_every_grant_past_its_time_leaves_who_is_helping_me(client, app, world):
+    from datetime import UTC, datetime, timedelta
+
+    from api.assistance.models import Grant
+    from tests.assist_world import citizen
+
+    start(client, app, world)
+    citizen(app, "001090000444", "Em", "84900000444", None)
+    desk = client.post(
+        "/api/v1/assistance/desk",
+        json={
+            "personal_id": OWNER_ID,
+            "full_name": "Nguyễn Thị Hoa",
+            "helper": {"personal_id": "001090000444"},
+            "actions": ["follow"],
+            "hours": 1,
+            "id_card_checked": True,
+        },
+        headers=world.officer,
+    )
+    assert desk.status_code == 201
+    with app.app_context():
+        for grant in db.session.scalars(select(Grant)):
+            grant.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        db.session.commit()
+    assert client.get("/api/v1/me/helpers", headers=world.resident).json == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from api import clock
 from api.assistance import codes, grants, teams, texts
@@ -45,7 +45,6 @@ from api.errors import ApiError
 from api.extensions import db
 from api.logs import mask_number
 from api.notifications.service import notify_chat
-from api.pagination import Page
 from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
 from api.ratelimit import Limit, blocked_for, hit
@@ -479,41 +478,3 @@ def reject(person: Principal, public_id: str) -> Grant:
 def end_by_helper(helper: Principal, public_id: str) -> Grant:
     grant = _own_grant(public_id, helper.account_id, as_helper=True)
     return _end(grant, REVOKED, helper.account_id, "helper", "api")
-
-
-def for_resident(resident: Principal) -> list[Grant]:
-    """ "Ai đang giúp tôi?": pending and active grants, newest first."""
-    return _open(Grant.resident_id == resident.account_id)
-
-
-def for_helper(helper: Principal, page: Page) -> tuple[list[Grant], int]:
-    """The grants a helper works under, newest first, paged (a carer may hold many mandates).
-    Those past their time are expired first, so the count is right."""
-    mine = Grant.helper_id == helper.account_id
-    now = clock.utcnow()
-    due = db.session.scalars(
-        select(Grant).where(
-            mine,
-            ((Grant.state == ACTIVE) & (Grant.expires_at <= now))
-            | ((Grant.state == PENDING) & (Grant.accept_by <= now)),
-        )
-    )
-    if any([grants.expire_if_due(g) for g in due]):
-        db.session.commit()
-    query = select(Grant).where(mine, Grant.state.in_(OPEN_STATES))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.order_by(Grant.id.desc()).offset(page.offset).limit(page.page_size)
-    )
-    return list(rows), total
-
-
-def _open(condition) -> list[Grant]:  # noqa: ANN001
-    rows = list(
-        db.session.scalars(
-            select(Grant).where(condition, Grant.state.in_(OPEN_STATES)).order_by(Grant.id.desc())
-        )
-    )
-    if any(grants.expire_if_due(g) for g in rows):
-        db.session.commit()
-    return [g for g in rows if g.state in OPEN_STATES]

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api.assistance import consent, desk, grants, usage
+from api.assistance import consent, desk, grants, lists, usage
 from api.assistance import guard as acting
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
@@ -77,7 +77,7 @@ class HelperGrants(MethodView):
     def get(self, args):
         """The grants under which the caller helps someone (pending and active), paged."""
         page = Page(args["page"], args["page_size"])
-        items, total = consent.for_helper(current_principal(), page)
+        items, total = lists.for_helper(current_principal(), page)
         return page_envelope(_named(items), total, page)
 
 
@@ -189,7 +189,7 @@ class MyHelpers(MethodView):
     @blp.response(200, s.GrantSchema(many=True))
     def get(self):
         """«Ai đang giúp tôi?»: who may act for me now, or is waiting for my consent."""
-        return _named(consent.for_resident(current_principal()))
+        return _named(lists.for_resident(current_principal()))
 
 
 @blp.route("/me/helpers/<string:grant_id>/revoke")

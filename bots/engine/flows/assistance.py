@@ -3,7 +3,7 @@ stop (button data "ar:<grant id>", 35 bytes: within Telegram's 64)."""
 
 from __future__ import annotations
 
-from api.assistance import consent
+from api.assistance import consent, lists
 from api.assistance.rules import describe
 from api.clock import to_local
 from api.errors import ApiError
@@ -75,7 +75,7 @@ def show(turn: Turn) -> None:
     if principal is None:
         turn.say(turn.t("bot_assist_link_first"), [[turn.button("bot_btn_link", "l")]])
         return
-    grants = consent.for_resident(principal)
+    grants = lists.for_resident(principal)
     if not grants:
         turn.say(turn.t("bot_assist_none"), turn.back_buttons())
         return
