@@ -455,7 +455,7 @@ def _give_up(notification: m.Notification) -> None:
 
 def _scrub_secrets(notification: m.Notification) -> None:
     # A one-time code is useless once delivered or given up, and must not linger in the DB.
-    if notification.event == "one_time_code":
+    if notification.event in ("one_time_code", "assist_code"):
         notification.params = {}
 
 

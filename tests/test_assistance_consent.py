@@ -77,7 +77,7 @@ def test_brute_force_stops_and_the_code_is_never_logged(client, app, world, capl
     url = f"/api/v1/assistance/grants/{grant['id']}/confirm"
     for _ in range(4):
         r = client.post(url, json={"code": wrong}, headers=world.helper)
-        assert r.status_code == 401 and r.json["error"] == "assist_code_invalid"
+        assert r.status_code == 400 and r.json["error"] == "assist_code_invalid"
     r = client.post(url, json={"code": wrong}, headers=world.helper)
     assert r.status_code == 403 and r.json["error"] == "assist_code_exhausted"
     # The right code no longer opens it: the request was refused for good.
@@ -389,7 +389,7 @@ def test_code_by_zalo_goes_to_the_zalo_linked_to_the_record(client, app, world):
     assert _sender(app).sent == []  # no SMS
     with app.app_context():
         (sent,) = db.session.scalars(
-            select(Notification).where(Notification.event == "one_time_code")
+            select(Notification).where(Notification.event == "assist_code")
         ).all()
         assert (sent.chat_channel, sent.chat_id) == ("zalo", "zalo-user-9")
         code = sent.params["code"]

@@ -202,6 +202,7 @@ def test_commune_activity_figures(client, app, world, monkeypatch):
         "consents_refused": 1,
         "reads": 2,
         "writes": 1,
+        "disputed": 0,
         "residents_helped": 1,
     }
     (member,) = figures["members"]

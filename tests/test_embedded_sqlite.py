@@ -133,9 +133,8 @@ def test_pushes_requests_and_the_worker_together(embedded):
             job.result()
     assert statuses and not [s for s in statuses if s >= 500], sorted(set(statuses))
 
-    from workers.queues import all_queues
-
     from api.dossiers.models import DomainEvent
+    from workers.queues import all_queues
 
     def unprocessed() -> int:
         # An empty queue is not the end: the relay job may still be running its last batch.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.assistance.guard import ActingContext, mark_first_use, require
 from api.assistance.notify import hand_over
@@ -13,7 +13,7 @@ from api.assistance.rules import FOLLOW, MESSAGE, RATE_WITH, SUPPLEMENT
 from api.assistance.usage import recorded_read, recorded_write
 from api.audit.service import Origin
 from api.dossiers import service as dossiers
-from api.dossiers.models import Dossier
+from api.dossiers.models import Dossier, DossierStatus
 from api.errors import ApiError
 from api.extensions import db
 from api.feedback import service as feedback
@@ -38,11 +38,24 @@ def _read(ctx: ActingContext, action: str, object_type: str, object_id: str) -> 
 
 
 def list_dossiers(ctx: ActingContext, group: str | None, page: Page) -> tuple[list[Dossier], int]:
+    """The resident's own dossiers (not others' they follow), only those the grant names if it
+    names some; filtered and paged in the query so every page is right."""
     require(ctx, FOLLOW)
-    items, total = dossiers.my_dossiers(ctx.resident, group, page)
-    if ctx.dossier_codes:  # a grant for some dossiers shows only those
-        items = [d for d in items if d.code in ctx.dossier_codes]
-        total = len(items)
+    items, total = [], 0
+    if ctx.resident.identity_verified and ctx.resident.personal_id:
+        query = select(Dossier).where(Dossier.applicant_id_number == ctx.resident.personal_id)
+        if ctx.dossier_codes:
+            query = query.where(Dossier.code.in_(ctx.dossier_codes))
+        if group:
+            query = query.join(DossierStatus).where(DossierStatus.group == group)
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        items = list(
+            db.session.scalars(
+                query.order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+                .offset(page.offset)
+                .limit(page.page_size)
+            )
+        )
     _read(ctx, FOLLOW, "dossier_list", group or "")
     return items, total
 
@@ -82,6 +95,7 @@ def post_message(
 ):  # noqa: ANN201
     """Written for the resident: shows as the helper's message for them; the officer sees
     who wrote. Answering a supplement request needs "supplement" (or "message")."""
+    require(ctx, MESSAGE, SUPPLEMENT, dossier_code=code)  # out of scope: 403 before any look
     dossier = _owned(ctx, code)
     if dossier.status.group == "supplement_requested":
         action = require(ctx, MESSAGE, SUPPLEMENT, dossier_code=code)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from api import clock
-from api.assistance import codes, grants, teams
+from api.assistance import codes, grants, teams, texts
 from api.assistance.models import (
     ACTIVE,
     BY_CODE,
@@ -28,6 +28,7 @@ from api.assistance.rules import (
     ALLOWED_ACTIONS,
     FORBIDDEN_ACTIONS,
     code_ttl,
+    describe,
     end_of_day,
     local_today,
     mandate_accept_window,
@@ -46,8 +47,13 @@ from api.logs import mask_number
 from api.notifications.service import notify_chat
 from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
-from api.ratelimit import Limit, hit
+from api.ratelimit import Limit, blocked_for, hit
 
+SAME_PERSON = texts.reason(
+    "người giúp và người được giúp là cùng một người",
+    "the helper and the resident are the same person",
+)
+ASSIST_CODE_EVENT = "assist_code"  # its own wording; scrubbed once delivered (push.dispatch)
 REQUESTS_PER_HELPER = Limit("assist_request_helper", 20, 3600)
 REQUESTS_PER_RESIDENT = Limit("assist_request_resident", 5, 3600)
 WRONG_CODES_PER_HELPER = Limit("assist_wrong_code_helper", 10, 3600)
@@ -98,7 +104,10 @@ def checked_actions(actions: list[str]) -> list[str]:
             422,
             "assist_action_invalid",
             errors={"actions": [f"Choose from: {', '.join(ALLOWED_ACTIONS)}."]},
-            reason=", ".join(unknown) or "none chosen",
+            **texts.reason(
+                "chỉ chọn trong các việc: " + describe(list(ALLOWED_ACTIONS), "vi"),
+                "choose from: " + describe(list(ALLOWED_ACTIONS), "en"),
+            ),
         )
     return list(dict.fromkeys(actions))
 
@@ -113,7 +122,13 @@ def checked_dossiers(resident: Account, grant_consent: str, codes_: list[str]) -
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
         if dossier is None or not is_owner(subject, dossier):
             raise ApiError(
-                422, "assist_action_invalid", errors={"dossiers": [code[:64]]}, reason=code[:64]
+                422,
+                "assist_action_invalid",
+                errors={"dossiers": [code[:64]]},
+                **texts.reason(
+                    f"hồ sơ {code[:64]} không phải của người dân này",
+                    f"dossier {code[:64]} is not the resident's",
+                ),
             )
     return cleaned
 
@@ -172,9 +187,10 @@ def request_session(
     helper_account = _helper_account(helper)
     actions = checked_actions(actions)
     if not 1 <= hours <= session_max_hours():
-        raise ApiError(422, "assist_too_long", limit=f"{session_max_hours()} h")
-    resident = find_person(resident_ref)
+        raise ApiError(422, "assist_too_long", **texts.hours_limit(session_max_hours()))
+    # Counted before the look-up: unknown ID numbers count too (no free probing of who exists).
     hit(REQUESTS_PER_HELPER, str(helper_account.id))
+    resident = find_person(resident_ref)
     exception_id = commune_exception_for(helper_account, resident, origin)
     if not resident.phone:
         raise ApiError(422, "assist_no_phone")
@@ -182,6 +198,7 @@ def request_session(
     if via == "zalo" and zalo is None:
         raise ApiError(422, "assist_no_zalo")
     hit(REQUESTS_PER_RESIDENT, str(resident.id))
+    _withdraw_earlier(helper_account, resident)
     grant = new_grant(
         SESSION,
         helper_account,
@@ -205,18 +222,44 @@ def request_session(
         object_id=grant.public_id,
         exception=exception_id or "",
     )
-    if zalo is not None:
+    # The words say who asks and that this code, unlike a sign-in code, is read out to them.
+    params = {
+        "code": code,
+        "helper": (helper_account.full_name or helper_account.username or "")[:40],
+        "what": describe(actions, "vi"),
+    }
+    sender = otp.sender()
+    if zalo is not None or isinstance(sender, otp.PipelineOtpSender):
+        # Only ever to the Zalo linked to the record or the number already on it.
+        channel, to = ("zalo", zalo) if zalo is not None else ("sms", resident.phone)
         notification = notify_chat(
-            "zalo", zalo, "one_time_code", {"code": code}, f"assist-code:{grant.public_id}"
+            channel, to, ASSIST_CODE_EVENT, params, f"assist-code:{grant.public_id}"
         )
         db.session.commit()
         hand_over([notification, *told], urgent=True)  # the code is scrubbed once delivered
-        return grant, "Zalo"
+        return grant, "Zalo" if zalo is not None else mask_number(resident.phone)
     db.session.commit()
     hand_over(told, urgent=True)
-    # Only ever to the number already on the resident's record.
-    otp.sender().send_code(resident.phone, code, "assist", "vi")
+    # No SMS gateway (the demo's console, tests): only ever to the number on the record.
+    sender.send_code(resident.phone, code, "assist", "vi")
     return grant, mask_number(resident.phone)
+
+
+def _withdraw_earlier(helper: Account, resident: Account) -> None:
+    """Asking again (a double tap on a slow line, a code that did not come) replaces the
+    helper's earlier waiting request: one request and one live code per helper and resident."""
+    earlier = db.session.scalars(
+        select(Grant).where(
+            Grant.kind == SESSION,
+            Grant.state == PENDING,
+            Grant.helper_id == helper.id,
+            Grant.resident_id == resident.id,
+        )
+    )
+    for grant in list(earlier):
+        grants.transition(
+            grant, REVOKED, from_states=(PENDING,), actor_id=helper.id, reason="replaced"
+        )
 
 
 def _linked_zalo(resident: Account) -> str | None:
@@ -237,6 +280,14 @@ def _own_grant(public_id: str, account_id: int, *, as_helper: bool) -> Grant:
     return grant
 
 
+def _stop_if_guessing(limit: Limit, actor_id: int) -> None:
+    """Too many wrong codes lately (over several requests): no more tries, not even a right
+    one, until the window passes; checked before the code is looked at."""
+    retry = blocked_for(limit, str(actor_id))
+    if retry:
+        raise ApiError(429, "too_many_requests", headers={"Retry-After": str(retry)})
+
+
 def _refuse_code(grant: Grant, result: str, actor_id: int, limit: Limit) -> None:
     """Count a wrong code; after the allowed tries the request is refused for good."""
     made = []
@@ -252,7 +303,8 @@ def _refuse_code(grant: Grant, result: str, actor_id: int, limit: Limit) -> None
     hit(limit, str(actor_id))
     if result == "exhausted":
         raise ApiError(403, "assist_code_exhausted")
-    raise ApiError(401, "assist_code_invalid")
+    # Not 401: the helper is signed in, and apps take 401 as "sign in again".
+    raise ApiError(400, "assist_code_invalid")
 
 
 def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin) -> Grant:
@@ -262,7 +314,8 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
     if grants.expire_if_due(grant):
         db.session.commit()
     if grant.kind != SESSION or grant.state != PENDING:
-        raise ApiError(409, "assist_state_conflict", state=grant.state)
+        raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
+    _stop_if_guessing(WRONG_CODES_PER_HELPER, helper.account_id)
     result = codes.check_code(grant, code)
     if result != "ok":
         _refuse_code(grant, result, helper.account_id, WRONG_CODES_PER_HELPER)
@@ -278,7 +331,9 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
         accept_by=None,
     ):
         db.session.rollback()
-        raise ApiError(409, "assist_state_conflict", state=grants.by_public_id(public_id).state)
+        raise ApiError(
+            409, "assist_state_conflict", **texts.state_words(grants.by_public_id(public_id).state)
+        )
     made = tell_both(grant, "started")
     db.session.commit()
     hand_over(made)
@@ -287,8 +342,10 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
 
 def valid_until_end(valid_until: date, max_days: int) -> tuple:
     now = clock.utcnow()
-    if valid_until < local_today(now) or valid_until > local_today(now) + timedelta(days=max_days):
-        raise ApiError(422, "assist_too_long", limit=f"{max_days} days")
+    if valid_until < local_today(now):
+        raise ApiError(422, "assist_day_past")
+    if valid_until > local_today(now) + timedelta(days=max_days):
+        raise ApiError(422, "assist_too_long", **texts.days_limit(max_days))
     return now, end_of_day(valid_until)
 
 
@@ -312,7 +369,7 @@ def create_mandate(
     actions = checked_actions(actions)
     agent = find_person(agent_ref, roles=(ROLE_CITIZEN, ROLE_COMMUNITY))
     if agent.id == account.id:
-        raise ApiError(422, "assist_action_invalid", reason="the same person")
+        raise ApiError(422, "assist_action_invalid", **SAME_PERSON)
     if agent.role == ROLE_COMMUNITY and not teams.is_active_member(agent.id):
         raise ApiError(403, "assist_not_helper")
     _, expires = valid_until_end(valid_until, mandate_max_days())
@@ -352,7 +409,8 @@ def accept_mandate(agent: Principal, public_id: str, code: str, origin: Origin) 
     if grants.expire_if_due(grant):
         db.session.commit()
     if grant.kind != MANDATE or grant.state != PENDING:
-        raise ApiError(409, "assist_state_conflict", state=grant.state)
+        raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
+    _stop_if_guessing(WRONG_CODES_PER_AGENT, agent.account_id)
     result = codes.check_code(grant, code)
     if result != "ok":
         _refuse_code(grant, result, agent.account_id, WRONG_CODES_PER_AGENT)
@@ -366,7 +424,9 @@ def accept_mandate(agent: Principal, public_id: str, code: str, origin: Origin) 
         accept_by=None,
     ):
         db.session.rollback()
-        raise ApiError(409, "assist_state_conflict", state=grants.by_public_id(public_id).state)
+        raise ApiError(
+            409, "assist_state_conflict", **texts.state_words(grants.by_public_id(public_id).state)
+        )
     made = tell_both(grant, "started")
     db.session.commit()
     hand_over(made)
@@ -411,30 +471,10 @@ def reject(person: Principal, public_id: str) -> Grant:
     if person.account_id not in (grant.resident_id, grant.helper_id):
         raise ApiError(404, "assist_grant_not_found")
     if grant.state != PENDING:
-        raise ApiError(409, "assist_state_conflict", state=grant.state)
+        raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
     return _end(grant, REJECTED, person.account_id, "rejected", "api")
 
 
 def end_by_helper(helper: Principal, public_id: str) -> Grant:
     grant = _own_grant(public_id, helper.account_id, as_helper=True)
     return _end(grant, REVOKED, helper.account_id, "helper", "api")
-
-
-def for_resident(resident: Principal) -> list[Grant]:
-    """ "Ai đang giúp tôi?": pending and active grants, newest first."""
-    return _open(Grant.resident_id == resident.account_id)
-
-
-def for_helper(helper: Principal) -> list[Grant]:
-    return _open(Grant.helper_id == helper.account_id)
-
-
-def _open(condition) -> list[Grant]:  # noqa: ANN001
-    rows = list(
-        db.session.scalars(
-            select(Grant).where(condition, Grant.state.in_(OPEN_STATES)).order_by(Grant.id.desc())
-        )
-    )
-    if any(grants.expire_if_due(g) for g in rows):
-        db.session.commit()
-    return [g for g in rows if g.state in OPEN_STATES]

@@ -77,35 +77,44 @@ def seed_demo_assistance() -> list[str]:
 
 
 def _resident(commune: int) -> Account | None:
-    """The applicant of the first individual demo dossier, as a VNeID-verified resident of
-    the team's commune with the dossier's phone on record."""
-    dossier = db.session.scalar(
+    """The applicant of the first individual demo dossier whose phone is free (or who already
+    has a record), as a VNeID-verified resident of the team's commune with that phone on
+    record: the code must have a phone to go to."""
+    candidates = db.session.scalars(
         select(Dossier)
         .where(
             Dossier.applicant_type == "1", Dossier.applicant_id_number != "", Dossier.phone != ""
         )
         .order_by(Dossier.code)
-        .limit(1)
+        .limit(50)
     )
-    if dossier is None:
-        return None
-    account = db.session.scalar(
-        select(Account).where(Account.personal_id == dossier.applicant_id_number)
-    )
-    phone = normalise_phone(dossier.phone)
-    if account is None:
-        if phone and db.session.scalar(select(Account.id).where(Account.phone == phone)):
-            phone = None  # someone already signed in with it
-        account = Account(
-            role=ROLE_CITIZEN,
-            assurance=ASSURANCE_VNEID,
-            personal_id=dossier.applicant_id_number,
-            full_name=dossier.applicant_name,
-            phone=phone,
-            commune_code=commune,
+    for dossier in candidates:
+        phone = normalise_phone(dossier.phone)
+        account = db.session.scalar(
+            select(Account).where(Account.personal_id == dossier.applicant_id_number)
         )
-        db.session.add(account)
+        taken = phone and db.session.scalar(
+            select(Account.id).where(
+                Account.phone == phone, Account.id != (account.id if account else 0)
+            )
+        )
+        if account is not None and account.phone:
+            if account.commune_code is None:
+                account.commune_code = commune
+            return account
+        if not phone or taken:
+            continue  # someone else signed in with this phone: try the next dossier
+        if account is None:
+            account = Account(
+                role=ROLE_CITIZEN,
+                assurance=ASSURANCE_VNEID,
+                personal_id=dossier.applicant_id_number,
+                full_name=dossier.applicant_name,
+                commune_code=commune,
+            )
+            db.session.add(account)
+        account.phone = phone
+        account.commune_code = account.commune_code or commune
         db.session.flush()
-    elif account.commune_code is None:
-        account.commune_code = commune
-    return account
+        return account
+    return None

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from api import clock
-from api.assistance import grants, teams
+from api.assistance import grants, teams, texts
 from api.assistance.consent import (
+    SAME_PERSON,
     PersonRef,
     checked_actions,
     checked_dossiers,
@@ -30,7 +31,7 @@ from api.assistance.models import (
     Grant,
 )
 from api.assistance.notify import hand_over, tell_both
-from api.assistance.rules import legal_max_days, local_today, mandate_max_days, session_max_hours
+from api.assistance.rules import legal_max_days, mandate_max_days, session_max_hours
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_CITIZEN, ROLE_COMMUNITY, ROLE_OFFICER, Account
@@ -85,24 +86,33 @@ def open_at_desk(
     ``legal``: a parent or legal representative registered after checking the documents."""
     _officer(officer)
     actions = checked_actions(actions)
+    if legal:
+        # Until when, and on which papers: without a day it would silently end tonight.
+        missing = {
+            name: ["Missing data for required field."]
+            for name, value in (("valid_until", valid_until), ("documents", documents.strip()))
+            if not value
+        }
+        if missing:
+            raise ApiError(422, "validation_failed", errors=missing)
     helper = find_person(helper_ref, roles=(ROLE_CITIZEN, ROLE_COMMUNITY))
     if helper.role == ROLE_COMMUNITY and not teams.is_active_member(helper.id):
         raise ApiError(403, "assist_not_helper")
     resident = desk_resident(personal_id, full_name, commune_code)
     if resident.id == helper.id:
-        raise ApiError(422, "assist_action_invalid", reason="the same person")
+        raise ApiError(422, "assist_action_invalid", **SAME_PERSON)
     exception_id = commune_exception_for(helper, resident, origin)
     now = clock.utcnow()
     if legal:
         kind, consent = LEGAL, BY_DOCUMENTS
-        _, expires = valid_until_end(valid_until or local_today(now), legal_max_days())
+        _, expires = valid_until_end(valid_until, legal_max_days())
     elif valid_until is not None:
         kind, consent = MANDATE, BY_DESK
         _, expires = valid_until_end(valid_until, mandate_max_days())
     else:
         kind, consent = SESSION, BY_DESK
         if not hours or not 1 <= hours <= session_max_hours():
-            raise ApiError(422, "assist_too_long", limit=f"{session_max_hours()} h")
+            raise ApiError(422, "assist_too_long", **texts.hours_limit(session_max_hours()))
         expires = now + timedelta(hours=hours)
     grant = new_grant(
         kind,

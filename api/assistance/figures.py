@@ -73,7 +73,7 @@ def team_activity(
     ]
     totals = {
         key: sum(r[key] for r in rows)
-        for key in ("sessions", "consents_refused", "reads", "writes")
+        for key in ("sessions", "consents_refused", "reads", "writes", "disputed")
     }
     totals["residents_helped"] = len(
         set().union(*(stats[i].pop("_residents") for i in ids)) if ids else set()
@@ -104,18 +104,21 @@ def _member_figures(helper_id: int, start, end) -> dict:  # noqa: ANN001
     )
     residents = {resident for _, _, resident, started in created if started is not None}
     usage = list(
-        db.session.scalars(
-            select(UsageRecord.access).where(
+        db.session.execute(
+            select(UsageRecord.access, UsageRecord.disputed_at).where(
                 UsageRecord.actor_id == helper_id, UsageRecord.at >= start, UsageRecord.at < end
             )
         )
     )
+    accesses = [access for access, _ in usage]
     return {
         "sessions": sum(1 for kind, *_ in created if kind == SESSION),
         "residents_helped": len(residents),
         "consents_refused": sum(1 for _, state, *_ in created if state == REJECTED),
-        "reads": usage.count("read"),
-        "writes": usage.count("write"),
+        "reads": accesses.count("read"),
+        "writes": accesses.count("write"),
+        # Entries the resident said were not agreed: the commune looks at these.
+        "disputed": sum(1 for _, disputed_at in usage if disputed_at is not None),
         "_residents": residents,
     }
 

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from api import clock
 from api.assistance.models import ACTIVE, EXPIRED, OPEN_STATES, PENDING, Grant, GrantEvent
+from api.auth.models import ROLE_ADMIN
 from api.clock import as_utc
 from api.errors import ApiError
 from api.extensions import db
@@ -113,6 +114,16 @@ def in_force(grant: Grant) -> bool:
     if grant.state != ACTIVE or grant.expires_at is None:
         return False
     return as_utc(grant.expires_at) > clock.utcnow()
+
+
+def visible_to(principal, public_id: str) -> Grant:  # noqa: ANN001
+    """Both people see a grant's history, and admins (a commune admin: their commune's)."""
+    grant = by_public_id(public_id)
+    if principal.account_id in (grant.resident_id, grant.helper_id):
+        return grant
+    if principal.role == ROLE_ADMIN and principal.commune_code in (None, grant.commune_code):
+        return grant
+    raise ApiError(404, "assist_grant_not_found")
 
 
 def history(grant: Grant) -> list[GrantEvent]:

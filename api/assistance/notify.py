@@ -22,6 +22,7 @@ _WHY = {
         "helper": "người giúp đã kết thúc",
         "rejected": "bị từ chối",
         "code": "nhập sai mã quá số lần",
+        "replaced": "đã có yêu cầu mới thay thế",
     },
     "en": {
         "time": "time ran out",
@@ -30,6 +31,7 @@ _WHY = {
         "helper": "the helper ended it",
         "rejected": "refused",
         "code": "too many wrong codes",
+        "replaced": "replaced by a new request",
     },
 }
 

@@ -7,14 +7,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from api.assistance import consent, desk, grants, usage
+from api.assistance import consent, desk, grants, lists, usage
 from api.assistance import guard as acting
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
 from api.assistance.models import Grant
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
-from api.errors import ApiError
 from api.extensions import db
 from api.openapi import ErrorSchema
 from api.origin import request_origin
@@ -73,10 +72,13 @@ class Sessions(MethodView):
 @blp.route("/assistance/grants")
 class HelperGrants(MethodView):
     @auth_required(blp)
-    @blp.response(200, s.GrantSchema(many=True))
-    def get(self):
-        """The grants under which the caller helps someone (pending and active)."""
-        return _named(consent.for_helper(current_principal()))
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, s.GrantPageSchema)
+    def get(self, args):
+        """The grants under which the caller helps someone (pending and active), paged."""
+        page = Page(args["page"], args["page_size"])
+        items, total = lists.for_helper(current_principal(), page)
+        return page_envelope(_named(items), total, page)
 
 
 @blp.route("/assistance/grants/<string:grant_id>/confirm")
@@ -84,7 +86,7 @@ class Confirm(MethodView):
     @auth_required(blp, roles=(ROLE_COMMUNITY,))
     @blp.arguments(s.CodeSchema)
     @blp.response(200, s.GrantSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Wrong or expired code")
+    @blp.alt_response(400, schema=ErrorSchema, description="Wrong or expired code")
     @blp.alt_response(403, schema=ErrorSchema, description="Too many wrong codes: refused")
     @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
     def post(self, body, grant_id: str):
@@ -135,13 +137,7 @@ class History(MethodView):
     @blp.response(200, s.GrantEventSchema(many=True))
     def get(self, grant_id: str):
         """Every change of the grant and who made it (both people see it)."""
-        grant = grants.by_public_id(grant_id)
-        principal = current_principal()
-        if principal.account_id not in (grant.resident_id, grant.helper_id) and (
-            principal.role != ROLE_ADMIN
-        ):
-            raise ApiError(404, "assist_grant_not_found")
-        events = grants.history(grant)
+        events = grants.history(grants.visible_to(current_principal(), grant_id))
         ids = {e.actor_id for e in events if e.actor_id}
         names = dict(
             db.session.execute(
@@ -193,7 +189,7 @@ class MyHelpers(MethodView):
     @blp.response(200, s.GrantSchema(many=True))
     def get(self):
         """«Ai đang giúp tôi?»: who may act for me now, or is waiting for my consent."""
-        return _named(consent.for_resident(current_principal()))
+        return _named(lists.for_resident(current_principal()))
 
 
 @blp.route("/me/helpers/<string:grant_id>/revoke")

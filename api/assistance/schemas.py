@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.assistance import usage
 from api.assistance.models import MEMBER_STATES
+from api.assistance.rules import describe
+from api.assistance.texts import STATE_WORDS
 from api.dossiers.schemas import CODE
 from api.pagination import PageArgsSchema, page_schema
 
@@ -69,7 +72,13 @@ class GrantSchema(ma.Schema):
     state = ma.fields.String(
         metadata={"description": "pending, active, rejected, revoked, expired"}
     )
+    state_label = ma.fields.Function(lambda g: STATE_WORDS.get(g.state, ("", ""))[0])
+    state_label_en = ma.fields.Function(lambda g: STATE_WORDS.get(g.state, ("", ""))[1])
     actions = ma.fields.List(ma.fields.String())
+    what = ma.fields.Function(
+        lambda g: describe(g.actions or [], "vi"), metadata={"description": "The actions, in words"}
+    )
+    what_en = ma.fields.Function(lambda g: describe(g.actions or [], "en"))
     dossiers = ma.fields.List(ma.fields.String(), attribute="dossier_codes")
     purpose = ma.fields.String()
     consent = ma.fields.String(metadata={"description": "code, desk or documents"})
@@ -82,6 +91,9 @@ class GrantSchema(ma.Schema):
     first_used_at = ma.fields.DateTime(allow_none=True)
     ended_at = ma.fields.DateTime(allow_none=True)
     end_reason = ma.fields.String()
+
+
+GrantPageSchema = page_schema(GrantSchema, "AssistGrantPage")
 
 
 class SessionCreatedSchema(GrantSchema):
@@ -115,6 +127,10 @@ class UsageSchema(ma.Schema):
     purpose = ma.fields.Function(
         lambda u: getattr(u, "purpose", ""), metadata={"description": "What the help was for"}
     )
+    what = ma.fields.Function(
+        lambda u: usage.words(u, "vi"), metadata={"description": "What was done, in words"}
+    )
+    what_en = ma.fields.Function(lambda u: usage.words(u, "en"))
     action = ma.fields.String()
     access = ma.fields.String(metadata={"description": "read or write"})
     object_type = ma.fields.String()

@@ -59,7 +59,8 @@ class TeamDetail(MethodView):
     @auth_required(blp, roles=ADMINS)
     @blp.response(200, s.TeamSchema)
     def get(self, team_id: str):
-        return _with_members(teams.get_team(team_id))
+        """One team and its members (a commune admin sees their own commune's only)."""
+        return _with_members(teams.team_for_admin(current_principal(), team_id))
 
 
 @blp.route("/teams/<string:team_id>/members")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api import clock
 from api.admin_units.service import get_commune
+from api.assistance import texts
 from api.assistance.grants import transition
 from api.assistance.models import (
     MEMBER_ACTIVE,
@@ -32,6 +33,13 @@ from api.pagination import Page
 from api.staff.service import get_staff
 
 EXCEPTION_MAX_DAYS = 30
+NOT_COMMUNITY = texts.reason(
+    "tài khoản này không phải của Tổ công nghệ số cộng đồng", "not a community team account"
+)
+OTHER_COMMUNE = texts.reason("tài khoản thuộc xã/phường khác", "bound to another commune")
+RETIRED = texts.reason(
+    "thành viên đã thôi hẳn thì không quay lại được", "retired members do not return"
+)
 
 
 def _check_admin_scope(admin: Principal, commune_code: int) -> None:
@@ -87,14 +95,25 @@ def get_team(public_id: str) -> Team:
     return team
 
 
+def team_for_admin(admin: Principal, public_id: str) -> Team:
+    team = get_team(public_id)
+    _check_admin_scope(admin, team.commune_code)
+    return team
+
+
 def list_teams(admin: Principal, commune_code: int | None, page: Page) -> tuple[list[Team], int]:
     if admin.commune_code is not None:
         commune_code = admin.commune_code
     query = select(Team)
     if commune_code is not None:
         query = query.where(Team.commune_code == commune_code)
-    rows = list(db.session.scalars(query.order_by(Team.commune_code, Team.village)))
-    return rows[page.offset : page.offset + page.page_size], len(rows)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Team.commune_code, Team.village, Team.id)
+        .offset(page.offset)
+        .limit(page.page_size)
+    )
+    return list(rows), total
 
 
 def members(team: Team) -> list[tuple[TeamMember, Account]]:
@@ -113,15 +132,15 @@ def add_member(admin: Principal, team_id: str, staff_id: str, origin: Origin) ->
     _check_admin_scope(admin, team.commune_code)
     account = get_staff(staff_id)
     if account.role != ROLE_COMMUNITY:
-        raise ApiError(422, "assist_member_invalid", reason="not a community team account")
+        raise ApiError(422, "assist_member_invalid", **NOT_COMMUNITY)
     if account.commune_code != team.commune_code:
-        raise ApiError(422, "assist_member_invalid", reason="bound to another commune")
+        raise ApiError(422, "assist_member_invalid", **OTHER_COMMUNE)
     member = db.session.scalar(
         select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.account_id == account.id)
     )
     if member is not None:
         if member.status == MEMBER_RETIRED:
-            raise ApiError(409, "assist_member_invalid", reason="retired members do not return")
+            raise ApiError(409, "assist_member_invalid", **RETIRED)
         return member
     member = TeamMember(team_id=team.id, account_id=account.id, changed_by_id=admin.account_id)
     db.session.add(member)
@@ -151,7 +170,7 @@ def set_member_status(
     if status not in MEMBER_STATES:
         raise ApiError(422, "validation_failed", errors={"status": ["Unknown status."]})
     if member.status == MEMBER_RETIRED and status != MEMBER_RETIRED:
-        raise ApiError(409, "assist_member_invalid", reason="retired members do not return")
+        raise ApiError(409, "assist_member_invalid", **RETIRED)
     if member.status != status:
         old, member.status = member.status, status
         member.changed_at, member.changed_by_id = clock.utcnow(), admin.account_id
@@ -205,7 +224,7 @@ def grant_exception(
     if helper.commune_code is not None:
         _check_admin_scope(admin, helper.commune_code)
     if not 1 <= days <= EXCEPTION_MAX_DAYS:
-        raise ApiError(422, "assist_too_long", limit=f"{EXCEPTION_MAX_DAYS} days")
+        raise ApiError(422, "assist_too_long", **texts.days_limit(EXCEPTION_MAX_DAYS))
     now = clock.utcnow()
     row = CommuneException(
         helper_id=helper.id,

@@ -4,6 +4,34 @@ from __future__ import annotations
 
 from api.i18n import register_messages
 
+# What a grant's state means to the people who read it (never the code itself).
+STATE_WORDS = {
+    "pending": ("đang chờ người dân đồng ý", "waiting for consent"),
+    "active": ("đang có hiệu lực", "in force"),
+    "rejected": ("đã bị từ chối", "refused"),
+    "revoked": ("đã bị dừng", "stopped"),
+    "expired": ("đã hết hạn", "expired"),
+}
+
+
+def state_words(state: str) -> dict:
+    vi, en = STATE_WORDS.get(state, (state, state))
+    return {"state_vi": vi, "state_en": en}
+
+
+def hours_limit(hours: int) -> dict:
+    return {"limit_vi": f"{hours} giờ", "limit_en": f"{hours} hours"}
+
+
+def days_limit(days: int) -> dict:
+    return {"limit_vi": f"{days} ngày", "limit_en": f"{days} days"}
+
+
+def reason(vi: str, en: str) -> dict:
+    """A reason in both languages (each message shows its own)."""
+    return {"reason_vi": vi, "reason_en": en}
+
+
 MESSAGES = {
     "assist_not_helper": {
         "vi": "Chỉ thành viên đang hoạt động của Tổ công nghệ số cộng đồng mới dùng được chức năng này.",
@@ -26,8 +54,8 @@ MESSAGES = {
         "en": "The resident does not live in your commune. An administrator's exception is needed.",
     },
     "assist_action_invalid": {
-        "vi": "Việc được nhờ chưa đúng: {reason}.",
-        "en": "The actions asked for are not valid: {reason}.",
+        "vi": "Việc được nhờ chưa đúng: {reason_vi}.",
+        "en": "The actions asked for are not valid: {reason_en}.",
     },
     "assist_forbidden_action": {
         "vi": "Người giúp không được làm việc này thay người dân, dù được đồng ý.",
@@ -54,12 +82,16 @@ MESSAGES = {
         "en": "Too many wrong codes. This request for help was refused.",
     },
     "assist_state_conflict": {
-        "vi": "Không làm được vì sự đồng ý đang ở trạng thái «{state}».",
-        "en": "This cannot be done: the consent is «{state}».",
+        "vi": "Không làm được việc này vì sự đồng ý {state_vi}.",
+        "en": "This cannot be done: the consent is {state_en}.",
     },
     "assist_too_long": {
-        "vi": "Thời hạn quá dài: tối đa {limit}.",
-        "en": "Too long: at most {limit}.",
+        "vi": "Thời hạn quá dài: tối đa {limit_vi}.",
+        "en": "Too long: at most {limit_en}.",
+    },
+    "assist_day_past": {
+        "vi": "Ngày kết thúc đã qua. Xin chọn từ hôm nay trở đi.",
+        "en": "That last day has passed. Please choose today or later.",
     },
     "assist_only_resident": {
         "vi": "Chỉ chính người dân mới làm được việc này.",
@@ -70,8 +102,8 @@ MESSAGES = {
         "en": "This community team was not found.",
     },
     "assist_member_invalid": {
-        "vi": "Không thêm được thành viên: {reason}.",
-        "en": "The member cannot be added: {reason}.",
+        "vi": "Không thêm được thành viên: {reason_vi}.",
+        "en": "The member cannot be added: {reason_en}.",
     },
     "assist_usage_not_found": {
         "vi": "Không tìm thấy mục nhật ký này.",

@@ -21,6 +21,35 @@ from api.pagination import Page
 READ, WRITE = "read", "write"
 MAX_NOTE = 1000
 
+# What the resident reads in «Ai đã xem hồ sơ của tôi?», by (access, object type, action).
+_WORDS = {
+    (READ, "dossier_list", ""): (
+        "Xem danh sách hồ sơ của bạn",
+        "Looked at the list of your dossiers",
+    ),
+    (READ, "dossier", ""): ("Xem hồ sơ {id}", "Looked at dossier {id}"),
+    (READ, "thread", ""): ("Đọc tin nhắn của hồ sơ {id}", "Read the messages of dossier {id}"),
+    (WRITE, "thread", "supplement"): (
+        "Gửi bổ sung giấy tờ cho hồ sơ {id}",
+        "Sent papers for dossier {id}",
+    ),
+    (WRITE, "thread", ""): (
+        "Nhắn cho cán bộ về hồ sơ {id}",
+        "Wrote to the officer about dossier {id}",
+    ),
+    (WRITE, "rating", ""): ("Cùng bạn đánh giá hồ sơ {id}", "Rated dossier {id} with you"),
+}
+
+
+def words(row: UsageRecord, language: str) -> str:
+    """The entry in plain words (codes mean nothing to the resident)."""
+    pair = _WORDS.get((row.access, row.object_type, row.action)) or _WORDS.get(
+        (row.access, row.object_type, "")
+    )
+    if pair is None:
+        return ""
+    return pair[1 if language == "en" else 0].format(id=row.object_id)
+
 
 def device_of(session_id: str | None) -> str:
     """The helper's signed-in device (auth session), hashed: enough to spot one device

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from api.clock import as_utc, utcnow
-from api.dossiers.applicant import record_phone_moves
 from api.dossiers import status_hooks
+from api.dossiers.applicant import record_phone_moves
 from api.dossiers.models import DomainEvent, Dossier, DossierStatus, TimelineEntry
 from api.extensions import db
 from api.portal.dossier_records import DossierUpdate, ProgressUpdate, RecordError

@@ -19,8 +19,8 @@ from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from api.clock import as_utc, utcnow
-from api.dossiers.applicant import record_phone_moves
 from api.dossiers import status_hooks
+from api.dossiers.applicant import record_phone_moves
 from api.dossiers.apply import (
     CREATED,
     STALE,

@@ -3,7 +3,7 @@ stop (button data "ar:<grant id>", 35 bytes: within Telegram's 64)."""
 
 from __future__ import annotations
 
-from api.assistance import consent
+from api.assistance import consent, lists
 from api.assistance.rules import describe
 from api.clock import to_local
 from api.errors import ApiError
@@ -30,10 +30,14 @@ register_messages(
             "en": "People who may help you now:",
         },
         "bot_assist_line": {
-            "vi": "• {name}: {what} (đến {until}){pending}",
-            "en": "• {name}: {what} (until {until}){pending}",
+            "vi": "• {name}: {what} (đến {until})",
+            "en": "• {name}: {what} (until {until})",
         },
-        "bot_assist_pending": {"vi": " – đang chờ xác nhận", "en": " – waiting for consent"},
+        "bot_assist_line_pending": {
+            "vi": "• {name} xin phép giúp bạn: {what} – đang chờ bạn đồng ý",
+            "en": "• {name} asks to help you: {what} – waiting for your consent",
+        },
+        "bot_btn_assist_refuse": {"vi": "⛔ Không đồng ý: {name}", "en": "⛔ Refuse {name}"},
         "bot_assist_stopped": {
             "vi": "✅ Đã dừng. {name} không thể làm thay bạn nữa.",
             "en": "✅ Stopped. {name} can no longer act for you.",
@@ -71,7 +75,7 @@ def show(turn: Turn) -> None:
     if principal is None:
         turn.say(turn.t("bot_assist_link_first"), [[turn.button("bot_btn_link", "l")]])
         return
-    grants = consent.for_resident(principal)
+    grants = lists.for_resident(principal)
     if not grants:
         turn.say(turn.t("bot_assist_none"), turn.back_buttons())
         return
@@ -79,18 +83,14 @@ def show(turn: Turn) -> None:
     lines, buttons = [turn.t("bot_assist_list")], []
     for grant in grants[:8]:
         name = names.get(grant.helper_id, "") or "?"
-        until = to_local(grant.expires_at).strftime("%H:%M %d/%m/%Y") if grant.expires_at else "…"
-        pending = turn.t("bot_assist_pending") if grant.state == "pending" else ""
-        lines.append(
-            turn.t(
-                "bot_assist_line",
-                name=name,
-                what=describe(grant.actions, turn.lang),
-                until=until,
-                pending=pending,
-            )
-        )
-        label = turn.t("bot_btn_assist_stop", name=name[:40])
+        what = describe(grant.actions, turn.lang)
+        if grant.state == "pending" or not grant.expires_at:  # no end time to show yet
+            lines.append(turn.t("bot_assist_line_pending", name=name, what=what))
+            label = turn.t("bot_btn_assist_refuse", name=name[:40])
+        else:
+            until = to_local(grant.expires_at).strftime("%H:%M %d/%m/%Y")
+            lines.append(turn.t("bot_assist_line", name=name, what=what, until=until))
+            label = turn.t("bot_btn_assist_stop", name=name[:40])
         buttons.append([Button(label, f"{STOP_PREFIX}{grant.public_id}")])
     turn.say("\n".join(lines), [*buttons, *turn.back_buttons()])
 
