@@ -61,9 +61,9 @@ class PortalValueSchema(ma.Schema):
         validate=ma.validate.Regexp(r"^[A-Za-z0-9_]{1,32}$"),
         metadata={"description": "An indicator code (T1), a group (timeliness) or total"},
     )
-    value = ma.fields.Decimal(
-        required=True, places=2, as_string=True, validate=ma.validate.Range(min=0, max=100)
-    )
+    # A plain number in the document: a Decimal field documents its range as strings, which
+    # no client or fuzzer can satisfy. Stored as Decimal(str(value)) with two places.
+    value = ma.fields.Float(required=True, validate=ma.validate.Range(min=0, max=100))
     source = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
 
 

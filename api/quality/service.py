@@ -178,7 +178,7 @@ def import_values(principal: Principal, rows: list[dict], origin: Origin) -> lis
             for k in ("scope_kind", "scope_code", "period_kind", "period_key", "indicator")
         }
         value = db.session.scalar(select(PublishedValue).filter_by(**key)) or PublishedValue(**key)
-        value.value = Decimal(str(row["value"]))
+        value.value = Decimal(str(row["value"])).quantize(Decimal("0.01"))
         value.source = row.get("source", "")[:500]
         value.imported_by = principal.public_id
         db.session.add(value)
