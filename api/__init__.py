@@ -70,6 +70,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         admin_units,
         auth,
         catalog,
+        console,
         dossiers,
         feedback,
         health,
@@ -94,6 +95,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     messaging.init_app(app, api)
     feedback.init_app(app, api)
     bots.init_app(app, api)
+    console.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:
