@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from api.audit.models import AuditEvent
-from api.auth.models import Account, AuthSession
+from api.auth.models import AuthSession
 from api.extensions import db
 from api.messaging.models import Message, MessageThread
 from api.messaging.storage import LocalStorage
 from api.notifications.models import Notification
 from tests.console_helpers import console_sign_in, csrf_of, post_form
 from tests.dossier_factory import CODE, OTHER_UNIT, UNIT, hoso, people, push
-from tests.helpers import STAFF_PASSWORD, bearer, make_staff, sign_in_staff
+from tests.helpers import STAFF_PASSWORD, make_staff
 
 OTHER_CODE = "000.00.15.H12-251120-0002"
 THREAD = f"/console/inbox/threads/{CODE}"

@@ -56,7 +56,9 @@ def list_units(area: Area = NATIONAL, page: Page | None = None) -> tuple[list[di
     )
     communes = {u.commune_code for u in units if u.commune_code}
     names = dict(
-        db.session.execute(select(Commune.code, Commune.name).where(Commune.code.in_(communes)))
+        db.session.execute(
+            select(Commune.code, Commune.name).where(Commune.code.in_(communes))
+        ).all()
         if communes
         else []
     )
@@ -103,12 +105,19 @@ def create_unit(
         raise ApiError(403, "staff_outside_area")
     if db.session.get(Unit, code) is not None:
         raise ApiError(409, "unit_exists", code=code[:64])
-    db.session.add(
-        Unit(code=code, name=name, province_code=province_code, commune_code=commune_code)
-    )
+    unit = Unit(code=code, name=name, province_code=province_code, commune_code=commune_code)
+    db.session.add(unit)
     record("unit_created", origin, actor_id=actor_id, object_type="unit", object_id=code)
     db.session.commit()
-    return next(u for u in list_units(Area(province_code=province_code))[0] if u["code"] == code)
+    commune = db.session.get(Commune, commune_code) if commune_code else None
+    return {
+        "code": code,
+        "name": name,
+        "province_code": province_code,
+        "commune_code": commune_code,
+        "commune_name": commune.name if commune else "",
+        "officers": 0,
+    }
 
 
 def area_audit(
