@@ -57,7 +57,17 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
         lines.append(
             f"  Sandbox VNeID:  {issuer}  (SANDBOX – not VNeID; demo citizens listed there)"
         )
+    lines += _console_lines(api_base)
     return lines
+
+
+def _console_lines(api_base: str) -> list[str]:
+    from api.staff.demo import DEMO_PASSWORD, seed_demo_staff
+
+    people = seed_demo_staff()
+    return [
+        f"  Staff console:  {api_base}/console  (SANDBOX sign-ins, password {DEMO_PASSWORD})"
+    ] + [f"                  {username:<18} {sees}" for username, _role, sees in people]
 
 
 def _advance_forever(simulator) -> None:  # noqa: ANN001
