@@ -264,3 +264,15 @@ def test_community_member_sees_no_sections(client, who):
     assert r.status_code == 200 and "chưa có mục nào" in html
     assert "/console/inbox/" not in html and "/console/staff/" not in html
     assert client.get("/console/inbox/").status_code == 403
+
+
+def test_logs_carry_no_names_passwords_or_message_text(app, client, who, caplog):
+    caplog.set_level("DEBUG")
+    console_sign_in(client, "officer.hk")
+    console_sign_in(app.test_client(), "officer.other", "a wrong password 9")
+    token = csrf_of(client.get(THREAD).get_data(as_text=True))
+    client.post(f"{THREAD}/reply", data={"csrf_token": token, "text": "Nội dung riêng tư 42"})
+    logged = "\n".join(r.getMessage() + str(r.__dict__) for r in caplog.records)
+    assert "/console/inbox/threads/" in logged  # the requests were logged
+    for secret in ("Nguyễn Thị Hoa", STAFF_PASSWORD, "a wrong password 9", "Nội dung riêng tư"):
+        assert secret not in logged

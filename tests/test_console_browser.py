@@ -137,6 +137,23 @@ def photograph(driver, folder: Path, name: str, must_show: str) -> list[Path]:  
     return files
 
 
+UNLABELLED = """
+return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name)
+"""
+
+
+def accessible(driver) -> None:  # noqa: ANN001
+    """Every field has a label; the focused control shows a visible outline."""
+    assert driver.execute_script(UNLABELLED) == []
+    driver.execute_script("document.activeElement && document.activeElement.blur()")
+    driver.find_element("tag name", "body").send_keys("\ue004\ue004")  # Tab, Tab: by keyboard
+    style = driver.execute_script(
+        "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]"
+    )
+    assert style[0] != "none" and style[1] != "0px", style
+
+
 def csp_problems(driver) -> list[str]:  # noqa: ANN001
     return [
         e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]
@@ -190,6 +207,7 @@ def test_officer_answers_and_the_reply_reaches_telegram(
     wait_text(browser, "Đã gửi trả lời tới người dân.")
     wait_text(browser, "Chị đến nhận vào chiều mai nhé.")
     photograph(browser, shots, "thread", "Chị đến nhận vào chiều mai nhé.")
+    accessible(browser)
 
     # The workers' part, synchronously: the reply becomes a Telegram message to the citizen.
     with app.app_context():
@@ -235,6 +253,7 @@ def test_admin_adds_and_suspends_a_staff_member(app, client, live_server, browse
     browser.find_element("link text", "Thêm cán bộ").click()
     wait_text(browser, "Ít nhất 10 ký tự")
     photograph(browser, shots, "staff-new", "Họ và tên")
+    accessible(browser)
     browser.find_element("id", "full_name").send_keys("Lê Thị Mai")
     browser.find_element("id", "username").send_keys("mai.hk")
     from selenium.webdriver.support.ui import Select
