@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run chat test lint format bench faults setup migrate seed clean
+.PHONY: run chat test lint format bench faults setup migrate seed clean htmx
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ seed: migrate
 	$(FLASK) catalog import
 	$(FLASK) units import
 	$(FLASK) dossiers seed-demo
+	SANDBOX=1 $(FLASK) staff seed-demo
 
 # SANDBOX=1: the local portal simulator and VNeID sandbox run beside the API (demo only).
 run: seed
@@ -50,6 +51,13 @@ bench: setup
 # gunicorn, two workers, a fake SMS gateway counting by recipient. A few minutes.
 faults: setup
 	$(BIN)/python -m benchmarks.faults
+
+# The console's htmx, pinned; the unmodified dist file is committed (api/console/static/VENDOR.md).
+HTMX_VERSION := 2.0.11
+htmx:
+	cd $$(mktemp -d) && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-$(HTMX_VERSION).tgz \
+	  && cp package/dist/htmx.min.js $(CURDIR)/api/console/static/htmx.min.js
+	sha256sum api/console/static/htmx.min.js
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

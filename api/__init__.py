@@ -85,6 +85,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         assistance,
         auth,
         catalog,
+        console,
         dossiers,
         feedback,
         health,
@@ -114,6 +115,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     support.init_app(app, api)
     bots.init_app(app, api)
     quality.init_app(app, api)
+    console.init_app(app, api)
 
 
 def _init_request_context(app: Flask) -> None:

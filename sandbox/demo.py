@@ -67,7 +67,17 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
             settings, emc_url=emc_url, emc_site_id=settings.emc_site_id or "SANDBOX"
         )
         lines.append(f"  Sandbox EMC:    {emc_url}/events  (SANDBOX – not EMC)")
+    lines += _console_lines(api_base)
     return [*lines, *try_lines(simulator, api_base)]
+
+
+def _console_lines(api_base: str) -> list[str]:
+    from api.staff.demo import DEMO_PASSWORD, seed_demo_staff
+
+    people = seed_demo_staff()
+    return [
+        f"  Staff console:  {api_base}/console  (SANDBOX sign-ins, password {DEMO_PASSWORD})"
+    ] + [f"                  {username:<18} {sees}" for username, _role, sees in people]
 
 
 def _advance_forever(simulator) -> None:  # noqa: ANN001

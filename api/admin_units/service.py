@@ -73,6 +73,18 @@ def get_commune(code: int) -> Commune:
     return commune
 
 
+def get_province(code: int) -> Province:
+    province = db.session.get(Province, code)
+    if province is None:
+        raise ApiError(
+            422,
+            "province_not_found",
+            errors={"province_code": ["Unknown province code."]},
+            code=code,
+        )
+    return province
+
+
 def list_provinces() -> list[Province]:
     return list(db.session.scalars(select(Province).order_by(Province.code)))
 

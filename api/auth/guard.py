@@ -50,6 +50,7 @@ class Principal:
     phone: str | None = None
     unit_code: str | None = None
     commune_code: int | None = None
+    province_code: int | None = None
 
     @property
     def identity_verified(self) -> bool:
@@ -67,6 +68,7 @@ class Principal:
             phone=account.phone,
             unit_code=account.unit_code,
             commune_code=account.commune_code,
+            province_code=account.province_code,
         )
 
 
@@ -82,11 +84,16 @@ def authenticate(authorization: str | None) -> Principal:
         # Acting for someone (api/assistance) works only where a grant can allow it; never
         # here: profile, links, notification choices, grants, ratings or surveys as them.
         raise ApiError(403, "assist_not_allowed_here")
-    session = db.session.get(AuthSession, claims["sid"])
+    return principal_of_session(claims["sid"], claims["sub"])
+
+
+def principal_of_session(session_id: str, public_id: str | None = None) -> Principal:
+    """The principal of a live session (a bearer token's, or the console cookie's)."""
+    session = db.session.get(AuthSession, session_id)
     if session is None or session.revoked_at is not None:
         raise _unauthorized()
     account = session.account
-    if not account.active or account.public_id != claims["sub"]:
+    if not account.active or (public_id is not None and account.public_id != public_id):
         raise _unauthorized()
     return Principal.of(account, session.assurance, session.id)
 

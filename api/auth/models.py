@@ -43,6 +43,9 @@ class Account(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     unit_code: Mapped[str | None] = mapped_column(String(300), nullable=True, index=True)
     commune_code: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # Admins of one province (commune admins use commune_code; neither: the whole country).
+    province_code: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -197,3 +197,18 @@ def set_closed(principal: Principal, code: str, closed: bool, origin: Origin) ->
     )
     db.session.commit()
     return _items([(thread, dossier)], utcnow())[0]
+
+
+def assignees(principal: Principal, code: str) -> list[dict]:
+    """The active officers of the unit handling dossier ``code``: whom the thread may go to."""
+    dossier, _ = _staff_thread(principal, code)
+    people = db.session.scalars(
+        select(Account)
+        .where(
+            Account.role == ROLE_OFFICER,
+            Account.active.is_(True),
+            Account.unit_code == dossier.handling_unit,
+        )
+        .order_by(Account.full_name, Account.id)
+    )
+    return [{"id": a.public_id, "full_name": a.full_name} for a in people]

@@ -56,6 +56,17 @@ class Assign(MethodView):
         return inbox.assign(current_principal(), code, body["assignee_id"], request_origin())
 
 
+@blp.route("/threads/<string:code>/assignees")
+class Assignees(MethodView):
+    @auth_required(blp, roles=STAFF)
+    @blp.response(200, schemas.AssigneeListSchema)
+    @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown dossier or no thread yet")
+    def get(self, code: str):
+        """The active officers of the handling unit, to whom the thread may be assigned."""
+        return {"items": inbox.assignees(current_principal(), code)}
+
+
 @blp.route("/threads/<string:code>/close")
 class Close(MethodView):
     @auth_required(blp, roles=STAFF)

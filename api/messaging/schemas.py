@@ -187,3 +187,7 @@ class CannedReplyArgs(PageArgsSchema):
 
 
 CannedReplyPageSchema = page_schema(CannedReplySchema, "CannedReplyPage")
+
+
+class AssigneeListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(AssigneeSchema))

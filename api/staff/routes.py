@@ -9,11 +9,17 @@ from api.auth.models import ROLE_ADMIN, STAFF_ROLES
 from api.openapi import ErrorSchema
 from api.origin import request_origin
 from api.pagination import Page, PageArgsSchema, page_envelope, page_schema
-from api.staff import service
+from api.staff import service, units
+from api.staff.area import area_of
 
 blp = Blueprint(
-    "staff", __name__, url_prefix="/api/v1/admin", description="Staff accounts (admins only)"
+    "staff",
+    __name__,
+    url_prefix="/api/v1/admin",
+    description="Staff accounts and units of the admin's area (admins only)",
 )
+ADMIN = (ROLE_ADMIN,)
+OUTSIDE = "Outside the admin's area"
 
 
 class StaffSchema(ma.Schema):
@@ -23,8 +29,15 @@ class StaffSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(STAFF_ROLES))
     unit_code = ma.fields.String(allow_none=True, load_default=None)
     commune_code = ma.fields.Integer(allow_none=True, load_default=None)
+    province_code = ma.fields.Integer(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Admins only: the province they manage"},
+    )
     email = ma.fields.Email(allow_none=True, load_default=None)
     active = ma.fields.Boolean(dump_only=True)
+    retired_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    last_sign_in_at = ma.fields.DateTime(dump_only=True, allow_none=True)
     password = ma.fields.String(load_only=True, required=True, validate=ma.validate.Length(max=256))
     new_unit = ma.fields.Boolean(
         load_only=True,
@@ -37,48 +50,171 @@ class StaffUpdateSchema(ma.Schema):
     role = ma.fields.String(validate=ma.validate.OneOf(STAFF_ROLES))
     unit_code = ma.fields.String()
     commune_code = ma.fields.Integer()
-    active = ma.fields.Boolean()
+    active = ma.fields.Boolean(metadata={"description": "false suspends, true reopens"})
+
+
+class PasswordSchema(ma.Schema):
+    password = ma.fields.String(required=True, validate=ma.validate.Length(max=256))
 
 
 class StaffListArgs(PageArgsSchema):
     role = ma.fields.String(validate=ma.validate.OneOf(STAFF_ROLES))
 
 
+class HandlingUnitSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=300))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    commune_code = ma.fields.Integer(allow_none=True, load_default=None)
+    province_code = ma.fields.Integer(allow_none=True, load_default=None)
+    commune_name = ma.fields.String(dump_only=True)
+    officers = ma.fields.Integer(dump_only=True)
+
+
+class PersonSchema(ma.Schema):
+    id = ma.fields.String()
+    full_name = ma.fields.String()
+    role = ma.fields.String()
+
+
+class AuditItemSchema(ma.Schema):
+    id = ma.fields.Integer()
+    occurred_at = ma.fields.DateTime()
+    action = ma.fields.String()
+    actor = ma.fields.Nested(PersonSchema, allow_none=True)
+    subject = ma.fields.Nested(PersonSchema, allow_none=True)
+    object_type = ma.fields.String()
+    object_id = ma.fields.String()
+    channel = ma.fields.String()
+
+
 StaffPageSchema = page_schema(StaffSchema, "StaffPage")
+UnitPageSchema = page_schema(HandlingUnitSchema, "HandlingUnitPage")
+AuditPageSchema = page_schema(AuditItemSchema, "StaffAuditPage")
+
+
+def _actor() -> dict:
+    principal = current_principal()
+    return {
+        "actor_id": principal.account_id,
+        "origin": request_origin(),
+        "area": area_of(principal),
+    }
 
 
 @blp.route("/staff")
 class StaffList(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @auth_required(blp, roles=ADMIN)
     @blp.arguments(StaffListArgs, location="query")
     @blp.response(200, StaffPageSchema)
     def get(self, args):
-        """Staff accounts, by username."""
+        """Staff accounts of the admin's area, by username."""
         page = Page(args["page"], args["page_size"])
-        items, total = service.list_staff(page, args.get("role"))
+        items, total = service.list_staff(page, args.get("role"), area_of(current_principal()))
         return page_envelope(items, total, page)
 
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @auth_required(blp, roles=ADMIN)
     @blp.arguments(StaffSchema)
     @blp.response(201, StaffSchema)
+    @blp.alt_response(403, schema=ErrorSchema, description=OUTSIDE)
     @blp.alt_response(409, schema=ErrorSchema, description="Username taken")
     def post(self, body):
-        """Create an officer (with unit_code), community team member (with commune_code) or admin.
+        """Create an officer (with unit_code), community team member (with commune_code) or
+        admin (with a commune_code or province_code, or neither for the whole country).
         A unit_code close to a known unit but not equal to it (a likely typo) is refused with
         the close matches, unless new_unit is true."""
-        return service.create_staff(
-            **body, actor_id=current_principal().account_id, origin=request_origin()
-        )
+        return service.create_staff(**body, **_actor())
 
 
 @blp.route("/staff/<string:staff_id>")
 class StaffDetail(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @auth_required(blp, roles=ADMIN)
+    @blp.response(200, StaffSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
+    def get(self, staff_id: str):
+        """One staff account of the admin's area."""
+        return service.get_staff(staff_id, area_of(current_principal()))
+
+    @auth_required(blp, roles=ADMIN)
     @blp.arguments(StaffUpdateSchema)
     @blp.response(200, StaffSchema)
-    @blp.alt_response(404, schema=ErrorSchema, description="No such staff account")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
+    @blp.alt_response(409, schema=ErrorSchema, description="Retired, or yourself")
     def patch(self, body, staff_id: str):
-        """Change role, scope or active state; a role change ends the person's sessions."""
-        return service.update_staff(
-            staff_id, actor_id=current_principal().account_id, origin=request_origin(), **body
+        """Change role, scope or active state (false suspends); a role change or a suspension
+        ends the person's sessions."""
+        return service.update_staff(staff_id, **_actor(), **body)
+
+
+@blp.route("/staff/<string:staff_id>/retire")
+class StaffRetire(MethodView):
+    @auth_required(blp, roles=ADMIN)
+    @blp.response(200, StaffSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
+    @blp.alt_response(409, schema=ErrorSchema, description="Already retired, or yourself")
+    def post(self, staff_id: str):
+        """Retire someone who left: signed out everywhere, never reopened."""
+        return service.retire_staff(staff_id, **_actor())
+
+
+@blp.route("/staff/<string:staff_id>/password")
+class StaffPassword(MethodView):
+    @auth_required(blp, roles=ADMIN)
+    @blp.arguments(PasswordSchema)
+    @blp.response(200, StaffSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
+    def post(self, body, staff_id: str):
+        """Set a new password (the staff rules apply); the person's sessions end."""
+        return service.reset_password(staff_id, body["password"], **_actor())
+
+
+@blp.route("/staff/<string:staff_id>/audit")
+class StaffAudit(MethodView):
+    @auth_required(blp, roles=ADMIN)
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
+    def get(self, args, staff_id: str):
+        """What this person did and what was done to their account, newest first."""
+        area = area_of(current_principal())
+        page = Page(args["page"], args["page_size"])
+        items, total = units.area_audit(area, page, service.get_staff(staff_id, area))
+        return page_envelope(items, total, page)
+
+
+@blp.route("/audit")
+class AreaAudit(MethodView):
+    @auth_required(blp, roles=ADMIN)
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    def get(self, args):
+        """Who did what among the area's staff, newest first."""
+        page = Page(args["page"], args["page_size"])
+        items, total = units.area_audit(area_of(current_principal()), page)
+        return page_envelope(items, total, page)
+
+
+@blp.route("/units")
+class Units(MethodView):
+    @auth_required(blp, roles=ADMIN)
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, UnitPageSchema)
+    def get(self, args):
+        """The area's handling units with their codes (as the portal writes DonViXuLy)."""
+        page = Page(args["page"], args["page_size"])
+        items, total = units.list_units(area_of(current_principal()), page)
+        return page_envelope(items, total, page)
+
+    @auth_required(blp, roles=ADMIN)
+    @blp.arguments(HandlingUnitSchema)
+    @blp.response(201, HandlingUnitSchema)
+    @blp.alt_response(403, schema=ErrorSchema, description=OUTSIDE)
+    @blp.alt_response(409, schema=ErrorSchema, description="Code already listed")
+    def post(self, body):
+        """List a unit in a commune (or a province-level one) of the admin's area."""
+        return units.create_unit(
+            body["code"],
+            body["name"],
+            commune_code=body["commune_code"],
+            province_code=body["province_code"],
+            **_actor(),
         )

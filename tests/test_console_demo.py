@@ -1,0 +1,39 @@
+"""The demo's staff: seeded twice without change, and the console pages have content."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from api.auth.models import Account
+from api.extensions import db
+from api.messaging.models import MessageThread
+from api.staff.demo import DEMO_PASSWORD, seed_demo_staff
+from tests.console_helpers import console_sign_in, post_form
+
+
+def test_demo_staff_and_their_pages(app, client):
+    from api.dossiers.demo import seed_demo_dossiers
+
+    with app.app_context():
+        seed_demo_dossiers()
+        printed = seed_demo_staff()
+        counts = (
+            db.session.scalar(select(func.count()).select_from(Account)),
+            db.session.scalar(select(func.count()).select_from(MessageThread)),
+        )
+        assert seed_demo_staff() == printed
+        again = (
+            db.session.scalar(select(func.count()).select_from(Account)),
+            db.session.scalar(select(func.count()).select_from(MessageThread)),
+        )
+        assert again == counts and counts[1] >= 1
+    assert [p[0] for p in printed][:3] == ["canbo.tanhoa", "quantri.tanhoa", "quantri.vinhlong"]
+    console_sign_in(client, "canbo.tanhoa", DEMO_PASSWORD)
+    html = client.get("/console/inbox/").get_data(as_text=True)
+    assert "chưa đọc" in html and "Ủy ban nhân dân xã Tân Hòa" in html
+    assert post_form(client, "/console/logout").status_code == 303
+    console_sign_in(client, "quantri.vinhlong", DEMO_PASSWORD)
+    html = client.get("/console/staff/").get_data(as_text=True)
+    assert "Nguyễn Văn Bình" in html and "Phạm Thu Hà" in html and "Võ Quốc Hùng" in html
+    units = client.get("/console/units/").get_data(as_text=True)
+    assert "Trung tâm Phục vụ hành chính công tỉnh" in units
