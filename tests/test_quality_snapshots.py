@@ -307,6 +307,11 @@ def test_public_report_json_csv_html_without_personal_data(seeded, app):
             assert secret not in text_out
     assert seeded.get("/quality").status_code == 302
     assert seeded.get("/api/v1/quality/reports/province/all?month=2025-1").status_code == 422
+    # Each language alone on the page: no Vietnamese group or scope names in the English one.
+    assert "Công khai, minh bạch" in html and "Toàn tỉnh" in html
+    english = seeded.get("/quality/province/all?month=2025-11&lang=en").get_data(as_text=True)
+    assert "Openness and transparency" in english and "Whole province" in english
+    assert "Công khai, minh bạch" not in english and "Toàn tỉnh" not in english
 
 
 def test_drilldown_refuses_an_unknown_part_or_figure(seeded, app):

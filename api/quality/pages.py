@@ -7,6 +7,7 @@ from html import escape
 from urllib.parse import quote
 
 from api.quality import svg
+from api.quality.report import WHOLE_PROVINCE
 
 WORDS = {
     "vi": {
@@ -125,7 +126,10 @@ def render(report: dict, lang: str, json_url: str, csv_url: str) -> str:
         f"{w['total']}: {total['score']} {w['of'].format(measured=total['measured_max'])}",
         w["points"],
     )
-    groups = svg.group_bars(report["groups"], w["groups"], w["unmeasured"])
+    english = w is not WORDS["vi"]
+    groups = svg.group_bars(
+        report["groups"], w["groups"], w["unmeasured"], "en" if english else "vi"
+    )
     trend = svg.trend(report["trend"], w["trend"])
     units = (
         svg.unit_shares(report["by_unit"], w["units"], w["on_time"], w["online"])
@@ -133,6 +137,8 @@ def render(report: dict, lang: str, json_url: str, csv_url: str) -> str:
         else ""
     )
     name = escape(report["scope"]["name"])
+    if english and report["scope"]["name"] == WHOLE_PROVINCE:
+        name = "Whole province"
     sat = report["satisfaction"]
     return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">

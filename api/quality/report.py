@@ -20,6 +20,7 @@ from api.quality.snapshots import latest, province_code
 
 PUBLIC_SCOPES = ("province", "unit")
 TREND_MONTHS = 12
+WHOLE_PROVINCE = "Toàn tỉnh"  # the all-units scope's name in the data (pages translate it)
 
 
 def scope_name(scope_kind: str, scope_code: str) -> str:
@@ -28,7 +29,7 @@ def scope_name(scope_kind: str, scope_code: str) -> str:
             province = db.session.get(Province, int(scope_code))
             if province is not None:
                 return province.name
-        return "Toàn tỉnh"
+        return WHOLE_PROVINCE
     name = db.session.scalar(
         select(DossierFact.unit_name).where(DossierFact.unit_code == scope_code).limit(1)
     )

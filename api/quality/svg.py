@@ -54,7 +54,7 @@ def total_ring(score: str, measured_max: str, official_max: int, title: str, lab
     return _svg(200, 190, title, body, "chart-total")
 
 
-def group_bars(groups: list[dict], title: str, unmeasured: str) -> str:
+def group_bars(groups: list[dict], title: str, unmeasured: str, lang: str = "vi") -> str:
     """One bar per group: its maximum as the track, the measured part, the points won; the
     name on its own line so long Vietnamese names never run off a phone's screen."""
     row, left, width = 58, 6, 320
@@ -66,7 +66,7 @@ def group_bars(groups: list[dict], title: str, unmeasured: str) -> str:
         missing = f" · {unmeasured} {full - measured:g}" if measured < full else ""
         parts.append(
             f'<text x="{left}" y="{y + 12}" font-size="13" font-weight="600" fill="{INK}" {FONT}>'
-            f"{escape(g['name_vi'])}</text>"
+            f"{escape(g.get('name_en') if lang == 'en' else g['name_vi'])}</text>"
             f'<text x="{left}" y="{y + 27}" font-size="12" fill="{INK}" {FONT}>'
             f"{escape(g['score'])} / {escape(str(g['max']))}{escape(missing)}</text>"
             f'<rect x="{left}" y="{y + 33}" width="{full * scale:.1f}" height="14" fill="{GREY}" rx="3"/>'
