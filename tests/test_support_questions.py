@@ -17,7 +17,7 @@ from api.phone import normalise_phone
 from api.support.models import AgencyQuestion
 from api.support.privacy import find_personal_data, redact
 from tests.helpers import bearer, sign_in_verified
-from tests.support_fixtures import COMMUNE_UNIT, UNIT, staff_fixture  # noqa: F401
+from tests.support_fixtures import COMMUNE_UNIT, UNIT, seeded_fixture, staff_fixture  # noqa: F401
 
 BASE = "/api/v1/support"
 PERSONAL = (
@@ -176,3 +176,29 @@ def test_unknown_codes_are_422(client):
     for extra in ({"procedure_code": "9.999999"}, {"field_code": "KHONG_CO"}):
         assert client.post(f"{BASE}/questions", json={**body, **extra}).status_code == 422
     assert client.post(f"{BASE}/questions", json={**body, "contact_email": "x"}).status_code == 422
+
+
+def test_public_qa_and_articles_found_as_citizens_type(client, app, seeded):
+    """Typed without marks, in capitals, words in another order: still found."""
+    with app.app_context():
+        db.session.add(
+            AgencyQuestion(
+                text="x",
+                text_hash="x",
+                unit_code=UNIT,
+                due_at=utcnow(),
+                asker="contact:x",
+                status="published",
+                public_question="Đăng ký thường trú cho con ở đâu?",
+                public_answer="Nộp tại Công an xã, phường nơi cư trú.",
+                published_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    for q in ("dang ky thuong tru", "THƯỜNG TRÚ", "cong an thuong tru", "Dang ky, thuong-tru"):
+        assert client.get(f"{BASE}/qa", query_string={"q": q}).json["total"] == 1, q
+    for q in ("khai sinh", "100%"):
+        assert client.get(f"{BASE}/qa", query_string={"q": q}).json["total"] == 0, q
+    found = client.get(f"{BASE}/articles", query_string={"q": "can cuoc"}).json
+    assert found["total"] >= 1
+    assert all(a["slug"] for a in found["items"])

@@ -25,6 +25,7 @@ from api.support.models import (
     Article,
     ArticleVote,
 )
+from api.support.search import matches
 from api.tunables import tunable
 
 REVIEW_DAYS = 183  # an answer is looked at again about every six months
@@ -141,8 +142,9 @@ def listing(
         query = query.where(Article.review_due_on < today())
     elif stale is False:
         query = query.where((Article.review_due_on.is_(None)) | (Article.review_due_on >= today()))
-    if q:
-        query = query.where(Article.title_vi.ilike(f"%{q}%") | Article.slug.ilike(f"%{q}%"))
+    found = matches(q, Article.title_vi, Article.title_en, Article.short_vi, Article.slug)
+    if found is not None:  # as citizens type: without marks, any case, any word order
+        query = query.where(found)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
         query.order_by(Article.slug).offset(page.offset).limit(page.page_size)

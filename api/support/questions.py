@@ -36,6 +36,7 @@ from api.support.models import (
 )
 from api.support.privacy import find_personal_data, redact
 from api.support.routing import due_at, route_for
+from api.support.search import matches
 from api.text import fold
 from api.tunables import tunable
 
@@ -290,11 +291,9 @@ def public_listing(
     query = select(AgencyQuestion).where(AgencyQuestion.status == PUBLIC)
     if field_code:
         query = query.where(AgencyQuestion.field_code == field_code)
-    if q:
-        like = f"%{q}%"
-        query = query.where(
-            AgencyQuestion.public_question.ilike(like) | AgencyQuestion.public_answer.ilike(like)
-        )
+    found = matches(q, AgencyQuestion.public_question, AgencyQuestion.public_answer)
+    if found is not None:  # as citizens type: without marks, any case, any word order
+        query = query.where(found)
     return _page(query, page)
 
 
