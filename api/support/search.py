@@ -42,8 +42,5 @@ def matches(q: str | None, *columns) -> ColumnElement | None:  # noqa: ANN002
     if not words:
         return None
     return and_(
-        *(
-            or_(*(folded(c).like(f"%{_escape(w)}%", escape="\\") for c in columns))
-            for w in words
-        )
+        *(or_(*(folded(c).like(f"%{_escape(w)}%", escape="\\") for c in columns)) for w in words)
     )
