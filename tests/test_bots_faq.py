@@ -178,3 +178,37 @@ def test_the_applicant_answers_the_post_dossier_survey_in_telegram(world, seeded
     world.say_tg(CHAT, "khảo sát")
     assert not any(CODE in t for t in world.buttons_tg(CHAT))  # answered: not offered again
     callbacks_fit(world)
+
+
+def test_a_survey_answered_by_typing_on_a_phone_and_old_taps_get_a_reply(world, seeded):
+    """Typed without marks: an option's label, its number, «bo qua», «xong»; a tap on a
+    survey already left is never met with silence."""
+    world.say_tg(CHAT, "khảo sát")
+    world.tap_tg(CHAT, "y:quarterly_satisfaction")
+    world.say_tg(CHAT, "2-3 lan")  # «2–3 lần», typed without marks
+    assert "Câu 2" in world.tg.texts(CHAT)[-1]
+    assert "⏭ Bỏ qua" not in world.buttons_tg(CHAT)  # a required question
+    world.say_tg(CHAT, "bo qua")  # skipped anyway: asked again, kindly
+    assert world.tg.texts(CHAT)[-1].startswith("Câu này cần có câu trả lời")
+    world.tap_tg(CHAT, "yn")
+    assert "Câu 2" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "5")
+    assert "Câu 3" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "4")
+    world.say_tg(CHAT, "2")  # overall 2: the multiple-choice question on trouble shows
+    assert "khó khăn" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "dang nhap")
+    world.say_tg(CHAT, "2")
+    assert "☑ Đăng nhập" in world.buttons_tg(CHAT)
+    world.say_tg(CHAT, "xong")
+    world.say_tg(CHAT, "bo qua")
+    assert "Cảm ơn bạn đã trả lời khảo sát" in world.tg.texts(CHAT)[-1]
+    with world.app.app_context():
+        response = db.session.scalar(select(SurveyResponse))
+        assert (response.answers["visits"], response.answers["clarity"]) == ("2-3", 5)
+        assert response.answers["problems"] == ["login", "papers"]
+        assert "idea" not in response.answers
+    before = len(world.tg.texts(CHAT))
+    for old in ("ya:1", "ym:login", "yd", "yn"):
+        world.tap_tg(CHAT, old)
+    assert len(world.tg.texts(CHAT)) == before + 4  # each old tap is answered (the menu)

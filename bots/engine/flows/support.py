@@ -21,6 +21,7 @@ from bots.engine.flows.surveys import (
     start_survey,
     survey_button,
     survey_text,
+    takes,
     wants_text,
 )
 from bots.engine.state import ASK_AGENCY, SUPPORT, SURVEY
@@ -308,6 +309,9 @@ def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False) -> boo
     mode = turn.state.mode
     if mode not in (SUPPORT, ASK_AGENCY, SURVEY):
         return False
+    if mode == SURVEY and takes(turn, text):
+        survey_text(turn, text)
+        return True
     if mode == SURVEY and off_topic and not wants_text(turn):
         turn.state.reset()
         return False
