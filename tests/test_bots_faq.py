@@ -212,3 +212,22 @@ def test_a_survey_answered_by_typing_on_a_phone_and_old_taps_get_a_reply(world, 
     for old in ("ya:1", "ym:login", "yd", "yn"):
         world.tap_tg(CHAT, old)
     assert len(world.tg.texts(CHAT)) == before + 4  # each old tap is answered (the menu)
+
+
+def test_menu_or_a_word_where_the_officer_question_is_awaited_is_not_sent(world, seeded):
+    """Nobody's «menu», «xin chào» or «không» becomes a question in an officer's queue."""
+    world.tap_tg(CHAT, "q")
+    world.say_tg(CHAT, "menu")
+    assert "❓ Hỏi đáp" in world.buttons_tg(CHAT)  # the menu, and the step left
+    assert not any("Đã gửi câu hỏi" in t for t in world.tg.texts(CHAT))
+    world.tap_tg(CHAT, "q")
+    world.say_tg(CHAT, "xin chào")
+    world.say_tg(CHAT, "không")  # no longer in the step: answered as any message
+    world.tap_tg(CHAT, "q")
+    world.say_tg(CHAT, "không")
+    assert "rõ hơn một chút" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "Giấy khai sinh bản sao xin ở đâu?")
+    assert "Đã gửi câu hỏi số" in world.tg.texts(CHAT)[-1]
+    with world.app.app_context():
+        (question,) = db.session.scalars(select(AgencyQuestion)).all()
+        assert question.text == "Giấy khai sinh bản sao xin ở đâu?"

@@ -128,7 +128,8 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
         rating.stop(turn) if u.intent == nlu.CANCEL else rating.text(turn, text)
         return True
     off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK, nlu.FIND) or bool(u.dossier_code)
-    if support.in_step(turn, text, u.intent == nlu.CANCEL, off_topic or u.intent == nlu.FIND):
+    leave = off_topic or u.intent == nlu.FIND
+    if support.in_step(turn, text, u.intent == nlu.CANCEL, leave, u.intent):
         return True
     other_code = bool(u.dossier_code and u.dossier_code != state.code)
     if mode == states.AWAIT_DIGITS and not other_code and (u.digits or not off_topic):

@@ -15,6 +15,7 @@ from api.support.answering import ARTICLE
 from api.support.models import ANSWER, CHOICES, FALLBACK
 from api.support.questions import Asker
 from api.text import fold
+from bots.engine import nlu
 from bots.engine.context import Turn
 from bots.engine.flows.surveys import (
     list_surveys,
@@ -29,6 +30,8 @@ from bots.engine.types import Button
 
 LABEL = 60
 SURVEY_WORDS = ("khao sat", "survey", "phieu khao sat", "gop y khao sat")
+# Typed where the officer's question is awaited, these (short) leave instead of being sent.
+LEAVING_INTENTS = (nlu.HELP, nlu.GREETING, nlu.THANKS, nlu.LANGUAGE, nlu.LINK, nlu.CANCEL)
 HEADS = ("s", "sa", "sf", "sv", "g", "gt", "q", "qs", "y", "ya", "ym", "yd", "yn")
 
 register_messages(
@@ -75,6 +78,12 @@ register_messages(
             "câu trả lời được gửi cho bạn ngay khi có.",
             "en": "📨 Question {id} was sent to {unit}. An officer will answer by {due}; "
             "you will get the answer as soon as it is ready.",
+        },
+        "bot_support_question_short": {
+            "vi": "Xin gõ câu hỏi rõ hơn một chút (vài từ trở lên) để cán bộ trả lời được, "
+            "hoặc bấm «Dừng».",
+            "en": "Please type your question a little more fully so the officer can answer, "
+            "or tap «Stop».",
         },
         "bot_support_question_same": {
             "vi": "Câu hỏi này bạn vừa gửi rồi (số {id}); cán bộ sẽ trả lời sớm.",
@@ -302,7 +311,18 @@ def button(turn: Turn, head: str, rest: str) -> None:
         survey_button(turn, head, rest)
 
 
-def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False) -> bool:
+def _not_a_question(text: str, intent: str) -> str | None:
+    """Why a message typed where the officer's question is expected is not one: None when it
+    is a question; "leave" for a menu, greeting or thanks; "short" for a word or two."""
+    words = fold(text).split()
+    if intent in LEAVING_INTENTS and len(words) <= 4:
+        return "leave"
+    if len(words) < 3 or len(text.strip()) < 10:
+        return "short"
+    return None
+
+
+def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False, intent: str = "") -> bool:
     """The support steps take the next message: a question, a question for the officer, or
     a survey answer. "thoát" leaves any of them; a clearly different request (a dossier
     code, a procedure) typed where a survey wants a tap leaves the survey and gets through."""
@@ -323,7 +343,14 @@ def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False) -> boo
         turn.state.reset()
         answer(turn, text)
     elif mode == ASK_AGENCY:
-        _send_question(turn, text)
+        why = _not_a_question(text, intent)
+        if why == "leave":  # «menu», «xin chào», «cảm ơn»: not sent to an officer
+            turn.state.reset()
+            return False
+        if why == "short":
+            turn.say(turn.t("bot_support_question_short"), [[turn.button("bot_btn_cancel", "x")]])
+        else:
+            _send_question(turn, text)
     else:
         survey_text(turn, text)
     return True
