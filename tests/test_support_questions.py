@@ -202,3 +202,21 @@ def test_public_qa_and_articles_found_as_citizens_type(client, app, seeded):
     found = client.get(f"{BASE}/articles", query_string={"q": "can cuoc"}).json
     assert found["total"] >= 1
     assert all(a["slug"] for a in found["items"])
+
+
+def test_an_officers_queue_cannot_be_flooded(client, app):
+    """New questions per asker are limited (429 in the one error format); a resend of the same
+    text inside the dedupe window is not counted."""
+    contact = {"contact_email": "nhieu@example.vn"}
+    for n in range(10):
+        r = client.post(
+            f"{BASE}/questions", json={"text": f"Câu hỏi thứ {n} về hộ tịch", **contact}
+        )
+        assert r.status_code == 201
+    same = client.post(f"{BASE}/questions", json={"text": "Câu hỏi thứ 9 về hộ tịch", **contact})
+    assert same.status_code == 200
+    over = client.post(f"{BASE}/questions", json={"text": "Câu hỏi thứ 11 nữa", **contact})
+    assert over.status_code == 429 and over.json["error"] == "too_many_requests"
+    assert over.headers["Retry-After"]
+    with app.app_context():
+        assert len(db.session.scalars(select(AgencyQuestion)).all()) == 10

@@ -25,6 +25,7 @@ from api.notifications.service import notify_account, notify_chat
 from api.pagination import Page
 from api.phone import normalise_phone
 from api.profile.models import CHAT_CHANNELS
+from api.ratelimit import Limit, hit
 from api.support import texts  # noqa: F401  (messages)
 from api.support.models import (
     ANSWERED,
@@ -42,6 +43,10 @@ from api.tunables import tunable
 
 DEDUPE_SECONDS = 300
 PREVIEW = 300
+# An officer's queue is not a place to flood: new questions per asker, and per address for
+# anonymous ones (whose contact can change at will). A resend within the dedupe window is free.
+QUESTIONS_PER_ASKER = Limit("support_questions_asker", 10, 3600)
+QUESTIONS_PER_IP = Limit("support_questions_ip", 30, 3600)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Asker:
     phone: str | None = None
     email: str | None = None
     language: str = "vi"
+    ip: str = ""  # the caller's address (anonymous app questions), for the rate limit
 
     def key(self) -> str:
         if self.principal is not None:
@@ -110,6 +116,9 @@ def ask_agency(
     )
     if same is not None:
         return same, False
+    hit(QUESTIONS_PER_ASKER, asker.key())
+    if asker.principal is None and asker.ip:
+        hit(QUESTIONS_PER_IP, asker.ip)
     route = route_for(field)
     now = utcnow()
     question = AgencyQuestion(

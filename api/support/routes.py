@@ -101,6 +101,7 @@ class Questions(MethodView):
     @blp.response(201, schemas.MyQuestionSchema)
     @blp.alt_response(200, schema=schemas.MyQuestionSchema, description="Sent moments ago")
     @blp.alt_response(422, schema=ErrorSchema, description="Anonymous without a contact")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many questions in an hour")
     def post(self, body):
         """Ask the agency. Signed in, or anonymous with a phone or e-mail for the answer. The
         same text sent again within 5 minutes is the same question (200)."""
@@ -111,6 +112,7 @@ class Questions(MethodView):
             phone=body.get("contact_phone"),
             email=body.get("contact_email"),
             language=request_language(),
+            ip=request.remote_addr or "",
         )
         question, created = questions.ask_agency(
             body["text"], asker, body.get("procedure_code"), body.get("field_code")
