@@ -6,8 +6,10 @@ same text twice within 300 s is one question."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from api.clock import utcnow
@@ -16,6 +18,7 @@ from api.notifications.models import Notification
 from api.phone import normalise_phone
 from api.support.models import AgencyQuestion
 from api.support.privacy import find_personal_data, redact
+from api.support.questions import Asker, ask_agency
 from tests.helpers import bearer, sign_in_verified
 from tests.support_fixtures import COMMUNE_UNIT, UNIT, seeded_fixture, staff_fixture  # noqa: F401
 
@@ -220,3 +223,30 @@ def test_an_officers_queue_cannot_be_flooded(client, app):
     assert over.headers["Retry-After"]
     with app.app_context():
         assert len(db.session.scalars(select(AgencyQuestion)).all()) == 10
+
+
+@pytest.mark.postgres
+def test_the_same_question_sent_at_the_same_moment_is_one(app):
+    """A double tap or a retried request: six at once, one question."""
+    start = threading.Barrier(6)
+    outcomes: list[tuple[int, bool]] = []
+    asker = Asker(email="cung.luc@example.vn")
+
+    def send() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                question, created = ask_agency("Làm thẻ căn cước cho con ở đâu?", asker)
+                outcomes.append((question.id, created))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(created for _, created in outcomes) == [False] * 5 + [True]
+    assert len({qid for qid, _ in outcomes}) == 1
+    with app.app_context():
+        assert len(db.session.scalars(select(AgencyQuestion)).all()) == 1

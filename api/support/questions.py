@@ -87,6 +87,15 @@ def _field_of(procedure_code: str | None, field_code: str | None) -> str | None:
     return field_code
 
 
+def _serialise(asker_key: str, digest: str) -> None:
+    """The same text from the same asker twice at the same moment (a double tap, a retried
+    request) is still one question: such requests take turns until the first commits."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    lock = int(hashlib.sha256(f"{asker_key}|{digest}".encode()).hexdigest()[:15], 16)
+    db.session.execute(select(func.pg_advisory_xact_lock(lock)))
+
+
 def ask_agency(
     text: str,
     asker: Asker,
@@ -103,6 +112,7 @@ def ask_agency(
         raise ApiError(422, "question_contact_needed")
     field = _field_of(procedure_code, field_code)
     digest = text_hash(text)
+    _serialise(asker.key(), digest)
     since = utcnow() - timedelta(seconds=tunable("support_dedupe_seconds", DEDUPE_SECONDS))
     same = db.session.scalar(
         select(AgencyQuestion)
