@@ -156,3 +156,26 @@ def test_the_periodic_job_syncs_and_survives_a_paused_portal(app, portal):
         portal.qa_error = False
         done = sync_portal_qa()
         assert done["created"] == 4 and done["mapping_errors"] == 2
+
+
+def test_the_portal_askers_name_is_masked_in_the_public_question(app, portal):
+    portal.qa_error = False
+    portal.qa.citizen.append(
+        {
+            "HOIDAPID": "QG-1010",
+            "MALINHVUC": "CU_TRU",
+            "MATTHCDP": "",
+            "MADONVI": portal.unit_code,
+            "TENDONVI": "Trung tâm Phục vụ hành chính công tỉnh",
+            "NOIDUNG": "Tôi là Lê Văn Cường, xin hỏi tạm trú cho người thuê nhà làm thế nào?",
+            "HOVATEN": "Lê Văn Cường",
+            "THUDIENTU": "cuong.le@example.vn",
+            "TRANGTHAI": "1",
+        }
+    )
+    with app.app_context():
+        portal_qa.pull(get_gateway())
+        question = _questions()["portal:QG-1010"]
+        assert question.personal_data == ["name"]
+        assert question.public_question.startswith("Tôi là [họ tên], xin hỏi tạm trú")
+        assert question.contact_name == "Lê Văn Cường"  # kept for the answer, never shown

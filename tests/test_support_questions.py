@@ -250,3 +250,43 @@ def test_the_same_question_sent_at_the_same_moment_is_one(app):
     assert len({qid for qid, _ in outcomes}) == 1
     with app.app_context():
         assert len(db.session.scalars(select(AgencyQuestion)).all()) == 1
+
+
+def test_the_askers_name_and_old_id_card_number_stay_out_of_the_public_qa(client, app, staff):
+    """The asker's full name (as typed, with or without marks) and a 9-digit CMND named as such
+    are masked, and an editor who puts the name back is refused."""
+    asked = client.post(
+        f"{BASE}/questions",
+        json={
+            "text": "Toi la Tran Thi Binh, CMND so 012345678, xin hoi tach thua dat the nao?",
+            "contact_name": "Trần Thị Bình",
+            "contact_phone": "0912345678",
+        },
+    ).json
+    qid = asked["id"]
+    staff_view = client.get(f"{BASE}/admin/questions/{qid}", headers=staff["admin"]).json
+    assert staff_view["personal_data"] == ["id_number", "name"]
+    assert staff_view["public_question"] == (
+        "Toi la [họ tên], CMND so [số định danh], xin hoi tach thua dat the nao?"
+    )
+    client.post(
+        f"{BASE}/admin/questions/{qid}/answer",
+        json={"answer": "Chào bà Trần Thị Bình, bà nộp hồ sơ tại bộ phận một cửa."},
+        headers=staff["admin"],
+    )
+    refused = client.post(
+        f"{BASE}/admin/questions/{qid}/publish",
+        json={"public_answer": "Chào bà trần thị bình, bà nộp hồ sơ tại một cửa."},
+        headers=staff["admin"],
+    )
+    assert refused.status_code == 422 and "name" in refused.json["message"]
+    published = client.post(
+        f"{BASE}/admin/questions/{qid}/publish", json={}, headers=staff["admin"]
+    )
+    assert published.status_code == 200
+    raw = json.dumps(client.get(f"{BASE}/qa").json, ensure_ascii=False).lower()
+    for secret in ("trần thị bình", "tran thi binh", "012345678", "0912345678"):
+        assert secret not in raw
+    assert "[họ tên]" in raw
+    # A 9-digit amount is not an ID number.
+    assert find_personal_data("Lệ phí trước bạ 123456789 đồng") == []

@@ -128,6 +128,7 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
         return None
     _resolve_errors(service, portal_id)
     text = " ".join(_s(item, "NOIDUNG").split())
+    names = [_s(item, "HOVATEN")]  # the asker's name is kept out of the public texts
     now = utcnow()
     field_code = _s(item, "MALINHVUC")
     question = AgencyQuestion(
@@ -135,7 +136,7 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
         portal_id=key,
         text=text,
         text_hash=text_hash(text),
-        personal_data=find_personal_data(text),
+        personal_data=find_personal_data(text, names),
         procedure_code=_local_procedure(_s(item, "MATTHCDP")),
         field_code=field_code,
         unit_code=_s(item, "MADONVI"),
@@ -144,7 +145,7 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
         channel="portal",
         contact_name=_s(item, "HOVATEN"),
         contact_email=_s(item, "THUDIENTU") or None,
-        public_question=redact(text),
+        public_question=redact(text, names),
         status=RECEIVED,
         created_at=now,
     )

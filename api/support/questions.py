@@ -111,6 +111,7 @@ def ask_agency(
     if asker.principal is None and not asker.chat_id and not (asker.phone or asker.email):
         raise ApiError(422, "question_contact_needed")
     field = _field_of(procedure_code, field_code)
+    names = [asker.name, _account_name(asker.principal.account_id if asker.principal else None)]
     digest = text_hash(text)
     _serialise(asker.key(), digest)
     since = utcnow() - timedelta(seconds=tunable("support_dedupe_seconds", DEDUPE_SECONDS))
@@ -135,7 +136,7 @@ def ask_agency(
         source=FROM_LOCAL,
         text=text,
         text_hash=digest,
-        personal_data=find_personal_data(text),
+        personal_data=find_personal_data(text, names),
         procedure_code=procedure_code,
         field_code=field,
         unit_code=route.unit,
@@ -148,12 +149,23 @@ def ask_agency(
         contact_phone=asker.phone,
         contact_email=asker.email,
         language=asker.language,
-        public_question=redact(text),
+        public_question=redact(text, names),
         created_at=now,
     )
     db.session.add(question)
     db.session.commit()
     return question, True
+
+
+def _account_name(account_id: int | None) -> str | None:
+    if account_id is None:
+        return None
+    return db.session.scalar(select(Account.full_name).where(Account.id == account_id))
+
+
+def asker_names(question: AgencyQuestion) -> list[str | None]:
+    """The asker's full names we know (contact, account): kept out of the public Q&A."""
+    return [question.contact_name, _account_name(question.account_id)]
 
 
 def _scoped(principal: Principal, question: AgencyQuestion) -> None:
@@ -211,7 +223,7 @@ def answer(principal: Principal, question_id: int, text: str, title: str = "") -
     question.answered_by_title = title
     question.answered_at = utcnow()
     question.status = ANSWERED
-    question.public_answer = redact(question.answer)
+    question.public_answer = redact(question.answer, asker_names(question))
     _audit("support_question_answered", principal, question)
     made = _notify_asker(question)
     db.session.commit()
@@ -274,7 +286,8 @@ def publish(
         raise ApiError(409, "question_bad_transition", current=question.status)
     asked = public_question if public_question is not None else question.public_question
     said = public_answer if public_answer is not None else question.public_answer
-    left = sorted(set(find_personal_data(asked)) | set(find_personal_data(said)))
+    names = asker_names(question)
+    left = sorted(set(find_personal_data(asked, names)) | set(find_personal_data(said, names)))
     if left:
         raise ApiError(422, "question_personal_data", kinds=", ".join(left))
     question.public_question, question.public_answer = asked, said
