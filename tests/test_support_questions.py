@@ -290,3 +290,24 @@ def test_the_askers_name_and_old_id_card_number_stay_out_of_the_public_qa(client
     assert "[họ tên]" in raw
     # A 9-digit amount is not an ID number.
     assert find_personal_data("Lệ phí trước bạ 123456789 đồng") == []
+
+
+def test_an_anonymous_asker_reads_the_answer_in_the_sms_itself(client, app, staff):
+    """Asked without an account, with a phone: there is no app to open, so the SMS carries
+    the answer (folded to plain letters, cut to the SMS budget)."""
+    from push.templates import render
+
+    qid = client.post(
+        f"{BASE}/questions",
+        json={"text": "Bản sao giấy khai sinh xin ở đâu?", "contact_phone": "0912345678"},
+    ).json["id"]
+    client.post(
+        f"{BASE}/admin/questions/{qid}/answer",
+        json={"answer": "Xin tại UBND xã nơi đã đăng ký khai sinh, lệ phí 8.000 đồng một bản."},
+        headers=staff["admin"],
+    )
+    with app.app_context():
+        note = db.session.scalar(select(Notification).where(Notification.event == "support_answer"))
+        sms = render(note.event, note.language, note.params).sms
+    assert f"so {qid}" in sms and "Xin tai UBND xa noi da dang ky khai sinh" in sms
+    assert "mo ung dung" not in sms
