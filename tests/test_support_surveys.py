@@ -234,6 +234,21 @@ def test_defining_a_survey_checks_its_questions(client, staff):
             "show_if": {"question": "a", "equals": "n"},
         },
     ]
+    # A condition that could never (or always) hold is refused, naming the question.
+    for condition in (
+        {"question": "a"},
+        {"question": "a", "equals": "maybe"},
+        {"question": "a", "any_of": []},
+        {"question": "a", "any_of": "n"},
+        {"question": "b"},
+        "a",
+    ):
+        bad = {
+            **body,
+            "questions": [body["questions"][0], {**body["questions"][1], "show_if": condition}],
+        }
+        refused = client.post(f"{BASE}/admin/surveys", json=bad, headers=staff["admin"])
+        assert refused.status_code == 422 and "b" in refused.json["errors"]["questions"], condition
     assert (
         client.post(f"{BASE}/admin/surveys", json=body, headers=staff["admin"]).status_code == 201
     )

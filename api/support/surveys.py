@@ -100,12 +100,39 @@ def check_definition(questions: list[dict]) -> list[dict]:
         if q.get("type") in (SINGLE, MULTIPLE) and len(q.get("options") or []) < 2:
             errors[where] = ["Choice questions need at least two options"]
         condition = q.get("show_if")
-        if condition and (not isinstance(condition, dict) or condition.get("question") not in keys):
-            errors[where] = ["show_if names an earlier question"]
+        if condition and (problem := _condition_problem(condition, questions[:i])):
+            errors[where] = [problem]
         keys.append(key)
     if errors:
         raise ApiError(422, "validation_failed", errors={"questions": errors})
     return questions
+
+
+def _condition_problem(condition: object, earlier: list) -> str | None:
+    """What is wrong with a display condition, or None: it names an earlier choice or scale
+    question and a value (``equals``) or values (``any_of``) that question can take; anything
+    else would hide the question for ever, or show it always."""
+    if not isinstance(condition, dict):
+        return "show_if is an object"
+    target = next(
+        (e for e in earlier if isinstance(e, dict) and e.get("key") == condition.get("question")),
+        None,
+    )
+    if target is None:
+        return "show_if names an earlier question"
+    if target.get("type") not in (SINGLE, MULTIPLE, SCALE):
+        return "show_if names a choice or scale question"
+    wanted = condition.get("any_of", [condition["equals"]] if "equals" in condition else None)
+    if not isinstance(wanted, list) or not wanted:
+        return "show_if needs equals or a non-empty any_of"
+    allowed = (
+        set(SCALE_VALUES)
+        if target["type"] == SCALE
+        else {str(o.get("value")) for o in target.get("options") or [] if isinstance(o, dict)}
+    )
+    if any(str(w) not in allowed for w in wanted):
+        return "show_if values are among that question's options"
+    return None
 
 
 def create(fields: dict, activate: bool = True) -> Survey:
