@@ -179,3 +179,30 @@ def test_the_portal_askers_name_is_masked_in_the_public_question(app, portal):
         assert question.personal_data == ["name"]
         assert question.public_question.startswith("Tôi là [họ tên], xin hỏi tạm trú")
         assert question.contact_name == "Lê Văn Cường"  # kept for the answer, never shown
+
+
+def test_an_agency_answer_published_later_on_the_portal_is_taken_later(app, portal):
+    portal.qa_error = False
+    portal.qa.agency.append(
+        {
+            "HOIDAPID": "CQ-2003",
+            "MALINHVUC": "HO_TICH",
+            "MATTHCDP": "",
+            "MADONVI": portal.unit_code,
+            "TENDONVI": "Trung tâm Phục vụ hành chính công tỉnh",
+            "NOIDUNG": "Trích lục khai sinh bản sao lấy ở đâu?",
+            "TRANGTHAI": "1",
+        }
+    )
+    with app.app_context():
+        portal_qa.pull(get_gateway())
+        assert _questions()["agency:CQ-2003"].status == "received"
+        portal.qa.answers["CQ-2003"] = [
+            {"TRALOIID": "TL-3", "NOIDUNGTRALOI": "Tại UBND xã nơi đăng ký khai sinh."}
+        ]
+        portal_qa.pull(get_gateway())
+        later = _questions()["agency:CQ-2003"]
+        assert later.status == "published" and later.public_answer.startswith("Tại UBND xã")
+        portal_qa.pull(get_gateway())
+    asked = [c for c in portal.calls if c["service"] == "LayNoiDungTraLoiTheoCauHoi"]
+    assert sum(1 for c in asked if "CQ-2003" in str(c)) == 2  # not asked once answered

@@ -154,6 +154,20 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
     return question
 
 
+def _awaiting_answer(item: dict) -> AgencyQuestion | None:
+    """An agency Q&A taken before the portal had its answer: asked for again each run until
+    the answer comes (then never again)."""
+    if _s(item, "TRANGTHAI") == "0" or not _s(item, "HOIDAPID"):
+        return None
+    return db.session.scalar(
+        select(AgencyQuestion).where(
+            AgencyQuestion.portal_id == f"{FROM_AGENCY}:{_s(item, 'HOIDAPID')}",
+            AgencyQuestion.answer == "",
+            AgencyQuestion.status == RECEIVED,
+        )
+    )
+
+
 def pull(gateway: PortalGateway, report: SyncReport | None = None) -> SyncReport:
     report = report or SyncReport()
     for item in gateway.call(PULL_CITIZEN):
@@ -162,7 +176,7 @@ def pull(gateway: PortalGateway, report: SyncReport | None = None) -> SyncReport
     db.session.commit()
     for item in gateway.call(PULL_AGENCY):
         report.pulled += 1
-        question = _take(PULL_AGENCY, item, FROM_AGENCY, report)
+        question = _take(PULL_AGENCY, item, FROM_AGENCY, report) or _awaiting_answer(item)
         if question is None:
             continue
         answers = gateway.call(PULL_ANSWERS, cauhoiid=_s(item, "HOIDAPID"))
