@@ -206,3 +206,14 @@ def test_an_agency_answer_published_later_on_the_portal_is_taken_later(app, port
         portal_qa.pull(get_gateway())
     asked = [c for c in portal.calls if c["service"] == "LayNoiDungTraLoiTheoCauHoi"]
     assert sum(1 for c in asked if "CQ-2003" in str(c)) == 2  # not asked once answered
+
+
+def test_an_item_with_an_overlong_id_is_recorded_and_the_run_goes_on(app, portal):
+    portal.qa_error = False
+    odd = dict(portal.qa.citizen[0], HOIDAPID="X" * 90)
+    portal.qa.citizen.insert(0, odd)
+    with app.app_context():
+        report = portal_qa.pull(get_gateway())
+        assert report.created == 4 and report.mapping_errors == 3
+        reasons = {e.reason for e in db.session.scalars(select(PortalQaError))}
+        assert "invalid" in reasons

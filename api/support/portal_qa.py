@@ -42,6 +42,7 @@ PULL_ANSWERS = "LayNoiDungTraLoiTheoCauHoi"
 PUSH_QA = "DongBoHoiDap"
 PUSH_RESULT = "DongBoKetQuaHoiDapGuiTuDVCQG"
 OUR_PREFIX = "DVCC-"  # HOIDAPID of our own questions on the portal
+PORTAL_ID_MAX = 64  # support_questions.portal_id and support_portal_errors.portal_id
 
 
 @dataclass
@@ -117,6 +118,10 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
         report.skipped += 1
         return None
     key = f"{source}:{portal_id}"
+    if len(key) > PORTAL_ID_MAX:  # one odd item must not stop the run: recorded, not taken
+        report.mapping_errors += 1
+        _record_error(service, portal_id[:PORTAL_ID_MAX], "invalid", "HOIDAPID too long")
+        return None
     existing = db.session.scalar(select(AgencyQuestion).where(AgencyQuestion.portal_id == key))
     if existing is not None:
         return None
