@@ -286,3 +286,15 @@ def test_malformed_answers_are_4xx(client, seeded):
         assert r.status_code == 422
     assert client.post(url, json={"answers": []}).status_code == 422
     assert client.post(f"{BASE}/surveys/none/responses", json={"answers": {}}).status_code == 404
+
+
+def test_refused_answers_are_explained_in_vietnamese_and_english(client, seeded):
+    url = f"{BASE}/surveys/quarterly_satisfaction/responses"
+    body = {"answers": {"visits": "9", "overall": 7, "what": "x"}, "device": "kiosk-000009"}
+    vi = client.post(url, json=body).json
+    assert vi["error"] == "survey_invalid_answers"
+    assert vi["errors"]["visits"] == ["Phải là một trong các giá trị: 1, 2-3, 4+."]
+    assert vi["errors"]["clarity"] == ["Mục này bắt buộc phải có."]
+    assert vi["errors"]["what"] == ["Mục này không được hỗ trợ."]
+    en = client.post(url, json=body, headers={"Accept-Language": "en"}).json
+    assert en["errors"]["overall"] == ["Must be one of: 1, 2, 3, 4, 5."]

@@ -79,7 +79,9 @@ class ArticleVote(MethodView):
         elif body.get("device"):
             voter = f"device:{body['device']}"
         else:
-            raise ApiError(422, "validation_failed", errors={"device": ["Required when anonymous"]})
+            raise ApiError(
+                422, "validation_failed", errors={"device": ["Missing data for required field."]}
+            )
         result = articles.vote(slug, voter, body["helpful"])
         return articles.localised(result.article, request_language())
 

@@ -177,8 +177,14 @@ def _option_values(question: dict) -> list[str]:
     return [str(o["value"]) for o in question.get("options") or []]
 
 
+def _one_of(question: dict) -> str:
+    """marshmallow's wording, which the one error format puts in Vietnamese too."""
+    return f"Must be one of: {', '.join(_option_values(question))}."
+
+
 def clean_answers(survey: Survey, answers: dict) -> dict:
-    """Answers kept for the visible questions, checked by type; 422 on anything invalid."""
+    """Answers kept for the visible questions, checked by type; 422 on anything invalid, in
+    marshmallow's words so the one error format gives them in Vietnamese as well."""
     kept: dict = {}
     errors: dict[str, list[str]] = {}
     for question in survey.questions:
@@ -188,29 +194,29 @@ def clean_answers(survey: Survey, answers: dict) -> dict:
         value = answers.get(key)
         if value in (None, "", []):
             if question.get("required"):
-                errors[key] = ["Required"]
+                errors[key] = ["Missing data for required field."]
             continue
         if kind in (SINGLE, SCALE):
             if str(value) not in _option_values(question):
-                errors[key] = ["Not one of the options"]
+                errors[key] = [_one_of(question)]
                 continue
             kept[key] = int(value) if kind == SCALE else str(value)
         elif kind == MULTIPLE:
             values = value if isinstance(value, list) else [value]
             if not values or any(str(v) not in _option_values(question) for v in values):
-                errors[key] = ["Not among the options"]
+                errors[key] = [_one_of(question)]
                 continue
             kept[key] = sorted({str(v) for v in values}, key=_option_values(question).index)
         else:
             limit = SHORT_MAX if kind == SHORT_TEXT else LONG_MAX
             text = " ".join(str(value).split()) if kind == SHORT_TEXT else str(value).strip()
             if len(text) > limit:
-                errors[key] = [f"At most {limit} characters"]
+                errors[key] = [f"Longer than maximum length {limit}."]
                 continue
             kept[key] = text
     unknown = set(answers) - {q["key"] for q in survey.questions}
     if unknown:
-        errors["_unknown"] = [", ".join(sorted(unknown))]
+        errors.update({key: ["Unknown field."] for key in sorted(unknown)})
     if errors:
         raise ApiError(422, "survey_invalid_answers", errors=errors)
     return kept
