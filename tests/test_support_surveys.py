@@ -298,3 +298,21 @@ def test_refused_answers_are_explained_in_vietnamese_and_english(client, seeded)
     assert vi["errors"]["what"] == ["Mục này không được hỗ trợ."]
     en = client.post(url, json=body, headers={"Accept-Language": "en"}).json
     assert en["errors"]["overall"] == ["Must be one of: 1, 2, 3, 4, 5."]
+
+
+def test_a_community_helper_entering_answers_is_flagged_assisted(client, app, seeded, staff):
+    """A Tổ công nghệ số member answering with residents: each response kept, flagged
+    assisted, never counted as a verified resident's."""
+    from tests.helpers import make_staff, sign_in_staff
+
+    make_staff(app, "sp-helper", "community", commune_code=70)
+    helper = {"Authorization": f"Bearer {sign_in_staff(client, 'sp-helper')['access_token']}"}
+    url = f"{BASE}/surveys/quarterly_satisfaction/responses"
+    for _ in range(2):  # two residents helped at the commune office
+        made = client.post(url, json={"answers": GOOD}, headers=helper)
+        assert made.status_code == 201
+        assert (made.json["assisted"], made.json["verified"]) == (True, False)
+    result = client.get(
+        f"{BASE}/admin/surveys/quarterly_satisfaction/results", headers=staff["admin"]
+    ).json
+    assert result["responses"] == {"total": 2, "verified": 0, "unverified": 2, "assisted": 2}

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.guard import Principal, auth_required, authenticate, current_principal
+from api.auth.models import ROLE_COMMUNITY
 from api.errors import ApiError, request_language
 from api.openapi import ErrorSchema
 from api.pagination import Page, page_envelope
@@ -171,8 +172,13 @@ class SurveyResponses(MethodView):
     def post(self, body, slug: str):
         """Answer a survey: once per person and period (and per dossier after a dossier).
         Anonymous answers need a device token and are reported apart from verified ones."""
+        principal = optional_principal()
         respondent = Respondent(
-            principal=optional_principal(), device=body.get("device"), channel="app"
+            principal=principal,
+            device=body.get("device"),
+            channel="app",
+            # A community digital team member answering with a resident: flagged as assisted.
+            assisted=principal is not None and principal.role == ROLE_COMMUNITY,
         )
         return surveys.submit(
             slug, body["answers"], respondent, body.get("dossier_code"), body["comment"]

@@ -5,6 +5,7 @@ period, and per dossier, held by the database under concurrent submissions."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,6 +51,10 @@ class Respondent:
     assisted: bool = False
 
     def key(self) -> str:
+        if self.assisted and self.principal is not None:
+            # A helper enters many residents' answers: each is its own, flagged and reported
+            # apart (like anonymous ones, they cannot be deduplicated by person).
+            return f"assisted:{self.principal.account_id}:{secrets.token_hex(8)}"
         if self.principal is not None:
             return f"account:{self.principal.account_id}"
         if self.chat is not None:
@@ -60,7 +65,8 @@ class Respondent:
 
     @property
     def verified(self) -> bool:
-        return self.principal is not None and self.principal.identity_verified
+        """The resident's own identity checked (not a helper's)."""
+        return not self.assisted and self.principal is not None and self.principal.identity_verified
 
 
 def quarter_of(when: datetime) -> str:
