@@ -231,3 +231,20 @@ def test_menu_or_a_word_where_the_officer_question_is_awaited_is_not_sent(world,
     with world.app.app_context():
         (question,) = db.session.scalars(select(AgencyQuestion)).all()
         assert question.text == "Giấy khai sinh bản sao xin ở đâu?"
+
+
+def test_menu_or_a_dossier_request_after_questions_is_not_taken_as_a_question(world, seeded):
+    world.tap_tg(CHAT, "s")
+    assert "Bạn cần hỏi gì" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "menu")
+    assert "❓ Hỏi đáp" in world.buttons_tg(CHAT)
+    assert "chưa có câu trả lời sẵn" not in world.tg.texts(CHAT)[-1]
+    world.tap_tg(CHAT, "s")
+    world.say_tg(CHAT, "theo dõi hồ sơ 000.00.15.H12-251120-0001")
+    assert "chưa có câu trả lời sẵn" not in world.tg.texts(CHAT)[-1]
+    world.tap_tg(CHAT, "s")
+    world.say_tg(CHAT, "tôi không nhận được mã OTP")  # a question: answered as before
+    assert world.tg.texts(CHAT)[-1].startswith("💡 ")
+    with world.app.app_context():
+        asked = [a.text for a in db.session.scalars(select(AskedQuestion))]
+        assert asked == ["tôi không nhận được mã OTP"]

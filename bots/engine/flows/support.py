@@ -341,6 +341,9 @@ def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False, intent
         return True
     if mode == SUPPORT:
         turn.state.reset()
+        chatty = (nlu.FIND, nlu.UNKNOWN, nlu.HELP, nlu.GREETING, nlu.THANKS)
+        if _not_a_question(text, intent) == "leave" or (off_topic and intent not in chatty):
+            return False  # «menu», a dossier to check or follow: routed as anywhere else
         answer(turn, text)
     elif mode == ASK_AGENCY:
         why = _not_a_question(text, intent)
