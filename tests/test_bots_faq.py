@@ -4,6 +4,8 @@ checklist to tick, and a survey one question at a time."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from api.extensions import db
@@ -248,3 +250,18 @@ def test_menu_or_a_dossier_request_after_questions_is_not_taken_as_a_question(wo
     with world.app.app_context():
         asked = [a.text for a in db.session.scalars(select(AskedQuestion))]
         assert asked == ["tôi không nhận được mã OTP"]
+
+
+def test_ask_an_officer_after_a_word_or_two_asks_for_the_question(world, seeded):
+    """«Hỏi cán bộ» under a one-word message does not send that word to an officer's queue;
+    a real question is sent, with the reply day (not an hour the office is closed)."""
+    world.say_tg(CHAT, "asdfgh")
+    world.tap_tg(CHAT, world.buttons_tg(CHAT)["🙋 Hỏi cán bộ"])
+    assert "gõ câu hỏi cho cán bộ" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "Cho tôi hỏi giấy chứng tử xin lại ở đâu?")
+    sent = world.tg.texts(CHAT)[-1]
+    assert "Đã gửi câu hỏi số" in sent and "chậm nhất ngày" in sent
+    assert not re.search(r"\d{1,2}:\d{2}", sent)
+    with world.app.app_context():
+        (question,) = db.session.scalars(select(AgencyQuestion)).all()
+        assert question.text.startswith("Cho tôi hỏi giấy chứng tử")

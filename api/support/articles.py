@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
@@ -181,7 +182,11 @@ def vote(slug: str, voter: str, helpful: bool) -> VoteResult:
         db.session.add(ArticleVote(article_id=article.id, voter=voter, helpful=helpful))
     elif existing.helpful != helpful:
         existing.helpful = helpful
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same voter's double tap, at the same moment: one vote
+        db.session.rollback()
+        return vote(slug, voter, helpful)
     counts = dict(
         db.session.execute(
             select(ArticleVote.helpful, func.count())

@@ -74,10 +74,10 @@ register_messages(
             "The answer will come back here.",
         },
         "bot_support_question_sent": {
-            "vi": "📨 Đã gửi câu hỏi số {id} cho {unit}. Cán bộ sẽ trả lời trước {due}; "
-            "câu trả lời được gửi cho bạn ngay khi có.",
-            "en": "📨 Question {id} was sent to {unit}. An officer will answer by {due}; "
-            "you will get the answer as soon as it is ready.",
+            "vi": "📨 Đã gửi câu hỏi số {id} cho {unit}. Cán bộ sẽ trả lời chậm nhất ngày "
+            "{due}; câu trả lời được gửi về đây ngay khi có.",
+            "en": "📨 Question {id} was sent to {unit}. An officer will answer by {due} at the "
+            "latest; the answer comes here as soon as it is ready.",
         },
         "bot_support_question_short": {
             "vi": "Xin gõ câu hỏi rõ hơn một chút (vài từ trở lên) để cán bộ trả lời được, "
@@ -250,7 +250,7 @@ def tick(turn: Turn, rest: str) -> None:
 
 def ask_officer(turn: Turn, send_last: bool = False) -> None:
     last = turn.state.support.get("last")
-    if send_last and last:
+    if send_last and last and _not_a_question(last, "") is None:
         _send_question(turn, last)
         return
     keep = dict(turn.state.support)
@@ -277,7 +277,7 @@ def _send_question(turn: Turn, text: str) -> None:
     from api.support.routing import unit_name
 
     if created:
-        due = to_local(question.due_at).strftime("%H:%M %d/%m/%Y")
+        due = to_local(question.due_at).strftime("%d/%m/%Y")  # a day: offices keep hours
         unit = unit_name(question.unit_code) or question.unit_code
         turn.say(
             turn.t("bot_support_question_sent", id=question.id, unit=unit, due=due),
