@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from api.catalog.service import search_index
 from api.clock import VN_TZ, to_local, utcnow
+from api.errors import ApiError
 from api.extensions import db
 from api.i18n import message
 from api.support import articles as article_service
@@ -112,7 +113,13 @@ def week_bounds(week: str | None) -> tuple[datetime, datetime]:
     """An ISO week ("2026-W49", Vietnam time) as a UTC range; the current week by default."""
     if week:
         year, number = week.split("-W")
-        start_local = datetime.fromisocalendar(int(year), int(number), 1).replace(tzinfo=VN_TZ)
+        try:
+            start = datetime.fromisocalendar(int(year), int(number), 1)
+        except ValueError:  # week 53 of a year that has 52
+            raise ApiError(
+                422, "validation_failed", errors={"week": ["Not a week of that year."]}
+            ) from None
+        start_local = start.replace(tzinfo=VN_TZ)
     else:
         now = to_local(utcnow())
         start_local = datetime(now.year, now.month, now.day, tzinfo=VN_TZ) - timedelta(
