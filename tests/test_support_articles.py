@@ -152,3 +152,19 @@ def test_a_double_tap_on_helpful_is_one_vote(app, seeded):
     with app.app_context():
         article = articles.get("otp_not_received")
         assert (article.helpful, article.not_helpful) == (1, 0)
+
+
+def test_a_slug_too_long_for_a_chat_button_is_refused(client, staff):
+    """Button data in Telegram is at most 64 bytes: «sv:<slug>:1», «y:<slug>:<dossier code>»."""
+    body = {"slug": "a" * 33, "title_vi": "Tiêu đề", "short_vi": "Trả lời ngắn"}
+    r = client.post("/api/v1/support/admin/articles", json=body, headers=staff["admin"])
+    assert r.status_code == 422 and "slug" in r.json["errors"]
+    survey = {"slug": "b" * 33, "kind": "general", "title_vi": "Khảo sát", "questions": [{}]}
+    r = client.post("/api/v1/support/admin/surveys", json=survey, headers=staff["admin"])
+    assert r.status_code == 422 and "slug" in r.json["errors"]
+    ok = client.post(
+        "/api/v1/support/admin/articles", json={**body, "slug": "a" * 32}, headers=staff["admin"]
+    )
+    assert ok.status_code == 201
+    longest = f"y:{'b' * 32}:000.00.15.H12-251120-0001"
+    assert len(longest.encode()) <= 64
