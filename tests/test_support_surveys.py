@@ -234,6 +234,11 @@ def test_defining_a_survey_checks_its_questions(client, staff):
             "show_if": {"question": "a", "equals": "n"},
         },
     ]
+    long_value = {**body["questions"][0], "options": [{"value": "v" * 25}, {"value": "n"}]}
+    refused = client.post(
+        f"{BASE}/admin/surveys", json={**body, "questions": [long_value]}, headers=staff["admin"]
+    )
+    assert refused.status_code == 422  # it would not fit in a chat button
     # A condition that could never (or always) hold is refused, naming the question.
     for condition in (
         {"question": "a"},

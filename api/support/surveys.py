@@ -5,6 +5,7 @@ period, and per dossier, held by the database under concurrent submissions."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ from api.support.survey_models import (
 )
 
 SHORT_MAX, LONG_MAX = 200, 2000
+OPTION_VALUE = re.compile(r"^[A-Za-z0-9_+-]{1,24}$")
 SCALE_VALUES = ("1", "2", "3", "4", "5")
 DONE_GROUP = "done"
 
@@ -96,6 +98,10 @@ def check_definition(questions: list[dict]) -> list[dict]:
             isinstance(o, dict) and str(o.get("value") or "") for o in options
         ):
             errors[where] = ["Options are objects with a value"]
+            continue
+        if any(not OPTION_VALUE.match(str(o["value"])) for o in options):
+            # «ym:<value>» is a chat button's data (64 bytes at most in Telegram).
+            errors[where] = ["Option values are 1-24 of A-Z, a-z, 0-9, _ + -"]
             continue
         if not isinstance(q.get("text_vi", ""), str) or not q.get("text_vi"):
             errors[where] = ["text_vi is required"]
