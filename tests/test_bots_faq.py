@@ -230,9 +230,12 @@ def test_menu_or_a_word_where_the_officer_question_is_awaited_is_not_sent(world,
     assert "rõ hơn một chút" in world.tg.texts(CHAT)[-1]
     world.say_tg(CHAT, "Giấy khai sinh bản sao xin ở đâu?")
     assert "Đã gửi câu hỏi số" in world.tg.texts(CHAT)[-1]
+    world.tap_tg(CHAT, "q")
+    world.say_tg(CHAT, "dang nhap vneid loi")  # looks like «link», but it is a question
+    assert "Đã gửi câu hỏi số" in world.tg.texts(CHAT)[-1]
     with world.app.app_context():
-        (question,) = db.session.scalars(select(AgencyQuestion)).all()
-        assert question.text == "Giấy khai sinh bản sao xin ở đâu?"
+        texts = [q.text for q in db.session.scalars(select(AgencyQuestion).order_by("id"))]
+        assert texts == ["Giấy khai sinh bản sao xin ở đâu?", "dang nhap vneid loi"]
 
 
 def test_menu_or_a_dossier_request_after_questions_is_not_taken_as_a_question(world, seeded):
@@ -245,11 +248,14 @@ def test_menu_or_a_dossier_request_after_questions_is_not_taken_as_a_question(wo
     world.say_tg(CHAT, "theo dõi hồ sơ 000.00.15.H12-251120-0001")
     assert "chưa có câu trả lời sẵn" not in world.tg.texts(CHAT)[-1]
     world.tap_tg(CHAT, "s")
+    world.say_tg(CHAT, "đăng nhập VNeID bị lỗi")  # looks like «link», but it is a question
+    assert "liên kết" not in world.tg.texts(CHAT)[-1].lower()[:40]
+    world.tap_tg(CHAT, "s")
     world.say_tg(CHAT, "tôi không nhận được mã OTP")  # a question: answered as before
     assert world.tg.texts(CHAT)[-1].startswith("💡 ")
     with world.app.app_context():
-        asked = [a.text for a in db.session.scalars(select(AskedQuestion))]
-        assert asked == ["tôi không nhận được mã OTP"]
+        asked = [a.text for a in db.session.scalars(select(AskedQuestion).order_by("id"))]
+        assert asked == ["đăng nhập VNeID bị lỗi", "tôi không nhận được mã OTP"]
 
 
 def test_ask_an_officer_after_a_word_or_two_asks_for_the_question(world, seeded):

@@ -315,7 +315,7 @@ def _not_a_question(text: str, intent: str) -> str | None:
     """Why a message typed where the officer's question is expected is not one: None when it
     is a question; "leave" for a menu, greeting or thanks; "short" for a word or two."""
     words = fold(text).split()
-    if intent in LEAVING_INTENTS and len(words) <= 4:
+    if intent in LEAVING_INTENTS and len(words) <= 3:  # «hướng dẫn làm cccd» is a question
         return "leave"
     if len(words) < 3 or len(text.strip()) < 10:
         return "short"
@@ -341,7 +341,8 @@ def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False, intent
         return True
     if mode == SUPPORT:
         turn.state.reset()
-        chatty = (nlu.FIND, nlu.UNKNOWN, nlu.HELP, nlu.GREETING, nlu.THANKS)
+        chatty = (nlu.FIND, nlu.UNKNOWN, nlu.HELP, nlu.GREETING, nlu.THANKS, nlu.LINK)
+        chatty += (nlu.LANGUAGE,)  # «đăng nhập vneid lỗi» is a question, not linking
         if _not_a_question(text, intent) == "leave" or (off_topic and intent not in chatty):
             return False  # «menu», a dossier to check or follow: routed as anywhere else
         answer(turn, text)
