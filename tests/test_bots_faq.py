@@ -271,3 +271,6 @@ def test_ask_an_officer_after_a_word_or_two_asks_for_the_question(world, seeded)
     with world.app.app_context():
         (question,) = db.session.scalars(select(AgencyQuestion)).all()
         assert question.text.startswith("Cho tôi hỏi giấy chứng tử")
+        # Routed by what it is about (civil status: the commune), not to the default unit.
+        assert (question.field_code, question.unit_code) == ("HO_TICH", "000.21.15.H12")
+    assert "Ủy ban nhân dân xã Tân Hòa" in sent

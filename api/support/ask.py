@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from api.catalog.models import Procedure
 from api.catalog.service import search_index
 from api.clock import VN_TZ, to_local, utcnow
 from api.errors import ApiError
@@ -107,6 +108,19 @@ def ask(text: str, channel: str = "app", lang: str = "vi") -> AskResult:
     db.session.commit()
     result.log_id = row.id
     return result
+
+
+def likely_field(text: str) -> str | None:
+    """The field a question is about when the answering's candidates all agree on one, so a
+    question typed in a chat (no procedure picked) still reaches the unit that answers it."""
+    decision = decide(candidates(" ".join((text or "").split())[:MAX_QUESTION]))
+    if decision.outcome == FALLBACK:
+        return None
+    codes = {c.procedure_code for c in decision.candidates}
+    if not codes or None in codes:
+        return None  # a general article (OTP, payment...): the default unit
+    fields = set(db.session.scalars(select(Procedure.field_code).where(Procedure.code.in_(codes))))
+    return fields.pop() if len(fields) == 1 else None
 
 
 def week_bounds(week: str | None) -> tuple[datetime, datetime]:

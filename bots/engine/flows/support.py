@@ -269,7 +269,7 @@ def _send_question(turn: Turn, text: str) -> None:
         language=turn.lang,
     )
     try:
-        question, created = questions.ask_agency(text, asker)
+        question, created = questions.ask_agency(text, asker, field_code=ask.likely_field(text))
     except ApiError as error:
         turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
         return
