@@ -311,3 +311,36 @@ def test_an_anonymous_asker_reads_the_answer_in_the_sms_itself(client, app, staf
         sms = render(note.event, note.language, note.params).sms
     assert f"so {qid}" in sms and "Xin tai UBND xa noi da dang ky khai sinh" in sms
     assert "mo ung dung" not in sms
+
+
+def test_answering_publishing_and_closing_are_audited_and_closing_unpublishes(client, app, staff):
+    from api.audit.models import AuditEvent
+
+    qid = client.post(
+        f"{BASE}/questions",
+        json={"text": "Sổ đỏ mất thì làm lại thế nào?", "contact_email": "mat.so@example.vn"},
+    ).json["id"]
+    client.post(
+        f"{BASE}/admin/questions/{qid}/answer",
+        json={"answer": "Nộp đơn tại văn phòng đăng ký đất đai."},
+        headers=staff["officer"],
+    )
+    client.post(f"{BASE}/admin/questions/{qid}/publish", json={}, headers=staff["officer"])
+    assert client.get(f"{BASE}/qa").json["total"] == 1
+    other = client.post(f"{BASE}/admin/questions/{qid}/close", headers=staff["commune"])
+    assert other.status_code == 403  # another unit's question
+    closed = client.post(f"{BASE}/admin/questions/{qid}/close", headers=staff["officer"])
+    assert closed.status_code == 200 and closed.json["status"] == "closed"
+    assert client.get(f"{BASE}/qa").json["total"] == 0
+    with app.app_context():
+        actions = [
+            e.action
+            for e in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.object_id == str(qid)).order_by(AuditEvent.id)
+            )
+        ]
+    assert actions == [
+        "support_question_answered",
+        "support_question_published",
+        "support_question_closed",
+    ]

@@ -311,8 +311,10 @@ def _audit(action: str, principal: Principal, question: AgencyQuestion) -> None:
 
 
 def close(principal: Principal, question_id: int) -> AgencyQuestion:
+    """Close (a published one leaves the public Q&A); recorded like answering and publishing."""
     question = for_officer(principal, question_id)
     question.status = CLOSED
+    _audit("support_question_closed", principal, question)
     db.session.commit()
     return question
 
