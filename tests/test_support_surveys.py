@@ -100,7 +100,9 @@ def test_results_count_verified_and_anonymous_apart_as_json_and_csv(client, app,
     assert period.json["responses"]["total"] == 0
     assert client.get(f"{url}?period=2020-Q7", headers=staff["admin"]).status_code == 422
     as_csv = client.get(f"{url}?format=csv", headers=staff["admin"])
-    assert as_csv.mimetype == "text/csv"
+    assert as_csv.mimetype == "text/csv" and as_csv.mimetype_params["charset"] == "utf-8"
+    assert as_csv.get_data().startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    assert "2–3 lần" in as_csv.get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True))))
     five = next(r for r in rows if r["question"] == "overall" and r["option"] == "5")
     assert (five["verified"], five["unverified"]) == ("1", "0")

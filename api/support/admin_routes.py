@@ -199,8 +199,9 @@ class Results(MethodView):
             and request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
         ):
             return Response(
-                survey_results.as_csv(result, survey),
-                mimetype="text/csv",
+                # The byte-order mark lets Excel, where officers open it, read the Vietnamese.
+                "\ufeff" + survey_results.as_csv(result, survey),
+                content_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="{slug}.csv"'},
             )
         return result
