@@ -4,6 +4,8 @@ checklist to tick, and a survey one question at a time."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from api.extensions import db
@@ -178,3 +180,97 @@ def test_the_applicant_answers_the_post_dossier_survey_in_telegram(world, seeded
     world.say_tg(CHAT, "khảo sát")
     assert not any(CODE in t for t in world.buttons_tg(CHAT))  # answered: not offered again
     callbacks_fit(world)
+
+
+def test_a_survey_answered_by_typing_on_a_phone_and_old_taps_get_a_reply(world, seeded):
+    """Typed without marks: an option's label, its number, «bo qua», «xong»; a tap on a
+    survey already left is never met with silence."""
+    world.say_tg(CHAT, "khảo sát")
+    world.tap_tg(CHAT, "y:quarterly_satisfaction")
+    world.say_tg(CHAT, "2-3 lan")  # «2–3 lần», typed without marks
+    assert "Câu 2" in world.tg.texts(CHAT)[-1]
+    assert "⏭ Bỏ qua" not in world.buttons_tg(CHAT)  # a required question
+    world.say_tg(CHAT, "bo qua")  # skipped anyway: asked again, kindly
+    assert world.tg.texts(CHAT)[-1].startswith("Câu này cần có câu trả lời")
+    world.tap_tg(CHAT, "yn")
+    assert "Câu 2" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "5")
+    assert "Câu 3" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "4")
+    world.say_tg(CHAT, "2")  # overall 2: the multiple-choice question on trouble shows
+    assert "khó khăn" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "dang nhap")
+    world.say_tg(CHAT, "2")
+    assert "☑ Đăng nhập" in world.buttons_tg(CHAT)
+    world.say_tg(CHAT, "xong")
+    world.say_tg(CHAT, "bo qua")
+    assert "Cảm ơn bạn đã trả lời khảo sát" in world.tg.texts(CHAT)[-1]
+    with world.app.app_context():
+        response = db.session.scalar(select(SurveyResponse))
+        assert (response.answers["visits"], response.answers["clarity"]) == ("2-3", 5)
+        assert response.answers["problems"] == ["login", "papers"]
+        assert "idea" not in response.answers
+    before = len(world.tg.texts(CHAT))
+    for old in ("ya:1", "ym:login", "yd", "yn"):
+        world.tap_tg(CHAT, old)
+    assert len(world.tg.texts(CHAT)) == before + 4  # each old tap is answered (the menu)
+
+
+def test_menu_or_a_word_where_the_officer_question_is_awaited_is_not_sent(world, seeded):
+    """Nobody's «menu», «xin chào» or «không» becomes a question in an officer's queue."""
+    world.tap_tg(CHAT, "q")
+    world.say_tg(CHAT, "menu")
+    assert "❓ Hỏi đáp" in world.buttons_tg(CHAT)  # the menu, and the step left
+    assert not any("Đã gửi câu hỏi" in t for t in world.tg.texts(CHAT))
+    world.tap_tg(CHAT, "q")
+    world.say_tg(CHAT, "xin chào")
+    world.say_tg(CHAT, "không")  # no longer in the step: answered as any message
+    world.tap_tg(CHAT, "q")
+    world.say_tg(CHAT, "không")
+    assert "rõ hơn một chút" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "Giấy khai sinh bản sao xin ở đâu?")
+    assert "Đã gửi câu hỏi số" in world.tg.texts(CHAT)[-1]
+    world.tap_tg(CHAT, "q")
+    world.say_tg(CHAT, "dang nhap vneid loi")  # looks like «link», but it is a question
+    assert "Đã gửi câu hỏi số" in world.tg.texts(CHAT)[-1]
+    with world.app.app_context():
+        texts = [q.text for q in db.session.scalars(select(AgencyQuestion).order_by("id"))]
+        assert texts == ["Giấy khai sinh bản sao xin ở đâu?", "dang nhap vneid loi"]
+
+
+def test_menu_or_a_dossier_request_after_questions_is_not_taken_as_a_question(world, seeded):
+    world.tap_tg(CHAT, "s")
+    assert "Bạn cần hỏi gì" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "menu")
+    assert "❓ Hỏi đáp" in world.buttons_tg(CHAT)
+    assert "chưa có câu trả lời sẵn" not in world.tg.texts(CHAT)[-1]
+    world.tap_tg(CHAT, "s")
+    world.say_tg(CHAT, "theo dõi hồ sơ 000.00.15.H12-251120-0001")
+    assert "chưa có câu trả lời sẵn" not in world.tg.texts(CHAT)[-1]
+    world.tap_tg(CHAT, "s")
+    world.say_tg(CHAT, "đăng nhập VNeID bị lỗi")  # looks like «link», but it is a question
+    assert "liên kết" not in world.tg.texts(CHAT)[-1].lower()[:40]
+    world.tap_tg(CHAT, "s")
+    world.say_tg(CHAT, "tôi không nhận được mã OTP")  # a question: answered as before
+    assert world.tg.texts(CHAT)[-1].startswith("💡 ")
+    with world.app.app_context():
+        asked = [a.text for a in db.session.scalars(select(AskedQuestion).order_by("id"))]
+        assert asked == ["đăng nhập VNeID bị lỗi", "tôi không nhận được mã OTP"]
+
+
+def test_ask_an_officer_after_a_word_or_two_asks_for_the_question(world, seeded):
+    """«Hỏi cán bộ» under a one-word message does not send that word to an officer's queue;
+    a real question is sent, with the reply day (not an hour the office is closed)."""
+    world.say_tg(CHAT, "asdfgh")
+    world.tap_tg(CHAT, world.buttons_tg(CHAT)["🙋 Hỏi cán bộ"])
+    assert "gõ câu hỏi cho cán bộ" in world.tg.texts(CHAT)[-1]
+    world.say_tg(CHAT, "Cho tôi hỏi giấy chứng tử xin lại ở đâu?")
+    sent = world.tg.texts(CHAT)[-1]
+    assert "Đã gửi câu hỏi số" in sent and "chậm nhất ngày" in sent
+    assert not re.search(r"\d{1,2}:\d{2}", sent)
+    with world.app.app_context():
+        (question,) = db.session.scalars(select(AgencyQuestion)).all()
+        assert question.text.startswith("Cho tôi hỏi giấy chứng tử")
+        # Routed by what it is about (civil status: the commune), not to the default unit.
+        assert (question.field_code, question.unit_code) == ("HO_TICH", "000.21.15.H12")
+    assert "Ủy ban nhân dân xã Tân Hòa" in sent

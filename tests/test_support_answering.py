@@ -100,6 +100,8 @@ def test_every_question_is_logged_redacted_and_gaps_show_per_week(client, seeded
         client.get(f"{BASE}/admin/unanswered?week=2025-W99", headers=staff["officer"]).status_code
         == 422
     )
+    no_such_week = client.get(f"{BASE}/admin/unanswered?week=2025-W53", headers=staff["officer"])
+    assert no_such_week.status_code == 422 and "week" in no_such_week.json["errors"]  # not a 500
     assert client.get(f"{BASE}/admin/unanswered").status_code == 401
 
 

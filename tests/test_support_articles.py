@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from api.extensions import db
 from api.support.models import Article
 from tests.support_fixtures import UNIT, seeded_fixture, staff_fixture  # noqa: F401
@@ -120,3 +122,49 @@ def test_articles_in_english(client, seeded):
     titles = {a["slug"]: a["title"] for a in page["items"]}
     assert titles["id_card"].startswith("Getting, renewing")
     assert all(a["short_answer"] for a in page["items"])
+
+
+@pytest.mark.postgres
+def test_a_double_tap_on_helpful_is_one_vote(app, seeded):
+    import threading
+
+    from api.support import articles
+
+    start = threading.Barrier(4)
+    errors: list[Exception] = []
+
+    def tap() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                articles.vote("otp_not_received", "chat:zalo:double", True)
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=tap) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        article = articles.get("otp_not_received")
+        assert (article.helpful, article.not_helpful) == (1, 0)
+
+
+def test_a_slug_too_long_for_a_chat_button_is_refused(client, staff):
+    """Button data in Telegram is at most 64 bytes: «sv:<slug>:1», «y:<slug>:<dossier code>»."""
+    body = {"slug": "a" * 33, "title_vi": "Tiêu đề", "short_vi": "Trả lời ngắn"}
+    r = client.post("/api/v1/support/admin/articles", json=body, headers=staff["admin"])
+    assert r.status_code == 422 and "slug" in r.json["errors"]
+    survey = {"slug": "b" * 33, "kind": "general", "title_vi": "Khảo sát", "questions": [{}]}
+    r = client.post("/api/v1/support/admin/surveys", json=survey, headers=staff["admin"])
+    assert r.status_code == 422 and "slug" in r.json["errors"]
+    ok = client.post(
+        "/api/v1/support/admin/articles", json={**body, "slug": "a" * 32}, headers=staff["admin"]
+    )
+    assert ok.status_code == 201
+    longest = f"y:{'b' * 32}:000.00.15.H12-251120-0001"
+    assert len(longest.encode()) <= 64

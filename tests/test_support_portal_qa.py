@@ -156,3 +156,64 @@ def test_the_periodic_job_syncs_and_survives_a_paused_portal(app, portal):
         portal.qa_error = False
         done = sync_portal_qa()
         assert done["created"] == 4 and done["mapping_errors"] == 2
+
+
+def test_the_portal_askers_name_is_masked_in_the_public_question(app, portal):
+    portal.qa_error = False
+    portal.qa.citizen.append(
+        {
+            "HOIDAPID": "QG-1010",
+            "MALINHVUC": "CU_TRU",
+            "MATTHCDP": "",
+            "MADONVI": portal.unit_code,
+            "TENDONVI": "Trung tâm Phục vụ hành chính công tỉnh",
+            "NOIDUNG": "Tôi là Lê Văn Cường, xin hỏi tạm trú cho người thuê nhà làm thế nào?",
+            "HOVATEN": "Lê Văn Cường",
+            "THUDIENTU": "cuong.le@example.vn",
+            "TRANGTHAI": "1",
+        }
+    )
+    with app.app_context():
+        portal_qa.pull(get_gateway())
+        question = _questions()["portal:QG-1010"]
+        assert question.personal_data == ["name"]
+        assert question.public_question.startswith("Tôi là [họ tên], xin hỏi tạm trú")
+        assert question.contact_name == "Lê Văn Cường"  # kept for the answer, never shown
+
+
+def test_an_agency_answer_published_later_on_the_portal_is_taken_later(app, portal):
+    portal.qa_error = False
+    portal.qa.agency.append(
+        {
+            "HOIDAPID": "CQ-2003",
+            "MALINHVUC": "HO_TICH",
+            "MATTHCDP": "",
+            "MADONVI": portal.unit_code,
+            "TENDONVI": "Trung tâm Phục vụ hành chính công tỉnh",
+            "NOIDUNG": "Trích lục khai sinh bản sao lấy ở đâu?",
+            "TRANGTHAI": "1",
+        }
+    )
+    with app.app_context():
+        portal_qa.pull(get_gateway())
+        assert _questions()["agency:CQ-2003"].status == "received"
+        portal.qa.answers["CQ-2003"] = [
+            {"TRALOIID": "TL-3", "NOIDUNGTRALOI": "Tại UBND xã nơi đăng ký khai sinh."}
+        ]
+        portal_qa.pull(get_gateway())
+        later = _questions()["agency:CQ-2003"]
+        assert later.status == "published" and later.public_answer.startswith("Tại UBND xã")
+        portal_qa.pull(get_gateway())
+    asked = [c for c in portal.calls if c["service"] == "LayNoiDungTraLoiTheoCauHoi"]
+    assert sum(1 for c in asked if "CQ-2003" in str(c)) == 2  # not asked once answered
+
+
+def test_an_item_with_an_overlong_id_is_recorded_and_the_run_goes_on(app, portal):
+    portal.qa_error = False
+    odd = dict(portal.qa.citizen[0], HOIDAPID="X" * 90)
+    portal.qa.citizen.insert(0, odd)
+    with app.app_context():
+        report = portal_qa.pull(get_gateway())
+        assert report.created == 4 and report.mapping_errors == 3
+        reasons = {e.reason for e in db.session.scalars(select(PortalQaError))}
+        assert "invalid" in reasons

@@ -6,8 +6,10 @@ same text twice within 300 s is one question."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from api.clock import utcnow
@@ -16,8 +18,9 @@ from api.notifications.models import Notification
 from api.phone import normalise_phone
 from api.support.models import AgencyQuestion
 from api.support.privacy import find_personal_data, redact
+from api.support.questions import Asker, ask_agency
 from tests.helpers import bearer, sign_in_verified
-from tests.support_fixtures import COMMUNE_UNIT, UNIT, staff_fixture  # noqa: F401
+from tests.support_fixtures import COMMUNE_UNIT, UNIT, seeded_fixture, staff_fixture  # noqa: F401
 
 BASE = "/api/v1/support"
 PERSONAL = (
@@ -176,3 +179,168 @@ def test_unknown_codes_are_422(client):
     for extra in ({"procedure_code": "9.999999"}, {"field_code": "KHONG_CO"}):
         assert client.post(f"{BASE}/questions", json={**body, **extra}).status_code == 422
     assert client.post(f"{BASE}/questions", json={**body, "contact_email": "x"}).status_code == 422
+
+
+def test_public_qa_and_articles_found_as_citizens_type(client, app, seeded):
+    """Typed without marks, in capitals, words in another order: still found."""
+    with app.app_context():
+        db.session.add(
+            AgencyQuestion(
+                text="x",
+                text_hash="x",
+                unit_code=UNIT,
+                due_at=utcnow(),
+                asker="contact:x",
+                status="published",
+                public_question="Đăng ký thường trú cho con ở đâu?",
+                public_answer="Nộp tại Công an xã, phường nơi cư trú.",
+                published_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    for q in ("dang ky thuong tru", "THƯỜNG TRÚ", "cong an thuong tru", "Dang ky, thuong-tru"):
+        assert client.get(f"{BASE}/qa", query_string={"q": q}).json["total"] == 1, q
+    for q in ("khai sinh", "100%"):
+        assert client.get(f"{BASE}/qa", query_string={"q": q}).json["total"] == 0, q
+    found = client.get(f"{BASE}/articles", query_string={"q": "can cuoc"}).json
+    assert found["total"] >= 1
+    assert all(a["slug"] for a in found["items"])
+
+
+def test_an_officers_queue_cannot_be_flooded(client, app):
+    """New questions per asker are limited (429 in the one error format); a resend of the same
+    text inside the dedupe window is not counted."""
+    contact = {"contact_email": "nhieu@example.vn"}
+    for n in range(10):
+        r = client.post(
+            f"{BASE}/questions", json={"text": f"Câu hỏi thứ {n} về hộ tịch", **contact}
+        )
+        assert r.status_code == 201
+    same = client.post(f"{BASE}/questions", json={"text": "Câu hỏi thứ 9 về hộ tịch", **contact})
+    assert same.status_code == 200
+    over = client.post(f"{BASE}/questions", json={"text": "Câu hỏi thứ 11 nữa", **contact})
+    assert over.status_code == 429 and over.json["error"] == "too_many_requests"
+    assert over.headers["Retry-After"]
+    with app.app_context():
+        assert len(db.session.scalars(select(AgencyQuestion)).all()) == 10
+
+
+@pytest.mark.postgres
+def test_the_same_question_sent_at_the_same_moment_is_one(app):
+    """A double tap or a retried request: six at once, one question."""
+    start = threading.Barrier(6)
+    outcomes: list[tuple[int, bool]] = []
+    asker = Asker(email="cung.luc@example.vn")
+
+    def send() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                question, created = ask_agency("Làm thẻ căn cước cho con ở đâu?", asker)
+                outcomes.append((question.id, created))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(created for _, created in outcomes) == [False] * 5 + [True]
+    assert len({qid for qid, _ in outcomes}) == 1
+    with app.app_context():
+        assert len(db.session.scalars(select(AgencyQuestion)).all()) == 1
+
+
+def test_the_askers_name_and_old_id_card_number_stay_out_of_the_public_qa(client, app, staff):
+    """The asker's full name (as typed, with or without marks) and a 9-digit CMND named as such
+    are masked, and an editor who puts the name back is refused."""
+    asked = client.post(
+        f"{BASE}/questions",
+        json={
+            "text": "Toi la Tran Thi Binh, CMND so 012345678, xin hoi tach thua dat the nao?",
+            "contact_name": "Trần Thị Bình",
+            "contact_phone": "0912345678",
+        },
+    ).json
+    qid = asked["id"]
+    staff_view = client.get(f"{BASE}/admin/questions/{qid}", headers=staff["admin"]).json
+    assert staff_view["personal_data"] == ["id_number", "name"]
+    assert staff_view["public_question"] == (
+        "Toi la [họ tên], CMND so [số định danh], xin hoi tach thua dat the nao?"
+    )
+    client.post(
+        f"{BASE}/admin/questions/{qid}/answer",
+        json={"answer": "Chào bà Trần Thị Bình, bà nộp hồ sơ tại bộ phận một cửa."},
+        headers=staff["admin"],
+    )
+    refused = client.post(
+        f"{BASE}/admin/questions/{qid}/publish",
+        json={"public_answer": "Chào bà trần thị bình, bà nộp hồ sơ tại một cửa."},
+        headers=staff["admin"],
+    )
+    assert refused.status_code == 422 and "name" in refused.json["message"]
+    published = client.post(
+        f"{BASE}/admin/questions/{qid}/publish", json={}, headers=staff["admin"]
+    )
+    assert published.status_code == 200
+    raw = json.dumps(client.get(f"{BASE}/qa").json, ensure_ascii=False).lower()
+    for secret in ("trần thị bình", "tran thi binh", "012345678", "0912345678"):
+        assert secret not in raw
+    assert "[họ tên]" in raw
+    # A 9-digit amount is not an ID number.
+    assert find_personal_data("Lệ phí trước bạ 123456789 đồng") == []
+
+
+def test_an_anonymous_asker_reads_the_answer_in_the_sms_itself(client, app, staff):
+    """Asked without an account, with a phone: there is no app to open, so the SMS carries
+    the answer (folded to plain letters, cut to the SMS budget)."""
+    from push.templates import render
+
+    qid = client.post(
+        f"{BASE}/questions",
+        json={"text": "Bản sao giấy khai sinh xin ở đâu?", "contact_phone": "0912345678"},
+    ).json["id"]
+    client.post(
+        f"{BASE}/admin/questions/{qid}/answer",
+        json={"answer": "Xin tại UBND xã nơi đã đăng ký khai sinh, lệ phí 8.000 đồng một bản."},
+        headers=staff["admin"],
+    )
+    with app.app_context():
+        note = db.session.scalar(select(Notification).where(Notification.event == "support_answer"))
+        sms = render(note.event, note.language, note.params).sms
+    assert f"so {qid}" in sms and "Xin tai UBND xa noi da dang ky khai sinh" in sms
+    assert "mo ung dung" not in sms
+
+
+def test_answering_publishing_and_closing_are_audited_and_closing_unpublishes(client, app, staff):
+    from api.audit.models import AuditEvent
+
+    qid = client.post(
+        f"{BASE}/questions",
+        json={"text": "Sổ đỏ mất thì làm lại thế nào?", "contact_email": "mat.so@example.vn"},
+    ).json["id"]
+    client.post(
+        f"{BASE}/admin/questions/{qid}/answer",
+        json={"answer": "Nộp đơn tại văn phòng đăng ký đất đai."},
+        headers=staff["officer"],
+    )
+    client.post(f"{BASE}/admin/questions/{qid}/publish", json={}, headers=staff["officer"])
+    assert client.get(f"{BASE}/qa").json["total"] == 1
+    other = client.post(f"{BASE}/admin/questions/{qid}/close", headers=staff["commune"])
+    assert other.status_code == 403  # another unit's question
+    closed = client.post(f"{BASE}/admin/questions/{qid}/close", headers=staff["officer"])
+    assert closed.status_code == 200 and closed.json["status"] == "closed"
+    assert client.get(f"{BASE}/qa").json["total"] == 0
+    with app.app_context():
+        actions = [
+            e.action
+            for e in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.object_id == str(qid)).order_by(AuditEvent.id)
+            )
+        ]
+    assert actions == [
+        "support_question_answered",
+        "support_question_published",
+        "support_question_closed",
+    ]

@@ -100,10 +100,18 @@ def test_results_count_verified_and_anonymous_apart_as_json_and_csv(client, app,
     assert period.json["responses"]["total"] == 0
     assert client.get(f"{url}?period=2020-Q7", headers=staff["admin"]).status_code == 422
     as_csv = client.get(f"{url}?format=csv", headers=staff["admin"])
-    assert as_csv.mimetype == "text/csv"
+    assert as_csv.mimetype == "text/csv" and as_csv.mimetype_params["charset"] == "utf-8"
+    assert as_csv.get_data().startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    assert "2–3 lần" in as_csv.get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True))))
     five = next(r for r in rows if r["question"] == "overall" and r["option"] == "5")
     assert (five["verified"], five["unverified"]) == ("1", "0")
+    # What a percentage needs is in the CSV too: responses, answers per question, the mean.
+    labelled = {(r["question"], r["label"]): (r["verified"], r["unverified"]) for r in rows}
+    assert labelled[("(responses)", "(responses)")] == ("3", "2")
+    assert labelled[("overall", "(answered)")] == ("3", "2")
+    assert labelled[("overall", "(mean)")] == ("3.67", "2.0")
+    assert labelled[("problems", "(answered)")] == ("1", "0")
     # An officer sees their own unit only (the quarterly survey is for every unit: none here).
     own = client.get(url, headers=staff["officer"]).json
     assert own["unit"] == "000.00.15.H12" and own["responses"]["total"] == 0
@@ -228,6 +236,26 @@ def test_defining_a_survey_checks_its_questions(client, staff):
             "show_if": {"question": "a", "equals": "n"},
         },
     ]
+    long_value = {**body["questions"][0], "options": [{"value": "v" * 25}, {"value": "n"}]}
+    refused = client.post(
+        f"{BASE}/admin/surveys", json={**body, "questions": [long_value]}, headers=staff["admin"]
+    )
+    assert refused.status_code == 422  # it would not fit in a chat button
+    # A condition that could never (or always) hold is refused, naming the question.
+    for condition in (
+        {"question": "a"},
+        {"question": "a", "equals": "maybe"},
+        {"question": "a", "any_of": []},
+        {"question": "a", "any_of": "n"},
+        {"question": "b"},
+        "a",
+    ):
+        bad = {
+            **body,
+            "questions": [body["questions"][0], {**body["questions"][1], "show_if": condition}],
+        }
+        refused = client.post(f"{BASE}/admin/surveys", json=bad, headers=staff["admin"])
+        assert refused.status_code == 422 and "b" in refused.json["errors"]["questions"], condition
     assert (
         client.post(f"{BASE}/admin/surveys", json=body, headers=staff["admin"]).status_code == 201
     )
@@ -265,3 +293,33 @@ def test_malformed_answers_are_4xx(client, seeded):
         assert r.status_code == 422
     assert client.post(url, json={"answers": []}).status_code == 422
     assert client.post(f"{BASE}/surveys/none/responses", json={"answers": {}}).status_code == 404
+
+
+def test_refused_answers_are_explained_in_vietnamese_and_english(client, seeded):
+    url = f"{BASE}/surveys/quarterly_satisfaction/responses"
+    body = {"answers": {"visits": "9", "overall": 7, "what": "x"}, "device": "kiosk-000009"}
+    vi = client.post(url, json=body).json
+    assert vi["error"] == "survey_invalid_answers"
+    assert vi["errors"]["visits"] == ["Phải là một trong các giá trị: 1, 2-3, 4+."]
+    assert vi["errors"]["clarity"] == ["Mục này bắt buộc phải có."]
+    assert vi["errors"]["what"] == ["Mục này không được hỗ trợ."]
+    en = client.post(url, json=body, headers={"Accept-Language": "en"}).json
+    assert en["errors"]["overall"] == ["Must be one of: 1, 2, 3, 4, 5."]
+
+
+def test_a_community_helper_entering_answers_is_flagged_assisted(client, app, seeded, staff):
+    """A Tổ công nghệ số member answering with residents: each response kept, flagged
+    assisted, never counted as a verified resident's."""
+    from tests.helpers import make_staff, sign_in_staff
+
+    make_staff(app, "sp-helper", "community", commune_code=70)
+    helper = {"Authorization": f"Bearer {sign_in_staff(client, 'sp-helper')['access_token']}"}
+    url = f"{BASE}/surveys/quarterly_satisfaction/responses"
+    for _ in range(2):  # two residents helped at the commune office
+        made = client.post(url, json={"answers": GOOD}, headers=helper)
+        assert made.status_code == 201
+        assert (made.json["assisted"], made.json["verified"]) == (True, False)
+    result = client.get(
+        f"{BASE}/admin/surveys/quarterly_satisfaction/results", headers=staff["admin"]
+    ).json
+    assert result["responses"] == {"total": 2, "verified": 0, "unverified": 2, "assisted": 2}

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
+from api.errors import ApiError
 from api.openapi import ErrorSchema
 from api.pagination import Page, page_envelope
 from api.portal.client import get_gateway
@@ -188,7 +189,9 @@ class Results(MethodView):
         principal = current_principal()
         unit = args.get("unit")
         if principal.role != ROLE_ADMIN:
-            unit = principal.unit_code or ""
+            if not principal.unit_code:  # no unit: not every unit's results
+                raise ApiError(403, "support_no_unit")
+            unit = principal.unit_code
         survey = surveys.get(slug)
         result = survey_results.results(survey, unit, args.get("period"))
         if args.get("format") == "csv" or (
@@ -196,8 +199,9 @@ class Results(MethodView):
             and request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
         ):
             return Response(
-                survey_results.as_csv(result, survey),
-                mimetype="text/csv",
+                # The byte-order mark lets Excel, where officers open it, read the Vietnamese.
+                "\ufeff" + survey_results.as_csv(result, survey),
+                content_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="{slug}.csv"'},
             )
         return result

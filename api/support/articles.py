@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
@@ -25,6 +26,7 @@ from api.support.models import (
     Article,
     ArticleVote,
 )
+from api.support.search import matches
 from api.tunables import tunable
 
 REVIEW_DAYS = 183  # an answer is looked at again about every six months
@@ -141,8 +143,9 @@ def listing(
         query = query.where(Article.review_due_on < today())
     elif stale is False:
         query = query.where((Article.review_due_on.is_(None)) | (Article.review_due_on >= today()))
-    if q:
-        query = query.where(Article.title_vi.ilike(f"%{q}%") | Article.slug.ilike(f"%{q}%"))
+    found = matches(q, Article.title_vi, Article.title_en, Article.short_vi, Article.slug)
+    if found is not None:  # as citizens type: without marks, any case, any word order
+        query = query.where(found)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
         query.order_by(Article.slug).offset(page.offset).limit(page.page_size)
@@ -179,7 +182,11 @@ def vote(slug: str, voter: str, helpful: bool) -> VoteResult:
         db.session.add(ArticleVote(article_id=article.id, voter=voter, helpful=helpful))
     elif existing.helpful != helpful:
         existing.helpful = helpful
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same voter's double tap, at the same moment: one vote
+        db.session.rollback()
+        return vote(slug, voter, helpful)
     counts = dict(
         db.session.execute(
             select(ArticleVote.helpful, func.count())

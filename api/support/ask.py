@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from api.catalog.models import Procedure
 from api.catalog.service import search_index
 from api.clock import VN_TZ, to_local, utcnow
+from api.errors import ApiError
 from api.extensions import db
 from api.i18n import message
 from api.support import articles as article_service
@@ -108,11 +110,30 @@ def ask(text: str, channel: str = "app", lang: str = "vi") -> AskResult:
     return result
 
 
+def likely_field(text: str) -> str | None:
+    """The field a question is about when the answering's candidates all agree on one, so a
+    question typed in a chat (no procedure picked) still reaches the unit that answers it."""
+    decision = decide(candidates(" ".join((text or "").split())[:MAX_QUESTION]))
+    if decision.outcome == FALLBACK:
+        return None
+    codes = {c.procedure_code for c in decision.candidates}
+    if not codes or None in codes:
+        return None  # a general article (OTP, payment...): the default unit
+    fields = set(db.session.scalars(select(Procedure.field_code).where(Procedure.code.in_(codes))))
+    return fields.pop() if len(fields) == 1 else None
+
+
 def week_bounds(week: str | None) -> tuple[datetime, datetime]:
     """An ISO week ("2026-W49", Vietnam time) as a UTC range; the current week by default."""
     if week:
         year, number = week.split("-W")
-        start_local = datetime.fromisocalendar(int(year), int(number), 1).replace(tzinfo=VN_TZ)
+        try:
+            start = datetime.fromisocalendar(int(year), int(number), 1)
+        except ValueError:  # week 53 of a year that has 52
+            raise ApiError(
+                422, "validation_failed", errors={"week": ["Not a week of that year."]}
+            ) from None
+        start_local = start.replace(tzinfo=VN_TZ)
     else:
         now = to_local(utcnow())
         start_local = datetime(now.year, now.month, now.day, tzinfo=VN_TZ) - timedelta(

@@ -42,6 +42,7 @@ PULL_ANSWERS = "LayNoiDungTraLoiTheoCauHoi"
 PUSH_QA = "DongBoHoiDap"
 PUSH_RESULT = "DongBoKetQuaHoiDapGuiTuDVCQG"
 OUR_PREFIX = "DVCC-"  # HOIDAPID of our own questions on the portal
+PORTAL_ID_MAX = 64  # support_questions.portal_id and support_portal_errors.portal_id
 
 
 @dataclass
@@ -117,6 +118,10 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
         report.skipped += 1
         return None
     key = f"{source}:{portal_id}"
+    if len(key) > PORTAL_ID_MAX:  # one odd item must not stop the run: recorded, not taken
+        report.mapping_errors += 1
+        _record_error(service, portal_id[:PORTAL_ID_MAX], "invalid", "HOIDAPID too long")
+        return None
     existing = db.session.scalar(select(AgencyQuestion).where(AgencyQuestion.portal_id == key))
     if existing is not None:
         return None
@@ -128,6 +133,7 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
         return None
     _resolve_errors(service, portal_id)
     text = " ".join(_s(item, "NOIDUNG").split())
+    names = [_s(item, "HOVATEN")]  # the asker's name is kept out of the public texts
     now = utcnow()
     field_code = _s(item, "MALINHVUC")
     question = AgencyQuestion(
@@ -135,7 +141,7 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
         portal_id=key,
         text=text,
         text_hash=text_hash(text),
-        personal_data=find_personal_data(text),
+        personal_data=find_personal_data(text, names),
         procedure_code=_local_procedure(_s(item, "MATTHCDP")),
         field_code=field_code,
         unit_code=_s(item, "MADONVI"),
@@ -144,13 +150,27 @@ def _take(service: str, item: dict, source: str, report: SyncReport) -> AgencyQu
         channel="portal",
         contact_name=_s(item, "HOVATEN"),
         contact_email=_s(item, "THUDIENTU") or None,
-        public_question=redact(text),
+        public_question=redact(text, names),
         status=RECEIVED,
         created_at=now,
     )
     db.session.add(question)
     report.created += 1
     return question
+
+
+def _awaiting_answer(item: dict) -> AgencyQuestion | None:
+    """An agency Q&A taken before the portal had its answer: asked for again each run until
+    the answer comes (then never again)."""
+    if _s(item, "TRANGTHAI") == "0" or not _s(item, "HOIDAPID"):
+        return None
+    return db.session.scalar(
+        select(AgencyQuestion).where(
+            AgencyQuestion.portal_id == f"{FROM_AGENCY}:{_s(item, 'HOIDAPID')}",
+            AgencyQuestion.answer == "",
+            AgencyQuestion.status == RECEIVED,
+        )
+    )
 
 
 def pull(gateway: PortalGateway, report: SyncReport | None = None) -> SyncReport:
@@ -161,7 +181,7 @@ def pull(gateway: PortalGateway, report: SyncReport | None = None) -> SyncReport
     db.session.commit()
     for item in gateway.call(PULL_AGENCY):
         report.pulled += 1
-        question = _take(PULL_AGENCY, item, FROM_AGENCY, report)
+        question = _take(PULL_AGENCY, item, FROM_AGENCY, report) or _awaiting_answer(item)
         if question is None:
             continue
         answers = gateway.call(PULL_ANSWERS, cauhoiid=_s(item, "HOIDAPID"))

@@ -25,6 +25,7 @@ from api.notifications.service import notify_account, notify_chat
 from api.pagination import Page
 from api.phone import normalise_phone
 from api.profile.models import CHAT_CHANNELS
+from api.ratelimit import Limit, hit
 from api.support import texts  # noqa: F401  (messages)
 from api.support.models import (
     ANSWERED,
@@ -36,11 +37,16 @@ from api.support.models import (
 )
 from api.support.privacy import find_personal_data, redact
 from api.support.routing import due_at, route_for
+from api.support.search import matches
 from api.text import fold
 from api.tunables import tunable
 
 DEDUPE_SECONDS = 300
 PREVIEW = 300
+# An officer's queue is not a place to flood: new questions per asker, and per address for
+# anonymous ones (whose contact can change at will). A resend within the dedupe window is free.
+QUESTIONS_PER_ASKER = Limit("support_questions_asker", 10, 3600)
+QUESTIONS_PER_IP = Limit("support_questions_ip", 30, 3600)
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class Asker:
     phone: str | None = None
     email: str | None = None
     language: str = "vi"
+    ip: str = ""  # the caller's address (anonymous app questions), for the rate limit
 
     def key(self) -> str:
         if self.principal is not None:
@@ -80,6 +87,15 @@ def _field_of(procedure_code: str | None, field_code: str | None) -> str | None:
     return field_code
 
 
+def _serialise(asker_key: str, digest: str) -> None:
+    """The same text from the same asker twice at the same moment (a double tap, a retried
+    request) is still one question: such requests take turns until the first commits."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    lock = int(hashlib.sha256(f"{asker_key}|{digest}".encode()).hexdigest()[:15], 16)
+    db.session.execute(select(func.pg_advisory_xact_lock(lock)))
+
+
 def ask_agency(
     text: str,
     asker: Asker,
@@ -95,7 +111,9 @@ def ask_agency(
     if asker.principal is None and not asker.chat_id and not (asker.phone or asker.email):
         raise ApiError(422, "question_contact_needed")
     field = _field_of(procedure_code, field_code)
+    names = [asker.name, _account_name(asker.principal.account_id if asker.principal else None)]
     digest = text_hash(text)
+    _serialise(asker.key(), digest)
     since = utcnow() - timedelta(seconds=tunable("support_dedupe_seconds", DEDUPE_SECONDS))
     same = db.session.scalar(
         select(AgencyQuestion)
@@ -109,13 +127,16 @@ def ask_agency(
     )
     if same is not None:
         return same, False
+    hit(QUESTIONS_PER_ASKER, asker.key())
+    if asker.principal is None and asker.ip:
+        hit(QUESTIONS_PER_IP, asker.ip)
     route = route_for(field)
     now = utcnow()
     question = AgencyQuestion(
         source=FROM_LOCAL,
         text=text,
         text_hash=digest,
-        personal_data=find_personal_data(text),
+        personal_data=find_personal_data(text, names),
         procedure_code=procedure_code,
         field_code=field,
         unit_code=route.unit,
@@ -128,12 +149,23 @@ def ask_agency(
         contact_phone=asker.phone,
         contact_email=asker.email,
         language=asker.language,
-        public_question=redact(text),
+        public_question=redact(text, names),
         created_at=now,
     )
     db.session.add(question)
     db.session.commit()
     return question, True
+
+
+def _account_name(account_id: int | None) -> str | None:
+    if account_id is None:
+        return None
+    return db.session.scalar(select(Account.full_name).where(Account.id == account_id))
+
+
+def asker_names(question: AgencyQuestion) -> list[str | None]:
+    """The asker's full names we know (contact, account): kept out of the public Q&A."""
+    return [question.contact_name, _account_name(question.account_id)]
 
 
 def _scoped(principal: Principal, question: AgencyQuestion) -> None:
@@ -191,7 +223,7 @@ def answer(principal: Principal, question_id: int, text: str, title: str = "") -
     question.answered_by_title = title
     question.answered_at = utcnow()
     question.status = ANSWERED
-    question.public_answer = redact(question.answer)
+    question.public_answer = redact(question.answer, asker_names(question))
     _audit("support_question_answered", principal, question)
     made = _notify_asker(question)
     db.session.commit()
@@ -254,7 +286,8 @@ def publish(
         raise ApiError(409, "question_bad_transition", current=question.status)
     asked = public_question if public_question is not None else question.public_question
     said = public_answer if public_answer is not None else question.public_answer
-    left = sorted(set(find_personal_data(asked)) | set(find_personal_data(said)))
+    names = asker_names(question)
+    left = sorted(set(find_personal_data(asked, names)) | set(find_personal_data(said, names)))
     if left:
         raise ApiError(422, "question_personal_data", kinds=", ".join(left))
     question.public_question, question.public_answer = asked, said
@@ -278,8 +311,10 @@ def _audit(action: str, principal: Principal, question: AgencyQuestion) -> None:
 
 
 def close(principal: Principal, question_id: int) -> AgencyQuestion:
+    """Close (a published one leaves the public Q&A); recorded like answering and publishing."""
     question = for_officer(principal, question_id)
     question.status = CLOSED
+    _audit("support_question_closed", principal, question)
     db.session.commit()
     return question
 
@@ -290,11 +325,9 @@ def public_listing(
     query = select(AgencyQuestion).where(AgencyQuestion.status == PUBLIC)
     if field_code:
         query = query.where(AgencyQuestion.field_code == field_code)
-    if q:
-        like = f"%{q}%"
-        query = query.where(
-            AgencyQuestion.public_question.ilike(like) | AgencyQuestion.public_answer.ilike(like)
-        )
+    found = matches(q, AgencyQuestion.public_question, AgencyQuestion.public_answer)
+    if found is not None:  # as citizens type: without marks, any case, any word order
+        query = query.where(found)
     return _page(query, page)
 
 

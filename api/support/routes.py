@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.guard import Principal, auth_required, authenticate, current_principal
+from api.auth.models import ROLE_COMMUNITY
 from api.errors import ApiError, request_language
 from api.openapi import ErrorSchema
 from api.pagination import Page, page_envelope
@@ -79,7 +80,9 @@ class ArticleVote(MethodView):
         elif body.get("device"):
             voter = f"device:{body['device']}"
         else:
-            raise ApiError(422, "validation_failed", errors={"device": ["Required when anonymous"]})
+            raise ApiError(
+                422, "validation_failed", errors={"device": ["Missing data for required field."]}
+            )
         result = articles.vote(slug, voter, body["helpful"])
         return articles.localised(result.article, request_language())
 
@@ -101,6 +104,7 @@ class Questions(MethodView):
     @blp.response(201, schemas.MyQuestionSchema)
     @blp.alt_response(200, schema=schemas.MyQuestionSchema, description="Sent moments ago")
     @blp.alt_response(422, schema=ErrorSchema, description="Anonymous without a contact")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many questions in an hour")
     def post(self, body):
         """Ask the agency. Signed in, or anonymous with a phone or e-mail for the answer. The
         same text sent again within 5 minutes is the same question (200)."""
@@ -111,6 +115,7 @@ class Questions(MethodView):
             phone=body.get("contact_phone"),
             email=body.get("contact_email"),
             language=request_language(),
+            ip=request.remote_addr or "",
         )
         question, created = questions.ask_agency(
             body["text"], asker, body.get("procedure_code"), body.get("field_code")
@@ -167,8 +172,13 @@ class SurveyResponses(MethodView):
     def post(self, body, slug: str):
         """Answer a survey: once per person and period (and per dossier after a dossier).
         Anonymous answers need a device token and are reported apart from verified ones."""
+        principal = optional_principal()
         respondent = Respondent(
-            principal=optional_principal(), device=body.get("device"), channel="app"
+            principal=principal,
+            device=body.get("device"),
+            channel="app",
+            # A community digital team member answering with a resident: flagged as assisted.
+            assisted=principal is not None and principal.role == ROLE_COMMUNITY,
         )
         return surveys.submit(
             slug, body["answers"], respondent, body.get("dossier_code"), body["comment"]

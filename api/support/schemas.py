@@ -9,7 +9,10 @@ from api.pagination import PageArgsSchema, page_schema
 from api.support.models import ARTICLE_STATES, QUESTION_STATES
 from api.support.survey_models import SURVEY_KINDS
 
-SLUG = validate.Regexp(r"^[a-z0-9_]{2,64}$", error="2-64 of a-z, 0-9, _")
+# Short enough for the chats' button data (Telegram allows 64 bytes): «y:<survey>:<dossier
+# code>» and «sv:<article>:1» must fit.
+SLUG_MAX = 32
+SLUG = validate.Regexp(rf"^[a-z0-9_]{{2,{SLUG_MAX}}}$", error=f"2-{SLUG_MAX} of a-z, 0-9, _")
 TEXT = validate.Length(min=1, max=2000)
 
 

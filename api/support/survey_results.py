@@ -94,15 +94,20 @@ def as_csv(result: dict, survey: Survey) -> str:
         for q in survey.questions
         if q["type"] in (SINGLE, SCALE, MULTIPLE)
     }
+    scope = [result["survey"], result["unit"] or "", result["period"] or ""]
+    totals = result["responses"]
+    # The counts a percentage needs: responses in all, then each question's answers.
+    writer.writerow(
+        [*scope, "(responses)", "", "", "(responses)", totals["verified"], totals["unverified"]]
+    )
     for q in result["questions"]:
-        common = [
-            result["survey"],
-            result["unit"] or "",
-            result["period"] or "",
-            q["key"],
-            q["type"],
-        ]
+        common = [*scope, q["key"], q["type"]]
         if "distribution" in q["verified"]:
+            answered = (q["verified"]["answered"], q["unverified"]["answered"])
+            writer.writerow([*common, "", "(answered)", *answered])
+            if q["type"] == SCALE:
+                means = (q["verified"].get("mean", ""), q["unverified"].get("mean", ""))
+                writer.writerow([*common, "", "(mean)", *means])
             for value in q["verified"]["distribution"]:
                 writer.writerow(
                     [

@@ -5,6 +5,8 @@ period, and per dossier, held by the database under concurrent submissions."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +36,7 @@ from api.support.survey_models import (
 )
 
 SHORT_MAX, LONG_MAX = 200, 2000
+OPTION_VALUE = re.compile(r"^[A-Za-z0-9_+-]{1,24}$")
 SCALE_VALUES = ("1", "2", "3", "4", "5")
 DONE_GROUP = "done"
 
@@ -50,6 +53,10 @@ class Respondent:
     assisted: bool = False
 
     def key(self) -> str:
+        if self.assisted and self.principal is not None:
+            # A helper enters many residents' answers: each is its own, flagged and reported
+            # apart (like anonymous ones, they cannot be deduplicated by person).
+            return f"assisted:{self.principal.account_id}:{secrets.token_hex(8)}"
         if self.principal is not None:
             return f"account:{self.principal.account_id}"
         if self.chat is not None:
@@ -60,7 +67,8 @@ class Respondent:
 
     @property
     def verified(self) -> bool:
-        return self.principal is not None and self.principal.identity_verified
+        """The resident's own identity checked (not a helper's)."""
+        return not self.assisted and self.principal is not None and self.principal.identity_verified
 
 
 def quarter_of(when: datetime) -> str:
@@ -91,6 +99,10 @@ def check_definition(questions: list[dict]) -> list[dict]:
         ):
             errors[where] = ["Options are objects with a value"]
             continue
+        if any(not OPTION_VALUE.match(str(o["value"])) for o in options):
+            # «ym:<value>» is a chat button's data (64 bytes at most in Telegram).
+            errors[where] = ["Option values are 1-24 of A-Z, a-z, 0-9, _ + -"]
+            continue
         if not isinstance(q.get("text_vi", ""), str) or not q.get("text_vi"):
             errors[where] = ["text_vi is required"]
         if not key or key in keys:
@@ -100,12 +112,39 @@ def check_definition(questions: list[dict]) -> list[dict]:
         if q.get("type") in (SINGLE, MULTIPLE) and len(q.get("options") or []) < 2:
             errors[where] = ["Choice questions need at least two options"]
         condition = q.get("show_if")
-        if condition and (not isinstance(condition, dict) or condition.get("question") not in keys):
-            errors[where] = ["show_if names an earlier question"]
+        if condition and (problem := _condition_problem(condition, questions[:i])):
+            errors[where] = [problem]
         keys.append(key)
     if errors:
         raise ApiError(422, "validation_failed", errors={"questions": errors})
     return questions
+
+
+def _condition_problem(condition: object, earlier: list) -> str | None:
+    """What is wrong with a display condition, or None: it names an earlier choice or scale
+    question and a value (``equals``) or values (``any_of``) that question can take; anything
+    else would hide the question for ever, or show it always."""
+    if not isinstance(condition, dict):
+        return "show_if is an object"
+    target = next(
+        (e for e in earlier if isinstance(e, dict) and e.get("key") == condition.get("question")),
+        None,
+    )
+    if target is None:
+        return "show_if names an earlier question"
+    if target.get("type") not in (SINGLE, MULTIPLE, SCALE):
+        return "show_if names a choice or scale question"
+    wanted = condition.get("any_of", [condition["equals"]] if "equals" in condition else None)
+    if not isinstance(wanted, list) or not wanted:
+        return "show_if needs equals or a non-empty any_of"
+    allowed = (
+        set(SCALE_VALUES)
+        if target["type"] == SCALE
+        else {str(o.get("value")) for o in target.get("options") or [] if isinstance(o, dict)}
+    )
+    if any(str(w) not in allowed for w in wanted):
+        return "show_if values are among that question's options"
+    return None
 
 
 def create(fields: dict, activate: bool = True) -> Survey:
@@ -150,8 +189,14 @@ def _option_values(question: dict) -> list[str]:
     return [str(o["value"]) for o in question.get("options") or []]
 
 
+def _one_of(question: dict) -> str:
+    """marshmallow's wording, which the one error format puts in Vietnamese too."""
+    return f"Must be one of: {', '.join(_option_values(question))}."
+
+
 def clean_answers(survey: Survey, answers: dict) -> dict:
-    """Answers kept for the visible questions, checked by type; 422 on anything invalid."""
+    """Answers kept for the visible questions, checked by type; 422 on anything invalid, in
+    marshmallow's words so the one error format gives them in Vietnamese as well."""
     kept: dict = {}
     errors: dict[str, list[str]] = {}
     for question in survey.questions:
@@ -161,29 +206,29 @@ def clean_answers(survey: Survey, answers: dict) -> dict:
         value = answers.get(key)
         if value in (None, "", []):
             if question.get("required"):
-                errors[key] = ["Required"]
+                errors[key] = ["Missing data for required field."]
             continue
         if kind in (SINGLE, SCALE):
             if str(value) not in _option_values(question):
-                errors[key] = ["Not one of the options"]
+                errors[key] = [_one_of(question)]
                 continue
             kept[key] = int(value) if kind == SCALE else str(value)
         elif kind == MULTIPLE:
             values = value if isinstance(value, list) else [value]
             if not values or any(str(v) not in _option_values(question) for v in values):
-                errors[key] = ["Not among the options"]
+                errors[key] = [_one_of(question)]
                 continue
             kept[key] = sorted({str(v) for v in values}, key=_option_values(question).index)
         else:
             limit = SHORT_MAX if kind == SHORT_TEXT else LONG_MAX
             text = " ".join(str(value).split()) if kind == SHORT_TEXT else str(value).strip()
             if len(text) > limit:
-                errors[key] = [f"At most {limit} characters"]
+                errors[key] = [f"Longer than maximum length {limit}."]
                 continue
             kept[key] = text
     unknown = set(answers) - {q["key"] for q in survey.questions}
     if unknown:
-        errors["_unknown"] = [", ".join(sorted(unknown))]
+        errors.update({key: ["Unknown field."] for key in sorted(unknown)})
     if errors:
         raise ApiError(422, "survey_invalid_answers", errors=errors)
     return kept

@@ -62,6 +62,10 @@ register_messages(
             "vi": "Câu hỏi này được giao cho đơn vị khác.",
             "en": "This question is assigned to another unit.",
         },
+        "support_no_unit": {
+            "vi": "Tài khoản cán bộ này chưa được gán đơn vị; xin liên hệ quản trị.",
+            "en": "This officer account has no unit yet; please ask an administrator.",
+        },
         "survey_not_found": {
             "vi": "Không tìm thấy phiếu khảo sát này.",
             "en": "This survey was not found.",

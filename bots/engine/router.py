@@ -172,7 +172,7 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
         return True
     # A procedure question, the menu, another language, stopping: all leave a waiting step.
     off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK) or bool(u.dossier_code)
-    if support.in_step(turn, text, u.intent == nlu.CANCEL, off_topic):
+    if support.in_step(turn, text, u.intent == nlu.CANCEL, off_topic, u.intent):
         return True
     other_code = bool(u.dossier_code and u.dossier_code != state.code)
     if mode == states.AWAIT_DIGITS and not other_code and (u.digits or not off_topic):

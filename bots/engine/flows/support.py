@@ -15,12 +15,14 @@ from api.support.answering import ARTICLE
 from api.support.models import ANSWER, CHOICES, FALLBACK
 from api.support.questions import Asker
 from api.text import fold
+from bots.engine import nlu
 from bots.engine.context import Turn
 from bots.engine.flows.surveys import (
     list_surveys,
     start_survey,
     survey_button,
     survey_text,
+    takes,
     wants_text,
 )
 from bots.engine.state import ASK_AGENCY, SUPPORT, SURVEY
@@ -28,6 +30,8 @@ from bots.engine.types import Button
 
 LABEL = 60
 SURVEY_WORDS = ("khao sat", "survey", "phieu khao sat", "gop y khao sat")
+# Typed where the officer's question is awaited, these (short) leave instead of being sent.
+LEAVING_INTENTS = (nlu.HELP, nlu.GREETING, nlu.THANKS, nlu.LANGUAGE, nlu.LINK, nlu.CANCEL)
 HEADS = ("s", "sa", "sf", "sv", "g", "gt", "q", "qs", "y", "ya", "ym", "yd", "yn")
 
 register_messages(
@@ -70,10 +74,16 @@ register_messages(
             "The answer will come back here.",
         },
         "bot_support_question_sent": {
-            "vi": "📨 Đã gửi câu hỏi số {id} cho {unit}. Cán bộ sẽ trả lời trước {due}; "
-            "câu trả lời được gửi cho bạn ngay khi có.",
-            "en": "📨 Question {id} was sent to {unit}. An officer will answer by {due}; "
-            "you will get the answer as soon as it is ready.",
+            "vi": "📨 Đã gửi câu hỏi số {id} cho {unit}. Cán bộ sẽ trả lời chậm nhất ngày "
+            "{due}; câu trả lời được gửi về đây ngay khi có.",
+            "en": "📨 Question {id} was sent to {unit}. An officer will answer by {due} at the "
+            "latest; the answer comes here as soon as it is ready.",
+        },
+        "bot_support_question_short": {
+            "vi": "Xin gõ câu hỏi rõ hơn một chút (vài từ trở lên) để cán bộ trả lời được, "
+            "hoặc bấm «Dừng».",
+            "en": "Please type your question a little more fully so the officer can answer, "
+            "or tap «Stop».",
         },
         "bot_support_question_same": {
             "vi": "Câu hỏi này bạn vừa gửi rồi (số {id}); cán bộ sẽ trả lời sớm.",
@@ -240,7 +250,7 @@ def tick(turn: Turn, rest: str) -> None:
 
 def ask_officer(turn: Turn, send_last: bool = False) -> None:
     last = turn.state.support.get("last")
-    if send_last and last:
+    if send_last and last and _not_a_question(last, "") is None:
         _send_question(turn, last)
         return
     keep = dict(turn.state.support)
@@ -259,7 +269,7 @@ def _send_question(turn: Turn, text: str) -> None:
         language=turn.lang,
     )
     try:
-        question, created = questions.ask_agency(text, asker)
+        question, created = questions.ask_agency(text, asker, field_code=ask.likely_field(text))
     except ApiError as error:
         turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
         return
@@ -267,7 +277,7 @@ def _send_question(turn: Turn, text: str) -> None:
     from api.support.routing import unit_name
 
     if created:
-        due = to_local(question.due_at).strftime("%H:%M %d/%m/%Y")
+        due = to_local(question.due_at).strftime("%d/%m/%Y")  # a day: offices keep hours
         unit = unit_name(question.unit_code) or question.unit_code
         turn.say(
             turn.t("bot_support_question_sent", id=question.id, unit=unit, due=due),
@@ -301,13 +311,27 @@ def button(turn: Turn, head: str, rest: str) -> None:
         survey_button(turn, head, rest)
 
 
-def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False) -> bool:
+def _not_a_question(text: str, intent: str) -> str | None:
+    """Why a message typed where the officer's question is expected is not one: None when it
+    is a question; "leave" for a menu, greeting or thanks; "short" for a word or two."""
+    words = fold(text).split()
+    if intent in LEAVING_INTENTS and len(words) <= 3:  # «hướng dẫn làm cccd» is a question
+        return "leave"
+    if len(words) < 3 or len(text.strip()) < 10:
+        return "short"
+    return None
+
+
+def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False, intent: str = "") -> bool:
     """The support steps take the next message: a question, a question for the officer, or
     a survey answer. "thoát" leaves any of them; a clearly different request (a dossier
     code, a procedure) typed where a survey wants a tap leaves the survey and gets through."""
     mode = turn.state.mode
     if mode not in (SUPPORT, ASK_AGENCY, SURVEY):
         return False
+    if mode == SURVEY and takes(turn, text):
+        survey_text(turn, text)
+        return True
     if mode == SURVEY and off_topic and not wants_text(turn):
         turn.state.reset()
         return False
@@ -317,9 +341,20 @@ def in_step(turn: Turn, text: str, cancel: bool, off_topic: bool = False) -> boo
         return True
     if mode == SUPPORT:
         turn.state.reset()
+        chatty = (nlu.FIND, nlu.UNKNOWN, nlu.HELP, nlu.GREETING, nlu.THANKS, nlu.LINK)
+        chatty += (nlu.LANGUAGE,)  # «đăng nhập vneid lỗi» is a question, not linking
+        if _not_a_question(text, intent) == "leave" or (off_topic and intent not in chatty):
+            return False  # «menu», a dossier to check or follow: routed as anywhere else
         answer(turn, text)
     elif mode == ASK_AGENCY:
-        _send_question(turn, text)
+        why = _not_a_question(text, intent)
+        if why == "leave":  # «menu», «xin chào», «cảm ơn»: not sent to an officer
+            turn.state.reset()
+            return False
+        if why == "short":
+            turn.say(turn.t("bot_support_question_short"), [[turn.button("bot_btn_cancel", "x")]])
+        else:
+            _send_question(turn, text)
     else:
         survey_text(turn, text)
     return True

@@ -9,11 +9,15 @@ from api.i18n import register_messages
 from api.support import surveys
 from api.support.survey_models import MULTIPLE, SCALE, SINGLE
 from api.support.surveys import Respondent
+from api.text import fold
 from bots.engine.context import Turn
+from bots.engine.flows import menu
 from bots.engine.state import SURVEY
 from bots.engine.types import Button
 
 LABEL = 60
+SKIP_WORDS = ("bo qua", "skip", "khong tra loi", "qua")
+DONE_WORDS = ("xong", "done", "het", "da chon xong")
 
 register_messages(
     {
@@ -33,6 +37,10 @@ register_messages(
         "bot_survey_pick_many": {
             "vi": "Chọn một hoặc nhiều ý, rồi bấm «Xong».",
             "en": "Pick one or more, then tap «Done».",
+        },
+        "bot_survey_required": {
+            "vi": "Câu này cần có câu trả lời, xin bạn chọn một ý.",
+            "en": "This question needs an answer; please pick one.",
         },
         "bot_btn_done": {"vi": "✔ Xong", "en": "✔ Done"},
         "bot_btn_stop_survey": {"vi": "✖ Dừng khảo sát", "en": "✖ Stop the survey"},
@@ -116,10 +124,14 @@ def _next(turn: Turn, survey) -> None:  # noqa: ANN001
     _ask_question(turn, question)
 
 
-def _ask_question(turn: Turn, question: dict) -> None:
+def _ask_question(turn: Turn, question: dict, note: str = "") -> None:
     progress = turn.state.support
     text = turn.t("bot_survey_question", n=progress["n"], text=_text_of(question, turn.lang))
-    skip = [turn.button("bot_btn_skip", "yn"), turn.button("bot_btn_stop_survey", "x")]
+    text = f"{note}\n{text}" if note else text
+    # A required question has no «Skip»: skipped, the whole response would be refused at the end.
+    skip = [turn.button("bot_btn_stop_survey", "x")]
+    if not question.get("required"):
+        skip.insert(0, turn.button("bot_btn_skip", "yn"))
     if question["type"] == SCALE:
         hint = (
             "(1 = rất không hài lòng … 5 = rất hài lòng)"
@@ -148,12 +160,24 @@ def _ask_question(turn: Turn, question: dict) -> None:
         turn.say(text + "\n" + turn.t("bot_survey_type_text"), [skip])
 
 
+def _gone(turn: Turn) -> None:
+    """A tap or word for a survey that is no longer open in this chat: never silence."""
+    turn.state.reset()
+    menu.show_menu(turn)
+
+
 def _advance(turn: Turn, value: object | None) -> None:
     survey = surveys.get(turn.state.action)
     progress = turn.state.support
-    key = progress.pop("at_pending", None)
+    key = progress.get("at_pending")
     if key is None:
+        _gone(turn)
         return
+    question = _question(survey, key)
+    if value in (None, "", []) and question is not None and question.get("required"):
+        _ask_question(turn, question, turn.t("bot_survey_required"))
+        return
+    progress.pop("at_pending", None)
     if value not in (None, "", []):
         progress["answers"][key] = value
     progress["at"] = key
@@ -161,7 +185,8 @@ def _advance(turn: Turn, value: object | None) -> None:
 
 
 def survey_button(turn: Turn, head: str, rest: str) -> None:
-    if turn.state.mode != SURVEY:
+    if turn.state.mode != SURVEY:  # an old survey button, after leaving it
+        _gone(turn)
         return
     progress = turn.state.support
     if head == "ya":
@@ -171,11 +196,53 @@ def survey_button(turn: Turn, head: str, rest: str) -> None:
     elif head == "yd":
         _advance(turn, list(progress.get("picked", [])))
     elif head == "ym":
-        picked = list(progress.get("picked", []))
-        progress["picked"] = [p for p in picked if p != rest] if rest in picked else [*picked, rest]
         question = _question(surveys.get(turn.state.action), progress.get("at_pending"))
-        if question is not None:
-            _ask_question(turn, question)  # the same question, with the ticks shown
+        if question is None:
+            _gone(turn)
+            return
+        _toggle(turn, question, rest)
+
+
+def _toggle(turn: Turn, question: dict, value: str) -> None:
+    progress = turn.state.support
+    picked = list(progress.get("picked", []))
+    progress["picked"] = [p for p in picked if p != value] if value in picked else [*picked, value]
+    _ask_question(turn, question)  # the same question, with the ticks shown
+
+
+def _typed_option(question: dict, typed: str) -> str | None:
+    """The option a typed reply names: its number (1, 2...), its value or its label, with or
+    without marks ("2-3 lan" is «2–3 lần»)."""
+    options = question.get("options") or []
+    words = fold(typed)
+    if typed.isdigit() and 1 <= int(typed) <= len(options):
+        return str(options[int(typed) - 1]["value"])
+    for option in options:
+        names = (option.get("value"), option.get("label_vi"), option.get("label_en"))
+        if words and words in {fold(str(n)) for n in names if n}:
+            return str(option["value"])
+    return None
+
+
+def typed_skip(text: str) -> bool:
+    """«bỏ qua» in a survey means skip this question, not stop (the parser reads cancel)."""
+    return fold(text) in SKIP_WORDS
+
+
+def takes(turn: Turn, text: str) -> bool:
+    """The typed reply is an answer to the pending question (skip, done, a scale digit, an
+    option's number or label), so it stays in the survey whatever else it looks like."""
+    if typed_skip(text):
+        return True
+    question = _question(surveys.get(turn.state.action), turn.state.support.get("at_pending"))
+    if question is None or question["type"] not in (SINGLE, MULTIPLE, SCALE):
+        return False
+    words = fold(text)
+    if question["type"] == SCALE:
+        return words in ("1", "2", "3", "4", "5")
+    if question["type"] == MULTIPLE and words in DONE_WORDS:
+        return True
+    return _typed_option(question, text.strip()) is not None
 
 
 def wants_text(turn: Turn) -> bool:
@@ -188,20 +255,22 @@ def survey_text(turn: Turn, text: str) -> None:
     survey = surveys.get(turn.state.action)
     question = _question(survey, turn.state.support.get("at_pending"))
     if question is None:
+        _gone(turn)
         return
-    if question["type"] in ("short", "long"):
-        _advance(turn, text.strip())
-        return
-    choice = text.strip()
-    values = (
-        [str(v) for v in range(1, 6)]
-        if question["type"] == SCALE
-        else [o["value"] for o in question["options"]]
-    )
-    if question["type"] == SCALE and choice in values:
+    choice, words = text.strip(), fold(text)
+    if typed_skip(text):
+        _advance(turn, None)
+    elif question["type"] in ("short", "long"):
         _advance(turn, choice)
-    elif question["type"] == SINGLE and choice.isdigit() and 1 <= int(choice) <= len(values):
-        _advance(turn, values[int(choice) - 1])
+    elif question["type"] == SCALE and words in ("1", "2", "3", "4", "5"):
+        _advance(turn, words)
+    elif question["type"] == MULTIPLE and words in DONE_WORDS:
+        _advance(turn, list(turn.state.support.get("picked", [])))
+    elif (value := _typed_option(question, choice)) is not None and question["type"] != SCALE:
+        if question["type"] == SINGLE:
+            _advance(turn, value)
+        else:
+            _toggle(turn, question, value)
     else:
         _ask_question(turn, question)  # not an option: the same question again
 
