@@ -34,8 +34,19 @@ from api.catalog.search.build import (
     pair_mask,
     postings,
 )
-from api.catalog.search.query import Lexicon, clean_words, load_lexicon, variants
+from api.catalog.search.embedding import Embedder, default_embedder
+from api.catalog.search.fusion import (
+    MEANING_DEPTH,
+    Evidence,
+    judge,
+    meaning_weight,
+    standardise,
+    word_share,
+)
+from api.catalog.search.marks import MarkRestorer
+from api.catalog.search.query import Lexicon, clean_words, confusions, load_lexicon, variants
 from api.catalog.search.rerank import name_facts, name_score
+from api.catalog.search.semantic import MeaningIndex, passage_text
 from api.catalog.search.types import (
     Filters,
     NameFacts,
@@ -59,28 +70,28 @@ NAME_CACHE = 5_000
 MIN_COVERAGE = 0.55
 TYPO_WEIGHT = 0.8
 CONFUSION_WEIGHT = 0.5
-_CONFUSABLE_INITIALS = (
-    ("tr", "ch"),
-    ("ch", "tr"),
-    ("s", "x"),
-    ("x", "s"),
-    ("gi", "d"),
-    ("d", "gi"),
-    ("r", "d"),
-    ("d", "r"),
-    ("l", "n"),
-    ("n", "l"),
-)
 CITIZEN_SUBJECT_WORDS = ("ca nhan", "cong dan", "ho gia dinh", "cha me")
 CODE_QUERY = re.compile(r"^\s*(\d\.\d{6}(?:\.[0-9A-Za-z]+)*)\s*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+DEFAULT = "default"
+
+
 class SearchIndex:
-    def __init__(self, entries: Iterable[ProcedureEntry], lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        entries: Iterable[ProcedureEntry],
+        lexicon: Lexicon | None = None,
+        embedder: Embedder | None | str = DEFAULT,
+    ) -> None:
         """Build in one pass over ``entries`` (a generator is fine): nothing but the compact
-        index is kept, so a 100,000-procedure catalog fits a small API worker."""
+        index is kept, so a 100,000-procedure catalog fits a small API worker. ``embedder``:
+        the process's model (default), another one, or None for words alone."""
         self.lexicon = lexicon or load_lexicon()
+        restorer = MarkRestorer()
+        passages: list[str] = []  # what the meaning path reads, one per distinct name
+        seen_bodies: set[int] = set()
         self._marker_cache: dict[str, tuple[frozenset[str], ...]] = {}
         self._facts_cache: dict[int, NameFacts] = {}
         self._marked_cache: dict[int, frozenset[str]] = {}
@@ -105,6 +116,11 @@ class SearchIndex:
             if name_id is None:
                 name_id = name_ids[entry.name] = len(distinct_names)
                 distinct_names.append((entry.name, fold(entry.name)))
+                passages.append(passage_text(entry))
+                restorer.learn(entry.name)
+            if hash(entry.body) not in seen_bodies:  # provincial copies repeat the text
+                seen_bodies.add(hash(entry.body))
+                restorer.learn(entry.body)
             name, folded = distinct_names[name_id]
             self.names.append(name)
             self.folded_names.append(folded)
@@ -162,6 +178,16 @@ class SearchIndex:
         }
         self.vocabulary = sorted(self.idf)
         self.name_vocabulary = sorted(self.name_postings)
+        del seen_bodies
+        restorer.learn_word_list()
+        self.restorer = restorer
+        if embedder == DEFAULT:
+            embedder = default_embedder()
+        self.meaning = (
+            MeaningIndex(embedder, passages, restorer)
+            if embedder is not None and distinct_names
+            else None
+        )
 
     # ---- query understanding --------------------------------------------------------------
 
@@ -171,7 +197,7 @@ class SearchIndex:
             # Initials people confuse in speech and typing (tr/ch, s/x, d/gi/r, l/n) give
             # weaker alternatives, so "tam chu" still finds "tạm trú" through word order.
             return [(word, 1.0)] + [
-                (alt, CONFUSION_WEIGHT) for alt in _confusions(word) if alt in self.idf
+                (alt, CONFUSION_WEIGHT) for alt in confusions(word) if alt in self.idf
             ]
         if len(word) < 2 or word.isdigit():
             return []
@@ -330,7 +356,7 @@ class SearchIndex:
         hits = matched & mask
         if code_hit is not None:
             hits[code_hit] = mask[code_hit]
-        order = self._rank(query, scores, hits, best_groups, offset + limit)
+        order, evidence, added = self._rank(query, scores, hits, mask, best_groups, offset + limit)
         if code_hit is not None and hits[code_hit]:
             # Someone who typed a procedure code wants exactly that procedure first.
             order = [code_hit] + [p for p in order if p != code_hit]
@@ -344,7 +370,11 @@ class SearchIndex:
                 matched & self.filter_mask(filters, "online_level"),
             ),
         }
-        return SearchResult(order[offset : offset + limit], int(hits.sum()), facets)
+        if code_hit is not None and hits[code_hit]:
+            evidence = judge(1.0, evidence.meaning)
+        return SearchResult(
+            order[offset : offset + limit], int(hits.sum()) + added, facets, evidence
+        )
 
     def suggest(self, query: str, limit: int = 10) -> list[int]:
         words = clean_words(query, self.lexicon)
@@ -411,14 +441,31 @@ class SearchIndex:
         found = CODE_QUERY.match(query)
         return self.position_by_code.get(found.group(1)) if found else None
 
-    def _rank(self, query, scores, hits, best_groups, needed: int) -> list[int]:  # noqa: ANN001
+    def _meaning(self, query: str, mask: np.ndarray) -> tuple[np.ndarray | None, list[int]]:
+        """Standardised similarity per distinct name, and the best names by meaning among
+        those the filters allow."""
+        if self.meaning is None:
+            return None, []
+        z = standardise(self.meaning.similarities(query))
+        allowed = np.zeros(self.name_count, bool)
+        allowed[self.name_id[mask]] = True
+        ranked = np.flatnonzero(allowed)
+        if len(ranked) > MEANING_DEPTH:
+            ranked = ranked[np.argpartition(-z[ranked], MEANING_DEPTH)[:MEANING_DEPTH]]
+        return z, ranked[np.argsort(-z[ranked], kind="stable")].tolist()
+
+    def _rank(self, query, scores, hits, mask, best_groups, needed: int):  # noqa: ANN001, ANN202
         """Order the matches. Re-ranking works on distinct names (a national procedure and its
         provincial variants share one), so one much-copied name cannot crowd out the rest;
-        each name is shown once (national first) before any of its other variants."""
+        each name is shown once (national first) before any of its other variants. Names the
+        meaning path finds join the word-based candidates; both kinds of evidence are added.
+        Returns the order, the evidence for the best answer and how many procedures the
+        meaning path added to the matches."""
         all_groups, _ = best_groups
+        z, by_meaning = self._meaning(query, mask)
         candidates = np.flatnonzero(hits)
-        if len(candidates) == 0:
-            return []
+        if len(candidates) == 0 and not by_meaning:
+            return [], judge(0.0, 0.0), 0
         name_of = self.name_id[candidates]
         best = np.full(self.name_count, -np.inf, np.float32)
         np.maximum.at(best, name_of, scores[candidates])
@@ -426,12 +473,28 @@ class SearchIndex:
         order_of_names = names_hit[np.argsort(-best[names_hit], kind="stable")]
         depth = max(RERANK_DEPTH, needed)
         chosen = order_of_names[:depth].tolist()
+        lexical = set(chosen)
+        meaning_only = [n for n in by_meaning if best[n] == -np.inf]
+        chosen += [n for n in by_meaning if n not in lexical and best[n] != -np.inf]
+        chosen += meaning_only
         # A name's representative: its national procedure, else its best-scoring variant.
         nationals = candidates[self.is_national[candidates]]
         representative = dict(
             zip(self.name_id[nationals].tolist(), nationals.tolist(), strict=True)
         )
         missing = [n for n in chosen if n not in representative]
+        added = 0
+        if meaning_only:
+            # Names only the meaning path found: their procedures the filters allow.
+            extra = np.flatnonzero(mask & np.isin(self.name_id, meaning_only))
+            added = len(extra)
+            candidates = np.concatenate([candidates, extra])
+            name_of = self.name_id[candidates]
+            nationals = extra[self.is_national[extra]]
+            representative.update(
+                zip(self.name_id[nationals].tolist(), nationals.tolist(), strict=True)
+            )
+            missing = [n for n in chosen if n not in representative]
         if missing:
             subset = candidates[np.isin(name_of, missing)]
             subset = subset[np.argsort(-scores[subset], kind="stable")]
@@ -442,14 +505,18 @@ class SearchIndex:
             if has_marks(query)
             else set()
         )
-        peak = float(best[order_of_names[0]]) or 1.0
+        peak = (float(best[order_of_names[0]]) if len(order_of_names) else 0.0) or 1.0
+        weight = meaning_weight(all_groups[0] if all_groups else [])
         prepared = [self._prepare(g) for g in all_groups]
         final: dict[int, float] = {}
         for name in chosen:
             p = representative[name]
             features = self._rerank(p, prepared, raw_marked)
             final[p] = features + self._document_prior(p) + 0.6 * float(scores[p]) / peak
+            if z is not None:
+                final[p] += weight * float(z[name])
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
+        evidence = self._evidence(ranked[0], all_groups, z)
         if needed > len(ranked) and len(candidates) > len(ranked):
             # Deep pages: the other names' best variants by score, then every other variant.
             by_score = candidates[np.argsort(-scores[candidates], kind="stable")]
@@ -461,7 +528,13 @@ class SearchIndex:
             seen.update(rest)
             if needed > len(ranked):
                 ranked.extend(p for p in by_score.tolist() if p not in seen)
-        return ranked
+        return ranked, evidence, added
+
+    def _evidence(self, top: int, all_groups, z: np.ndarray | None) -> Evidence:  # noqa: ANN001
+        """How sure the best answer is: its words and its meaning (see fusion.judge)."""
+        words = [[g[0][0] for g in groups if g and g[0][1] == 1.0] for groups in all_groups]
+        share = word_share(self._name_facts(top), words, self.idf)
+        return judge(share, float(z[int(self.name_id[top])]) if z is not None else 0.0)
 
     def _browse(self, filters: Filters, offset: int, limit: int) -> SearchResult:
         mask = self.filter_mask(filters)
@@ -478,7 +551,3 @@ class SearchIndex:
             ),
         }
         return SearchResult(ordered[offset : offset + limit].tolist(), int(mask.sum()), facets)
-
-
-def _confusions(word: str) -> list[str]:
-    return [new + word[len(old) :] for old, new in _CONFUSABLE_INITIALS if word.startswith(old)]

@@ -60,9 +60,16 @@ class MarkRestorer:
             frozen: dict[str, list[tuple[str, float]]] = {}
             for folded, forms in self._single.items():
                 total = sum(forms.values())
-                frozen[folded] = [(w, math.log(c / total)) for w, c in forms.most_common(CANDIDATES)]
+                frozen[folded] = [
+                    (w, math.log(c / total)) for w, c in forms.most_common(CANDIDATES)
+                ]
             self._frozen = frozen
         return self._frozen
+
+    @property
+    def vocabulary(self) -> dict[str, list[tuple[str, float]]]:
+        """Folded word → its marked forms with their log share (what restoration knows)."""
+        return self._candidates()
 
     def restore_words(self, words: list[str]) -> list[str]:
         """Each word without marks replaced by its likeliest marked form; marked, unknown and

@@ -16,6 +16,18 @@ from api.text import fold
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "search_synonyms.json"
 MAX_VARIANTS = 4
+_CONFUSABLE_INITIALS = (
+    ("tr", "ch"),
+    ("ch", "tr"),
+    ("s", "x"),
+    ("x", "s"),
+    ("gi", "d"),
+    ("d", "gi"),
+    ("r", "d"),
+    ("d", "r"),
+    ("l", "n"),
+    ("n", "l"),
+)
 
 
 @dataclass(frozen=True)
@@ -130,3 +142,8 @@ def variants(words: list[str], lexicon: Lexicon | None = None) -> list[list[str]
         if variant not in out:
             out.append(variant)
     return out[:MAX_VARIANTS]
+
+
+def confusions(word: str) -> list[str]:
+    """Spellings of ``word`` with an initial people confuse (tr/ch, s/x, d/gi/r, l/n)."""
+    return [new + word[len(old) :] for old, new in _CONFUSABLE_INITIALS if word.startswith(old)]

@@ -1,0 +1,71 @@
+"""Words and meaning together: how the two kinds of evidence are weighed, and when the best
+answer is not close enough to be offered as the answer.
+
+Every weight and threshold here was set on the tuning split (benchmarks/search_queries.json,
+search_queries_tuning_extra.json and chat_messages.json) and never on the frozen test split.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from api.catalog.search.types import NameFacts
+
+# A name's meaning score is its cosine standardised over all distinct names (how far above the
+# crowd it stands), times this weight, added to the word-based re-ranking score (0..~5.5).
+W_MEANING = 0.6
+# ... and more when few of the query's words are catalog words as typed (English, everyday
+# words): then the word evidence is mostly typo guesses.
+W_MEANING_UNKNOWN = 2.0
+# Names the meaning path adds to the word-based candidates.
+MEANING_DEPTH = 24
+# Confidence: a logistic of the words found in the best name and how far its meaning stands
+# out; below CLOSE the answer is "no close match" (with the nearest fields and suggestions).
+C_WORDS, C_MEANING, C_BIAS = 8.0, 1.0, -7.05
+CLOSE = 0.5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    words: float  # IDF share of the query's known words found as such in the best name
+    meaning: float  # the best name's standardised similarity (0 without the meaning path)
+    confidence: float
+    close: bool
+
+
+def standardise(similarities: np.ndarray) -> np.ndarray:
+    """Cosines as standard scores over all names: a multilingual model's cosines sit in a
+    narrow band (0.75-0.9), what matters is how far one name stands above the rest."""
+    if len(similarities) < 2:
+        return np.zeros_like(similarities)
+    spread = float(similarities.std()) or 1.0
+    return (similarities - float(similarities.mean())) / spread
+
+
+def meaning_weight(groups: list[list[tuple[str, float]]]) -> float:
+    """The meaning path's weight for a query, from its words as typed (one group a word)."""
+    if not groups:
+        return W_MEANING + W_MEANING_UNKNOWN
+    known = sum(1 for g in groups if g and g[0][1] == 1.0) / len(groups)
+    return W_MEANING + W_MEANING_UNKNOWN * (1.0 - known)
+
+
+def word_share(facts: NameFacts, variants: list[list[str]], idf: dict[str, float]) -> float:
+    """The best share, over the query's variants (as typed, or rewritten by the synonym
+    list; typo guesses do not count), of the query's information the name contains."""
+    best = 0.0
+    for words in variants:
+        total = sum(idf.get(w, 1.0) for w in words)
+        if total > 0:
+            found = sum(idf[w] for w in words if w in facts.word_set and w in idf)
+            best = max(best, found / total)
+    return best
+
+
+def judge(words: float, meaning: float) -> Evidence:
+    score = C_WORDS * words + C_MEANING * meaning + C_BIAS
+    confidence = 1.0 / (1.0 + math.exp(-score))
+    return Evidence(round(words, 4), round(meaning, 4), round(confidence, 4), confidence >= CLOSE)

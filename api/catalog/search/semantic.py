@@ -1,0 +1,71 @@
+"""The meaning path of search: a query's embedding against the distinct names' vectors.
+
+Unaccented Vietnamese gets its marks back first (marks.py): the model reads "đăng ký khai
+sinh", not "dang ky khai sinh". English and other foreign words are left as typed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from api.catalog.search.embedding import Embedder
+from api.catalog.search.marks import MarkRestorer
+from api.catalog.search.types import ProcedureEntry
+from api.catalog.search.vectors import passage_vectors
+from api.text import fold, has_marks
+
+QUERY_CACHE = 4096
+# Restore marks only when most words are Vietnamese ones the catalog knows (not English).
+KNOWN_SHARE = 0.6
+
+
+PASSAGE_CHARS = 250  # of the description: enough for what the procedure is for
+
+
+def passage_text(entry: ProcedureEntry) -> str:
+    """What the model reads of a procedure: its name and the start of its description
+    (tuning split: name and description found life events and English far better than the
+    name alone, or the name with results and field)."""
+    description = " ".join(entry.description.split())[:PASSAGE_CHARS]
+    return f"{entry.name}. {description}" if description else entry.name
+
+
+class MeaningIndex:
+    def __init__(self, embedder: Embedder, passages: list[str], restorer: MarkRestorer) -> None:
+        self.embedder = embedder
+        self.restorer = restorer
+        self.vectors = passage_vectors(embedder, passages)  # one row per distinct name
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def text_for(self, query: str) -> str:
+        """What the model reads: the query with its marks restored when it is Vietnamese."""
+        words = query.split()
+        if not words or all(has_marks(w) or w.isdigit() for w in words):
+            return query
+        known = sum(1 for w in words if fold(w) in self.restorer.vocabulary)
+        if known < KNOWN_SHARE * len(words):
+            return query
+        return self.restorer.restore(query)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        key = " ".join(query.lower().split())
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        vector = self.embedder.queries([self.text_for(query)])[0]
+        vector = vector / max(float(np.linalg.norm(vector)), 1e-6)
+        with self._lock:
+            self._cache[key] = vector
+            while len(self._cache) > QUERY_CACHE:
+                self._cache.popitem(last=False)
+        return vector
+
+    def similarities(self, query: str) -> np.ndarray:
+        """Cosine of the query with every distinct name (float32, one per name)."""
+        return self.vectors @ self.query_vector(query)
