@@ -371,10 +371,12 @@ class SearchIndex:
             ),
         }
         if code_hit is not None and hits[code_hit]:
-            evidence = judge(1.0, evidence.meaning)
-        return SearchResult(
-            order[offset : offset + limit], int(hits.sum()) + added, facets, evidence
-        )
+            evidence = judge(1.0)
+        page = order[offset : offset + limit]
+        if evidence.close:
+            return SearchResult(page, int(hits.sum()) + added, facets, evidence, page)
+        # No close match: no results are claimed; the nearest are offered as suggestions.
+        return SearchResult([], 0, facets, evidence, page)
 
     def suggest(self, query: str, limit: int = 10) -> list[int]:
         words = clean_words(query, self.lexicon)
@@ -426,7 +428,11 @@ class SearchIndex:
         matched = np.zeros(self.size, bool)
         best_variant = np.zeros(self.size, np.int8)
         all_groups = []
-        for number, variant in enumerate(variants(words, self.lexicon)):
+        found = variants(words, self.lexicon)
+        # The meaning path reads the everyday words' official rewrite when there is one
+        # ("nhap khau cho con" → "đăng ký thường trú cho con"): the model knows the latter.
+        meant = " ".join(found[1]) if len(found) > 1 else query
+        for number, variant in enumerate(found):
             groups = self._groups(variant)
             all_groups.append(groups)
             score, ok = self._score_variant(groups)
@@ -435,24 +441,25 @@ class SearchIndex:
             best = np.where(better, score, best)
             best_variant[better] = number
             matched |= ok
-        return best, matched, (all_groups, best_variant)
+        return best, matched, (all_groups, best_variant, meant)
 
     def _code_match(self, query: str) -> int | None:
         found = CODE_QUERY.match(query)
         return self.position_by_code.get(found.group(1)) if found else None
 
-    def _meaning(self, query: str, mask: np.ndarray) -> tuple[np.ndarray | None, list[int]]:
-        """Standardised similarity per distinct name, and the best names by meaning among
-        those the filters allow."""
+    def _meaning(self, query: str, mask: np.ndarray):  # noqa: ANN202
+        """Cosine and standardised similarity per distinct name, and the best names by
+        meaning among those the filters allow."""
         if self.meaning is None:
-            return None, []
-        z = standardise(self.meaning.similarities(query))
+            return None, None, []
+        cosines = self.meaning.similarities(query)
+        z = standardise(cosines)
         allowed = np.zeros(self.name_count, bool)
         allowed[self.name_id[mask]] = True
         ranked = np.flatnonzero(allowed)
         if len(ranked) > MEANING_DEPTH:
             ranked = ranked[np.argpartition(-z[ranked], MEANING_DEPTH)[:MEANING_DEPTH]]
-        return z, ranked[np.argsort(-z[ranked], kind="stable")].tolist()
+        return cosines, z, ranked[np.argsort(-z[ranked], kind="stable")].tolist()
 
     def _rank(self, query, scores, hits, mask, best_groups, needed: int):  # noqa: ANN001, ANN202
         """Order the matches. Re-ranking works on distinct names (a national procedure and its
@@ -461,11 +468,11 @@ class SearchIndex:
         meaning path finds join the word-based candidates; both kinds of evidence are added.
         Returns the order, the evidence for the best answer and how many procedures the
         meaning path added to the matches."""
-        all_groups, _ = best_groups
-        z, by_meaning = self._meaning(query, mask)
+        all_groups, _, meant = best_groups
+        cosines, z, by_meaning = self._meaning(meant, mask)
         candidates = np.flatnonzero(hits)
         if len(candidates) == 0 and not by_meaning:
-            return [], judge(0.0, 0.0), 0
+            return [], judge(0.0), 0
         name_of = self.name_id[candidates]
         best = np.full(self.name_count, -np.inf, np.float32)
         np.maximum.at(best, name_of, scores[candidates])
@@ -516,7 +523,7 @@ class SearchIndex:
             if z is not None:
                 final[p] += weight * float(z[name])
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
-        evidence = self._evidence(ranked[0], all_groups, z)
+        evidence = self._evidence(ranked[0], all_groups, cosines, z, by_meaning)
         if needed > len(ranked) and len(candidates) > len(ranked):
             # Deep pages: the other names' best variants by score, then every other variant.
             by_score = candidates[np.argsort(-scores[candidates], kind="stable")]
@@ -530,11 +537,16 @@ class SearchIndex:
                 ranked.extend(p for p in by_score.tolist() if p not in seen)
         return ranked, evidence, added
 
-    def _evidence(self, top: int, all_groups, z: np.ndarray | None) -> Evidence:  # noqa: ANN001
+    def _evidence(self, top: int, all_groups, cosines, z, by_meaning) -> Evidence:  # noqa: ANN001
         """How sure the best answer is: its words and its meaning (see fusion.judge)."""
         words = [[g[0][0] for g in groups if g and g[0][1] == 1.0] for groups in all_groups]
         share = word_share(self._name_facts(top), words, self.idf)
-        return judge(share, float(z[int(self.name_id[top])]) if z is not None else 0.0)
+        if z is None:
+            return judge(share)
+        name = int(self.name_id[top])
+        others = [float(z[n]) for n in by_meaning[:2] if n != name]
+        gap = float(z[name]) - (others[0] if others else 0.0)
+        return judge(share, float(z[name]), float(cosines[name]), gap)
 
     def _browse(self, filters: Filters, offset: int, limit: int) -> SearchResult:
         mask = self.filter_mask(filters)

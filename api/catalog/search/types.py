@@ -37,6 +37,7 @@ class SearchResult:
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     evidence: Any = None  # fusion.Evidence for the best answer (None when browsing)
+    nearest: list[int] = field(default_factory=list)  # the best answers, close or not
 
 
 @dataclass

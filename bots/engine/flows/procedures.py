@@ -41,25 +41,40 @@ register_messages(
             "en": "I found no procedure for «{query}». Please try other words, "
             "e.g. «passport», «temporary residence».",
         },
+        "bot_find_unsure": {
+            "vi": "Tôi chưa chắc bạn cần thủ tục nào cho «{query}». Có phải một trong các thủ "
+            "tục sau không? Nếu không, bạn thử gõ cách khác nhé.",
+            "en": "I am not sure which procedure you need for «{query}». Is it one of these? "
+            "If not, please try other words.",
+        },
         "bot_btn_other_procedure": {"vi": "🔎 Tìm thủ tục khác", "en": "🔎 Another procedure"},
     }
 )
 
 
-def _relevant(query: str) -> list[int]:
-    """The best matches' positions, or none when no distinctive word of the query (or of its
-    everyday-word rewrite) is in their names: the search forgives typos generously, so
-    "thời tiết hôm nay" would otherwise find a procedure about time limits."""
+def _words_found(query: str, positions: list[int]) -> bool:
+    """Some distinctive word of the query (or of its everyday-word rewrite) is in one of
+    these names: the search forgives typos generously, so "thời tiết hôm nay" would
+    otherwise find a procedure about time limits."""
     index = search_index()
-    positions = index.search(query, Filters(), 0, 3).positions
     names = [set(index.folded_names[p].split()) for p in positions]
     for variant in variants(clean_words(query, index.lexicon), index.lexicon):
         for word in variant:
             if word in FILLER or index.idf.get(word, 0.0) < MIN_IDF:
                 continue
             if any(word in name for name in names):
-                return positions
-    return []
+                return True
+    return False
+
+
+def _relevant(query: str) -> list[int]:
+    """The best matches' positions when the search's calibrated confidence says they fit
+    (the same engine and bar as the API's "no close match"), or when a distinctive word
+    of the query is in their names; else none."""
+    result = search_index().search(query, Filters(), 0, 3)
+    if result.evidence is not None and result.evidence.close:
+        return result.positions
+    return result.nearest if _words_found(query, result.nearest) else []
 
 
 def top_names(topic: str) -> list[str]:
@@ -82,7 +97,9 @@ def find(turn: Turn, query: str) -> None:
     if code:
         show(turn, code.group(1))
         return
-    items = search_procedures(query, Filters(), Page(1, RESULTS)).items if _relevant(query) else []
+    page = search_procedures(query, Filters(), Page(1, RESULTS), turn.lang)
+    close = page.match is None or page.match["close"]
+    items = page.items if close else page.match["suggestions"]
     turn.state.reset()
     if not items:
         turn.state.results = []
@@ -92,7 +109,12 @@ def find(turn: Turn, query: str) -> None:
     rows = [
         [Button(_label(i, item["name"]), f"p:{item['code']}")] for i, item in enumerate(items, 1)
     ]
-    turn.say(turn.t("bot_find_results"), [*rows, *turn.back_buttons()])
+    if close:
+        turn.say(turn.t("bot_find_results"), [*rows, *turn.back_buttons()])
+        return
+    # Not sure: say so plainly and offer the nearest as choices, never one confident card.
+    other = [turn.button("bot_btn_other_procedure", "f")]
+    turn.say(turn.t("bot_find_unsure", query=query[:60]), [*rows, other, *turn.back_buttons()])
 
 
 def pick(turn: Turn, number: int) -> bool:
