@@ -101,3 +101,15 @@ def judge(
         round(cosine, 4),
         round(gap, 4),
     )
+
+
+def evidence_for(index, top: int, all_groups, cosines, z, by_meaning) -> Evidence:  # noqa: ANN001
+    """How sure the best answer is: its words and its meaning (see fusion.judge)."""
+    words = [[g[0][0] for g in groups if g and g[0][1] == 1.0] for groups in all_groups]
+    share = word_share(index._name_facts(top), words, index.idf)
+    if z is None:
+        return judge(share)
+    name = int(index.name_id[top])
+    others = [float(z[n]) for n in by_meaning[:2] if n != name]
+    gap = float(z[name]) - (others[0] if others else 0.0)
+    return judge(share, float(z[name]), float(cosines[name]), gap)

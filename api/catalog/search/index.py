@@ -14,7 +14,6 @@ from __future__ import annotations
 
 __all__ = ["Filters", "ProcedureEntry", "SearchIndex", "SearchResult"]
 
-import bisect
 import math
 import re
 from array import array
@@ -37,16 +36,16 @@ from api.catalog.search.build import (
 from api.catalog.search.embedding import Embedder, default_embedder
 from api.catalog.search.fusion import (
     MEANING_DEPTH,
-    Evidence,
+    evidence_for,
     judge,
     meaning_weight,
     standardise,
-    word_share,
 )
 from api.catalog.search.marks import MarkRestorer
 from api.catalog.search.query import Lexicon, clean_words, confusions, load_lexicon, variants
 from api.catalog.search.rerank import name_facts, name_score
 from api.catalog.search.semantic import MeaningIndex, passage_text
+from api.catalog.search.suggest import prefix_alternatives, suggest
 from api.catalog.search.types import (
     Filters,
     NameFacts,
@@ -218,7 +217,7 @@ class SearchIndex:
         groups: list[list[tuple[str, float]]] = []
         for position, word in enumerate(words):
             if prefix_last and position == len(words) - 1:
-                alternatives = self._prefix_alternatives(word) or self._alternatives(word)
+                alternatives = prefix_alternatives(self, word) or self._alternatives(word)
             else:
                 alternatives = self._alternatives(word)
             expanded: list[tuple[str, float]] = []
@@ -231,17 +230,6 @@ class SearchIndex:
                 expanded.append((term, weight))
             groups.append(expanded)
         return groups
-
-    def _prefix_alternatives(self, prefix: str, limit: int = 60) -> list[tuple[str, float]]:
-        start = bisect.bisect_left(self.name_vocabulary, prefix)
-        found: list[str] = []
-        for term in self.name_vocabulary[start:]:
-            if not term.startswith(prefix):
-                break
-            found.append(term)
-        # The commonest completions first ("d" → "dang" before "dinh").
-        found.sort(key=lambda t: len(self.name_postings[t].ids), reverse=True)
-        return [(t, 1.0 if t == prefix else 0.9) for t in found[:limit]]
 
     # ---- scoring --------------------------------------------------------------------------
 
@@ -356,11 +344,24 @@ class SearchIndex:
         hits = matched & mask
         if code_hit is not None:
             hits[code_hit] = mask[code_hit]
-        order, evidence, added = self._rank(query, scores, hits, mask, best_groups, offset + limit)
+        order, evidence, found = self._rank(query, scores, hits, mask, best_groups, offset + limit)
         if code_hit is not None and hits[code_hit]:
             # Someone who typed a procedure code wants exactly that procedure first.
             order = [code_hit] + [p for p in order if p != code_hit]
-        facets = {
+            evidence = judge(1.0)
+        page = order[offset : offset + limit]
+        if not evidence.close:
+            # No close match: no results are claimed; the nearest are offered as suggestions.
+            matched = np.zeros(self.size, bool)
+            return SearchResult([], 0, self._facets(matched, filters), evidence, page)
+        if found:  # names only the meaning path found count as matches too
+            matched = matched | np.isin(self.name_id, found)
+            hits = hits | (matched & mask)
+        return SearchResult(page, int(hits.sum()), self._facets(matched, filters), evidence, page)
+
+    def _facets(self, matched: np.ndarray, filters: Filters) -> dict[str, dict[str, int]]:
+        """Counts per field and online level, each ignoring its own filter (filter chips)."""
+        return {
             "field": counts(
                 self.field_codes, self.field_ix, matched & self.filter_mask(filters, "field")
             ),
@@ -370,57 +371,10 @@ class SearchIndex:
                 matched & self.filter_mask(filters, "online_level"),
             ),
         }
-        if code_hit is not None and hits[code_hit]:
-            evidence = judge(1.0)
-        page = order[offset : offset + limit]
-        if evidence.close:
-            return SearchResult(page, int(hits.sum()) + added, facets, evidence, page)
-        # No close match: no results are claimed; the nearest are offered as suggestions.
-        return SearchResult([], 0, facets, evidence, page)
 
     def suggest(self, query: str, limit: int = 10) -> list[int]:
-        words = clean_words(query, self.lexicon)
-        if not words:
-            return []
-        best = np.zeros(self.size, np.float32)
-        matched = np.zeros(self.size, bool)
-        all_groups = []
-        for variant in variants(words, self.lexicon):
-            groups = self._groups(variant, prefix_last=True)
-            all_groups.append(groups)
-            # Type-ahead narrows as the citizen types: every word must be in the name.
-            score, ok = self._score_variant(groups, name_only=True, min_coverage=1.0)
-            better = score > best
-            best = np.where(better, score, best)
-            matched |= ok & (score > 0)
-        candidates = np.flatnonzero(matched)
-        if len(candidates) > RERANK_DEPTH:
-            candidates = candidates[np.argpartition(-best[candidates], RERANK_DEPTH)[:RERANK_DEPTH]]
-        typed = fold(query)
-        judged: dict[str, float] = {}
-        prepared = [self._prepare(g) for g in all_groups]
-        for p in candidates.tolist():
-            if self.names[p] not in judged:
-                judged[self.names[p]] = self._rerank(p, prepared, set())
-        ranked = sorted(
-            candidates.tolist(),
-            key=lambda p: (
-                not self.folded_names[p].startswith(typed),
-                -(judged[self.names[p]] + self._document_prior(p)),
-                len(self.folded_names[p]),
-                not self.is_national[p],
-            ),
-        )
-        seen: set[str] = set()
-        out: list[int] = []
-        for p in ranked:
-            if self.names[p] in seen:
-                continue  # provincial variants share the national name
-            seen.add(self.names[p])
-            out.append(p)
-            if len(out) == limit:
-                break
-        return out
+        """Type-ahead (see suggest.py): names as the citizen types them, else by meaning."""
+        return suggest(self, query, limit)
 
     def _match(self, query: str):
         words = clean_words(query, self.lexicon)
@@ -466,8 +420,8 @@ class SearchIndex:
         provincial variants share one), so one much-copied name cannot crowd out the rest;
         each name is shown once (national first) before any of its other variants. Names the
         meaning path finds join the word-based candidates; both kinds of evidence are added.
-        Returns the order, the evidence for the best answer and how many procedures the
-        meaning path added to the matches."""
+        Returns the order, the evidence for the best answer and the names only the meaning
+        path found."""
         all_groups, _, meant = best_groups
         cosines, z, by_meaning = self._meaning(meant, mask)
         candidates = np.flatnonzero(hits)
@@ -490,11 +444,9 @@ class SearchIndex:
             zip(self.name_id[nationals].tolist(), nationals.tolist(), strict=True)
         )
         missing = [n for n in chosen if n not in representative]
-        added = 0
         if meaning_only:
             # Names only the meaning path found: their procedures the filters allow.
             extra = np.flatnonzero(mask & np.isin(self.name_id, meaning_only))
-            added = len(extra)
             candidates = np.concatenate([candidates, extra])
             name_of = self.name_id[candidates]
             nationals = extra[self.is_national[extra]]
@@ -523,7 +475,7 @@ class SearchIndex:
             if z is not None:
                 final[p] += weight * float(z[name])
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
-        evidence = self._evidence(ranked[0], all_groups, cosines, z, by_meaning)
+        evidence = evidence_for(self, ranked[0], all_groups, cosines, z, by_meaning)
         if needed > len(ranked) and len(candidates) > len(ranked):
             # Deep pages: the other names' best variants by score, then every other variant.
             by_score = candidates[np.argsort(-scores[candidates], kind="stable")]
@@ -535,31 +487,11 @@ class SearchIndex:
             seen.update(rest)
             if needed > len(ranked):
                 ranked.extend(p for p in by_score.tolist() if p not in seen)
-        return ranked, evidence, added
-
-    def _evidence(self, top: int, all_groups, cosines, z, by_meaning) -> Evidence:  # noqa: ANN001
-        """How sure the best answer is: its words and its meaning (see fusion.judge)."""
-        words = [[g[0][0] for g in groups if g and g[0][1] == 1.0] for groups in all_groups]
-        share = word_share(self._name_facts(top), words, self.idf)
-        if z is None:
-            return judge(share)
-        name = int(self.name_id[top])
-        others = [float(z[n]) for n in by_meaning[:2] if n != name]
-        gap = float(z[name]) - (others[0] if others else 0.0)
-        return judge(share, float(z[name]), float(cosines[name]), gap)
+        return ranked, evidence, meaning_only
 
     def _browse(self, filters: Filters, offset: int, limit: int) -> SearchResult:
         mask = self.filter_mask(filters)
         ordered = self.alpha_rank[mask[self.alpha_rank]]
         everything = np.ones(self.size, bool)
-        facets = {
-            "field": counts(
-                self.field_codes, self.field_ix, everything & self.filter_mask(filters, "field")
-            ),
-            "online_level": counts(
-                self.online_codes,
-                self.online_ix,
-                everything & self.filter_mask(filters, "online_level"),
-            ),
-        }
+        facets = self._facets(everything, filters)
         return SearchResult(ordered[offset : offset + limit].tolist(), int(mask.sum()), facets)
