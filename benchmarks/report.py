@@ -47,20 +47,30 @@ def _verdict(ok: bool) -> str:
 
 
 def quality_text(part: dict) -> str:
-    overall = part["overall"]
-    rows = [["overall", overall["n"], overall["hit_at_1"], overall["mrr_at_10"]]]
-    rows += [[k, v["n"], v["hit_at_1"], v["mrr_at_10"]] for k, v in part["per_kind"].items()]
-    lines = [
-        f"1. Search quality ({part['catalog_size']} procedures, SearchIndex)",
-        table(["kind", "queries", "hit@1", "MRR@10"], rows),
-        f"   misses ({len(part['misses'])}):",
-    ]
-    for miss in part["misses"]:
-        rank = miss["expected_rank"] or f">{part['depth']}"
+    lines = [f"1. Search quality ({part['catalog_size']} procedures, SearchIndex)"]
+    for name, split in part.get("splits", {"": part}).items():
+        overall = split["overall"]
+        rows = [["overall", overall["n"], overall["hit_at_1"], overall["mrr_at_10"]]]
+        rows += [[k, v["n"], v["hit_at_1"], v["mrr_at_10"]] for k, v in split["per_kind"].items()]
+        if "english" in split:
+            e = split["english"]
+            rows.append(["English", e["n"], e["hit_at_1"], e["mrr_at_10"]])
+        for label, v in split.get("by_diacritics", {}).items():
+            rows.append([label, v["n"], v["hit_at_1"], v["mrr_at_10"]])
         lines.append(
-            f"   - [{miss['kind']}] {miss['q']!r}: expected {miss['expected']} "
-            f"(rank {rank}), got {miss['got']} {miss['got_name']!r}"
+            f"   split {name}: 'no close match' said for {overall.get('no_close_match', 0)}"
         )
+        lines.append(table(["kind", "queries", "hit@1", "MRR@10"], rows))
+        if "off_topic" in split:
+            off = split["off_topic"]
+            lines.append(f"   off-topic: 'no close match' for {off['no_close_match']}/{off['n']}")
+        lines.append(f"   misses ({len(split['misses'])}):")
+        for miss in split["misses"]:
+            rank = miss["expected_rank"] or f">{part['depth']}"
+            lines.append(
+                f"   - [{miss['kind']}] {miss['q']!r}: expected {miss['expected']} "
+                f"(rank {rank}), got {miss['got']} {miss['got_name']!r}"
+            )
     return "\n".join(lines)
 
 

@@ -174,5 +174,5 @@ def _route(turn: Turn, u: nlu.Understanding) -> None:
         menu.greet(turn)
     elif intent == nlu.THANKS:
         menu.thanks(turn)
-    else:
+    elif not procedures.offer_nearest(turn, u.topic):
         menu.not_understood(turn)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from api.catalog.search.index import CODE_QUERY, Filters
-from api.catalog.search.query import clean_words, variants
 from api.catalog.service import get_procedure, search_index, search_procedures
 from api.errors import ApiError
 from api.i18n import register_messages
@@ -11,12 +10,12 @@ from api.pagination import Page
 from api.tunables import tunable
 from bots.engine import cards
 from bots.engine.context import Turn
-from bots.engine.lexicon import FILLER
 from bots.engine.types import Button
 
 RESULTS = 4
-# A word found in fewer than about a third of procedure names or texts says what is asked.
-MIN_IDF = 1.0
+# Below the search's "close" bar but not hopeless: worth offering choices rather than the menu
+# (tuning split: most English requests, about half of the off-topic chatter).
+PLAUSIBLE = 0.1
 LABEL = 60  # button labels longer than this are cut (small screens; Zalo titles are short)
 # UNCONFIRMED: the national portal's public page for one procedure; set bot_procedure_url.
 DEFAULT_URL = (
@@ -52,35 +51,33 @@ register_messages(
 )
 
 
-def _words_found(query: str, positions: list[int]) -> bool:
-    """Some distinctive word of the query (or of its everyday-word rewrite) is in one of
-    these names: the search forgives typos generously, so "thời tiết hôm nay" would
-    otherwise find a procedure about time limits."""
-    index = search_index()
-    names = [set(index.folded_names[p].split()) for p in positions]
-    for variant in variants(clean_words(query, index.lexicon), index.lexicon):
-        for word in variant:
-            if word in FILLER or index.idf.get(word, 0.0) < MIN_IDF:
-                continue
-            if any(word in name for name in names):
-                return True
-    return False
-
-
 def _relevant(query: str) -> list[int]:
     """The best matches' positions when the search's calibrated confidence says they fit
-    (the same engine and bar as the API's "no close match"), or when a distinctive word
-    of the query is in their names; else none."""
+    (the same engine and bar as the API's "no close match"); else none, so that "thời tiết
+    hôm nay" is not taken for a procedure search."""
     result = search_index().search(query, Filters(), 0, 3)
     if result.evidence is not None and result.evidence.close:
         return result.positions
-    return result.nearest if _words_found(query, result.nearest) else []
+    return []
 
 
 def top_names(topic: str) -> list[str]:
     """Folded name of the best relevant match: what the parser checks intent words against."""
     index = search_index()
     return [index.folded_names[p] for p in _relevant(topic)[:1]]
+
+
+def offer_nearest(turn: Turn, topic: str) -> bool:
+    """A message not understood that may still be about a procedure (English, an unusual
+    phrasing): say plainly that we are unsure and offer the nearest as choices. False when
+    even the nearest is too far (then the menu is shown)."""
+    if not topic.strip():
+        return False
+    result = search_index().search(topic, Filters(), 0, RESULTS)
+    if result.evidence is None or result.evidence.confidence < PLAUSIBLE or not result.nearest:
+        return False
+    find(turn, topic)
+    return True
 
 
 def ask(turn: Turn) -> None:
