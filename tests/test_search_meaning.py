@@ -213,8 +213,8 @@ def _replies(text: str, chat: str = "meaning-1"):  # noqa: ANN202
 
 
 def test_the_bot_offers_choices_when_unsure(app_ctx):
-    from bots.engine.flows import procedures
     from bots.engine.context import Turn
+    from bots.engine.flows import procedures
 
     replies = _replies("marriage registration with a foreigner", "meaning-2")
     text = " ".join(r.text for r in replies)

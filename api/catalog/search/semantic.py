@@ -66,6 +66,11 @@ class MeaningIndex:
                 self._cache.popitem(last=False)
         return vector
 
+    def forget(self) -> None:
+        """Drop the remembered query vectors (benchmarks time the model on every query)."""
+        with self._lock:
+            self._cache.clear()
+
     def similarities(self, query: str) -> np.ndarray:
         """Cosine of the query with every distinct name (float32, one per name)."""
         return self.vectors @ self.query_vector(query)
