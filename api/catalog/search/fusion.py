@@ -76,6 +76,11 @@ def word_share(facts: NameFacts, variants: list[list[str]], idf: dict[str, float
     return best
 
 
+def meaning_close(cosine: float, standing: float) -> bool:
+    """A name close by its meaning alone (no words shared, no lead over the next name)."""
+    return C_COSINE * (cosine - COSINE_FLOOR) + C_STANDING * standing + C_BIAS >= 0
+
+
 def judge(
     words: float, meaning: float | None = None, cosine: float = 0.0, gap: float = 0.0
 ) -> Evidence:
@@ -113,3 +118,18 @@ def evidence_for(index, top: int, all_groups, cosines, z, by_meaning) -> Evidenc
     others = [float(z[n]) for n in by_meaning[:2] if n != name]
     gap = float(z[name]) - (others[0] if others else 0.0)
     return judge(share, float(z[name]), float(cosines[name]), gap)
+
+
+def meaning_candidates(index, query: str, mask: np.ndarray):  # noqa: ANN001, ANN201
+    """Cosine and standardised similarity per distinct name, and the best names by
+    meaning among those the filters allow."""
+    if index.meaning is None:
+        return None, None, []
+    cosines = index.meaning.similarities(query)
+    z = standardise(cosines)
+    allowed = np.zeros(index.name_count, bool)
+    allowed[index.name_id[mask]] = True
+    ranked = np.flatnonzero(allowed)
+    if len(ranked) > MEANING_DEPTH:
+        ranked = ranked[np.argpartition(-z[ranked], MEANING_DEPTH)[:MEANING_DEPTH]]
+    return cosines, z, ranked[np.argsort(-z[ranked], kind="stable")].tolist()

@@ -35,11 +35,11 @@ from api.catalog.search.build import (
 )
 from api.catalog.search.embedding import Embedder, default_embedder
 from api.catalog.search.fusion import (
-    MEANING_DEPTH,
     evidence_for,
     judge,
+    meaning_candidates,
+    meaning_close,
     meaning_weight,
-    standardise,
 )
 from api.catalog.search.marks import MarkRestorer
 from api.catalog.search.query import Lexicon, clean_words, confusions, load_lexicon, variants
@@ -344,20 +344,25 @@ class SearchIndex:
         hits = matched & mask
         if code_hit is not None:
             hits[code_hit] = mask[code_hit]
-        order, evidence, found = self._rank(query, scores, hits, mask, best_groups, offset + limit)
+        ranked = self._rank(query, scores, hits, mask, best_groups, offset + limit)
+        order, evidence, found, weak = ranked
         if code_hit is not None and hits[code_hit]:
             # Someone who typed a procedure code wants exactly that procedure first.
             order = [code_hit] + [p for p in order if p != code_hit]
             evidence = judge(1.0)
-        page = order[offset : offset + limit]
+        nearest = order[offset : offset + limit]
         if not evidence.close:
             # No close match: no results are claimed; the nearest are offered as suggestions.
             matched = np.zeros(self.size, bool)
-            return SearchResult([], 0, self._facets(matched, filters), evidence, page)
+            return SearchResult([], 0, self._facets(matched, filters), evidence, nearest)
+        if weak:
+            order = [p for p in order if int(self.name_id[p]) not in weak]
+        page = order[offset : offset + limit]
         if found:  # names only the meaning path found count as matches too
             matched = matched | np.isin(self.name_id, found)
             hits = hits | (matched & mask)
-        return SearchResult(page, int(hits.sum()), self._facets(matched, filters), evidence, page)
+        facets = self._facets(matched, filters)
+        return SearchResult(page, int(hits.sum()), facets, evidence, nearest)
 
     def _facets(self, matched: np.ndarray, filters: Filters) -> dict[str, dict[str, int]]:
         """Counts per field and online level, each ignoring its own filter (filter chips)."""
@@ -401,20 +406,6 @@ class SearchIndex:
         found = CODE_QUERY.match(query)
         return self.position_by_code.get(found.group(1)) if found else None
 
-    def _meaning(self, query: str, mask: np.ndarray):  # noqa: ANN202
-        """Cosine and standardised similarity per distinct name, and the best names by
-        meaning among those the filters allow."""
-        if self.meaning is None:
-            return None, None, []
-        cosines = self.meaning.similarities(query)
-        z = standardise(cosines)
-        allowed = np.zeros(self.name_count, bool)
-        allowed[self.name_id[mask]] = True
-        ranked = np.flatnonzero(allowed)
-        if len(ranked) > MEANING_DEPTH:
-            ranked = ranked[np.argpartition(-z[ranked], MEANING_DEPTH)[:MEANING_DEPTH]]
-        return cosines, z, ranked[np.argsort(-z[ranked], kind="stable")].tolist()
-
     def _rank(self, query, scores, hits, mask, best_groups, needed: int):  # noqa: ANN001, ANN202
         """Order the matches. Re-ranking works on distinct names (a national procedure and its
         provincial variants share one), so one much-copied name cannot crowd out the rest;
@@ -423,10 +414,10 @@ class SearchIndex:
         Returns the order, the evidence for the best answer and the names only the meaning
         path found."""
         all_groups, _, meant = best_groups
-        cosines, z, by_meaning = self._meaning(meant, mask)
+        cosines, z, by_meaning = meaning_candidates(self, meant, mask)
         candidates = np.flatnonzero(hits)
         if len(candidates) == 0 and not by_meaning:
-            return [], judge(0.0), 0
+            return [], judge(0.0), [], set()
         name_of = self.name_id[candidates]
         best = np.full(self.name_count, -np.inf, np.float32)
         np.maximum.at(best, name_of, scores[candidates])
@@ -487,7 +478,12 @@ class SearchIndex:
             seen.update(rest)
             if needed > len(ranked):
                 ranked.extend(p for p in by_score.tolist() if p not in seen)
-        return ranked, evidence, meaning_only
+        # A name only the meaning path found joins the results when its meaning alone is close
+        # (else it is only a suggestion); "zyxwvut" finding its one procedure stays one.
+        weak = {n for n in meaning_only if not meaning_close(float(cosines[n]), float(z[n]))}
+        if evidence.close:
+            weak.discard(int(self.name_id[ranked[0]]))
+        return ranked, evidence, [n for n in meaning_only if n not in weak], weak
 
     def _browse(self, filters: Filters, offset: int, limit: int) -> SearchResult:
         mask = self.filter_mask(filters)
