@@ -152,6 +152,10 @@ def run() -> dict[str, object]:
     result["splits"] = {
         name: {k: v for k, v in part.items() if k in SPLIT_KEYS} for name, part in by_split.items()
     }
+    import os
+
+    if os.environ.get("BENCH_BOTS_END_TO_END", "1") == "0":
+        return result  # understanding only (the end-to-end stacks take minutes)
     from benchmarks import botlatency
 
     note("bots: webhook answer and reply time through an rq worker")
