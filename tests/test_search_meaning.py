@@ -245,20 +245,24 @@ def test_type_ahead_falls_back_on_meaning(client):
     assert response.json["items"][0]["code"] == EVERYDAY[1]
 
 
+def faq_docs() -> list[tuple[str, str, str]]:
+    return [
+        ("password", "Quên mật khẩu đăng nhập thì làm sao?", "Bấm Quên mật khẩu để nhận mã"),
+        ("payment", "Thanh toán lệ phí trực tuyến như thế nào?", "Qua ngân hàng hoặc ví"),
+        ("status", "Xem tình trạng hồ sơ ở đâu?", "Vào mục Hồ sơ của tôi"),
+        ("rating", "Đánh giá mức độ hài lòng", "Sau khi có kết quả hồ sơ"),
+    ]
+
+
 def test_documents_get_the_same_retrieval():
-    faq = DocumentIndex(
-        [
-            ("password", "Quên mật khẩu đăng nhập thì làm sao?", "Bấm Quên mật khẩu để nhận mã"),
-            ("payment", "Thanh toán lệ phí trực tuyến như thế nào?", "Qua ngân hàng hoặc ví"),
-            ("status", "Xem tình trạng hồ sơ ở đâu?", "Vào mục Hồ sơ của tôi"),
-            ("rating", "Đánh giá mức độ hài lòng", "Sau khi có kết quả hồ sơ"),
-        ]
-    )
+    faq = DocumentIndex(faq_docs())
     answer = faq.search("quen mat khau", limit=2)
     assert answer.close and answer.ids[0] == "password"
     assert faq.search("pay the fee online").suggestions[0] == "payment"
     nonsense = faq.search("xyzzyqwerty")
     assert not nonsense.close and nonsense.ids == [] and nonsense.suggestions
+    strict = DocumentIndex(faq_docs(), min_confidence=0.999999)
+    assert not strict.search("pay the fee online").close
 
 
 class CountingEmbedder:

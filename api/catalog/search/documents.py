@@ -46,7 +46,11 @@ class DocumentIndex:
         documents: Iterable[Document | tuple[str, str] | tuple[str, str, str]],
         embedder: Embedder | None | str = DEFAULT,
         lexicon: Lexicon | None = None,
+        min_confidence: float | None = None,
     ) -> None:
+        """``min_confidence``: another bar for "close" than the procedure search's (0.5), once
+        it is fitted on this document set's own tuning questions."""
+        self.min_confidence = min_confidence
         entries = []
         for doc in documents:
             d = doc if isinstance(doc, Document) else Document(*doc)
@@ -75,9 +79,14 @@ class DocumentIndex:
         result = self.index.search(query, Filters(), 0, limit)
         codes = self.index.codes
         evidence = result.evidence
+        confidence = float(evidence.confidence) if evidence else 0.0
+        close = bool(evidence and evidence.close)
+        if self.min_confidence is not None:
+            close = confidence >= self.min_confidence
+        shown = result.positions or (result.nearest if close else [])
         return DocumentAnswer(
-            [codes[p] for p in result.positions],
-            bool(evidence and evidence.close),
-            float(evidence.confidence) if evidence else 0.0,
+            [codes[p] for p in shown[:limit]] if close else [],
+            close,
+            confidence,
             [codes[p] for p in result.nearest[:limit]],
         )
