@@ -20,6 +20,7 @@ from api.text import fold, has_marks
 QUERY_CACHE = 4096
 # Restore marks only when most words are Vietnamese ones the catalog knows (not English).
 KNOWN_SHARE = 0.6
+PHRASE_BETA = 1.0
 
 
 PASSAGE_CHARS = 250  # of the description: enough for what the procedure is for
@@ -40,6 +41,7 @@ class MeaningIndex:
         self.vectors = passage_vectors(embedder, passages)  # one row per distinct name
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._phrases: dict[str, np.ndarray] = {}
 
     def text_for(self, query: str) -> str:
         """What the model reads: the query with its marks restored when it is Vietnamese."""
@@ -50,6 +52,14 @@ class MeaningIndex:
         if known < KNOWN_SHARE * len(words):
             return query
         return self.restorer.restore(query)
+
+    def is_foreign(self, query: str) -> bool:
+        """English or another foreign language: no marks and few words Vietnamese knows."""
+        words = query.split()
+        if not words or has_marks(query):
+            return False
+        known = sum(1 for w in words if fold(w) in self.restorer.vocabulary)
+        return known < KNOWN_SHARE * len(words)
 
     def query_vector(self, query: str) -> np.ndarray:
         key = " ".join(query.lower().split())
@@ -66,11 +76,26 @@ class MeaningIndex:
                 self._cache.popitem(last=False)
         return vector
 
+    def phrase_vector(self, phrase: str) -> np.ndarray:
+        found = self._phrases.get(phrase)
+        if found is None:
+            v = self.embedder.queries([self.restorer.restore(phrase)])[0]
+            found = self._phrases[phrase] = v / max(float(np.linalg.norm(v)), 1e-6)
+        return found
+
     def forget(self) -> None:
         """Drop the remembered query vectors (benchmarks time the model on every query)."""
         with self._lock:
             self._cache.clear()
 
-    def similarities(self, query: str) -> np.ndarray:
+    def similarities(self, query) -> np.ndarray:
         """Cosine of the query with every distinct name (float32, one per name)."""
+        if isinstance(query, tuple) and query[0] == "P":
+            _, raw, phrases = query
+            extra = np.mean([self.phrase_vector(ph) for ph in phrases], axis=0)
+            v = self.query_vector(raw) + PHRASE_BETA * extra
+            return self.vectors @ (v / np.linalg.norm(v))
+        if isinstance(query, tuple):
+            v = sum(self.query_vector(q) for q in query)
+            return self.vectors @ (v / np.linalg.norm(v))
         return self.vectors @ self.query_vector(query)
