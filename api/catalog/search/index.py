@@ -34,13 +34,13 @@ from api.catalog.search.build import (
     postings,
 )
 from api.catalog.search.embedding import Embedder, default_embedder
+from api.catalog.search.english import glosses
 from api.catalog.search.fusion import (
     evidence_for,
     judge,
     meaning_candidates,
     meaning_close,
     meaning_weight,
-    word_share,
 )
 from api.catalog.search.marks import MarkRestorer
 from api.catalog.search.query import (
@@ -52,7 +52,7 @@ from api.catalog.search.query import (
     variants,
 )
 from api.catalog.search.rerank import name_facts, name_score
-from api.catalog.search.semantic import MeaningIndex, passage_text
+from api.catalog.search.semantic import ENGLISH_SHARE, MeaningIndex, Meant, passage_text
 from api.catalog.search.suggest import prefix_alternatives, suggest
 from api.catalog.search.types import (
     Filters,
@@ -83,10 +83,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 DEFAULT = "default"
-MEANT = "rewrite"
-FOREIGN_LEX = 1.0
-BM25_SHARE = 0.6
-W_UNCOVERED = 0.0
 
 
 class SearchIndex:
@@ -400,18 +396,16 @@ class SearchIndex:
         best_variant = np.zeros(self.size, np.int8)
         all_groups = []
         found = variants(words, self.lexicon)
-        # The meaning path reads the everyday words' official rewrite when there is one
-        # ("nhap khau cho con" → "đăng ký thường trú cho con"): the model knows the latter.
-        meant = " ".join(found[1]) if len(found) > 1 else query
-        if MEANT == "raw":
-            meant = query
-        elif MEANT == "both" and meant != query:
-            meant = (query, meant)
-        elif MEANT == "concat" and meant != query:
-            meant = f"{query}; {meant}"
-        elif MEANT == "phrases":
-            phrases = official_phrases(words, self.lexicon)
-            meant = ("P", query, tuple(phrases)) if phrases else query
+        # The meaning path reads the query as typed (marks restored) and, beside it, the
+        # official wording of the everyday phrases it contains ("de" → "thai sản"), or of an
+        # English query's words (english.py), which the word path then searches too. Tuning
+        # set 2 half A: reading the rewritten query alone lost the query's own words.
+        meant = Meant(query, tuple(official_phrases(words, self.lexicon)))
+        if self.meaning is not None and self.meaning.is_foreign(query):
+            glossed = glosses(query)
+            if glossed:
+                meant = Meant(query, tuple(glossed), ENGLISH_SHARE)
+                found = [*found, fold(" ".join(glossed)).split()]
         for number, variant in enumerate(found):
             groups = self._groups(variant)
             all_groups.append(groups)
@@ -478,22 +472,12 @@ class SearchIndex:
         )
         peak = (float(best[order_of_names[0]]) if len(order_of_names) else 0.0) or 1.0
         weight = meaning_weight(all_groups[0] if all_groups else [])
-        lex = 1.0
-        if z is not None and W_UNCOVERED:
-            known = [[g[0][0] for g in groups if g and g[0][1] == 1.0] for groups in all_groups]
-            cover = max(
-                (word_share(self._name_facts(representative[n]), known, self.idf) for n in chosen[:10]),
-                default=0.0,
-            )
-            weight += W_UNCOVERED * (1.0 - cover)
-        if z is not None and self.meaning.is_foreign(query):
-            lex = FOREIGN_LEX
         prepared = [self._prepare(g) for g in all_groups]
         final: dict[int, float] = {}
         for name in chosen:
             p = representative[name]
             features = self._rerank(p, prepared, raw_marked)
-            final[p] = lex * (features + BM25_SHARE * float(scores[p]) / peak) + self._document_prior(p)
+            final[p] = features + self._document_prior(p) + 0.6 * float(scores[p]) / peak
             if z is not None:
                 final[p] += weight * float(z[name])
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
