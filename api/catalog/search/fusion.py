@@ -20,6 +20,9 @@ W_MEANING = 0.6
 # ... and more when few of the query's words are catalog words as typed (English, everyday
 # words): then the word evidence is mostly typo guesses.
 W_MEANING_UNKNOWN = 2.0
+# Refitted on tuning set 2 half A (W_MEANING 0.3-9, W_MEANING_UNKNOWN 0-3.5): these values
+# stay best with the first tuning split; reciprocal rank fusion (k 5-60, meaning weight
+# 0.2-0.8) lost to this score fusion on both (half A hit@1 0.64-0.70 against 0.81).
 # Names the meaning path adds to the word-based candidates.
 MEANING_DEPTH = 24
 # Confidence: a logistic of the words found in the best name, its raw cosine with the query,
