@@ -322,3 +322,32 @@ def test_same_answers_on_sqlite_and_the_suite_database(app, client, tmp_path):
     assert str(app.extensions["settings"].database_url) != str(
         sqlite.extensions["settings"].database_url
     )
+
+
+# ---- second round: English glossary, phrase wording, nationalities ---------------------------
+
+
+def test_english_words_get_their_vietnamese():
+    from api.catalog.search.english import glosses
+
+    assert glosses("copy of my marriage certificate") == ["bản sao", "kết hôn", "giấy chứng nhận"]
+    assert "hộ chiếu" in glosses("Lost passports")  # plural and capitals
+    assert glosses("best pizza near me") == []  # nothing to gloss: still no close match
+
+
+def test_the_meaning_path_reads_phrase_wording_beside_the_query(meaning):
+    from api.catalog.search.query import clean_words, official_phrases
+    from api.catalog.search.semantic import Meant
+
+    phrases = official_phrases(clean_words("lam so do"))
+    assert phrases  # the synonym list's official wording for "sổ đỏ"
+    alone = meaning.meaning.similarities("lam so do")
+    beside = meaning.meaning.similarities(Meant("lam so do", tuple(phrases)))
+    assert alone.shape == beside.shape and not (alone == beside).all()
+
+
+@pytest.mark.parametrize("index", ["meaning", "words_alone"])
+def test_a_nationality_picks_the_foreign_element_member(index, request):
+    search_index = request.getfixturevalue(index)
+    assert first_code(search_index, "đăng ký kết hôn với người Hàn Quốc") == "1.005901"
+    assert first_code(search_index, "đăng ký kết hôn") == "1.009867"
