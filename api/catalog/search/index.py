@@ -34,7 +34,6 @@ from api.catalog.search.build import (
     postings,
 )
 from api.catalog.search.embedding import Embedder, default_embedder
-from api.catalog.search.english import glosses
 from api.catalog.search.fusion import (
     evidence_for,
     judge,
@@ -43,16 +42,9 @@ from api.catalog.search.fusion import (
     meaning_weight,
 )
 from api.catalog.search.marks import MarkRestorer
-from api.catalog.search.query import (
-    Lexicon,
-    clean_words,
-    confusions,
-    load_lexicon,
-    official_phrases,
-    variants,
-)
+from api.catalog.search.query import Lexicon, clean_words, confusions, load_lexicon, variants
 from api.catalog.search.rerank import name_facts, name_score
-from api.catalog.search.semantic import ENGLISH_SHARE, MeaningIndex, Meant, passage_text
+from api.catalog.search.semantic import MeaningIndex, passage_text, read_query
 from api.catalog.search.suggest import prefix_alternatives, suggest
 from api.catalog.search.types import (
     Filters,
@@ -396,16 +388,9 @@ class SearchIndex:
         best_variant = np.zeros(self.size, np.int8)
         all_groups = []
         found = variants(words, self.lexicon)
-        # The meaning path reads the query as typed (marks restored) and, beside it, the
-        # official wording of the everyday phrases it contains ("de" → "thai sản"), or of an
-        # English query's words (english.py), which the word path then searches too. Tuning
-        # set 2 half A: reading the rewritten query alone lost the query's own words.
-        meant = Meant(query, tuple(official_phrases(words, self.lexicon)))
-        if self.meaning is not None and self.meaning.is_foreign(query):
-            glossed = glosses(query)
-            if glossed:
-                meant = Meant(query, tuple(glossed), ENGLISH_SHARE)
-                found = [*found, fold(" ".join(glossed)).split()]
+        meant, glossed = read_query(self.meaning, query, words, self.lexicon)
+        if glossed:  # an English query's Vietnamese wording is searched by words too
+            found = [*found, glossed]
         for number, variant in enumerate(found):
             groups = self._groups(variant)
             all_groups.append(groups)

@@ -13,7 +13,9 @@ from typing import NamedTuple
 import numpy as np
 
 from api.catalog.search.embedding import Embedder
+from api.catalog.search.english import glosses
 from api.catalog.search.marks import MarkRestorer
+from api.catalog.search.query import Lexicon, official_phrases
 from api.catalog.search.types import ProcedureEntry
 from api.catalog.search.vectors import passage_vectors
 from api.text import fold, has_marks
@@ -117,3 +119,17 @@ class MeaningIndex:
             vector = vector + meant.share * extra
             vector = vector / max(float(np.linalg.norm(vector)), 1e-6)
         return self.vectors @ vector
+
+
+def read_query(
+    meaning: MeaningIndex | None, query: str, words: list[str], lexicon: Lexicon
+) -> tuple[Meant, list[str]]:
+    """What the meaning path reads: the query as typed (marks restored) and, beside it, the
+    official wording of the everyday phrases it contains ("de" → "thai sản"), or of an
+    English query's words; for English, those words (folded) for the word path too.
+    Tuning set 2 half A: reading the synonym rewrite alone lost the query's own words."""
+    if meaning is not None and meaning.is_foreign(query):
+        glossed = glosses(query)
+        if glossed:
+            return Meant(query, tuple(glossed), ENGLISH_SHARE), fold(" ".join(glossed)).split()
+    return Meant(query, tuple(official_phrases(words, lexicon))), []
