@@ -27,6 +27,8 @@ class Query:
     q: str
     expected: str
     kind: str
+    diacritics: bool | None = None  # typed with marks (frozen test split says)
+    language: str = "vi"
 
 
 def load_queries(path: Path = QUERIES_FILE) -> list[Query]:

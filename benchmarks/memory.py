@@ -21,7 +21,8 @@ from benchmarks.server import get, gunicorn, prepare_database, proc_status_kb, s
 from benchmarks.synthetic import SIZE_100K
 from benchmarks.syntheticdb import cached_database
 
-TARGET_MB_100K = 250.0
+# With the embedding model loaded (issue 11): 350 MB; the index alone was held to 250 MB.
+TARGET_MB_100K = 350.0
 # The first search builds the index inside the request; at 100k that outlasts gunicorn's
 # default 30 s worker timeout, so the benchmark allows more and reports the time.
 FIRST_REQUEST_TIMEOUT = 600

@@ -47,20 +47,30 @@ def _verdict(ok: bool) -> str:
 
 
 def quality_text(part: dict) -> str:
-    overall = part["overall"]
-    rows = [["overall", overall["n"], overall["hit_at_1"], overall["mrr_at_10"]]]
-    rows += [[k, v["n"], v["hit_at_1"], v["mrr_at_10"]] for k, v in part["per_kind"].items()]
-    lines = [
-        f"1. Search quality ({part['catalog_size']} procedures, SearchIndex)",
-        table(["kind", "queries", "hit@1", "MRR@10"], rows),
-        f"   misses ({len(part['misses'])}):",
-    ]
-    for miss in part["misses"]:
-        rank = miss["expected_rank"] or f">{part['depth']}"
+    lines = [f"1. Search quality ({part['catalog_size']} procedures, SearchIndex)"]
+    for name, split in part.get("splits", {"": part}).items():
+        overall = split["overall"]
+        rows = [["overall", overall["n"], overall["hit_at_1"], overall["mrr_at_10"]]]
+        rows += [[k, v["n"], v["hit_at_1"], v["mrr_at_10"]] for k, v in split["per_kind"].items()]
+        if "english" in split:
+            e = split["english"]
+            rows.append(["English", e["n"], e["hit_at_1"], e["mrr_at_10"]])
+        for label, v in split.get("by_diacritics", {}).items():
+            rows.append([label, v["n"], v["hit_at_1"], v["mrr_at_10"]])
         lines.append(
-            f"   - [{miss['kind']}] {miss['q']!r}: expected {miss['expected']} "
-            f"(rank {rank}), got {miss['got']} {miss['got_name']!r}"
+            f"   split {name}: 'no close match' said for {overall.get('no_close_match', 0)}"
         )
+        lines.append(table(["kind", "queries", "hit@1", "MRR@10"], rows))
+        if "off_topic" in split:
+            off = split["off_topic"]
+            lines.append(f"   off-topic: 'no close match' for {off['no_close_match']}/{off['n']}")
+        lines.append(f"   misses ({len(split['misses'])}):")
+        for miss in split["misses"]:
+            rank = miss["expected_rank"] or f">{part['depth']}"
+            lines.append(
+                f"   - [{miss['kind']}] {miss['q']!r}: expected {miss['expected']} "
+                f"(rank {rank}), got {miss['got']} {miss['got_name']!r}"
+            )
     return "\n".join(lines)
 
 
@@ -85,6 +95,8 @@ def latency_text(part: dict) -> str:
                 lat["ref_dict_1000"]["p50_ms"] * 1000,
                 run["ratios"]["search_p50_over_ref_dict_1000_p50"],
                 quality.get("hit_at_1", "-"),
+                lat.get("embed", {}).get("p50_ms", "-"),
+                lat.get("embed", {}).get("p95_ms", "-"),
             ]
         )
     headers = [
@@ -102,9 +114,12 @@ def latency_text(part: dict) -> str:
         "1k dict µs",
         "search/dict",
         "hit@1 nat.",
+        "embed p50",
+        "p95",
     ]
     lines = [
         "2. In-process latency (ms wall, cpu = thread CPU time; page of 20, suggest limit 10;"
+        " search includes the query's embedding, 'embed' is the model call alone;"
         " references: fold(query) and 1,000 dict look-ups)",
         table(headers, rows),
     ]

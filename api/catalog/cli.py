@@ -52,3 +52,15 @@ def import_command(path: str | None, json_summary: bool) -> None:
         where = f"{problem.section}[{problem.position}]"
         code = f" ({problem.code})" if problem.code else ""
         click.echo(f"  {where}{code}: {problem.reason}", err=True)
+    _prepare_search()
+
+
+def _prepare_search() -> None:
+    """Build the search index once here, so the meaning path's vectors of any new names are
+    computed now and kept on disk (api/catalog/search/vectors.py), not by the first search."""
+    from api.catalog.search.loader import holder
+
+    holder.clear()
+    index = holder.get()
+    state = "with meaning" if index.meaning is not None else "words only"
+    click.echo(f"Search index ready ({index.size} procedures, {state}).")

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from api.catalog import schemas, service
 from api.catalog.search.index import Filters
+from api.errors import request_language
 from api.openapi import ErrorSchema
 from api.pagination import Page, page_envelope
 
@@ -44,17 +45,23 @@ class Procedures(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid parameter")
     def get(self, args):
         """Search procedures the way people type: with or without diacritics, everyday words,
-        abbreviations and typos. Filters narrow the results; facets count them per field and
-        online level for filter chips."""
+        abbreviations and typos, everyday phrasings and English (words and meaning together).
+        Filters narrow the results; facets count them per field and online level for filter
+        chips. ``match.close`` is false when nothing fits closely: then ``items`` holds only
+        word matches (often none) and ``match`` offers the nearest fields and suggestions."""
         page = Page(args.pop("page"), args.pop("page_size"))
         query = args.pop("q")
         filters = Filters(**args)
-        cached = service.cached_search_answer(query, filters, page)
+        lang = request_language()
+        cached = service.cached_search_answer(query, filters, page, lang)
         if cached is None:
-            result = service.search_procedures(query, filters, page)
-            envelope = page_envelope(result.items, result.total, page, facets=result.facets)
+            result = service.search_procedures(query, filters, page, lang)
+            extra = {"facets": result.facets}
+            if result.match is not None:
+                extra["match"] = result.match
+            envelope = page_envelope(result.items, result.total, page, **extra)
             cached = service.remember_search_answer(
-                query, filters, page, _SEARCH_PAGE.dump(envelope)
+                query, filters, page, _SEARCH_PAGE.dump(envelope), lang
             )
         return Response(cached, mimetype="application/json")
 

@@ -87,8 +87,19 @@ class FacetsSchema(ma.Schema):
     online_level = ma.fields.List(ma.fields.Nested(FacetSchema))
 
 
+class SearchMatchSchema(ma.Schema):
+    close = ma.fields.Boolean(metadata={"description": "False: no procedure closely matches"})
+    confidence = ma.fields.Float(metadata={"description": "0..1, calibrated; close from 0.5"})
+    message = ma.fields.String(metadata={"description": "Only when not close: plain words"})
+    nearest_fields = ma.fields.List(ma.fields.Nested(CodeNameSchema))
+    suggestions = ma.fields.List(ma.fields.Nested(CodeNameSchema))
+
+
 SearchPageSchema = page_schema(
-    ProcedureSummarySchema, "ProcedureSearchPage", facets=ma.fields.Nested(FacetsSchema)
+    ProcedureSummarySchema,
+    "ProcedureSearchPage",
+    facets=ma.fields.Nested(FacetsSchema),
+    match=ma.fields.Nested(SearchMatchSchema),
 )
 
 

@@ -20,7 +20,7 @@ from api.catalog.search.index import Filters, SearchIndex
 from api.catalog.search.loader import holder
 from api.errors import ApiError
 from api.extensions import db
-from api.i18n import register_messages
+from api.i18n import message, register_messages
 from api.pagination import Page
 
 register_messages(
@@ -28,6 +28,12 @@ register_messages(
         "procedure_not_found": {
             "vi": "Không tìm thấy thủ tục có mã {code}. Xin kiểm tra lại mã hoặc tìm theo tên thủ tục.",
             "en": "No procedure has the code {code}. Please check the code or search by name.",
+        },
+        "search_no_close_match": {
+            "vi": "Chưa tìm thấy thủ tục nào thật sự khớp với điều bạn hỏi. Xin xem các lĩnh vực "
+            "và gợi ý gần nhất dưới đây, hoặc thử gõ cách khác.",
+            "en": "No procedure closely matches what you asked. Please look at the nearest "
+            "fields and suggestions below, or try other words.",
         },
         "unknown_filter_value": {
             "vi": "Giá trị lọc “{value}” không có trong danh mục.",
@@ -37,11 +43,15 @@ register_messages(
 )
 
 
+SUGGESTIONS = 3  # offered with "no close match"
+
+
 @dataclass
 class SearchPage:
     items: list[dict]
     total: int
     facets: dict[str, list[dict]]
+    match: dict | None = None  # how close the best answer is; "no close match" with choices
 
 
 def search_index() -> SearchIndex:
@@ -91,12 +101,13 @@ def _codes(model) -> list[str]:  # noqa: ANN001
     return list(db.session.scalars(select(model.code).order_by(model.position)))
 
 
-def search_procedures(query: str, filters: Filters, page: Page) -> SearchPage:
+def search_procedures(query: str, filters: Filters, page: Page, lang: str = "vi") -> SearchPage:
     index = search_index()  # also refreshes the cached field and level names
     validate_filters(filters)
     result = index.search(query, filters, page.offset, page.page_size)
     field_names, levels = holder.field_names, holder.online_levels
     items = [summary(index, p, field_names) for p in result.positions]
+    match = None if result.evidence is None else _match(index, result, field_names, lang)
     facets = {
         "field": [
             {"code": code, "name": field_names.get(code, code), "count": count}
@@ -109,12 +120,29 @@ def search_procedures(query: str, filters: Filters, page: Page) -> SearchPage:
             )
         ],
     }
-    return SearchPage(items, result.total, facets)
+    return SearchPage(items, result.total, facets, match)
 
 
-def _answer_key(query: str, filters: Filters, page: Page) -> tuple:
+def _match(index: SearchIndex, result, field_names: dict[str, str], lang: str) -> dict:  # noqa: ANN001
+    """How sure the best answer is; below the calibrated bar, say so plainly and offer the
+    nearest fields and procedures instead."""
+    evidence = result.evidence
+    match: dict = {"close": evidence.close, "confidence": evidence.confidence}
+    if not evidence.close:
+        suggestions = [summary(index, p, field_names) for p in result.nearest[:SUGGESTIONS]]
+        fields = list(dict.fromkeys(s["field"]["code"] for s in suggestions))
+        match.update(
+            message=message("search_no_close_match", lang),
+            nearest_fields=[{"code": c, "name": field_names.get(c, c)} for c in fields],
+            suggestions=[{"code": s["code"], "name": s["name"]} for s in suggestions],
+        )
+    return match
+
+
+def _answer_key(query: str, filters: Filters, page: Page, lang: str) -> tuple:
     return (
         holder.revision,
+        lang,
         " ".join(query.lower().split()),
         tuple(vars(filters).values()),
         page.page,
@@ -122,15 +150,19 @@ def _answer_key(query: str, filters: Filters, page: Page) -> tuple:
     )
 
 
-def cached_search_answer(query: str, filters: Filters, page: Page) -> bytes | None:
+def cached_search_answer(
+    query: str, filters: Filters, page: Page, lang: str = "vi"
+) -> bytes | None:
     """A serialised answer for the same search on the same catalog revision, if any."""
     search_index()  # keeps the revision current
-    return holder.answers.get(_answer_key(query, filters, page))
+    return holder.answers.get(_answer_key(query, filters, page, lang))
 
 
-def remember_search_answer(query: str, filters: Filters, page: Page, body: dict) -> bytes:
+def remember_search_answer(
+    query: str, filters: Filters, page: Page, body: dict, lang: str = "vi"
+) -> bytes:
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    holder.answers.put(_answer_key(query, filters, page), data)
+    holder.answers.put(_answer_key(query, filters, page, lang), data)
     return data
 
 

@@ -223,5 +223,8 @@ def _route(turn: Turn, u: nlu.Understanding) -> None:
         menu.greet(turn)
     elif intent == nlu.THANKS:
         menu.thanks(turn)
-    else:  # a question, maybe: the support answering, which says plainly when it has none
+    elif support.general_answer(turn, turn.incoming.text):
+        pass  # a general article (OTP, VNeID, payment...) answers it
+    elif not procedures.offer_nearest(turn, u.topic):
+        # Not even a near procedure: say plainly there is no ready answer, offer an officer.
         support.answer(turn, turn.incoming.text, fallback_prefix=turn.t("bot_not_understood"))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 __all__ = ["Filters", "ProcedureEntry", "SearchIndex", "SearchResult"]
 
-import bisect
 import math
 import re
 from array import array
@@ -34,8 +33,19 @@ from api.catalog.search.build import (
     pair_mask,
     postings,
 )
-from api.catalog.search.query import Lexicon, clean_words, load_lexicon, variants
+from api.catalog.search.embedding import Embedder, default_embedder
+from api.catalog.search.fusion import (
+    evidence_for,
+    judge,
+    meaning_candidates,
+    meaning_close,
+    meaning_weight,
+)
+from api.catalog.search.marks import MarkRestorer
+from api.catalog.search.query import Lexicon, clean_words, confusions, load_lexicon, variants
 from api.catalog.search.rerank import name_facts, name_score
+from api.catalog.search.semantic import MeaningIndex, passage_text, read_query
+from api.catalog.search.suggest import prefix_alternatives, suggest
 from api.catalog.search.types import (
     Filters,
     NameFacts,
@@ -59,28 +69,28 @@ NAME_CACHE = 5_000
 MIN_COVERAGE = 0.55
 TYPO_WEIGHT = 0.8
 CONFUSION_WEIGHT = 0.5
-_CONFUSABLE_INITIALS = (
-    ("tr", "ch"),
-    ("ch", "tr"),
-    ("s", "x"),
-    ("x", "s"),
-    ("gi", "d"),
-    ("d", "gi"),
-    ("r", "d"),
-    ("d", "r"),
-    ("l", "n"),
-    ("n", "l"),
-)
 CITIZEN_SUBJECT_WORDS = ("ca nhan", "cong dan", "ho gia dinh", "cha me")
 CODE_QUERY = re.compile(r"^\s*(\d\.\d{6}(?:\.[0-9A-Za-z]+)*)\s*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+DEFAULT = "default"
+
+
 class SearchIndex:
-    def __init__(self, entries: Iterable[ProcedureEntry], lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        entries: Iterable[ProcedureEntry],
+        lexicon: Lexicon | None = None,
+        embedder: Embedder | None | str = DEFAULT,
+    ) -> None:
         """Build in one pass over ``entries`` (a generator is fine): nothing but the compact
-        index is kept, so a 100,000-procedure catalog fits a small API worker."""
+        index is kept, so a 100,000-procedure catalog fits a small API worker. ``embedder``:
+        the process's model (default), another one, or None for words alone."""
         self.lexicon = lexicon or load_lexicon()
+        restorer = MarkRestorer()
+        passages: list[str] = []  # what the meaning path reads, one per distinct name
+        seen_bodies: set[int] = set()
         self._marker_cache: dict[str, tuple[frozenset[str], ...]] = {}
         self._facts_cache: dict[int, NameFacts] = {}
         self._marked_cache: dict[int, frozenset[str]] = {}
@@ -105,6 +115,11 @@ class SearchIndex:
             if name_id is None:
                 name_id = name_ids[entry.name] = len(distinct_names)
                 distinct_names.append((entry.name, fold(entry.name)))
+                passages.append(passage_text(entry))
+                restorer.learn(entry.name)
+            if hash(entry.body) not in seen_bodies:  # provincial copies repeat the text
+                seen_bodies.add(hash(entry.body))
+                restorer.learn(entry.body)
             name, folded = distinct_names[name_id]
             self.names.append(name)
             self.folded_names.append(folded)
@@ -162,6 +177,16 @@ class SearchIndex:
         }
         self.vocabulary = sorted(self.idf)
         self.name_vocabulary = sorted(self.name_postings)
+        del seen_bodies
+        restorer.learn_word_list()
+        self.restorer = restorer
+        if embedder == DEFAULT:
+            embedder = default_embedder()
+        self.meaning = (
+            MeaningIndex(embedder, passages, restorer)
+            if embedder is not None and distinct_names
+            else None
+        )
 
     # ---- query understanding --------------------------------------------------------------
 
@@ -171,7 +196,7 @@ class SearchIndex:
             # Initials people confuse in speech and typing (tr/ch, s/x, d/gi/r, l/n) give
             # weaker alternatives, so "tam chu" still finds "tạm trú" through word order.
             return [(word, 1.0)] + [
-                (alt, CONFUSION_WEIGHT) for alt in _confusions(word) if alt in self.idf
+                (alt, CONFUSION_WEIGHT) for alt in confusions(word) if alt in self.idf
             ]
         if len(word) < 2 or word.isdigit():
             return []
@@ -192,7 +217,7 @@ class SearchIndex:
         groups: list[list[tuple[str, float]]] = []
         for position, word in enumerate(words):
             if prefix_last and position == len(words) - 1:
-                alternatives = self._prefix_alternatives(word) or self._alternatives(word)
+                alternatives = prefix_alternatives(self, word) or self._alternatives(word)
             else:
                 alternatives = self._alternatives(word)
             expanded: list[tuple[str, float]] = []
@@ -205,17 +230,6 @@ class SearchIndex:
                 expanded.append((term, weight))
             groups.append(expanded)
         return groups
-
-    def _prefix_alternatives(self, prefix: str, limit: int = 60) -> list[tuple[str, float]]:
-        start = bisect.bisect_left(self.name_vocabulary, prefix)
-        found: list[str] = []
-        for term in self.name_vocabulary[start:]:
-            if not term.startswith(prefix):
-                break
-            found.append(term)
-        # The commonest completions first ("d" → "dang" before "dinh").
-        found.sort(key=lambda t: len(self.name_postings[t].ids), reverse=True)
-        return [(t, 1.0 if t == prefix else 0.9) for t in found[:limit]]
 
     # ---- scoring --------------------------------------------------------------------------
 
@@ -330,11 +344,29 @@ class SearchIndex:
         hits = matched & mask
         if code_hit is not None:
             hits[code_hit] = mask[code_hit]
-        order = self._rank(query, scores, hits, best_groups, offset + limit)
+        ranked = self._rank(query, scores, hits, mask, best_groups, offset + limit)
+        order, evidence, found, weak = ranked
         if code_hit is not None and hits[code_hit]:
             # Someone who typed a procedure code wants exactly that procedure first.
             order = [code_hit] + [p for p in order if p != code_hit]
-        facets = {
+            evidence = judge(1.0)
+        nearest = order[offset : offset + limit]
+        if not evidence.close:
+            # No close match: no results are claimed; the nearest are offered as suggestions.
+            matched = np.zeros(self.size, bool)
+            return SearchResult([], 0, self._facets(matched, filters), evidence, nearest)
+        if weak:
+            order = [p for p in order if int(self.name_id[p]) not in weak]
+        page = order[offset : offset + limit]
+        if found:  # names only the meaning path found count as matches too
+            matched = matched | np.isin(self.name_id, found)
+            hits = hits | (matched & mask)
+        facets = self._facets(matched, filters)
+        return SearchResult(page, int(hits.sum()), facets, evidence, nearest)
+
+    def _facets(self, matched: np.ndarray, filters: Filters) -> dict[str, dict[str, int]]:
+        """Counts per field and online level, each ignoring its own filter (filter chips)."""
+        return {
             "field": counts(
                 self.field_codes, self.field_ix, matched & self.filter_mask(filters, "field")
             ),
@@ -344,51 +376,10 @@ class SearchIndex:
                 matched & self.filter_mask(filters, "online_level"),
             ),
         }
-        return SearchResult(order[offset : offset + limit], int(hits.sum()), facets)
 
     def suggest(self, query: str, limit: int = 10) -> list[int]:
-        words = clean_words(query, self.lexicon)
-        if not words:
-            return []
-        best = np.zeros(self.size, np.float32)
-        matched = np.zeros(self.size, bool)
-        all_groups = []
-        for variant in variants(words, self.lexicon):
-            groups = self._groups(variant, prefix_last=True)
-            all_groups.append(groups)
-            # Type-ahead narrows as the citizen types: every word must be in the name.
-            score, ok = self._score_variant(groups, name_only=True, min_coverage=1.0)
-            better = score > best
-            best = np.where(better, score, best)
-            matched |= ok & (score > 0)
-        candidates = np.flatnonzero(matched)
-        if len(candidates) > RERANK_DEPTH:
-            candidates = candidates[np.argpartition(-best[candidates], RERANK_DEPTH)[:RERANK_DEPTH]]
-        typed = fold(query)
-        judged: dict[str, float] = {}
-        prepared = [self._prepare(g) for g in all_groups]
-        for p in candidates.tolist():
-            if self.names[p] not in judged:
-                judged[self.names[p]] = self._rerank(p, prepared, set())
-        ranked = sorted(
-            candidates.tolist(),
-            key=lambda p: (
-                not self.folded_names[p].startswith(typed),
-                -(judged[self.names[p]] + self._document_prior(p)),
-                len(self.folded_names[p]),
-                not self.is_national[p],
-            ),
-        )
-        seen: set[str] = set()
-        out: list[int] = []
-        for p in ranked:
-            if self.names[p] in seen:
-                continue  # provincial variants share the national name
-            seen.add(self.names[p])
-            out.append(p)
-            if len(out) == limit:
-                break
-        return out
+        """Type-ahead (see suggest.py): names as the citizen types them, else by meaning."""
+        return suggest(self, query, limit)
 
     def _match(self, query: str):
         words = clean_words(query, self.lexicon)
@@ -396,7 +387,11 @@ class SearchIndex:
         matched = np.zeros(self.size, bool)
         best_variant = np.zeros(self.size, np.int8)
         all_groups = []
-        for number, variant in enumerate(variants(words, self.lexicon)):
+        found = variants(words, self.lexicon)
+        meant, glossed = read_query(self.meaning, query, words, self.lexicon)
+        if glossed:  # an English query's Vietnamese wording is searched by words too
+            found = [*found, glossed]
+        for number, variant in enumerate(found):
             groups = self._groups(variant)
             all_groups.append(groups)
             score, ok = self._score_variant(groups)
@@ -405,20 +400,24 @@ class SearchIndex:
             best = np.where(better, score, best)
             best_variant[better] = number
             matched |= ok
-        return best, matched, (all_groups, best_variant)
+        return best, matched, (all_groups, best_variant, meant)
 
     def _code_match(self, query: str) -> int | None:
         found = CODE_QUERY.match(query)
         return self.position_by_code.get(found.group(1)) if found else None
 
-    def _rank(self, query, scores, hits, best_groups, needed: int) -> list[int]:  # noqa: ANN001
+    def _rank(self, query, scores, hits, mask, best_groups, needed: int):  # noqa: ANN001, ANN202
         """Order the matches. Re-ranking works on distinct names (a national procedure and its
         provincial variants share one), so one much-copied name cannot crowd out the rest;
-        each name is shown once (national first) before any of its other variants."""
-        all_groups, _ = best_groups
+        each name is shown once (national first) before any of its other variants. Names the
+        meaning path finds join the word-based candidates; both kinds of evidence are added.
+        Returns the order, the evidence for the best answer and the names only the meaning
+        path found."""
+        all_groups, _, meant = best_groups
+        cosines, z, by_meaning = meaning_candidates(self, meant, mask)
         candidates = np.flatnonzero(hits)
-        if len(candidates) == 0:
-            return []
+        if len(candidates) == 0 and not by_meaning:
+            return [], judge(0.0), [], set()
         name_of = self.name_id[candidates]
         best = np.full(self.name_count, -np.inf, np.float32)
         np.maximum.at(best, name_of, scores[candidates])
@@ -426,12 +425,26 @@ class SearchIndex:
         order_of_names = names_hit[np.argsort(-best[names_hit], kind="stable")]
         depth = max(RERANK_DEPTH, needed)
         chosen = order_of_names[:depth].tolist()
+        lexical = set(chosen)
+        meaning_only = [n for n in by_meaning if best[n] == -np.inf]
+        chosen += [n for n in by_meaning if n not in lexical and best[n] != -np.inf]
+        chosen += meaning_only
         # A name's representative: its national procedure, else its best-scoring variant.
         nationals = candidates[self.is_national[candidates]]
         representative = dict(
             zip(self.name_id[nationals].tolist(), nationals.tolist(), strict=True)
         )
         missing = [n for n in chosen if n not in representative]
+        if meaning_only:
+            # Names only the meaning path found: their procedures the filters allow.
+            extra = np.flatnonzero(mask & np.isin(self.name_id, meaning_only))
+            candidates = np.concatenate([candidates, extra])
+            name_of = self.name_id[candidates]
+            nationals = extra[self.is_national[extra]]
+            representative.update(
+                zip(self.name_id[nationals].tolist(), nationals.tolist(), strict=True)
+            )
+            missing = [n for n in chosen if n not in representative]
         if missing:
             subset = candidates[np.isin(name_of, missing)]
             subset = subset[np.argsort(-scores[subset], kind="stable")]
@@ -442,14 +455,18 @@ class SearchIndex:
             if has_marks(query)
             else set()
         )
-        peak = float(best[order_of_names[0]]) or 1.0
+        peak = (float(best[order_of_names[0]]) if len(order_of_names) else 0.0) or 1.0
+        weight = meaning_weight(all_groups[0] if all_groups else [])
         prepared = [self._prepare(g) for g in all_groups]
         final: dict[int, float] = {}
         for name in chosen:
             p = representative[name]
             features = self._rerank(p, prepared, raw_marked)
             final[p] = features + self._document_prior(p) + 0.6 * float(scores[p]) / peak
+            if z is not None:
+                final[p] += weight * float(z[name])
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
+        evidence = evidence_for(self, ranked[0], all_groups, cosines, z, by_meaning)
         if needed > len(ranked) and len(candidates) > len(ranked):
             # Deep pages: the other names' best variants by score, then every other variant.
             by_score = candidates[np.argsort(-scores[candidates], kind="stable")]
@@ -461,24 +478,16 @@ class SearchIndex:
             seen.update(rest)
             if needed > len(ranked):
                 ranked.extend(p for p in by_score.tolist() if p not in seen)
-        return ranked
+        # A name only the meaning path found joins the results when its meaning alone is close
+        # (else it is only a suggestion); "zyxwvut" finding its one procedure stays one.
+        weak = {n for n in meaning_only if not meaning_close(float(cosines[n]), float(z[n]))}
+        if evidence.close:
+            weak.discard(int(self.name_id[ranked[0]]))
+        return ranked, evidence, [n for n in meaning_only if n not in weak], weak
 
     def _browse(self, filters: Filters, offset: int, limit: int) -> SearchResult:
         mask = self.filter_mask(filters)
         ordered = self.alpha_rank[mask[self.alpha_rank]]
         everything = np.ones(self.size, bool)
-        facets = {
-            "field": counts(
-                self.field_codes, self.field_ix, everything & self.filter_mask(filters, "field")
-            ),
-            "online_level": counts(
-                self.online_codes,
-                self.online_ix,
-                everything & self.filter_mask(filters, "online_level"),
-            ),
-        }
+        facets = self._facets(everything, filters)
         return SearchResult(ordered[offset : offset + limit].tolist(), int(mask.sum()), facets)
-
-
-def _confusions(word: str) -> list[str]:
-    return [new + word[len(old) :] for old, new in _CONFUSABLE_INITIALS if word.startswith(old)]

@@ -55,6 +55,7 @@ def entries_from_records(records: list[dict], fields: dict[str, str]) -> list[Pr
             body=" ".join(
                 [r.get("description", ""), *r.get("results", []), fields.get(r["field_code"], "")]
             ),
+            description=r.get("description", ""),
         )
         for r in records
     ]
@@ -119,6 +120,7 @@ def entries_from_database() -> Iterator[ProcedureEntry]:
             agencies=tuple(agencies.get(pid, ())),
             subjects=tuple(subjects.get(pid, ())),
             body=" ".join([description or "", *results.pop(pid, ()), fields.get(field_code, "")]),
+            description=description or "",
         )
 
 

@@ -16,6 +16,18 @@ from api.text import fold
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "search_synonyms.json"
 MAX_VARIANTS = 4
+_CONFUSABLE_INITIALS = (
+    ("tr", "ch"),
+    ("ch", "tr"),
+    ("s", "x"),
+    ("x", "s"),
+    ("gi", "d"),
+    ("d", "gi"),
+    ("r", "d"),
+    ("d", "r"),
+    ("l", "n"),
+    ("n", "l"),
+)
 
 
 @dataclass(frozen=True)
@@ -79,14 +91,12 @@ def drop_stopwords(words: list[str], lexicon: Lexicon | None = None) -> list[str
     return [w for w in words if w not in lexicon.stopwords] or words
 
 
-def variants(words: list[str], lexicon: Lexicon | None = None) -> list[list[str]]:
-    """The words as typed, plus rewrites where known phrases are replaced by official wording.
+Span = tuple[int, int, tuple[tuple[str, ...], ...]]
 
-    Phrases are found left to right, longest first. Variants: every phrase rewritten (with
-    each phrase's first alternatives), then each phrase rewritten alone, up to MAX_VARIANTS.
-    """
-    lexicon = lexicon or load_lexicon()
-    spans: list[tuple[int, int, tuple[tuple[str, ...], ...]]] = []
+
+def _spans(words: list[str], lexicon: Lexicon) -> list[Span]:
+    """Known phrases in ``words``, left to right, longest first: (start, end, alternatives)."""
+    spans: list[Span] = []
     i = 0
     while i < len(words):
         for size in range(min(lexicon.longest, len(words) - i), 0, -1):
@@ -97,6 +107,23 @@ def variants(words: list[str], lexicon: Lexicon | None = None) -> list[list[str]
                 break
         else:
             i += 1
+    return spans
+
+
+def official_phrases(words: list[str], lexicon: Lexicon | None = None) -> list[str]:
+    """The official wording (first alternative) of each known phrase in ``words``."""
+    lexicon = lexicon or load_lexicon()
+    return [" ".join(alts[0]) for _, _, alts in _spans(words, lexicon)]
+
+
+def variants(words: list[str], lexicon: Lexicon | None = None) -> list[list[str]]:
+    """The words as typed, plus rewrites where known phrases are replaced by official wording.
+
+    Phrases are found left to right, longest first. Variants: every phrase rewritten (with
+    each phrase's first alternatives), then each phrase rewritten alone, up to MAX_VARIANTS.
+    """
+    lexicon = lexicon or load_lexicon()
+    spans = _spans(words, lexicon)
     results: list[list[str]] = [list(words)]
 
     def rewrite(chosen: dict[int, tuple[str, ...]]) -> list[str]:
@@ -130,3 +157,8 @@ def variants(words: list[str], lexicon: Lexicon | None = None) -> list[list[str]
         if variant not in out:
             out.append(variant)
     return out[:MAX_VARIANTS]
+
+
+def confusions(word: str) -> list[str]:
+    """Spellings of ``word`` with an initial people confuse (tr/ch, s/x, d/gi/r, l/n)."""
+    return [new + word[len(old) :] for old, new in _CONFUSABLE_INITIALS if word.startswith(old)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -18,6 +19,7 @@ class ProcedureEntry:
     agencies: tuple[str, ...]
     subjects: tuple[str, ...]
     body: str = ""  # description, results and field name: searched, not kept
+    description: str = ""  # what the meaning path reads beside the name (not kept)
 
 
 @dataclass
@@ -34,6 +36,8 @@ class SearchResult:
     positions: list[int]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    evidence: Any = None  # fusion.Evidence for the best answer (None when browsing)
+    nearest: list[int] = field(default_factory=list)  # the best answers, close or not
 
 
 @dataclass

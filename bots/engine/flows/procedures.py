@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from api.catalog.search.index import CODE_QUERY, Filters
-from api.catalog.search.query import clean_words, variants
 from api.catalog.service import get_procedure, search_index, search_procedures
 from api.errors import ApiError
 from api.i18n import register_messages
@@ -11,12 +10,12 @@ from api.pagination import Page
 from api.tunables import tunable
 from bots.engine import cards
 from bots.engine.context import Turn
-from bots.engine.lexicon import FILLER
 from bots.engine.types import Button
 
 RESULTS = 4
-# A word found in fewer than about a third of procedure names or texts says what is asked.
-MIN_IDF = 1.0
+# Below the search's "close" bar but not hopeless: worth offering choices rather than the menu
+# (tuning split: most English requests, about half of the off-topic chatter).
+PLAUSIBLE = 0.1
 LABEL = 60  # button labels longer than this are cut (small screens; Zalo titles are short)
 # UNCONFIRMED: the national portal's public page for one procedure; set bot_procedure_url.
 DEFAULT_URL = (
@@ -41,24 +40,24 @@ register_messages(
             "en": "I found no procedure for «{query}». Please try other words, "
             "e.g. «passport», «temporary residence».",
         },
+        "bot_find_unsure": {
+            "vi": "Tôi chưa chắc bạn cần thủ tục nào cho «{query}». Có phải một trong các thủ "
+            "tục sau không? Nếu không, bạn thử gõ cách khác nhé.",
+            "en": "I am not sure which procedure you need for «{query}». Is it one of these? "
+            "If not, please try other words.",
+        },
         "bot_btn_other_procedure": {"vi": "🔎 Tìm thủ tục khác", "en": "🔎 Another procedure"},
     }
 )
 
 
 def _relevant(query: str) -> list[int]:
-    """The best matches' positions, or none when no distinctive word of the query (or of its
-    everyday-word rewrite) is in their names: the search forgives typos generously, so
-    "thời tiết hôm nay" would otherwise find a procedure about time limits."""
-    index = search_index()
-    positions = index.search(query, Filters(), 0, 3).positions
-    names = [set(index.folded_names[p].split()) for p in positions]
-    for variant in variants(clean_words(query, index.lexicon), index.lexicon):
-        for word in variant:
-            if word in FILLER or index.idf.get(word, 0.0) < MIN_IDF:
-                continue
-            if any(word in name for name in names):
-                return positions
+    """The best matches' positions when the search's calibrated confidence says they fit
+    (the same engine and bar as the API's "no close match"); else none, so that "thời tiết
+    hôm nay" is not taken for a procedure search."""
+    result = search_index().search(query, Filters(), 0, 3)
+    if result.evidence is not None and result.evidence.close:
+        return result.positions
     return []
 
 
@@ -66,6 +65,19 @@ def top_names(topic: str) -> list[str]:
     """Folded name of the best relevant match: what the parser checks intent words against."""
     index = search_index()
     return [index.folded_names[p] for p in _relevant(topic)[:1]]
+
+
+def offer_nearest(turn: Turn, topic: str) -> bool:
+    """A message not understood that may still be about a procedure (English, an unusual
+    phrasing): say plainly that we are unsure and offer the nearest as choices. False when
+    even the nearest is too far (then the menu is shown)."""
+    if not topic.strip():
+        return False
+    result = search_index().search(topic, Filters(), 0, RESULTS)
+    if result.evidence is None or result.evidence.confidence < PLAUSIBLE or not result.nearest:
+        return False
+    find(turn, topic)
+    return True
 
 
 def ask(turn: Turn) -> None:
@@ -82,7 +94,9 @@ def find(turn: Turn, query: str) -> None:
     if code:
         show(turn, code.group(1))
         return
-    items = search_procedures(query, Filters(), Page(1, RESULTS)).items if _relevant(query) else []
+    page = search_procedures(query, Filters(), Page(1, RESULTS), turn.lang)
+    close = page.match is None or page.match["close"]
+    items = page.items if close else page.match["suggestions"]
     turn.state.reset()
     if not items:
         turn.state.results = []
@@ -92,7 +106,12 @@ def find(turn: Turn, query: str) -> None:
     rows = [
         [Button(_label(i, item["name"]), f"p:{item['code']}")] for i, item in enumerate(items, 1)
     ]
-    turn.say(turn.t("bot_find_results"), [*rows, *turn.back_buttons()])
+    if close:
+        turn.say(turn.t("bot_find_results"), [*rows, *turn.back_buttons()])
+        return
+    # Not sure: say so plainly and offer the nearest as choices, never one confident card.
+    other = [turn.button("bot_btn_other_procedure", "f")]
+    turn.say(turn.t("bot_find_unsure", query=query[:60]), [*rows, other, *turn.back_buttons()])
 
 
 def pick(turn: Turn, number: int) -> bool:
