@@ -43,9 +43,14 @@ def aspect_of(text: str) -> str | None:
 
 
 def content_words(words: list[str]) -> list[str]:
-    aspect = {w for p in _ASPECT_PHRASES for w in p}
-    kept = [w for w in words if w not in FILLER and w not in aspect and len(w) > 0]
-    return kept
+    """The words that say what is asked: filler dropped, and aspect phrases dropped as whole
+    phrases ("mất tiền" is the fee, but "mất giấy biên nhận" is a lost receipt)."""
+    drop: set[int] = set()
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            if tuple(words[i : i + size]) in _ASPECT_PHRASES and not drop & set(range(i, i + size)):
+                drop.update(range(i, i + size))
+    return [w for i, w in enumerate(words) if i not in drop and w not in FILLER and w]
 
 
 def query_variants(text: str) -> list[list[str]]:

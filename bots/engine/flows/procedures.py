@@ -42,9 +42,10 @@ register_messages(
         },
         "bot_find_unsure": {
             "vi": "Tôi chưa chắc bạn cần thủ tục nào cho «{query}». Có phải một trong các thủ "
-            "tục sau không? Nếu không, bạn thử gõ cách khác nhé.",
+            "tục sau không? Nếu không, bạn thử gõ cách khác, hoặc bấm «Hỏi cán bộ» để hỏi cơ "
+            "quan nhé.",
             "en": "I am not sure which procedure you need for «{query}». Is it one of these? "
-            "If not, please try other words.",
+            "If not, please try other words, or tap «Ask an officer» to ask the agency.",
         },
         "bot_btn_other_procedure": {"vi": "🔎 Tìm thủ tục khác", "en": "🔎 Another procedure"},
     }
@@ -110,7 +111,9 @@ def find(turn: Turn, query: str) -> None:
         turn.say(turn.t("bot_find_results"), [*rows, *turn.back_buttons()])
         return
     # Not sure: say so plainly and offer the nearest as choices, never one confident card.
-    other = [turn.button("bot_btn_other_procedure", "f")]
+    # Nor trapped: asking an officer (the support flow's "qs") takes this very question.
+    turn.state.support = {"last": query[:300]}
+    other = [turn.button("bot_btn_other_procedure", "f"), turn.button("bot_btn_ask_officer", "qs")]
     turn.say(turn.t("bot_find_unsure", query=query[:60]), [*rows, other, *turn.back_buttons()])
 
 
