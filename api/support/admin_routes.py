@@ -185,12 +185,10 @@ class Results(MethodView):
     def get(self, args, slug: str):
         """Counts and distributions per question, verified and unverified apart, by unit and
         period (quarter or month). Officers: their own unit."""
-        principal = current_principal()
-        unit = args.get("unit")
-        if principal.role != ROLE_ADMIN:
-            unit = principal.unit_code or ""
         survey = surveys.get(slug)
-        result = survey_results.results(survey, unit, args.get("period"))
+        result = survey_results.results_for(
+            current_principal(), survey, args.get("unit"), args.get("period")
+        )
         if args.get("format") == "csv" or (
             args.get("format") is None
             and request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"

@@ -118,3 +118,12 @@ def as_csv(result: dict, survey: Survey) -> str:
                 [*common, "", "(answered)", q["verified"]["answered"], q["unverified"]["answered"]]
             )
     return out.getvalue()
+
+
+def results_for(principal, survey: Survey, unit: str | None, period: str | None) -> dict:  # noqa: ANN001
+    """The results a staff member may read: an officer their own unit, an admin any."""
+    from api.auth.models import ROLE_ADMIN
+
+    if principal.role != ROLE_ADMIN:
+        unit = principal.unit_code or ""
+    return results(survey, unit, period)
