@@ -352,6 +352,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "sv_choice": ("Lựa chọn", "Choice"),
     "sv_count": ("Số phiếu", "Count"),
     "sv_no_questions": ("Khảo sát không có câu hỏi.", "The survey has no questions."),
+    # figures
+    "fig_title": ("Chỉ số phục vụ", "Service figures"),
+    "fig_scope": ("Phạm vi", "Scope"),
+    "fig_province": ("Toàn tỉnh: ", "Province: "),
+    "fig_month": ("Tháng", "Month"),
+    "fig_month_hint": (
+        "Dạng 2026-11; để trống: tháng mới nhất đã công bố.",
+        "As 2026-11; empty: the latest month published.",
+    ),
+    "fig_no_scope": (
+        "Chưa có số liệu nào trong địa bàn của bạn.",
+        "There are no figures in your area yet.",
+    ),
+    "fig_numerator_of": ("Hồ sơ được tính đạt của {code}", "Dossiers counted as met for {code}"),
+    "fig_denominator_of": ("Hồ sơ được xét của {code}", "Dossiers considered for {code}"),
+    "fig_part_numerator": ("được tính đạt", "counted as met"),
+    "fig_part_denominator": ("được xét", "considered"),
+    "fig_counted": ("{n} mục được tính.", "{n} items counted."),
+    "fig_none_counted": ("Không có mục nào.", "Nothing counted."),
+    "fig_kind_dossier": ("Hồ sơ", "Dossier"),
+    "fig_kind_procedure": ("Thủ tục", "Procedure"),
 }
 
 ACTIONS: dict[str, tuple[str, str]] = {
