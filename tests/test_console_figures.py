@@ -18,6 +18,7 @@ from tests.helpers import make_staff
 from tests.test_quality_snapshots import CUTOFF, NAME_A, UNIT_A, UNIT_B, _seed
 
 COMMUNE_A, COMMUNE_B = 70, 73
+THUC_PHAN = 1273  # in Cao Bằng: neither unit's dossiers are there
 
 
 @pytest.fixture
@@ -108,3 +109,14 @@ def test_each_role_reads_only_its_area(app, published):
     )
     team = _as(app, "team.q", "community", commune_code=COMMUNE_A)
     assert team.get("/console/figures/").status_code == 403
+
+
+def test_a_commune_admin_reads_the_units_registered_in_the_commune(app, published):
+    from api.staff.models import Unit
+
+    with app.app_context():
+        db.session.add(Unit(code=NAME_A, name=NAME_A, commune_code=THUC_PHAN, province_code=4))
+        db.session.commit()
+    admin = _as(app, "admin.tp", "admin", commune_code=THUC_PHAN)
+    page = admin.get("/console/figures/").get_data(as_text=True)
+    assert f'value="unit:{UNIT_A}"' in page and f'value="unit:{UNIT_B}"' not in page

@@ -1,7 +1,7 @@
 """Which figures a staff member may read in the console: an officer their own unit (as
-``service.may_see_scope``), an admin the units of their area (a commune admin: units with
-dossiers of that commune; a province admin: of the province) and the province when it is theirs;
-a national admin everything."""
+``service.may_see_scope``); an admin the units of their area (a commune admin: units with
+dossiers of that commune or registered there; a province admin: of the province) and the
+province report when it is theirs; a national admin everything."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from api.extensions import db
 from api.quality import report, service
 from api.quality.models import DossierFact
 from api.quality.snapshots import province_code
+from api.staff.area import area_of, unit_in
 
 
 def _units() -> dict[str, tuple[str, set]]:
@@ -58,7 +59,13 @@ def scopes_for(principal: Principal) -> list[dict]:
             )
         else:
             allowed = None
-        picked = [c for c, (_, communes) in units.items() if allowed is None or communes & allowed]
+        area = area_of(principal)
+        # In the area by its dossiers' commune, or by the unit registry (as officers' units).
+        picked = [
+            c
+            for c, (name, communes) in units.items()
+            if allowed is None or communes & allowed or unit_in(area, name)
+        ]
     else:
         picked = [c for c, (name, _) in units.items() if name == principal.unit_code]
     scopes += sorted(
