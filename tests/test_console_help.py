@@ -115,3 +115,21 @@ def test_only_community_members_and_only_their_own_sessions(client, app):
         assert staff.get(where).status_code == 403
         assert "/console/help/" not in staff.get("/console/account").get_data(as_text=True)
     assert 'href="/console/help/"' in first.get("/console/account").get_data(as_text=True)
+
+
+def test_no_id_number_phone_or_code_in_the_logs(client, app, caplog):
+    build(client, app)
+    caplog.set_level("DEBUG")
+    browser = app.test_client()
+    console_sign_in(browser, "helper.a")
+    where = _start_form(browser).headers["Location"]
+    code = app.extensions["otp_sender"].codes[RESIDENT_PHONE]
+    page = browser.get(where).get_data(as_text=True)
+    browser.post(f"{where}/confirm", data={"code": code, "csrf_token": csrf_of(page)})
+    browser.post(f"{where}/end", data={"csrf_token": csrf_of(page)})
+    with app.app_context():
+        assert db.session.scalar(select(Grant.state)) == "revoked"
+    logged = caplog.text
+    assert caplog.records and OWNER_ID not in logged
+    assert RESIDENT_PHONE not in logged and RESIDENT_PHONE[2:] not in logged
+    assert f'"{code}"' not in logged and f"={code}" not in logged
