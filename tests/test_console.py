@@ -260,11 +260,12 @@ def test_canned_assign_close_reopen(client, app, who):
         assert {"thread_assigned", "thread_closed", "thread_reopened"} <= actions
 
 
-def test_community_member_sees_no_sections(client, who):
+def test_community_member_sees_only_the_help_section(client, who):
     console_sign_in(client, "community.x")
     r = client.get("/console/", follow_redirects=False)
-    html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "chưa có mục nào" in html
+    assert r.status_code == 303 and r.headers["Location"].endswith("/console/help/")
+    html = client.get("/console/help/").get_data(as_text=True)
+    assert "Bắt đầu phiên giúp" in html
     assert "/console/inbox/" not in html and "/console/staff/" not in html
     assert client.get("/console/inbox/").status_code == 403
 

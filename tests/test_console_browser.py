@@ -115,15 +115,17 @@ def photograph(driver, folder: Path, name: str, must_show: str) -> list[Path]:  
     for width in WIDTHS:
         driver.set_window_size(width, 900)
         inner = driver.execute_script("return window.innerWidth")
+        # The viewport without the vertical scroll bar: what the content must fit in.
+        room = driver.execute_script("return document.documentElement.clientWidth")
         scroll = driver.execute_script("return document.documentElement.scrollWidth")
-        assert scroll <= inner, f"{name} at {width}px scrolls sideways ({scroll} > {inner})"
+        assert scroll <= room, f"{name} at {width}px scrolls sideways ({scroll} > {room})"
         xpath = (
             f"//*[contains(normalize-space(.), '{must_show}')]"
             f"[not(*[contains(normalize-space(.), '{must_show}')])]"
         )
         shown = [e for e in driver.find_elements("xpath", xpath) if e.is_displayed()]
         assert shown, f"{name} at {width}px: {must_show!r} not on screen"
-        assert shown[0].rect["x"] + shown[0].rect["width"] <= inner + 1
+        assert shown[0].rect["x"] + shown[0].rect["width"] <= room + 1
         path = folder / f"{name}-{width}.png"
         driver.save_screenshot(str(path))
         w, h, rows, _ = png.Reader(filename=str(path)).asRGBA8()

@@ -37,3 +37,22 @@ def test_demo_staff_and_their_pages(app, client):
     assert "Nguyễn Văn Bình" in html and "Phạm Thu Hà" in html and "Võ Quốc Hùng" in html
     units = client.get("/console/units/").get_data(as_text=True)
     assert "Trung tâm Phục vụ hành chính công tỉnh" in units
+    assert post_form(client, "/console/logout").status_code == 303
+    # The sections of issue 18: each printed sign-in reaches its pages with content.
+    names = [p[0] for p in printed]
+    assert {"tocongnghe.tanhoa", "hoidap.tinh"} <= set(names)
+    console_sign_in(client, "tocongnghe.tanhoa", DEMO_PASSWORD)
+    html = client.get("/console/help/").get_data(as_text=True)
+    assert "Bắt đầu phiên giúp" in html
+    assert post_form(client, "/console/logout").status_code == 303
+    console_sign_in(client, "hoidap.tinh", DEMO_PASSWORD)
+    html = client.get("/console/inbox/questions/").get_data(as_text=True)
+    assert "thẻ bảo hiểm y tế" in html
+    assert post_form(client, "/console/logout").status_code == 303
+    console_sign_in(client, "quantri.tanhoa", DEMO_PASSWORD)
+    html = client.get("/console/teams/").get_data(as_text=True)
+    assert "Ấp Tân Hòa" in html
+    assert post_form(client, "/console/logout").status_code == 303
+    console_sign_in(client, "canbo.tanhoa", DEMO_PASSWORD)
+    assert client.get("/console/articles/").status_code == 200
+    assert client.get("/console/figures/").status_code == 200

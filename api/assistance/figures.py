@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api import clock
 from api.assistance.models import REJECTED, SESSION, Grant, Team, TeamMember, UsageRecord
 from api.assistance.rules import end_of_day, local_today
-from api.assistance.teams import get_team, members
+from api.assistance.teams import check_admin_scope, get_team, members
 from api.auth.guard import Principal
 from api.clock import to_local
 from api.errors import ApiError
@@ -30,8 +30,7 @@ def team_activity(
     admin: Principal, team_id: str, date_from: date | None, date_to: date | None
 ) -> dict:
     team: Team = get_team(team_id)
-    if admin.commune_code is not None and admin.commune_code != team.commune_code:
-        raise ApiError(403, "assist_commune_scope")
+    check_admin_scope(admin, team)
     date_to = date_to or local_today(clock.utcnow())
     date_from = date_from or date_to - timedelta(days=29)
     if date_from > date_to or (date_to - date_from).days >= MAX_DAYS:

@@ -49,3 +49,16 @@ def _open(condition) -> list[Grant]:  # noqa: ANN001
     if any([grants.expire_if_due(g) for g in rows]):  # a list: every due one, not the first
         db.session.commit()
     return [g for g in rows if g.state in OPEN_STATES]
+
+
+def helped_by(helper: Principal, page: Page) -> tuple[list[Grant], int]:
+    """The sessions a helper has started (any state after consent), newest first, paged: the
+    residents they helped."""
+    query = select(Grant).where(Grant.helper_id == helper.account_id, Grant.started_at.is_not(None))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Grant.started_at.desc(), Grant.id.desc())
+        .offset(page.offset)
+        .limit(page.page_size)
+    )
+    return list(rows), total

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from api import clock
+from api.admin_units.models import Commune
 from api.admin_units.service import get_commune
 from api.assistance import texts
 from api.assistance.grants import transition
@@ -30,6 +31,7 @@ from api.clock import as_utc
 from api.errors import ApiError
 from api.extensions import db
 from api.pagination import Page
+from api.staff.area import area_of, commune_in
 from api.staff.service import get_staff
 
 EXCEPTION_MAX_DAYS = 30
@@ -43,11 +45,16 @@ RETIRED = texts.reason(
 
 
 def _check_admin_scope(admin: Principal, commune_code: int) -> None:
-    """An admin bound to a commune manages that commune's teams only; others manage all."""
+    """An admin manages the teams of their area: a commune admin that commune's, a province
+    admin the province's communes', a national admin all."""
     if admin.role != ROLE_ADMIN:
         raise ApiError(403, "role_required")
-    if admin.commune_code is not None and admin.commune_code != commune_code:
+    if not commune_in(area_of(admin), commune_code):
         raise ApiError(403, "assist_commune_scope")
+
+
+def check_admin_scope(admin: Principal, team: Team) -> None:
+    _check_admin_scope(admin, team.commune_code)
 
 
 def create_team(
@@ -107,6 +114,12 @@ def list_teams(admin: Principal, commune_code: int | None, page: Page) -> tuple[
     query = select(Team)
     if commune_code is not None:
         query = query.where(Team.commune_code == commune_code)
+    if admin.commune_code is None and admin.province_code is not None:
+        query = query.where(
+            Team.commune_code.in_(
+                select(Commune.code).where(Commune.province_code == admin.province_code)
+            )
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
         query.order_by(Team.commune_code, Team.village, Team.id)

@@ -15,7 +15,7 @@ from flask import Flask, request
 from api.console import sections
 
 # One line per section: a module of api.console.pages with ``blp`` and ``SECTION``.
-PAGES = ("inbox", "staff", "units", "audit")
+PAGES = ("inbox", "helping", "articles", "figures", "staff", "teams", "units", "audit")
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "

@@ -115,27 +115,37 @@ def _variant_line(v: dict) -> str:
     return f'<li>{escape(v["label_vi"])}<br><span class="val">{value}</span></li>'
 
 
+def pictures(report: dict, lang: str) -> dict[str, str]:
+    """The report's pictures as inline SVG (the public page and the staff console alike)."""
+    w = WORDS.get(lang, WORDS["vi"])
+    total = report["total"]
+    return {
+        "ring": svg.total_ring(
+            total["score"],
+            total["measured_max"],
+            total["official_max"],
+            f"{w['total']}: {total['score']} {w['of'].format(measured=total['measured_max'])}",
+            w["points"],
+        ),
+        "groups": svg.group_bars(
+            report["groups"], w["groups"], w["unmeasured"], "en" if lang == "en" else "vi"
+        ),
+        "trend": svg.trend(report["trend"], w["trend"]),
+        "units": (
+            svg.unit_shares(report["by_unit"], w["units"], w["on_time"], w["online"])
+            if report["by_unit"]
+            else ""
+        ),
+    }
+
+
 def render(report: dict, lang: str, json_url: str, csv_url: str) -> str:
     w = WORDS.get(lang, WORDS["vi"])
     total, counts = report["total"], report["counts"]
     portal_total = total.get("portal_value")
-    ring = svg.total_ring(
-        total["score"],
-        total["measured_max"],
-        total["official_max"],
-        f"{w['total']}: {total['score']} {w['of'].format(measured=total['measured_max'])}",
-        w["points"],
-    )
+    drawn = pictures(report, lang)
+    ring, groups, trend, units = drawn["ring"], drawn["groups"], drawn["trend"], drawn["units"]
     english = w is not WORDS["vi"]
-    groups = svg.group_bars(
-        report["groups"], w["groups"], w["unmeasured"], "en" if english else "vi"
-    )
-    trend = svg.trend(report["trend"], w["trend"])
-    units = (
-        svg.unit_shares(report["by_unit"], w["units"], w["on_time"], w["online"])
-        if report["by_unit"]
-        else ""
-    )
     name = escape(report["scope"]["name"])
     if english and report["scope"]["name"] == WHOLE_PROVINCE:
         name = "Whole province"

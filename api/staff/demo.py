@@ -73,11 +73,17 @@ def seed_demo_staff() -> list[tuple[str, str, str]]:
             db.session.add(CannedReply(unit_code=TAN_HOA_UNIT, title=title, body=body))
         db.session.commit()
     _questions()
+    from api.console.demo import seed_demo_console  # the console's sections (issue 18)
+
     return [
-        ("canbo.tanhoa", "officer", f"hộp thư của {TAN_HOA_UNIT}"),
-        ("quantri.tanhoa", "admin", "cán bộ, đơn vị, nhật ký của xã Tân Hòa"),
-        ("quantri.vinhlong", "admin", "cán bộ, đơn vị, nhật ký của tỉnh Vĩnh Long"),
-        ("tocongnghe.tanhoa", "community", "tài khoản (chưa có mục riêng)"),
+        ("canbo.tanhoa", "officer", f"hộp thư, bài hỏi đáp (biên tập), chỉ số của {TAN_HOA_UNIT}"),
+        ("quantri.tanhoa", "admin", "cán bộ, tổ cộng đồng, đơn vị, nhật ký, chỉ số của xã Tân Hòa"),
+        (
+            "quantri.vinhlong",
+            "admin",
+            "cán bộ, tổ cộng đồng, đơn vị, nhật ký, chỉ số, biên tập của tỉnh",
+        ),
+        *seed_demo_console(DEMO_PASSWORD, TAN_HOA, TAN_HOA_UNIT, VINH_LONG),
     ]
 
 

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
-from api.errors import ApiError
 from api.openapi import ErrorSchema
 from api.pagination import Page, page_envelope
 from api.portal.client import get_gateway
@@ -186,14 +185,10 @@ class Results(MethodView):
     def get(self, args, slug: str):
         """Counts and distributions per question, verified and unverified apart, by unit and
         period (quarter or month). Officers: their own unit."""
-        principal = current_principal()
-        unit = args.get("unit")
-        if principal.role != ROLE_ADMIN:
-            if not principal.unit_code:  # no unit: not every unit's results
-                raise ApiError(403, "support_no_unit")
-            unit = principal.unit_code
         survey = surveys.get(slug)
-        result = survey_results.results(survey, unit, args.get("period"))
+        result = survey_results.results_for(
+            current_principal(), survey, args.get("unit"), args.get("period")
+        )
         if args.get("format") == "csv" or (
             args.get("format") is None
             and request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"

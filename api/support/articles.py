@@ -61,6 +61,19 @@ def _check_owner(principal: Principal, article: Article) -> None:
         raise ApiError(403, "article_other_unit")
 
 
+def may_edit(principal: Principal, article: Article) -> bool:
+    """Whether ``principal`` may change the article (its owner unit's officers, or admins)."""
+    try:
+        _check_owner(principal, article)
+    except ApiError:
+        return False
+    return True
+
+
+def next_states(article: Article) -> tuple[str, ...]:
+    return TRANSITIONS.get(article.status, ())
+
+
 def get(slug: str, published_only: bool = False) -> Article:
     article = db.session.scalar(select(Article).where(Article.slug == slug))
     if article is None or (published_only and article.status != PUBLISHED):

@@ -11,6 +11,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from api.clock import to_local
+from api.errors import ApiError
 from api.extensions import db
 from api.support.survey_models import MULTIPLE, SCALE, SINGLE, Survey, SurveyResponse
 from api.support.surveys import quarter_of
@@ -123,3 +124,14 @@ def as_csv(result: dict, survey: Survey) -> str:
                 [*common, "", "(answered)", q["verified"]["answered"], q["unverified"]["answered"]]
             )
     return out.getvalue()
+
+
+def results_for(principal, survey: Survey, unit: str | None, period: str | None) -> dict:  # noqa: ANN001
+    """The results a staff member may read: an officer their own unit, an admin any."""
+    from api.auth.models import ROLE_ADMIN
+
+    if principal.role != ROLE_ADMIN:
+        if not principal.unit_code:  # no unit: not every unit's results
+            raise ApiError(403, "support_no_unit")
+        unit = principal.unit_code
+    return results(survey, unit, period)

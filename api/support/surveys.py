@@ -343,6 +343,11 @@ def pending_after_dossier(principal: Principal | None, limit: int = 3) -> list[t
     return found[:limit]
 
 
+def listing(limit: int = 200) -> list[Survey]:
+    """Every survey, newest first (staff: to read the results)."""
+    return list(db.session.scalars(select(Survey).order_by(Survey.id.desc()).limit(limit)))
+
+
 def active(kind: str | None = None) -> list[Survey]:
     query = select(Survey).where(Survey.status == S_ACTIVE)
     if kind:

@@ -73,6 +73,7 @@ def index(principal: Principal):
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         hours=hours,
+        questions_open=inbox_questions.open_count(principal),
     )
 
 
@@ -221,3 +222,7 @@ def canned_replies(principal: Principal):
     return render_template(
         "console/canned.html", replies=replies, error=error_text, field_errors=field_errors
     ), status
+
+
+# The questions to the agency: a tab of this inbox (routes on this blueprint).
+from api.console.pages import inbox_questions  # noqa: E402, F401
