@@ -150,8 +150,13 @@ ENTER = {
     states.SUPPORT: ("s",),
     states.ASK_AGENCY: ("q",),
     states.SURVEY: ("y:quarterly_satisfaction",),
+    states.MANDATE: ("mn",),
 }
-LINKED = (states.TALK, states.RATE)  # the applicant's own steps; the others as a stranger
+LINKED = (
+    states.TALK,
+    states.RATE,
+    states.MANDATE,
+)  # the applicant's own steps; the others as a stranger
 
 
 def _all_modes() -> set[str]:

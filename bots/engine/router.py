@@ -19,6 +19,7 @@ from bots.engine.flows import (
     assistance,
     dossiers,
     linking,
+    mandates,
     menu,
     officer,
     procedures,
@@ -118,6 +119,8 @@ def _button(turn: Turn, data: str) -> None:
         rating.skip(turn)
     elif support.handles(head):
         support.button(turn, head, rest)
+    elif mandates.handles(head):
+        mandates.button(turn, head, rest)
     else:  # an old or unknown button: show where we are
         menu.show_menu(turn)
 
@@ -134,6 +137,9 @@ SUPPORT_MODES = (states.SUPPORT, states.ASK_AGENCY, states.SURVEY)
 def _text(turn: Turn, text: str) -> None:
     if turn.state.mode != states.TALK and assistance.asks_who_helps(text):
         assistance.show(turn)
+        return
+    if turn.state.mode != states.TALK and mandates.asks_for_mandate(text):
+        mandates.start(turn)
         return
     u = nlu.understand(text, procedures.top_names)
     if text.strip().strip(".!?").lower() in STOP_WORDS:
@@ -184,6 +190,8 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
         return True
     # A procedure question, the menu, another language, stopping: all leave a waiting step.
     off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK) or bool(u.dossier_code)
+    if mode == states.MANDATE:
+        return mandates.in_step(turn, text, off_topic or escape)
     if mode in SUPPORT_MODES and (escape or (mode == states.SUPPORT and off_topic)):
         state.reset()  # the menu, a language, or (asked "what is your question?") a request
         return False

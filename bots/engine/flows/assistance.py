@@ -77,7 +77,7 @@ def show(turn: Turn) -> None:
         return
     grants = lists.for_resident(principal)
     if not grants:
-        turn.say(turn.t("bot_assist_none"), turn.back_buttons())
+        turn.say(turn.t("bot_assist_none"), [_new_mandate(turn), *turn.back_buttons()])
         return
     names = _names(grants)
     lines, buttons = [turn.t("bot_assist_list")], []
@@ -92,7 +92,11 @@ def show(turn: Turn) -> None:
             lines.append(turn.t("bot_assist_line", name=name, what=what, until=until))
             label = turn.t("bot_btn_assist_stop", name=name[:40])
         buttons.append([Button(label, f"{STOP_PREFIX}{grant.public_id}")])
-    turn.say("\n".join(lines), [*buttons, *turn.back_buttons()])
+    turn.say("\n".join(lines), [*buttons, _new_mandate(turn), *turn.back_buttons()])
+
+
+def _new_mandate(turn: Turn) -> list[Button]:
+    return [turn.button("bot_btn_mandate_new", "mn")]  # bots.engine.flows.mandates
 
 
 def stop(turn: Turn, grant_id: str) -> None:
