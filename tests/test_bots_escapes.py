@@ -284,3 +284,24 @@ def test_the_five_escapes_leave_every_mode(world, seeded, platform, lang, mode):
     for escape in ESCAPES[lang]:
         bot.enter(mode, lang)
         _check_escape(bot, mode, lang, escape)
+
+
+@pytest.mark.parametrize("platform", ["telegram", "zalo"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_five_escapes_leave_the_rating_comment_step(world, platform, lang):
+    from api.feedback.models import Rating
+
+    push(world.client, [hoso(status=10, NgayTra="20251121100000")])
+    bot = Bot(world, platform)
+    bot.link()
+    for escape in ESCAPES[lang]:
+        bot.enter(states.RATE, lang)
+        for _ in range(30):  # skip every question: the comment is asked last
+            if bot.state().rating.get("step") == "comment":
+                break
+            bot.tap("rn")
+        assert bot.state().rating.get("step") == "comment"
+        _check_escape(bot, states.RATE, lang, escape)
+    with world.app.app_context():  # the procedure question was kept as a comment
+        comments = list(db.session.scalars(select(Rating.comment)))
+    assert PROCEDURE_Q[lang] in comments

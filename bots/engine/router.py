@@ -182,6 +182,9 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
         leaves = escape or (not comment_step and other)
         if u.intent == nlu.CANCEL and len(u.words) <= 4:
             rating.stop(turn)
+        elif comment_step and _asks_procedure(u):
+            rating.text(turn, text)  # kept as the comment it may be; the rating is done
+            procedures.offer(turn, u.topic, turn.t("bot_find_maybe"), turn.back_buttons())
         elif leaves and not (u.digits and not u.dossier_code):
             state.reset()
             return False  # another request: leave the rating, answer it

@@ -42,6 +42,10 @@ register_messages(
             "e.g. «passport», «temporary residence».",
         },
         "bot_btn_other_procedure": {"vi": "🔎 Tìm thủ tục khác", "en": "🔎 Another procedure"},
+        "bot_find_maybe": {
+            "vi": "Nếu bạn đang hỏi về thủ tục, đây là các thủ tục có thể bạn cần (bấm để xem):",
+            "en": "If you are asking about a procedure, these may be what you need (tap to see):",
+        },
         "bot_find_after_question": {
             "vi": "Trong lúc chờ cán bộ trả lời, đây là các thủ tục có thể bạn cần (bấm để xem):",
             "en": "While the officer answers, these procedures may be what you need (tap to see):",
