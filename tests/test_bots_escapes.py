@@ -305,3 +305,11 @@ def test_the_five_escapes_leave_the_rating_comment_step(world, platform, lang):
     with world.app.app_context():  # the procedure question was kept as a comment
         comments = list(db.session.scalars(select(Rating.comment)))
     assert PROCEDURE_Q[lang] in comments
+
+
+def test_a_question_that_reads_as_linking_stays_a_support_question(world, seeded):  # noqa: F811
+    bot = Bot(world, "telegram")
+    bot.tap("s")
+    bot.say("đăng nhập vneid bị lỗi")
+    assert "Linking" not in bot.last() and "Liên kết giúp" not in bot.last()
+    assert bot.state().mode != states.AWAIT_LINK_CODE

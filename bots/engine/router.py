@@ -195,8 +195,11 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
     off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK) or bool(u.dossier_code)
     if mode == states.MANDATE:
         return mandates.in_step(turn, text, off_topic or escape)
-    if mode in SUPPORT_MODES and (escape or (mode == states.SUPPORT and off_topic)):
-        state.reset()  # the menu, a language, or (asked "what is your question?") a request
+    if mode in SUPPORT_MODES and (escape or (mode == states.SUPPORT and _asks_procedure(u))):
+        # The menu, a language, stopping; or, asked «what is your question?», a procedure
+        # question: answered as anywhere else (a general article, else the procedures). Other
+        # words stay a question («đăng nhập vneid lỗi» reads as linking but is not).
+        state.reset()
         return False
     if mode == states.ASK_AGENCY and u.intent != nlu.CANCEL and _asks_procedure(u):
         support.in_step(turn, text, False)  # asked for a question to the officer: it is sent
