@@ -67,6 +67,8 @@ def test_a_resident_makes_a_mandate_in_the_chat_and_the_agent_accepts(
     assert grant.accept_by - clock.utcnow() <= timedelta(days=7)
     assert clock.to_local(grant.expires_at).date() - today > timedelta(days=85)
     assert clock.to_local(grant.expires_at).date() - today < timedelta(days=95)
+    bot.tap("ag")  # the resident sees it waiting for the agent, with a stop button
+    assert "đang chờ người đó nhập mã" in bot.last() and f"ar:{grant.public_id}" in bot.data()
     r = client.post(
         f"/api/v1/assistance/grants/{grant.public_id}/accept", json={"code": code}, headers=agent
     )

@@ -4,6 +4,7 @@ stop (button data "ar:<grant id>", 35 bytes: within Telegram's 64)."""
 from __future__ import annotations
 
 from api.assistance import consent, lists
+from api.assistance.models import MANDATE
 from api.assistance.rules import describe
 from api.clock import to_local
 from api.errors import ApiError
@@ -36,6 +37,10 @@ register_messages(
         "bot_assist_line_pending": {
             "vi": "• {name} xin phép giúp bạn: {what} – đang chờ bạn đồng ý",
             "en": "• {name} asks to help you: {what} – waiting for your consent",
+        },
+        "bot_assist_line_mandate_pending": {
+            "vi": "• {name}: {what} – bạn đã nhờ, đang chờ người đó nhập mã",
+            "en": "• {name}: {what} – you asked them; waiting for them to enter the code",
         },
         "bot_btn_assist_refuse": {"vi": "⛔ Không đồng ý: {name}", "en": "⛔ Refuse {name}"},
         "bot_assist_stopped": {
@@ -84,7 +89,10 @@ def show(turn: Turn) -> None:
     for grant in grants[:8]:
         name = names.get(grant.helper_id, "") or "?"
         what = describe(grant.actions, turn.lang)
-        if grant.state == "pending" or not grant.expires_at:  # no end time to show yet
+        if grant.state == "pending" and grant.kind == MANDATE:  # the resident asked them
+            lines.append(turn.t("bot_assist_line_mandate_pending", name=name, what=what))
+            label = turn.t("bot_btn_assist_stop", name=name[:40])
+        elif grant.state == "pending" or not grant.expires_at:  # no end time to show yet
             lines.append(turn.t("bot_assist_line_pending", name=name, what=what))
             label = turn.t("bot_btn_assist_refuse", name=name[:40])
         else:
