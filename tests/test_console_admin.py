@@ -199,7 +199,9 @@ def test_console_admin_adds_and_suspends(client, app, area):
         mai = db.session.scalar(select(Account).where(Account.username == "mai.hk"))
         assert not mai.active and mai.unit_code == "HK.UBND"
         events = db.session.scalars(
-            select(AuditEvent.action).where(AuditEvent.subject_account_id == mai.id)
+            select(AuditEvent.action)
+            .where(AuditEvent.subject_account_id == mai.id)
+            .order_by(AuditEvent.id)  # without it PostgreSQL may return them in any order
         ).all()
         assert events == ["staff_created", "staff_deactivated"]
     assert (
