@@ -127,6 +127,26 @@ _VALIDATION_VI: dict[str, str] = {
     "Not a Vietnamese mobile number.": "Không phải số di động Việt Nam.",
     "Give either id or target.": "Xin cho biết mã thiết bị (id) hoặc target, chỉ một trong hai.",
     "Not a procedure code (d.dddddd).": "Mã thủ tục chưa đúng (dạng 1.234567).",
+    # Less common field messages and our schemas' own (tests/test_language_words.py finds them).
+    "Number too large.": "Số quá lớn.",
+    "Not a valid utf-8 string.": "Chữ gửi lên không đúng bảng mã UTF-8.",
+    "Not a valid time.": "Giờ không đúng định dạng (giờ:phút).",
+    "Not a valid aware datetime.": "Ngày giờ không đúng định dạng: cần ghi cả múi giờ.",
+    "Not a valid naive datetime.": "Ngày giờ không đúng định dạng: không ghi múi giờ.",
+    "Invalid type.": "Kiểu dữ liệu không đúng.",
+    "Special numeric values (nan or infinity) are not permitted.": (
+        "Không nhận các giá trị số đặc biệt (nan, vô cực)."
+    ),
+    "Length must be {equal}.": "Độ dài phải đúng {equal} ký tự.",
+    "2-64 of a-z, 0-9, _": "Từ 2 đến 64 ký tự, chỉ gồm chữ thường không dấu, số và dấu _.",
+    "A 12-digit personal identification number.": "Số định danh cá nhân gồm đúng 12 chữ số.",
+    "The officer checks the ID card first.": "Cán bộ cần kiểm tra thẻ căn cước trước.",
+    "Give exactly one of personal_id or phone.": (
+        "Xin ghi số định danh (personal_id) hoặc số điện thoại (phone), chỉ một trong hai."
+    ),
+    "A fee without a fixed amount needs a note.": (
+        "Lệ phí không có số tiền cố định cần ghi chú cách tính."
+    ),
 }
 
 _TEMPLATE_PATTERNS = [

@@ -4,12 +4,15 @@ understood and leaves the step; English mode understands English."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from api.extensions import db
 from api.messaging.models import Message
+from bots.engine import state as states
 from bots.models import BotTalk
 from tests.dossier_factory import CODE, hoso, push
+from tests.support_fixtures import seeded_fixture  # noqa: F401
 from tests.test_bots_support import CHAT, link_owner, world_fixture  # noqa: F401
 
 
@@ -125,3 +128,188 @@ def test_a_rate_limited_chat_is_told_when_to_try_again(world):
         if "quá nhiều lần" in last(world):
             break
     assert "quá nhiều lần" in last(world) and "thử lại sau" in last(world)
+
+
+# ---- every mode, the five escapes, both languages, both bots -------------------------------
+
+ZALO_USER = "246845883529197922"
+PROCEDURE_Q = {"vi": "làm hộ chiếu cần giấy tờ gì", "en": "what documents do I need for a passport"}
+ESCAPES = {
+    "vi": ("menu", "thôi", "dừng", PROCEDURE_Q["vi"], "English"),
+    "en": ("menu", "stop", "cancel", PROCEDURE_Q["en"], "Tiếng Việt"),
+}
+# How each mode is entered: by the buttons a citizen taps, or (a code by SMS) the saved state.
+ENTER = {
+    states.IDLE: (),
+    states.AWAIT_CODE: ("c",),
+    states.AWAIT_DIGITS: (f"c:{CODE}",),
+    states.AWAIT_LINK_CODE: ("l", "lc"),
+    states.AWAIT_OTP: None,
+    states.TALK: (f"t:{CODE}",),
+    states.RATE: (f"r:{CODE}",),
+    states.SUPPORT: ("s",),
+    states.ASK_AGENCY: ("q",),
+    states.SURVEY: ("y:quarterly_satisfaction",),
+    states.MANDATE: ("mn",),
+}
+LINKED = (
+    states.TALK,
+    states.RATE,
+    states.MANDATE,
+)  # the applicant's own steps; the others as a stranger
+
+
+def _all_modes() -> set[str]:
+    return {v for k, v in vars(states).items() if k.isupper() and isinstance(v, str)} - {states.KEY}
+
+
+def test_every_mode_of_the_state_is_covered():
+    assert _all_modes() == set(ENTER)
+
+
+class Bot:
+    """One chat on one platform, as the citizen sees it."""
+
+    def __init__(self, world, platform: str) -> None:  # noqa: ANN001
+        self.world, self.platform = world, platform
+        self.chat = str(CHAT) if platform == "telegram" else ZALO_USER
+
+    def say(self, text: str) -> None:
+        if self.platform == "telegram":
+            self.world.say_tg(CHAT, text)
+        else:
+            self.world.say_zalo(ZALO_USER, text)
+
+    def tap(self, data: str) -> None:
+        if self.platform == "telegram":
+            self.world.tap_tg(CHAT, data)
+        else:
+            from bots.zalo.adapter import PAYLOAD_MARK
+
+            self.world.say_zalo(ZALO_USER, PAYLOAD_MARK + data)
+
+    def last(self) -> str:
+        if self.platform == "telegram":
+            return self.world.tg.texts(CHAT)[-1]
+        return self.world.zalo_texts(ZALO_USER)[-1]
+
+    def data(self) -> list[str]:
+        """The callback data of the last message's buttons."""
+        if self.platform == "telegram":
+            return list(self.world.buttons_tg(CHAT).values())
+        from bots.zalo.adapter import PAYLOAD_MARK
+
+        return [p.removeprefix(PAYLOAD_MARK) for p in self.world.zalo_buttons(ZALO_USER).values()]
+
+    def texts_since(self, count: int) -> list[str]:
+        if self.platform == "telegram":
+            return self.world.tg.texts(CHAT)[count:]
+        return self.world.zalo_texts(ZALO_USER)[count:]
+
+    def count(self) -> int:
+        return len(self.texts_since(0))
+
+    def state(self) -> states.ChatState:
+        with self.world.app.app_context():
+            return states.load(self.platform, self.chat) or states.ChatState()
+
+    def put(self, state: states.ChatState) -> None:
+        with self.world.app.app_context():
+            states.save(self.platform, self.chat, state)
+
+    def link(self) -> None:
+        from tests.dossier_factory import OWNER_ID
+        from tests.helpers import bearer, sign_in_verified
+
+        tokens = sign_in_verified(self.world.app, OWNER_ID)
+        code = self.world.client.post("/api/v1/me/chat-links/code", headers=bearer(tokens)).json[
+            "code"
+        ]
+        self.say(f"mã liên kết {code}")
+
+    def enter(self, mode: str, lang: str) -> None:
+        steps = ENTER[mode]
+        if steps is None:
+            self.put(states.ChatState(lang=lang, mode=mode, phone="84912000111"))
+        else:
+            self.put(states.ChatState(lang=lang))
+            for data in steps:
+                self.tap(data)
+        assert self.state().mode == mode, (mode, self.last())
+
+
+def _sent_to_officer(world) -> list[str]:  # noqa: ANN001
+    with world.app.app_context():
+        return list(db.session.scalars(select(Message.body).order_by(Message.id)))
+
+
+def _check_escape(bot: Bot, mode: str, lang: str, escape: str) -> None:
+    from api.i18n import message
+
+    before = bot.count()
+    bot.say(escape)
+    replies, now, data = bot.texts_since(before), bot.state(), bot.data()
+    where = (bot.platform, mode, lang, escape, replies)
+    if escape in PROCEDURE_Q.values():
+        assert any(d.startswith("p:") for d in data), where  # the procedures asked about
+        if mode == states.TALK:  # still talking, the question also reached the officer
+            assert now.mode == states.TALK and "x" in data, where
+            assert escape in _sent_to_officer(bot.world), where
+            return
+        if mode == states.ASK_AGENCY:
+            assert any(message("bot_support_question_sent", lang).split()[0] in r for r in replies)
+    elif escape in ("English", "Tiếng Việt"):
+        wanted = "en" if escape == "English" else "vi"
+        assert now.lang == wanted and replies[-1] == message("bot_language_set", wanted), where
+    elif escape == "menu":
+        assert replies[-1] == message("bot_menu", lang) and {"f", "c", "w"} <= set(data), where
+    else:  # stopping: the step is left and said so, with the menu
+        stopped = {
+            message(slug, lang) for slug in ("bot_cancelled", "bot_talk_ended", "bot_rate_stopped")
+        }
+        assert replies[-1] in stopped and {"f", "c"} <= set(data), where
+    assert now.mode == states.IDLE, where
+    if mode == states.TALK:
+        assert escape not in _sent_to_officer(bot.world), where  # a way out, not a message
+
+
+@pytest.mark.parametrize("platform", ["telegram", "zalo"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("mode", sorted(ENTER))
+def test_the_five_escapes_leave_every_mode(world, seeded, platform, lang, mode):  # noqa: F811
+    push(world.client, [hoso(status=10, NgayTra="20251121100000")])
+    bot = Bot(world, platform)
+    if mode in LINKED:
+        bot.link()
+    for escape in ESCAPES[lang]:
+        bot.enter(mode, lang)
+        _check_escape(bot, mode, lang, escape)
+
+
+@pytest.mark.parametrize("platform", ["telegram", "zalo"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_five_escapes_leave_the_rating_comment_step(world, platform, lang):
+    from api.feedback.models import Rating
+
+    push(world.client, [hoso(status=10, NgayTra="20251121100000")])
+    bot = Bot(world, platform)
+    bot.link()
+    for escape in ESCAPES[lang]:
+        bot.enter(states.RATE, lang)
+        for _ in range(30):  # skip every question: the comment is asked last
+            if bot.state().rating.get("step") == "comment":
+                break
+            bot.tap("rn")
+        assert bot.state().rating.get("step") == "comment"
+        _check_escape(bot, states.RATE, lang, escape)
+    with world.app.app_context():  # the procedure question was kept as a comment
+        comments = list(db.session.scalars(select(Rating.comment)))
+    assert PROCEDURE_Q[lang] in comments
+
+
+def test_a_question_that_reads_as_linking_stays_a_support_question(world, seeded):  # noqa: F811
+    bot = Bot(world, "telegram")
+    bot.tap("s")
+    bot.say("đăng nhập vneid bị lỗi")
+    assert "Linking" not in bot.last() and "Liên kết giúp" not in bot.last()
+    assert bot.state().mode != states.AWAIT_LINK_CODE

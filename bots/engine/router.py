@@ -19,6 +19,7 @@ from bots.engine.flows import (
     assistance,
     dossiers,
     linking,
+    mandates,
     menu,
     officer,
     procedures,
@@ -118,6 +119,8 @@ def _button(turn: Turn, data: str) -> None:
         rating.skip(turn)
     elif support.handles(head):
         support.button(turn, head, rest)
+    elif mandates.handles(head):
+        mandates.button(turn, head, rest)
     else:  # an old or unknown button: show where we are
         menu.show_menu(turn)
 
@@ -128,11 +131,15 @@ STOP_WORDS = frozenset({"dừng", "dừng lại", "ngừng", "ngưng", "thôi", 
 # In a talk or a rating every other message is content, so only a short, clear request for
 # something else leaves them: the menu, stopping, another language.
 ESCAPE_INTENTS = (nlu.CANCEL, nlu.HELP, nlu.LANGUAGE)
+SUPPORT_MODES = (states.SUPPORT, states.ASK_AGENCY, states.SURVEY)
 
 
 def _text(turn: Turn, text: str) -> None:
     if turn.state.mode != states.TALK and assistance.asks_who_helps(text):
         assistance.show(turn)
+        return
+    if turn.state.mode != states.TALK and mandates.asks_for_mandate(text):
+        mandates.start(turn)
         return
     u = nlu.understand(text, procedures.top_names)
     if text.strip().strip(".!?").lower() in STOP_WORDS:
@@ -157,6 +164,17 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
             return False  # the menu or the language, answered below
         else:
             officer.send(turn, text)
+            if _asks_procedure(u) and turn.state.mode == states.TALK:
+                # Delivered AND answered, and the talk stays open: an elderly citizen may have
+                # meant the question for the officer, so nothing typed is lost, later messages
+                # still reach the officer as they expect, and the answer comes at once with one
+                # plain button to leave (leaving silently would send the next words nowhere).
+                procedures.offer(
+                    turn,
+                    u.topic,
+                    turn.t("bot_find_while_talking"),
+                    [[turn.button("bot_btn_end_talk", "x")]],
+                )
         return True
     if mode == states.RATE:
         comment_step = (state.rating or {}).get("step") == rating.COMMENT
@@ -164,6 +182,9 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
         leaves = escape or (not comment_step and other)
         if u.intent == nlu.CANCEL and len(u.words) <= 4:
             rating.stop(turn)
+        elif comment_step and _asks_procedure(u):
+            rating.text(turn, text)  # kept as the comment it may be; the rating is done
+            procedures.offer(turn, u.topic, turn.t("bot_find_maybe"), turn.back_buttons())
         elif leaves and not (u.digits and not u.dossier_code):
             state.reset()
             return False  # another request: leave the rating, answer it
@@ -172,6 +193,18 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
         return True
     # A procedure question, the menu, another language, stopping: all leave a waiting step.
     off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK) or bool(u.dossier_code)
+    if mode == states.MANDATE:
+        return mandates.in_step(turn, text, off_topic or escape)
+    if mode in SUPPORT_MODES and (escape or (mode == states.SUPPORT and _asks_procedure(u))):
+        # The menu, a language, stopping; or, asked «what is your question?», a procedure
+        # question: answered as anywhere else (a general article, else the procedures). Other
+        # words stay a question («đăng nhập vneid lỗi» reads as linking but is not).
+        state.reset()
+        return False
+    if mode == states.ASK_AGENCY and u.intent != nlu.CANCEL and _asks_procedure(u):
+        support.in_step(turn, text, False)  # asked for a question to the officer: it is sent
+        procedures.offer(turn, u.topic, turn.t("bot_find_after_question"), turn.back_buttons())
+        return True
     if support.in_step(turn, text, u.intent == nlu.CANCEL, off_topic, u.intent):
         return True
     other_code = bool(u.dossier_code and u.dossier_code != state.code)
@@ -200,6 +233,12 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
     if mode:
         state.reset()  # something else was asked: leave the step
     return False
+
+
+def _asks_procedure(u: nlu.Understanding) -> bool:
+    """A clear procedure question: the catalog knows its topic and it is worded as a question
+    about a procedure ("làm hộ chiếu cần giấy tờ gì"), not just a word that names one."""
+    return u.intent == nlu.FIND and bool(u.scores.get(nlu.FIND)) and bool(u.topic.strip())
 
 
 def _route(turn: Turn, u: nlu.Understanding) -> None:

@@ -30,6 +30,7 @@ RATE = "rate"  # answering rating questions for ``code``
 SUPPORT = "support"  # the next message is a question for the support answering
 ASK_AGENCY = "ask_agency"  # the next message is a question for an officer
 SURVEY = "survey"  # answering survey ``action`` (its slug) one question at a time
+MANDATE = "mandate"  # making a standing mandate step by step (``mandate``)
 
 
 @dataclass
@@ -43,11 +44,12 @@ class ChatState:
     phone: str = ""  # waiting for its one-time code (linking by phone)
     rating: dict = field(default_factory=dict)  # answers so far, question index
     support: dict = field(default_factory=dict)  # last question, checklist, survey answers
+    mandate: dict = field(default_factory=dict)  # the mandate being made: phone, actions, day
 
     def reset(self) -> None:
         """Leave whatever step the chat was in; the language and proofs given stay."""
         self.mode, self.action, self.code, self.phone, self.rating = IDLE, "", "", "", {}
-        self.support = {}
+        self.support, self.mandate = {}, {}
 
     def expect(self, mode: str, action: str = "", code: str = "") -> None:
         self.mode, self.action, self.code = mode, action, code

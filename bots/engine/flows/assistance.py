@@ -4,6 +4,7 @@ stop (button data "ar:<grant id>", 35 bytes: within Telegram's 64)."""
 from __future__ import annotations
 
 from api.assistance import consent, lists
+from api.assistance.models import MANDATE
 from api.assistance.rules import describe
 from api.clock import to_local
 from api.errors import ApiError
@@ -36,6 +37,10 @@ register_messages(
         "bot_assist_line_pending": {
             "vi": "• {name} xin phép giúp bạn: {what} – đang chờ bạn đồng ý",
             "en": "• {name} asks to help you: {what} – waiting for your consent",
+        },
+        "bot_assist_line_mandate_pending": {
+            "vi": "• {name}: {what} – bạn đã nhờ, đang chờ người đó nhập mã",
+            "en": "• {name}: {what} – you asked them; waiting for them to enter the code",
         },
         "bot_btn_assist_refuse": {"vi": "⛔ Không đồng ý: {name}", "en": "⛔ Refuse {name}"},
         "bot_assist_stopped": {
@@ -77,14 +82,17 @@ def show(turn: Turn) -> None:
         return
     grants = lists.for_resident(principal)
     if not grants:
-        turn.say(turn.t("bot_assist_none"), turn.back_buttons())
+        turn.say(turn.t("bot_assist_none"), [_new_mandate(turn), *turn.back_buttons()])
         return
     names = _names(grants)
     lines, buttons = [turn.t("bot_assist_list")], []
     for grant in grants[:8]:
         name = names.get(grant.helper_id, "") or "?"
         what = describe(grant.actions, turn.lang)
-        if grant.state == "pending" or not grant.expires_at:  # no end time to show yet
+        if grant.state == "pending" and grant.kind == MANDATE:  # the resident asked them
+            lines.append(turn.t("bot_assist_line_mandate_pending", name=name, what=what))
+            label = turn.t("bot_btn_assist_stop", name=name[:40])
+        elif grant.state == "pending" or not grant.expires_at:  # no end time to show yet
             lines.append(turn.t("bot_assist_line_pending", name=name, what=what))
             label = turn.t("bot_btn_assist_refuse", name=name[:40])
         else:
@@ -92,7 +100,11 @@ def show(turn: Turn) -> None:
             lines.append(turn.t("bot_assist_line", name=name, what=what, until=until))
             label = turn.t("bot_btn_assist_stop", name=name[:40])
         buttons.append([Button(label, f"{STOP_PREFIX}{grant.public_id}")])
-    turn.say("\n".join(lines), [*buttons, *turn.back_buttons()])
+    turn.say("\n".join(lines), [*buttons, _new_mandate(turn), *turn.back_buttons()])
+
+
+def _new_mandate(turn: Turn) -> list[Button]:
+    return [turn.button("bot_btn_mandate_new", "mn")]  # bots.engine.flows.mandates
 
 
 def stop(turn: Turn, grant_id: str) -> None:

@@ -48,6 +48,22 @@ register_messages(
             "If not, please try other words, or tap «Ask an officer» to ask the agency.",
         },
         "bot_btn_other_procedure": {"vi": "🔎 Tìm thủ tục khác", "en": "🔎 Another procedure"},
+        "bot_find_maybe": {
+            "vi": "Nếu bạn đang hỏi về thủ tục, đây là các thủ tục có thể bạn cần (bấm để xem):",
+            "en": "If you are asking about a procedure, these may be what you need (tap to see):",
+        },
+        "bot_find_after_question": {
+            "vi": "Trong lúc chờ cán bộ trả lời, đây là các thủ tục có thể bạn cần (bấm để xem):",
+            "en": "While the officer answers, these procedures may be what you need (tap to see):",
+        },
+        "bot_find_while_talking": {
+            "vi": "Tin nhắn đã gửi cho cán bộ. Nếu bạn đang hỏi về thủ tục, đây là các thủ tục "
+            "có thể bạn cần (bấm để xem). Bạn vẫn đang nhắn với cán bộ; bấm «Kết thúc trò "
+            "chuyện» khi xong.",
+            "en": "Your message was sent to the officer. If you are asking about a procedure, "
+            "these may be what you need (tap to see). You are still writing to the officer; "
+            "tap «End conversation» when done.",
+        },
     }
 )
 
@@ -86,6 +102,25 @@ def ask(turn: Turn) -> None:
     turn.say(turn.t("bot_find_ask"), turn.back_buttons())
 
 
+def _rows(items: list[dict]) -> list[list[Button]]:
+    return [
+        [Button(_label(i, item["name"]), f"p:{item['code']}")] for i, item in enumerate(items, 1)
+    ]
+
+
+def offer(turn: Turn, query: str, text: str, keep: list[list[Button]]) -> bool:
+    """The best procedures for ``query`` as buttons under ``text``, without leaving the step
+    the chat is in (a talk with the officer); False when none is relevant."""
+    query = query.strip()
+    if not query or not _relevant(query):
+        return False
+    items = search_procedures(query, Filters(), Page(1, RESULTS)).items
+    if not items:
+        return False
+    turn.say(text, [*_rows(items), *keep])
+    return True
+
+
 def find(turn: Turn, query: str) -> None:
     query = query.strip()
     if not query:
@@ -104,9 +139,7 @@ def find(turn: Turn, query: str) -> None:
         turn.say(turn.t("bot_find_none", query=query[:60]), turn.back_buttons())
         return
     turn.state.results = [item["code"] for item in items]
-    rows = [
-        [Button(_label(i, item["name"]), f"p:{item['code']}")] for i, item in enumerate(items, 1)
-    ]
+    rows = _rows(items)
     if close:
         turn.say(turn.t("bot_find_results"), [*rows, *turn.back_buttons()])
         return
