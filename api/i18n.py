@@ -138,7 +138,7 @@ _VALIDATION_VI: dict[str, str] = {
         "Không nhận các giá trị số đặc biệt (nan, vô cực)."
     ),
     "Length must be {equal}.": "Độ dài phải đúng {equal} ký tự.",
-    "2-64 of a-z, 0-9, _": "Từ 2 đến 64 ký tự, chỉ gồm chữ thường không dấu, số và dấu _.",
+    "2-32 of a-z, 0-9, _": "Từ 2 đến 32 ký tự, chỉ gồm chữ thường không dấu, số và dấu _.",
     "A 12-digit personal identification number.": "Số định danh cá nhân gồm đúng 12 chữ số.",
     "The officer checks the ID card first.": "Cán bộ cần kiểm tra thẻ căn cước trước.",
     "Give exactly one of personal_id or phone.": (

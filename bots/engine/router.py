@@ -195,7 +195,9 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
     off_topic = u.intent not in (nlu.UNKNOWN, nlu.CHECK) or bool(u.dossier_code)
     if mode == states.MANDATE:
         return mandates.in_step(turn, text, off_topic or escape)
-    if mode in SUPPORT_MODES and (escape or (mode == states.SUPPORT and _asks_procedure(u))):
+    # In a survey «bỏ qua» (skip) reads as stopping: the survey step takes it (and «thoát»).
+    leaves = escape and not (mode == states.SURVEY and u.intent == nlu.CANCEL)
+    if mode in SUPPORT_MODES and (leaves or (mode == states.SUPPORT and _asks_procedure(u))):
         # The menu, a language, stopping; or, asked «what is your question?», a procedure
         # question: answered as anywhere else (a general article, else the procedures). Other
         # words stay a question («đăng nhập vneid lỗi» reads as linking but is not).
