@@ -311,24 +311,45 @@ def confirm_session(helper: Principal, public_id: str, code: str, origin: Origin
     """The helper types the code the resident read out; the session starts now."""
     grant = _own_grant(public_id, helper.account_id, as_helper=True)
     _helper_account(helper)
+    now = clock.utcnow()
+    return _start_with_code(
+        grant,
+        SESSION,
+        code,
+        helper.account_id,
+        WRONG_CODES_PER_HELPER,
+        started_at=now,
+        expires_at=now + timedelta(minutes=grant.duration_minutes or 60),
+    )
+
+
+def _start_with_code(
+    grant: Grant,
+    kind: str,
+    code: str,
+    actor_id: int,
+    limit,
+    **times,  # noqa: ANN001
+) -> Grant:
+    """Pending → active once the right code is typed (a session's helper, a mandate's agent);
+    the conditional transition keeps a concurrent revoke or reject the winner."""
     if grants.expire_if_due(grant):
         db.session.commit()
-    if grant.kind != SESSION or grant.state != PENDING:
+    if grant.kind != kind or grant.state != PENDING:
         raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
-    _stop_if_guessing(WRONG_CODES_PER_HELPER, helper.account_id)
+    _stop_if_guessing(limit, actor_id)
     result = codes.check_code(grant, code)
     if result != "ok":
-        _refuse_code(grant, result, helper.account_id, WRONG_CODES_PER_HELPER)
-    now = clock.utcnow()
+        _refuse_code(grant, result, actor_id, limit)
+    public_id = grant.public_id
     if not grants.transition(
         grant,
         ACTIVE,
         from_states=(PENDING,),
-        actor_id=helper.account_id,
+        actor_id=actor_id,
         reason="code",
-        started_at=now,
-        expires_at=now + timedelta(minutes=grant.duration_minutes or 60),
         accept_by=None,
+        **times,
     ):
         db.session.rollback()
         raise ApiError(
@@ -406,31 +427,9 @@ def create_mandate(
 
 def accept_mandate(agent: Principal, public_id: str, code: str, origin: Origin) -> Grant:
     grant = _own_grant(public_id, agent.account_id, as_helper=True)
-    if grants.expire_if_due(grant):
-        db.session.commit()
-    if grant.kind != MANDATE or grant.state != PENDING:
-        raise ApiError(409, "assist_state_conflict", **texts.state_words(grant.state))
-    _stop_if_guessing(WRONG_CODES_PER_AGENT, agent.account_id)
-    result = codes.check_code(grant, code)
-    if result != "ok":
-        _refuse_code(grant, result, agent.account_id, WRONG_CODES_PER_AGENT)
-    if not grants.transition(
-        grant,
-        ACTIVE,
-        from_states=(PENDING,),
-        actor_id=agent.account_id,
-        reason="code",
-        started_at=clock.utcnow(),
-        accept_by=None,
-    ):
-        db.session.rollback()
-        raise ApiError(
-            409, "assist_state_conflict", **texts.state_words(grants.by_public_id(public_id).state)
-        )
-    made = tell_both(grant, "started")
-    db.session.commit()
-    hand_over(made)
-    return grant
+    return _start_with_code(
+        grant, MANDATE, code, agent.account_id, WRONG_CODES_PER_AGENT, started_at=clock.utcnow()
+    )
 
 
 # ---- ending --------------------------------------------------------------------------------------
