@@ -1,5 +1,5 @@
 """WSGI entry point: ``gunicorn wsgi:app`` and ``flask --app wsgi ...``."""
 
-from api import create_app
+from api.app import create_app
 
 app = create_app()

@@ -16,8 +16,8 @@ import re
 
 from flask import Flask, request
 
-from api.errors import ApiError
-from api.i18n import register_validation_messages
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_validation_messages
 
 log = logging.getLogger(__name__)
 

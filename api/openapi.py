@@ -22,7 +22,7 @@ class DvcApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self) -> None:
-        # api.errors registers the one error format for the whole app instead.
+        # api.kernel.errors registers the one error format for the whole app instead.
         return None
 
 

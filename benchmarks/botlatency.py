@@ -96,9 +96,9 @@ def _settings_env(fake_url: str) -> dict[str, str]:
 
 
 def embedded(messages: list[dict], rounds: int = ROUNDS) -> dict:
-    from api import create_app
+    from api.app import create_app
     from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-    from api.config import Settings
+    from api.kernel.settings import Settings
     from workers.runner import ThreadWorker
 
     arrivals = _Arrivals()
@@ -121,16 +121,16 @@ def embedded(messages: list[dict], rounds: int = ROUNDS) -> dict:
         worker.request_stop(None, None)
         thread.join(5)
         with app.app_context():
-            from api.extensions import db
+            from api.kernel.database import db
 
             db.engine.dispose()
     return {**result, "worker": "rq worker thread, in-process Redis stand-in, SQLite"}
 
 
 def postgres(messages: list[dict], rounds: int = ROUNDS) -> dict:
-    from api import create_app
+    from api.app import create_app
     from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-    from api.config import Settings
+    from api.kernel.settings import Settings
     from benchmarks import pgstack
 
     try:
@@ -161,7 +161,7 @@ def postgres(messages: list[dict], rounds: int = ROUNDS) -> dict:
         if result["no_reply_within_5s"]:
             note("bots: some replies never came; the worker said:\n" + log.read_text()[-3000:])
         with app.app_context():
-            from api.extensions import db
+            from api.kernel.database import db
 
             db.engine.dispose()
     return {**result, "worker": "python -m workers (forks per job), Redis, PostgreSQL"}

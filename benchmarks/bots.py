@@ -24,9 +24,9 @@ TEST_FILE = BENCH_DIR / "chat_messages_test.json"  # frozen test split, never tu
 def _app(directory: Path, **overrides: object):  # noqa: ANN202
     from flask_migrate import upgrade
 
-    from api import create_app
+    from api.app import create_app
     from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-    from api.config import Settings
+    from api.kernel.settings import Settings
 
     settings = Settings.from_env(
         env={},
@@ -138,7 +138,7 @@ def understanding(splits: dict[str, list[dict]]) -> dict[str, object]:
             for name, messages in splits.items():
                 note(f"bots [{name}]: {len(messages)} chat messages through the engine")
                 out[name] = evaluate(messages)
-            from api.extensions import db
+            from api.kernel.database import db
 
             db.session.remove()
             db.engine.dispose()

@@ -37,11 +37,11 @@ def best_mean_ms(action: Callable[[str], object], queries: list[str]) -> float:
 
 
 def breakdown(database_url: str) -> dict[str, float]:
-    from api import create_app
+    from api.app import create_app
     from api.catalog import service
     from api.catalog.search.index import Filters
-    from api.config import Settings
-    from api.pagination import Page
+    from api.kernel.pagination import Page
+    from api.kernel.settings import Settings
     from benchmarks.common import load_queries
     from benchmarks.phrasings import unseen_queries
 

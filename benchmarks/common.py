@@ -130,7 +130,7 @@ def _version(package: str) -> str:
 # The code whose speed and quality are measured: a digest recorded with each part tells
 # which state of a changing working tree the figures belong to.
 MEASURED_CODE = (
-    "api/text.py",
+    "api/kernel/text.py",
     "api/catalog/search/*.py",
     "api/catalog/service.py",
     "api/catalog/routes.py",

@@ -21,7 +21,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from api.clock import VN_TZ
+from api.kernel.clock import VN_TZ
 from api.portal.dossier_records import dossier_from_hoso, progress_from_tiendo
 from sandbox import portal_data as data
 

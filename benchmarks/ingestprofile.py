@@ -88,9 +88,9 @@ class Way:
 
 
 def profile() -> dict[str, object]:
-    from api import create_app
+    from api.app import create_app
     from api.dossiers.inbound import ingest_dossiers
-    from api.extensions import db
+    from api.kernel.database import db
     from api.portal.dossier_records import dossier_from_hoso
     from api.portal.push_auth import sign
     from benchmarks.hoso import batches, push_set

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from api.catalog.search.index import Filters, SearchIndex
-from api.text import fold
+from api.kernel.text import fold
 from benchmarks.common import Query, Stopwatch, load_queries, note, progress, summarise_ms
 from benchmarks.quality import rank_queries, same_national_code, score
 from benchmarks.synthetic import (

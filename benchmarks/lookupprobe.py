@@ -53,14 +53,14 @@ def _explain(db, statement: str, parameters: object) -> list[str]:  # noqa: ANN0
 
 
 def probe(samples: int, budget: float) -> dict[str, object]:
-    from api import create_app
+    from api.app import create_app
     from api.auth.guard import Principal
     from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN
     from api.dossiers import service
     from api.dossiers.service import LOOKUPS_PER_IP, WRONG_FACTOR_PER_CODE
-    from api.extensions import db
-    from api.pagination import Page
-    from api.ratelimit import reset
+    from api.kernel.database import db
+    from api.kernel.pagination import Page
+    from api.kernel.ratelimit import reset
     from benchmarks.dossierrows import HEAVY
 
     app = create_app()

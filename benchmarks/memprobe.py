@@ -94,10 +94,10 @@ def pymalloc_mb() -> dict[str, float]:
 
 def probe(database_url: str, started_rss: float) -> dict[str, object]:
     steps: dict[str, float] = {"python_started": started_rss}
-    from api import create_app
+    from api.app import create_app
     from api.catalog.search.index import SearchIndex
     from api.catalog.search.loader import entries_from_database
-    from api.config import Settings
+    from api.kernel.settings import Settings
 
     steps["modules_imported"] = rss_mb()
     app = create_app(

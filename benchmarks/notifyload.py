@@ -22,11 +22,11 @@ from collections import Counter
 from flask import Flask
 from sqlalchemy import insert
 
-from api import create_app
+from api.app import create_app
 from api.auth.models import Account
 from api.dossiers.inbound import ingest_dossiers
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.database import db
 from api.profile.models import NotificationPreference
 from workers.queues import all_queues
 

@@ -23,7 +23,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from api.extensions import db
+from api.kernel.database import db
 from api.notifications import models as m
 from api.notifications.fanout import process_pending_events
 from benchmarks.ingestprofile import SqlMeter

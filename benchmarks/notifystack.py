@@ -26,7 +26,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from sqlalchemy import create_engine, text
 
-from api.config import Settings
+from api.kernel.settings import Settings
 from benchmarks.common import ROOT, VENV_BIN
 from benchmarks.notifyfake import API_KEY, BRANDNAME
 from workers.queues import QUEUE_NAMES

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from api.text import fold, strip_marks
+from api.kernel.text import fold, strip_marks
 from benchmarks.common import Query
 
 PREFIXES = (

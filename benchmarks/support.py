@@ -32,9 +32,9 @@ SPLITS = {
 def _app(directory: Path):  # noqa: ANN202
     from flask_migrate import upgrade
 
-    from api import create_app
+    from api.app import create_app
     from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-    from api.config import Settings
+    from api.kernel.settings import Settings
     from api.support.demo import seed_demo_support
 
     settings = Settings.from_env(

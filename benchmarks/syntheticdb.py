@@ -81,10 +81,10 @@ def build(out: Path, size: int) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    from api import create_app
+    from api.app import create_app
     from api.catalog.importer import import_catalog
-    from api.config import Settings
-    from api.extensions import db
+    from api.kernel.database import db
+    from api.kernel.settings import Settings
     from benchmarks.synthetic import synthetic_catalog
 
     for leftover in out.parent.glob(out.name + "*"):

@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from api.clock import to_local
-from api.extensions import db
+from api.kernel.clock import to_local
+from api.kernel.database import db
 from bots.engine.router import handle
 from bots.engine.types import BUTTON, TEXT, Incoming, Reply
 

@@ -10,9 +10,9 @@ import redis
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from api.clock import utcnow
-from api.extensions import db
-from api.tunables import tunable
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.tunables import tunable
 from bots.models import BotUpdate
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.clock import utcnow
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import utcnow
+from api.kernel.database import UtcDateTime, db
 
 
 class BotUpdate(db.Model):

@@ -11,9 +11,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from api.clock import utcnow
-from api.extensions import db
-from api.i18n import message
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.i18n import message
 from bots.engine.identity import saved_language
 from bots.engine.types import Reply
 from bots.models import BotUpdate

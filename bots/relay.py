@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from api.clock import as_utc, utcnow
-from api.extensions import db
-from api.i18n import message, register_messages
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
+from api.kernel.i18n import message, register_messages
+from api.kernel.tunables import tunable
 from api.messaging.models import STAFF_SIDE, Message, MessageThread
-from api.tunables import tunable
 from bots.engine.state import TALK_TTL
 from bots.engine.types import Button, Reply
 from bots.models import BotTalk

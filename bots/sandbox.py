@@ -13,8 +13,8 @@ from pathlib import Path
 from flask import Flask, Response, jsonify, request
 from sqlalchemy import select
 
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.notifications.models import Notification
 from bots.engine.router import handle
 from bots.engine.types import BUTTON, CONTACT, TEXT, Incoming

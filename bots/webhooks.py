@@ -14,9 +14,9 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.digits import is_digits
-from api.errors import ApiError
-from api.i18n import register_messages
+from api.kernel.digits import is_digits
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
 from api.openapi import ErrorSchema
 from bots import inbox
 from bots.shapes import telegram_problem, zalo_problem

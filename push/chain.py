@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from api.clock import VN_TZ, as_utc
+from api.kernel.clock import VN_TZ, as_utc
 
 # Status changes must always reach one of in-app (the inbox, always there), SMS or email.
 GUARANTEED_EVENTS = {"status_changed", "supplement_requested", "payment_requested", "result_ready"}

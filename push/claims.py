@@ -11,8 +11,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, update
 
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.notifications import models as m
 
 log = logging.getLogger(__name__)

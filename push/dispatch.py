@@ -34,8 +34,8 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import delete, select
 
-from api.clock import as_utc, utcnow
-from api.extensions import db
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
 from api.notifications import models as m
 from api.profile.models import Device
 from push import metrics, senders, throttle

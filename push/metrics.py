@@ -47,9 +47,9 @@ class BacklogCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from sqlalchemy import func, select
 
-        from api.clock import utcnow
         from api.dossiers.models import DomainEvent
-        from api.extensions import db
+        from api.kernel.clock import utcnow
+        from api.kernel.database import db
         from api.notifications import models as m
         from workers.queues import all_queues
 

@@ -7,9 +7,9 @@ import logging
 from sqlalchemy import delete, select, update
 
 from api.auth.models import Account
-from api.clock import utcnow
 from api.dossiers.models import DossierFollow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.notifications import models as m
 from api.notifications.planning import reaches
 from api.profile.models import ChatIdentity

@@ -7,9 +7,9 @@ import logging
 
 from sqlalchemy import select
 
-from api.clock import utcnow
-from api.digits import is_digits
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.digits import is_digits
 from api.notifications import models as m
 from push.dispatch import _delivered, advance
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 
-from api.clock import utcnow
+from api.kernel.clock import utcnow
 from push.chain import Reach
 from push.channels import email as email_channel
 from push.channels import fcm as fcm_channel

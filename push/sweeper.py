@@ -7,8 +7,8 @@ import logging
 
 from sqlalchemy import or_, select
 
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.notifications import models as m
 from api.notifications.fanout import process_pending_events
 from push.dispatch import advance

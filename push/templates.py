@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from api.text import strip_marks
+from api.kernel.text import strip_marks
 
 TEMPLATES_FILE = (
     Path(__file__).resolve().parent.parent / "api" / "data" / "notification_templates.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from api.extensions import db
+from api.kernel.database import db
 from api.notifications.models import ZaloTokenRecord
 from push.channels.zalo import ZaloTokens, initial_tokens
 

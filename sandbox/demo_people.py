@@ -64,7 +64,7 @@ def seed_staff() -> list[str]:
     from api.admin_units.models import Commune
     from api.audit.service import Origin
     from api.auth.models import Account
-    from api.extensions import db
+    from api.kernel.database import db
     from api.staff.service import create_staff
 
     made = []

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from api.admin_units.models import Commune
 from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN, Account
 from api.auth.tokens import start_session
-from api.extensions import db
+from api.kernel.database import db
 from tests.dossier_factory import CODE, OWNER_ID, UNIT, hoso, push
 from tests.helpers import bearer, make_staff, sign_in_staff
 

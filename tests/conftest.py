@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from api import create_app
 from api.admin_units.service import load_units
+from api.app import create_app
 from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-from api.config import Settings, normalise_database_url
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.settings import Settings, normalise_database_url
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")

@@ -14,7 +14,7 @@ def bearer(tokens: dict) -> dict:
 
 def sign_in_phone(client, app, phone: str = "0912345678") -> dict:
     assert client.post("/api/v1/auth/otp", json={"phone": phone}).status_code == 200
-    from api.phone import normalise_phone
+    from api.kernel.phone import normalise_phone
 
     code = app.extensions["otp_sender"].codes[normalise_phone(phone)]
     response = client.post("/api/v1/auth/otp/verify", json={"phone": phone, "code": code})
@@ -47,7 +47,7 @@ def sign_in_verified(app, personal_id: str, name: str = "Nguyễn Văn A") -> di
     """A citizen whose identity VNeID proved (the VNeID flow itself is tested on its own)."""
     from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN, Account
     from api.auth.tokens import start_session
-    from api.extensions import db
+    from api.kernel.database import db
 
     with app.app_context():
         account = Account(

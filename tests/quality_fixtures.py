@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from api.clock import VN_TZ, as_utc
+from api.kernel.clock import VN_TZ, as_utc
 from api.quality.calendar import default_calendar
 from api.quality.definitions import default_versions
 from api.quality.indicators import Computation, FactInput, Period, RatingInput

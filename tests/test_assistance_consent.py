@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from api.assistance.models import ConsentCode, Grant, GrantEvent
-from api.extensions import db
+from api.kernel.database import db
 from tests.assist_world import (
     CODE,
     OWNER_ID,
@@ -141,7 +141,7 @@ class _Clock:
 def test_session_expiry_stops_the_next_request(client, app, world, monkeypatch):
     grant_id, headers = start(client, app, world)
     clock = _Clock(datetime.now(UTC) + timedelta(hours=2, seconds=1))
-    monkeypatch.setattr("api.clock.utcnow", clock)
+    monkeypatch.setattr("api.kernel.clock.utcnow", clock)
     r = client.get("/api/v1/assist/dossiers", headers=headers)
     assert r.status_code in (401, 403)
     assert client.get("/api/v1/me/helpers", headers=world.resident).json == []
@@ -160,7 +160,7 @@ def test_mandate_ends_at_the_end_of_the_vietnam_day(client, app, world, monkeypa
     # Made at 10:00 on 1 March (Vietnam), until 2 March: valid to 23:59:59 on 2 March +07,
     # which is 16:59:59 UTC; at 17:00 UTC it is over.
     clock = _Clock(datetime(2026, 3, 1, 3, 0, tzinfo=UTC))
-    monkeypatch.setattr("api.clock.utcnow", clock)
+    monkeypatch.setattr("api.kernel.clock.utcnow", clock)
     agent = citizen(app, "001090000777", "Con gái", "84900000777", None)
     r = client.post(
         "/api/v1/me/mandates",
@@ -197,7 +197,7 @@ def test_mandate_ends_at_the_end_of_the_vietnam_day(client, app, world, monkeypa
 
 
 def test_mandate_limits(client, app, world, monkeypatch):
-    monkeypatch.setattr("api.clock.utcnow", _Clock(datetime(2026, 3, 1, 3, 0, tzinfo=UTC)))
+    monkeypatch.setattr("api.kernel.clock.utcnow", _Clock(datetime(2026, 3, 1, 3, 0, tzinfo=UTC)))
     citizen(app, "001090000777", "Con gái", "84900000777", None)
     body = {"agent": {"personal_id": "001090000777"}, "actions": ["follow"]}
     too_long = client.post(
@@ -209,7 +209,9 @@ def test_mandate_limits(client, app, world, monkeypatch):
     )
     assert ok.status_code == 201
     # Not accepted within 7 days: expired.
-    monkeypatch.setattr("api.clock.utcnow", _Clock(datetime(2026, 3, 8, 3, 0, 1, tzinfo=UTC)))
+    monkeypatch.setattr(
+        "api.kernel.clock.utcnow", _Clock(datetime(2026, 3, 8, 3, 0, 1, tzinfo=UTC))
+    )
     assert client.get("/api/v1/me/helpers", headers=world.resident).json == []
 
 
@@ -448,7 +450,7 @@ def test_expiry_by_the_periodic_sweep_tells_both(client, app, world, monkeypatch
 
     grant_id, _ = start(client, app, world)
     monkeypatch.setattr(
-        "api.clock.utcnow", _Clock(datetime.now(UTC) + timedelta(hours=2, minutes=1))
+        "api.kernel.clock.utcnow", _Clock(datetime.now(UTC) + timedelta(hours=2, minutes=1))
     )
     with app.app_context():
         assert expire_due() == 1 and expire_due() == 0
@@ -462,7 +464,7 @@ def test_expiry_by_the_periodic_sweep_tells_both(client, app, world, monkeypatch
 def test_a_late_code_is_refused_and_the_request_expires(client, app, world, monkeypatch):
     grant = ask(client, world)
     code = _sender(app).codes[RESIDENT_PHONE]
-    monkeypatch.setattr("api.clock.utcnow", _Clock(datetime.now(UTC) + timedelta(minutes=6)))
+    monkeypatch.setattr("api.kernel.clock.utcnow", _Clock(datetime.now(UTC) + timedelta(minutes=6)))
     r = client.post(
         f"/api/v1/assistance/grants/{grant['id']}/confirm",
         json={"code": code},

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from api.auth.models import Account
 from api.dossiers.models import Dossier, DossierFollow
-from api.extensions import db
+from api.kernel.database import db
 from tests.assist_world import CODE, OWNER_ID, build, start
 from tests.dossier_factory import hoso, push
 
@@ -291,7 +291,7 @@ def test_the_demo_resident_has_a_phone_even_when_the_first_is_taken(client, app)
     from api.assistance.demo import seed_demo_assistance
     from api.auth.models import ROLE_CITIZEN
     from api.dossiers.demo import seed_demo_dossiers
-    from api.phone import normalise_phone
+    from api.kernel.phone import normalise_phone
 
     with app.app_context():
         seed_demo_dossiers(20)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from api.assistance.models import Grant, UsageRecord
-from api.extensions import db
-from api.feedback.models import Rating
+from api.kernel.database import db
 from api.messaging.models import Message
 from api.notifications.models import Notification
+from api.rating.models import Rating
 from tests.assist_world import CODE, OWNER_ID, RESIDENT_PHONE, build, citizen, start
 from tests.dossier_factory import hoso, push
 
@@ -167,7 +167,7 @@ def test_both_people_told_at_start_first_use_and_end(client, app, world):
 def test_forbid_as_resident_for_other_domains(client, app, world):
     from api.assistance.guard import context_for, decode, forbid_as_resident
     from api.auth.guard import authenticate
-    from api.errors import ApiError
+    from api.kernel.errors import ApiError
 
     _, headers = start(client, app, world)
     with app.test_request_context():
@@ -258,7 +258,7 @@ def _race(app, agent, resident, gid: str, code: str) -> dict:  # noqa: ANN001
     import threading
 
     from api.assistance import consent
-    from api.errors import ApiError
+    from api.kernel.errors import ApiError
 
     barrier = threading.Barrier(2)
     outcome: dict = {}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from api.audit.models import AuditEvent
 from api.auth.models import Account, OtpChallenge
-from api.extensions import db
+from api.kernel.database import db
 from tests.helpers import bearer, sign_in_phone
 
 
@@ -159,7 +159,7 @@ def test_protected_route_refuses_bad_tokens(client, header):
 def test_logs_mask_phone(client, app, caplog):
     """The logging sender (used without an SMS gateway) logs the phone masked, never the code."""
     from api.auth.otp import LoggingOtpSender
-    from api.logs import JsonFormatter
+    from api.kernel.logs import JsonFormatter
 
     capturing = app.extensions["otp_sender"]
     app.extensions["otp_sender"] = LoggingOtpSender()

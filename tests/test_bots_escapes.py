@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from api.extensions import db
+from api.kernel.database import db
 from api.messaging.models import Message
 from bots.engine import state as states
 from bots.models import BotTalk
@@ -244,7 +244,7 @@ def _sent_to_officer(world) -> list[str]:  # noqa: ANN001
 
 
 def _check_escape(bot: Bot, mode: str, lang: str, escape: str) -> None:
-    from api.i18n import message
+    from api.kernel.i18n import message
 
     before = bot.count()
     bot.say(escape)
@@ -289,7 +289,7 @@ def test_the_five_escapes_leave_every_mode(world, seeded, platform, lang, mode):
 @pytest.mark.parametrize("platform", ["telegram", "zalo"])
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_the_five_escapes_leave_the_rating_comment_step(world, platform, lang):
-    from api.feedback.models import Rating
+    from api.rating.models import Rating
 
     push(world.client, [hoso(status=10, NgayTra="20251121100000")])
     bot = Bot(world, platform)

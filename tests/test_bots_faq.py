@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from api.extensions import db
+from api.kernel.database import db
 from api.support.models import AgencyQuestion, Article, AskedQuestion
 from api.support.survey_models import SurveyResponse
 from push import dispatch

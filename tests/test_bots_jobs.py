@@ -8,8 +8,8 @@ from datetime import timedelta
 import redis
 from sqlalchemy import select, update
 
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from bots import jobs
 from bots.engine import state as states
 from bots.models import BotTalk, BotUpdate
@@ -122,7 +122,7 @@ def test_cli_chat_and_platform_commands(world):
 
 
 def test_sandbox_chat_page(app, database_url):
-    from api import create_app
+    from api.app import create_app
     from tests.conftest import TEST_REDIS_URL, make_settings
 
     sandbox = create_app(make_settings(database_url, TEST_REDIS_URL, sandbox=True))

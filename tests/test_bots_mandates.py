@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from api import clock
 from api.assistance.models import MANDATE, Grant
 from api.assistance.rules import local_today
-from api.extensions import db
+from api.kernel import clock
+from api.kernel.database import db
 from tests.assist_world import citizen
 from tests.test_bots_escapes import Bot
 from tests.test_bots_support import callbacks_fit, world_fixture  # noqa: F401

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from api.extensions import db
-from api.feedback.models import Rating
+from api.kernel.database import db
 from api.messaging.models import Message
+from api.rating.models import Rating
 from bots.jobs import relay_officer_replies
 from bots.models import BotTalk
 from tests.dossier_factory import CODE, UNIT, hoso, push

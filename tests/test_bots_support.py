@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from api.extensions import db
+from api.kernel.database import db
 from api.messaging.storage import LocalStorage
 from bots.models import BotUpdate
 from bots.zalo.adapter import MORE

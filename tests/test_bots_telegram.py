@@ -9,9 +9,9 @@ import logging
 from sqlalchemy import select
 
 from api.dossiers.models import DossierFollow
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.phone import normalise_phone
 from api.notifications.fanout import process_pending_events
-from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
 from bots.models import BotChat
 from push import dispatch

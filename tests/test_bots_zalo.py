@@ -7,12 +7,12 @@ import logging
 
 from sqlalchemy import select
 
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.phone import normalise_phone
 from api.messaging.models import Message
 from api.notifications import models as m
 from api.notifications.fanout import process_pending_events
-from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
 from bots.zalo.adapter import MAX_BUTTONS, PAYLOAD_MARK, TITLE_LIMIT
 from push import dispatch

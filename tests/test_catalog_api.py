@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.catalog.models import Procedure
-from api.extensions import db
+from api.kernel.database import db
 
 
 def get(client, path, **params):

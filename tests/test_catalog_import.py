@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 
 from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
 from api.catalog.models import CatalogRevision, Procedure
-from api.extensions import db
+from api.kernel.database import db
 
 NEW_CODE = "9.900001"
 

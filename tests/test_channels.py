@@ -957,7 +957,7 @@ def _to_gsm_ascii_slowly(text: str) -> str:
     """The character-by-character definition to_gsm_ascii had before it used tables."""
     import unicodedata
 
-    from api.text import strip_marks_slowly
+    from api.kernel.text import strip_marks_slowly
     from push.channels.sms import _PUNCTUATION
 
     text = unicodedata.normalize("NFC", text).replace("Đ", "D")
@@ -978,7 +978,7 @@ def test_table_folding_matches_the_character_by_character_definition():
     """strip_marks and to_gsm_ascii use cached translate tables; on Vietnamese in every form
     (precomposed, decomposed, upper case), punctuation, emoji, fullwidth and other scripts
     they answer exactly what the plain definitions answer."""
-    from api.text import strip_marks, strip_marks_slowly
+    from api.kernel.text import strip_marks, strip_marks_slowly
     from push.channels.sms import to_gsm_ascii
 
     alphabet = (

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from api.audit.models import AuditEvent
 from api.auth.models import AuthSession
-from api.extensions import db
+from api.kernel.database import db
 from api.messaging.models import Message, MessageThread
 from api.messaging.storage import LocalStorage
 from api.notifications.models import Notification

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from api.audit.models import AuditEvent
 from api.auth.models import Account
-from api.extensions import db
+from api.kernel.database import db
 from tests.console_helpers import console_sign_in, csrf_of, post_form
 from tests.helpers import STAFF_PASSWORD, bearer, make_staff, sign_in_staff
 

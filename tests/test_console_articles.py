@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from api.extensions import db
+from api.kernel.database import db
 from api.support import surveys
 from api.support.models import Article
 from tests.console_helpers import console_sign_in, csrf_of

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from api.auth.models import Account
-from api.extensions import db
+from api.kernel.database import db
 from api.messaging.storage import LocalStorage
 from api.notifications.fanout import process_pending_events
 from api.notifications.models import Notification

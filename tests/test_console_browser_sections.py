@@ -11,7 +11,7 @@ import pytest
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
-from api.extensions import db
+from api.kernel.database import db
 from api.quality import snapshots
 from api.support.models import Article
 from tests.assist_world import OWNER_ID, RESIDENT_PHONE, build

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from api.auth.models import Account
-from api.extensions import db
+from api.kernel.database import db
 from api.messaging.models import MessageThread
 from api.staff.demo import DEMO_PASSWORD, seed_demo_staff
 from tests.console_helpers import console_sign_in, post_form

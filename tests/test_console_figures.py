@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import update
 
-from api.extensions import db
+from api.kernel.database import db
 from api.quality import snapshots
 from api.quality.models import DossierFact
 from tests.console_helpers import console_sign_in

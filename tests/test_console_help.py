@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.assistance.models import Grant
-from api.extensions import db
+from api.kernel.database import db
 from tests.assist_world import OWNER_ID, RESIDENT_PHONE, build
 from tests.console_helpers import console_sign_in, csrf_of
 from tests.helpers import make_staff

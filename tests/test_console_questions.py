@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from api.extensions import db
+from api.kernel.database import db
 from api.notifications.models import Notification
 from api.support.models import AgencyQuestion
 from tests import assist_world

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.assistance.models import Team, TeamMember
-from api.extensions import db
+from api.kernel.database import db
 from tests.console_helpers import console_sign_in, csrf_of
 from tests.test_console_admin import CUA_NAM, HOAN_KIEM, THUC_PHAN, area, staff_id  # noqa: F401
 

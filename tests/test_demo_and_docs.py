@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from api.audit.service import Origin
-from api.clock import VN_TZ
-from api.errors import ApiError
+from api.kernel.clock import VN_TZ
+from api.kernel.errors import ApiError
 from tests.dossier_factory import CODE, OWNER_ID, hoso, push
 from tests.helpers import bearer, sign_in_verified
 
@@ -25,7 +25,7 @@ def test_docs_assets_come_from_the_package_not_a_cdn(client):
 
 
 def test_app_base_url_follows_the_real_port():
-    from api.config import Settings
+    from api.kernel.settings import Settings
 
     assert Settings.from_env(env={"PORT": "8102"}).app_base_url == "http://127.0.0.1:8102"
     explicit = {"PORT": "8102", "APP_BASE_URL": "https://dvc.example.vn"}
@@ -41,7 +41,7 @@ def _verify_url(client, app) -> str:
 
         from api.dossiers.models import Dossier
         from api.dossiers.service import verification_url
-        from api.extensions import db
+        from api.kernel.database import db
 
         url = verification_url(db.session.scalar(select(Dossier).where(Dossier.code == CODE)))
     assert url.startswith(app.extensions["settings"].app_base_url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.audit.models import AuditEvent
-from api.extensions import db
+from api.kernel.database import db
 from tests.dossier_factory import CODE, OWNER_ID, UNIT, hoso, push
 from tests.helpers import bearer, make_staff, sign_in_phone, sign_in_staff, sign_in_verified
 

@@ -255,7 +255,7 @@ def test_qr_png_svg_and_verification(client, dossier, people):
 
     from api.dossiers.models import Dossier
     from api.dossiers.service import verification_url
-    from api.extensions import db
+    from api.kernel.database import db
 
     with client.application.app_context():
         url = verification_url(db.session.scalar(select(Dossier).where(Dossier.code == dossier)))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from api.dossiers.models import DomainEvent, Dossier, DossierFollow, SyncRun, TimelineEntry
 from api.dossiers.pull import pull_followed, pull_nightly
-from api.extensions import db
+from api.kernel.database import db
 from api.portal.client import get_gateway
 from api.portal.push_auth import sign
 from tests.conftest import PUSH_SECRET

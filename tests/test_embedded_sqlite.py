@@ -14,7 +14,7 @@ import requests
 from rq.registry import FailedJobRegistry
 from werkzeug.serving import make_server
 
-from api.extensions import db
+from api.kernel.database import db
 from api.portal.push_auth import sign
 from tests.conftest import PUSH_SECRET, build_app
 from tests.dossier_factory import hoso

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.notifications import models as m
 from api.notifications.service import notify_chat
 from push import claims, dispatch

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select, text
 
 from api.auth.models import OtpChallenge
-from api.config import Settings
 from api.dossiers.models import Dossier
-from api.extensions import db
-from api.phone import normalise_phone
+from api.kernel.database import db
+from api.kernel.phone import normalise_phone
+from api.kernel.settings import Settings
 from api.portal.push_auth import sign
 from tests.conftest import PUSH_SECRET, TEST_REDIS_URL, make_settings
 from tests.dossier_factory import CODE, hoso, push
@@ -347,7 +347,7 @@ def test_vneid_authorize_is_rate_limited(client):
 
 
 def test_limits_follow_the_client_address_only_behind_a_trusted_proxy(app, database_url):
-    from api import create_app
+    from api.app import create_app
 
     # Not trusted (the default): a forged X-Forwarded-For changes nothing.
     client = app.test_client()
@@ -368,7 +368,7 @@ def test_limits_follow_the_client_address_only_behind_a_trusted_proxy(app, datab
 
 @pytest.mark.redis
 def test_a_database_that_went_away_is_a_503_with_retry_after(caplog):
-    from api import create_app
+    from api.app import create_app
 
     away = create_app(make_settings("postgresql://postgres@127.0.0.1:1/none", TEST_REDIS_URL))
     r = away.test_client().post("/api/v1/dossiers/lookup", json={"code": CODE, "verify": RIGHT})

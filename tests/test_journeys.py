@@ -16,12 +16,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from api.clock import VN_TZ
 from api.dossiers.models import Dossier
-from api.extensions import db
-from api.feedback.models import Rating
+from api.kernel.clock import VN_TZ
+from api.kernel.database import db
+from api.kernel.phone import normalise_phone
 from api.messaging.models import Message
-from api.phone import normalise_phone
+from api.rating.models import Rating
 from sandbox import demo_people
 from sandbox.oidc_provider import DEMO_CITIZENS
 from tests.dossier_factory import push

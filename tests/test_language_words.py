@@ -1,4 +1,4 @@
-"""Every message in the language asked (issue 12): each registered text (api.i18n, the bots'
+"""Every message in the language asked (issue 12): each registered text (api.kernel.i18n, the bots'
 words, every {"vi": ..., "en": ...} table of a module) has both languages, the Vietnamese
 has no English give-away words, and every field-level message a citizen can get from a
 request schema has a Vietnamese version."""
@@ -15,7 +15,7 @@ from marshmallow import validate
 
 import api
 import bots
-from api import i18n
+from api.kernel import i18n
 
 # Words that betray an English sentence left inside a Vietnamese one. None is a Vietnamese
 # syllable written without marks ("to", "do", "in", "can" are, so they are not listed).

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, update
 
 from api.auth.models import Account
-from api.clock import utcnow
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.messaging.models import Message, MessageThread
 from api.messaging.storage import LocalStorage
 from api.notifications.models import Notification
@@ -194,8 +194,8 @@ def test_redelivered_message_is_stored_once(client, who, app):
 
 
 def test_citizen_messages_are_rate_limited(client, who, monkeypatch):
+    from api.kernel.ratelimit import Limit
     from api.messaging import service
-    from api.ratelimit import Limit
 
     monkeypatch.setattr(service, "MESSAGES_PER_ACCOUNT", Limit("messages_test", 2, 600))
     assert [say(client, who["owner"], str(n)).status_code for n in range(3)] == [201, 201, 429]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from api.auth.models import Account
 from api.dossiers.models import DomainEvent, Dossier, DossierFollow
-from api.extensions import db
+from api.kernel.database import db
 from api.notifications import fanout
 from api.notifications import models as m
 from push import dispatch
@@ -224,7 +224,7 @@ def test_one_relay_at_a_time(client, app, people):
 
 
 def test_channel_quotas_from_the_provider_contracts():
-    from api.config import Settings
+    from api.kernel.settings import Settings
 
     settings = Settings.from_env(
         {"CHANNEL_RATE_PER_SECOND": "50", "CHANNEL_RATES": "sms=30,zalo=200"}
@@ -418,7 +418,7 @@ def test_a_channel_can_have_fewer_calls_in_flight(client, app, fakes, people, mo
         assert fakes["sms"].peak_in_flight == 2
     finally:
         app.extensions["settings"] = settings
-    from api.config import Settings
+    from api.kernel.settings import Settings
 
     with pytest.raises(ValueError, match="CHANNEL_CONCURRENCY"):
         Settings.from_env({"CHANNEL_CONCURRENCY": "email=many"})

@@ -13,8 +13,8 @@ from sqlalchemy import func, select, update
 from urllib3.util.retry import Retry
 
 from api.auth.models import Account
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.notifications import models as m
 from api.profile.models import ChatIdentity, Device, NotificationPreference
 from push import dispatch

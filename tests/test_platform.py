@@ -7,7 +7,7 @@ import logging
 import os
 import re
 
-from api.logs import JsonFormatter, mask_text
+from api.kernel.logs import JsonFormatter, mask_text
 from tests.conftest import build_app
 
 
@@ -193,7 +193,7 @@ def test_a_busy_embedded_database_asks_to_try_again():
 
     from flask import Flask
 
-    from api.errors import register_error_handlers
+    from api.kernel.errors import register_error_handlers
 
     app = Flask(__name__)  # only the error handling of ours: these routes exist for the test
     register_error_handlers(app)

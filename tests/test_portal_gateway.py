@@ -19,7 +19,7 @@ from flask import Flask, request
 from werkzeug.serving import make_server
 
 from api.catalog.records import ProcedureRecord
-from api.config import Settings
+from api.kernel.settings import Settings
 from api.portal.gateway import PortalError, PortalGateway, PortalUnavailable
 from api.portal.records import (
     format_portal_datetime,

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from api.audit.models import AuditEvent
 from api.audit.service import Origin
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.profile.models import ChatIdentity, Device
 from api.profile.service import account_for_chat, redeem_link_code
 from tests.helpers import bearer, sign_in_phone

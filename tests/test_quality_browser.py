@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from api.extensions import db
+from api.kernel.database import db
 from api.quality import snapshots
 from tests.test_quality_snapshots import CUTOFF, UNIT_A, _seed
 

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from api.clock import utcnow
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.quality.emc_reconcile import reconcile_day
 from api.quality.emc_sender import backoff, flush_emc_outbox
 from api.quality.facts import rebuild_recent
@@ -242,7 +242,7 @@ def test_daily_reconciliation_counts_and_repairs(client, app_ctx, emc):
 
 
 def test_a_rating_updates_the_fact_in_the_same_flush(client, app_ctx):
-    from api.feedback.models import Rating, RatingAnswer, RatingIndicator
+    from api.rating.models import Rating, RatingAnswer, RatingIndicator
 
     _progress(client, 10, "20251121160000", NgayTra="20251121160000")
     fact = _fact()

@@ -10,9 +10,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from api.clock import VN_TZ, as_utc
 from api.dossiers.apply import apply_dossier_update
-from api.extensions import db
+from api.kernel.clock import VN_TZ, as_utc
+from api.kernel.database import db
 from api.portal.dossier_records import dossier_from_hoso
 from api.quality import periods, snapshots
 from api.quality.models import DossierFact, EmcEvent

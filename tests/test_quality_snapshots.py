@@ -10,11 +10,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select, text
 
-from api.clock import VN_TZ, as_utc
-from api.extensions import db
-from api.feedback.models import Rating, RatingAnswer, RatingIndicator
+from api.kernel.clock import VN_TZ, as_utc
+from api.kernel.database import db
 from api.quality import snapshots
 from api.quality.models import DossierFact, PublishedSnapshotError, Snapshot
+from api.rating.models import Rating, RatingAnswer, RatingIndicator
 from tests.dossier_factory import OWNER_ID, hoso, push
 from tests.helpers import bearer, make_staff, sign_in_staff
 

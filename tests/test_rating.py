@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from api.dossiers.models import Dossier
-from api.extensions import db
-from api.feedback.models import Rating
+from api.kernel.database import db
 from api.notifications.models import Notification
 from api.portal.outbox import PortalOutbox, flush_portal_outbox
+from api.rating.models import Rating
 from tests.dossier_factory import CODE, UNIT, hoso, people, principal_of, push
 from tests.helpers import bearer, sign_in_verified
 
@@ -218,7 +218,7 @@ def test_no_dates_no_prefilled_scores(client, who):
 
 
 def test_chat_records_only_what_was_answered(client, who, app):
-    from api.feedback.service import record_chat_answers
+    from api.rating.service import record_chat_answers
 
     finish(client)
     with app.test_request_context():
@@ -241,7 +241,7 @@ def test_chat_records_only_what_was_answered(client, who, app):
 
 
 def test_chat_too_early(client, who, app):
-    from api.feedback.service import record_chat_answers
+    from api.rating.service import record_chat_answers
 
     with app.test_request_context(), pytest.raises(Exception) as caught:
         record_chat_answers(principal_of(who["owner"]), CODE, {"11": 2}, "telegram")
@@ -252,7 +252,7 @@ def test_chat_too_early(client, who, app):
 
 
 def test_invitation_once_per_dossier(client, who, app):
-    from api.feedback.invitation import invite_to_rate
+    from api.rating.invitation import invite_to_rate
 
     with app.app_context():
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == CODE))
@@ -316,7 +316,7 @@ FIXTURES = [
 
 @pytest.fixture
 def rated(client, app, who):
-    from api.feedback.service import record_chat_answers
+    from api.rating.service import record_chat_answers
 
     for suffix, owner, procedure, finished, answers, at in FIXTURES:
         code = f"000.00.15.H12-251120-{suffix}"

@@ -11,7 +11,7 @@ import pytest
 from api.catalog.importer import DEFAULT_CATALOG
 from api.catalog.search.index import Filters, SearchIndex
 from api.catalog.search.loader import entries_from_records
-from api.text import fold
+from api.kernel.text import fold
 
 QUERIES = Path(__file__).resolve().parent.parent / "benchmarks" / "search_queries.json"
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from api.audit.models import AuditEvent
-from api.extensions import db
+from api.kernel.database import db
 from tests.helpers import STAFF_PASSWORD, bearer, make_staff, sign_in_phone, sign_in_staff
 
 HANOI_WARD = 70  # Phường Hoàn Kiếm

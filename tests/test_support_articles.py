@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from api.extensions import db
+from api.kernel.database import db
 from api.support.models import Article
 from tests.support_fixtures import UNIT, seeded_fixture, staff_fixture  # noqa: F401
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from api.extensions import db
+from api.kernel.database import db
 from api.portal.client import get_gateway
 from api.portal.gateway import PortalError
 from api.support import portal_qa

@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.phone import normalise_phone
 from api.notifications.models import Notification
-from api.phone import normalise_phone
 from api.support.models import AgencyQuestion
 from api.support.privacy import find_personal_data, redact
 from api.support.questions import Asker, ask_agency

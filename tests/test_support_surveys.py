@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from api.auth.guard import Principal
 from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN, Account
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.notifications.fanout import process_pending_events
 from api.notifications.models import Notification
 from api.support import surveys

@@ -14,8 +14,8 @@ import requests
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from api.auth.vneid import VneidAuthRequest, VneidClient, VneidError, VneidIdentity
-from api.config import Settings
-from api.i18n import has_message, message
+from api.kernel.i18n import has_message, message
+from api.kernel.settings import Settings
 from sandbox.oidc_provider import DEFECTS, SandboxProvider, create_provider, provider_of, serve
 
 CLIENT_ID = "dvc-connect-test"

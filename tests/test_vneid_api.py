@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.auth.models import Account
 from api.auth.vneid import VneidClient
-from api.extensions import db
+from api.kernel.database import db
 from sandbox.oidc_provider import DEMO_CITIZENS, create_provider, provider_of, serve
 from tests.helpers import bearer, sign_in_phone
 

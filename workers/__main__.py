@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from api import create_app
+from api.app import create_app
 from workers.runner import run_worker_process
 
 

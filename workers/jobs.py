@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from api.dossiers.pull import pull_followed, pull_nightly
-from api.errors import ApiError
+from api.kernel.errors import ApiError
 from api.portal.client import get_gateway
 
 log = logging.getLogger(__name__)

@@ -132,7 +132,7 @@ def _build_search_index(app: Flask) -> None:
     """Build the search index before the first job (bots search the catalog on almost every
     message); forked jobs inherit it instead of rebuilding it."""
     from api.catalog.search.loader import prebuild
-    from api.extensions import db
+    from api.kernel.database import db
 
     prebuild(app)
     with app.app_context():

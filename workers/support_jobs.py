@@ -6,8 +6,8 @@ import logging
 
 from sqlalchemy import select
 
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.portal.gateway import PortalError
 
 log = logging.getLogger(__name__)

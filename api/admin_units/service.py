@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from api.admin_units.models import Commune, Province, ReferenceDataset
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.text import fold
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.text import fold
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "admin_units.json"
 DATASET = "admin_units"

@@ -14,13 +14,13 @@ from api.assistance.usage import recorded_read, recorded_write
 from api.audit.service import Origin
 from api.dossiers import service as dossiers
 from api.dossiers.models import Dossier, DossierStatus
-from api.errors import ApiError
-from api.extensions import db
-from api.feedback import service as feedback
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.messaging import reading
 from api.messaging import service as messaging
 from api.messaging.attachments import Upload
-from api.pagination import Page
+from api.rating import service as feedback
 
 
 class NothingWritten(Exception):

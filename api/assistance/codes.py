@@ -14,11 +14,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from api import clock
 from api.assistance.models import ConsentCode, Grant
 from api.assistance.rules import CODE_ATTEMPTS
-from api.clock import as_utc
-from api.extensions import db
+from api.kernel import clock
+from api.kernel.clock import as_utc
+from api.kernel.database import db
 
 
 def _hash(grant: Grant, code: str) -> str:

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from api import clock
 from api.assistance import codes, grants, teams, texts
 from api.assistance.models import (
     ACTIVE,
@@ -41,13 +40,14 @@ from api.auth.guard import Principal
 from api.auth.models import ROLE_CITIZEN, ROLE_COMMUNITY, Account
 from api.dossiers.models import Dossier
 from api.dossiers.service import is_owner
-from api.errors import ApiError
-from api.extensions import db
-from api.logs import mask_number
+from api.kernel import clock
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.logs import mask_number
+from api.kernel.phone import normalise_phone
+from api.kernel.ratelimit import Limit, blocked_for, hit
 from api.notifications.service import notify_chat
-from api.phone import normalise_phone
 from api.profile.models import ChatIdentity
-from api.ratelimit import Limit, blocked_for, hit
 
 SAME_PERSON = texts.reason(
     "người giúp và người được giúp là cùng một người",

@@ -19,8 +19,8 @@ from api.auth.models import (
 )
 from api.auth.passwords import hash_password
 from api.dossiers.models import Dossier
-from api.extensions import db
-from api.phone import normalise_phone
+from api.kernel.database import db
+from api.kernel.phone import normalise_phone
 
 HELPER_USERNAME = "tocongnghe.demo"
 HELPER_PASSWORD = "demo-helper-2025"

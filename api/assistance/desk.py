@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from api import clock
 from api.assistance import grants, teams, texts
 from api.assistance.consent import (
     SAME_PERSON,
@@ -35,8 +34,9 @@ from api.assistance.rules import legal_max_days, mandate_max_days, session_max_h
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_CITIZEN, ROLE_COMMUNITY, ROLE_OFFICER, Account
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel import clock
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 
 ASSURANCE_DESK = "desk"  # identity checked on the ID card by an officer at the desk
 

@@ -9,15 +9,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from api import clock
 from api.assistance.models import REJECTED, SESSION, Grant, Team, TeamMember, UsageRecord
 from api.assistance.rules import end_of_day, local_today
 from api.assistance.teams import check_admin_scope, get_team, members
 from api.auth.guard import Principal
-from api.clock import to_local
-from api.errors import ApiError
-from api.extensions import db
-from api.tunables import tunable
+from api.kernel import clock
+from api.kernel.clock import to_local
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.tunables import tunable
 
 MAX_DAYS = 366
 

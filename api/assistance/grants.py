@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from api import clock
 from api.assistance.models import ACTIVE, EXPIRED, OPEN_STATES, PENDING, Grant, GrantEvent
 from api.auth.models import ROLE_ADMIN
-from api.clock import as_utc
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel import clock
+from api.kernel.clock import as_utc
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 
 
 def by_public_id(public_id: str, *, lock: bool = False) -> Grant:

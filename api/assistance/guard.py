@@ -18,7 +18,6 @@ import jwt
 from flask import current_app, g, request
 from sqlalchemy import select, update
 
-from api import clock
 from api.assistance import grants, teams
 from api.assistance.models import BY_DESK, BY_DOCUMENTS, Grant
 from api.assistance.rules import FORBIDDEN_ACTIONS
@@ -26,9 +25,10 @@ from api.assistance.usage import device_of
 from api.auth.guard import Principal
 from api.auth.models import ASSURANCE_VNEID, ROLE_COMMUNITY, Account, AuthSession
 from api.auth.tokens import ACCESS_TOKEN_SECONDS, ALGORITHM, ISSUER
-from api.clock import as_utc
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel import clock
+from api.kernel.clock import as_utc
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.openapi import ErrorSchema
 
 TOKEN_TYPE = "assist"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from api import clock
 from api.assistance import grants
 from api.assistance.models import ACTIVE, OPEN_STATES, PENDING, Grant
 from api.auth.guard import Principal
-from api.extensions import db
-from api.pagination import Page
+from api.kernel import clock
+from api.kernel.database import db
+from api.kernel.pagination import Page
 
 
 def for_resident(resident: Principal) -> list[Grant]:

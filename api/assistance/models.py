@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.clock import utcnow
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import utcnow
+from api.kernel.database import UtcDateTime, db
 
 # Member states: a suspended member may come back, a retired one never does.
 MEMBER_ACTIVE, MEMBER_SUSPENDED, MEMBER_RETIRED = "active", "suspended", "retired"

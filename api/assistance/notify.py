@@ -6,9 +6,9 @@ from __future__ import annotations
 from api.assistance.models import Grant
 from api.assistance.rules import describe
 from api.auth.models import Account
-from api.clock import to_local
-from api.extensions import db
-from api.i18n import message
+from api.kernel.clock import to_local
+from api.kernel.database import db
+from api.kernel.i18n import message
 from api.notifications.models import Notification
 from api.notifications.service import notify_account
 

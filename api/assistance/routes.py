@@ -14,10 +14,10 @@ from api.assistance.consent import PersonRef
 from api.assistance.models import Grant
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.pagination import Page, PageArgsSchema, page_envelope
 from api.openapi import ErrorSchema
 from api.origin import request_origin
-from api.pagination import Page, PageArgsSchema, page_envelope
 
 blp = Blueprint(
     "assistance",

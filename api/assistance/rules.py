@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from api.clock import VN_TZ, as_utc
-from api.tunables import tunable
+from api.kernel.clock import VN_TZ, as_utc
+from api.kernel.tunables import tunable
 
 # Actions a grant may allow.
 FOLLOW = "follow"  # look up and follow the resident's dossiers

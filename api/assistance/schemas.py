@@ -7,7 +7,7 @@ from api.assistance.models import MEMBER_STATES
 from api.assistance.rules import describe
 from api.assistance.texts import STATE_WORDS
 from api.dossiers.schemas import CODE
-from api.pagination import PageArgsSchema, page_schema
+from api.kernel.pagination import PageArgsSchema, page_schema
 
 ACTION = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
 PERSONAL_ID = ma.validate.Regexp(r"^\d{12}$", error="A 12-digit personal identification number.")

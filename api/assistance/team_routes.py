@@ -11,9 +11,9 @@ from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN
+from api.kernel.pagination import Page, page_envelope
 from api.openapi import ErrorSchema
 from api.origin import request_origin
-from api.pagination import Page, page_envelope
 
 blp = Blueprint(
     "assistance_teams",

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from api import clock
 from api.admin_units.models import Commune
 from api.admin_units.service import get_commune
 from api.assistance import texts
@@ -27,10 +26,11 @@ from api.assistance.models import (
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, Account
-from api.clock import as_utc
-from api.errors import ApiError
-from api.extensions import db
-from api.pagination import Page
+from api.kernel import clock
+from api.kernel.clock import as_utc
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.staff.area import area_of, commune_in
 from api.staff.service import get_staff
 

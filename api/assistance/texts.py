@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.i18n import register_messages
+from api.kernel.i18n import register_messages
 
 # What a grant's state means to the people who read it (never the code itself).
 STATE_WORDS = {

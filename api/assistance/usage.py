@@ -10,13 +10,13 @@ from contextlib import contextmanager
 
 from sqlalchemy import func, select
 
-from api import clock
 from api.assistance.models import UsageRecord
 from api.auth.guard import Principal
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel import clock
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.messaging.content import clean_text
-from api.pagination import Page
 
 READ, WRITE = "read", "write"
 MAX_NOTE = 1000

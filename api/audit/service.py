@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from api.audit.models import AuditEvent
-from api.extensions import db
-from api.logs import mask_text
+from api.kernel.database import db
+from api.kernel.logs import mask_text
 
 log = logging.getLogger("api.audit")
 

@@ -14,9 +14,9 @@ from flask import g, request
 
 from api.auth.models import ASSURANCE_VNEID, Account, AuthSession
 from api.auth.tokens import decode_access_token
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
 from api.openapi import ErrorSchema
 
 register_messages(

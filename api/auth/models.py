@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.clock import utcnow
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import utcnow
+from api.kernel.database import UtcDateTime, db
 
 # Assurance levels: what we know about who holds the account.
 ASSURANCE_VNEID = "vneid"  # identity proven by the national identity system

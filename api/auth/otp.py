@@ -24,14 +24,14 @@ from flask import current_app
 from sqlalchemy import select
 
 from api.auth.models import OtpChallenge
-from api.clock import as_utc, utcnow
-from api.digits import ascii_digits
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.logs import mask_number
-from api.phone import normalise_phone
-from api.ratelimit import Limit, hit
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
+from api.kernel.digits import ascii_digits
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.logs import mask_number
+from api.kernel.phone import normalise_phone
+from api.kernel.ratelimit import Limit, hit
 
 log = logging.getLogger(__name__)
 

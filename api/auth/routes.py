@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from api.audit.service import events_for
 from api.auth import schemas, service
 from api.auth.guard import auth_required, current_principal
-from api.errors import request_language
+from api.kernel.errors import request_language
 from api.messaging.reading import unread_message_count
 from api.notifications.service import unread_count
 from api.openapi import ErrorSchema

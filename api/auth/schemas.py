@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.ids import ID_MAX
+from api.kernel.ids import ID_MAX
 
 
 class TokenSchema(ma.Schema):

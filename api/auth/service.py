@@ -29,11 +29,11 @@ from api.auth.tokens import (
     rotate,
     start_session,
 )
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.phone import normalise_phone
-from api.ratelimit import Limit, blocked_for, hit, reset
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.phone import normalise_phone
+from api.kernel.ratelimit import Limit, blocked_for, hit, reset
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from api.auth.models import Account, AuthSession, RefreshToken
-from api.clock import as_utc, utcnow
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 
 ACCESS_TOKEN_SECONDS = 15 * 60
 SESSION_DAYS = 30

@@ -48,10 +48,10 @@ from joserfc.errors import (
 from joserfc.jwk import ECKey, KeySet, RSAKey
 from joserfc.jws import JWSRegistry
 
-from api.config import Settings
-from api.errors import ApiError
-from api.i18n import register_messages
-from api.logs import mask_number
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.logs import mask_number
+from api.kernel.settings import Settings
 
 log = logging.getLogger("api.auth.vneid")
 

@@ -38,7 +38,7 @@ from api.catalog.records import (
     first_error,
     national_code,
 )
-from api.extensions import db
+from api.kernel.database import db
 
 log = logging.getLogger(__name__)
 

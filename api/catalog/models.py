@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.clock import utcnow
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import utcnow
+from api.kernel.database import UtcDateTime, db
 
 
 class OnlineLevel(db.Model):

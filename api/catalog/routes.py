@@ -6,9 +6,9 @@ from flask_smorest import Blueprint
 
 from api.catalog import schemas, service
 from api.catalog.search.index import Filters
-from api.errors import request_language
+from api.kernel.errors import request_language
+from api.kernel.pagination import Page, page_envelope
 from api.openapi import ErrorSchema
-from api.pagination import Page, page_envelope
 
 blp = Blueprint(
     "catalog",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.pagination import PageArgsSchema, page_schema
+from api.kernel.pagination import PageArgsSchema, page_schema
 
 
 class CodeNameSchema(ma.Schema):

@@ -18,10 +18,10 @@ from api.catalog.models import (
 )
 from api.catalog.search.index import Filters, SearchIndex
 from api.catalog.search.loader import holder
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import message, register_messages
-from api.pagination import Page
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import message, register_messages
+from api.kernel.pagination import Page
 
 register_messages(
     {

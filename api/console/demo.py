@@ -12,8 +12,8 @@ from api.assistance.models import Team, TeamMember
 from api.audit.service import Origin
 from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN, Account
 from api.dossiers.models import Dossier
-from api.extensions import db
-from api.phone import normalise_phone
+from api.kernel.database import db
+from api.kernel.phone import normalise_phone
 from api.staff.models import Unit
 from api.staff.service import create_staff
 from api.support import questions

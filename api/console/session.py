@@ -18,8 +18,8 @@ from api.auth import service as auth_service
 from api.auth.guard import Principal, principal_of_session
 from api.auth.models import STAFF_ROLES
 from api.auth.tokens import decode_access_token
-from api.errors import ApiError
-from api.i18n import normalise_language
+from api.kernel.errors import ApiError
+from api.kernel.i18n import normalise_language
 
 CSRF_FIELD = "csrf_token"
 

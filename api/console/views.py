@@ -7,12 +7,12 @@ import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from api.clock import to_local
 from api.console import session as staff_session
 from api.console.sections import visible_to
 from api.console.words import action_label, word
-from api.errors import ApiError
-from api.i18n import message, translate_errors
+from api.kernel.clock import to_local
+from api.kernel.errors import ApiError
+from api.kernel.i18n import message, translate_errors
 
 blp = Blueprint(
     "console",

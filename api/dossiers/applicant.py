@@ -25,7 +25,7 @@ from api.audit.service import SYSTEM, Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_CITIZEN, Account
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.database import db
 
 VNEID, CONTACT = "vneid", "contact"
 GRANTED, REVOKED = "dossier_contact_granted", "dossier_contact_revoked"

@@ -21,11 +21,11 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from api.clock import as_utc, utcnow
 from api.dossiers import status_hooks
 from api.dossiers.applicant import record_phone_moves
 from api.dossiers.models import DomainEvent, Dossier, DossierStatus, TimelineEntry
-from api.extensions import db
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
 from api.portal.dossier_records import DossierUpdate, ProgressUpdate, RecordError
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from api.clock import as_utc, utcnow
 from api.dossiers import status_hooks
 from api.dossiers.applicant import record_phone_moves
 from api.dossiers.apply import (
@@ -34,7 +33,8 @@ from api.dossiers.apply import (
     next_pull_time,
 )
 from api.dossiers.models import DomainEvent, Dossier, TimelineEntry
-from api.extensions import db
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
 from api.portal.dossier_records import DossierUpdate
 
 

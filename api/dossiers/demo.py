@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, time
 
-from api.clock import VN_TZ, utcnow
 from api.dossiers.inbound import ingest_dossiers, ingest_progress
+from api.kernel.clock import VN_TZ, utcnow
 
 
 def demo_simulator(count: int = 60):  # noqa: ANN201

@@ -16,7 +16,7 @@ from api.dossiers.apply import (
     apply_safely,
 )
 from api.dossiers.batch_apply import apply_batch
-from api.extensions import db
+from api.kernel.database import db
 from api.portal.dossier_records import RecordError, dossier_from_hoso, progress_from_tiendo
 
 log = logging.getLogger(__name__)

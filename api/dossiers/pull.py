@@ -17,10 +17,10 @@ from flask import current_app
 from sqlalchemy import exists, or_, select
 
 from api.auth.models import Account
-from api.clock import as_utc, utcnow
 from api.dossiers.apply import STALE, UNCHANGED, apply_dossier_update, apply_safely, next_pull_time
 from api.dossiers.models import Dossier, DossierFollow, SyncRun
-from api.extensions import db
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
 from api.portal.dossier_records import RecordError, dossier_from_hoso
 from api.portal.gateway import PortalError, PortalGateway, PortalUnavailable
 

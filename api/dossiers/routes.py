@@ -6,11 +6,11 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.dossiers import schemas, service, verify_page
-from api.errors import ApiError
-from api.i18n import message
+from api.kernel.errors import ApiError
+from api.kernel.i18n import message
+from api.kernel.pagination import Page, page_envelope
 from api.openapi import ErrorSchema
 from api.origin import request_origin
-from api.pagination import Page, page_envelope
 
 blp = Blueprint(
     "dossiers", __name__, url_prefix="/api/v1", description="Dossiers (hồ sơ) and their progress"

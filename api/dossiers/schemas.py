@@ -3,7 +3,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.dossiers.service import STATUS_GROUPS, is_overdue, stop_reason, timeline_label
-from api.pagination import PageArgsSchema, page_schema
+from api.kernel.pagination import PageArgsSchema, page_schema
 
 CODE = ma.validate.Regexp(
     r"^[0-9A-Za-z.]{3,40}-[0-9]{6}-[0-9]{4,6}$",

@@ -17,15 +17,15 @@ from sqlalchemy import func, select, union
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_CITIZEN, ROLE_OFFICER
-from api.clock import as_utc, utcnow
-from api.digits import only_digits
 from api.dossiers import applicant
 from api.dossiers.models import Dossier, DossierFollow, DossierStatus, TimelineEntry
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.pagination import Page
-from api.ratelimit import Limit, blocked_for, hit
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
+from api.kernel.digits import only_digits
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.pagination import Page
+from api.kernel.ratelimit import Limit, blocked_for, hit
 
 LOOKUPS_PER_IP = Limit("dossier_lookup_ip", 20, 600)  # per requester: address or chat
 # Wrong second factors per dossier code, whichever route, account, chat or address tried.

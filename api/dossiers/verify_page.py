@@ -7,8 +7,8 @@ from html import escape
 
 from flask import Request
 
-from api.clock import VN_TZ
 from api.dossiers.models import Dossier
+from api.kernel.clock import VN_TZ
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;"

@@ -5,7 +5,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
-from api.extensions import db
+from api.kernel.database import db
 
 blp = Blueprint("health", __name__, description="Liveness and readiness of the service")
 

@@ -14,8 +14,8 @@ from api.auth.models import ROLE_CITIZEN, ROLE_COMMUNITY, STAFF_ROLES
 from api.dossiers.models import Dossier
 from api.dossiers.service import find as find_dossier
 from api.dossiers.service import is_handling_staff, is_owner
-from api.errors import ApiError
-from api.i18n import register_messages
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
 from api.messaging.models import CITIZEN, COMMUNITY, OFFICER
 
 CITIZEN_VIEW, STAFF_VIEW = "citizen", "staff"

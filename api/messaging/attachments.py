@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from api.auth.guard import Principal
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.tunables import tunable
 from api.messaging import content
 from api.messaging.access import thread_access
 from api.messaging.models import Attachment, Message, MessageThread
 from api.messaging.storage import get_storage
-from api.tunables import tunable
 
 MAX_ATTACHMENTS = 5
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024

@@ -7,14 +7,14 @@ from sqlalchemy import func, select
 
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
-from api.clock import utcnow
-from api.digits import is_digits
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.digits import is_digits
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.pagination import Page
 from api.messaging import content
 from api.messaging.models import CannedReply
-from api.pagination import Page
 
 register_messages(
     {

@@ -16,13 +16,13 @@ from collections import OrderedDict
 from sqlalchemy import select, update
 
 from api.auth.models import ROLE_OFFICER, Account
-from api.clock import utcnow
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.tunables import tunable
 from api.messaging.models import CITIZEN_SIDE, Message, MessageThread
 from api.notifications.models import DELIVERED, Notification
 from api.notifications.service import notify_account
-from api.tunables import tunable
 
 log = logging.getLogger(__name__)
 

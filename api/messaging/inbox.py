@@ -11,16 +11,16 @@ from sqlalchemy import and_, exists, func, select
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER, Account
-from api.clock import as_utc, utcnow
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.pagination import Page
+from api.kernel.tunables import tunable
 from api.messaging.access import STAFF_VIEW, thread_access
 from api.messaging.models import CITIZEN_SIDE, CLOSED, OPEN, Message, MessageThread
 from api.messaging.threads import reopen, thread_of
-from api.pagination import Page
-from api.tunables import tunable
 
 register_messages(
     {

@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.clock import utcnow
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import utcnow
+from api.kernel.database import UtcDateTime, db
 
 # Who wrote a message. "community": a community tech team member on a resident's behalf.
 CITIZEN, OFFICER, COMMUNITY, SYSTEM = "citizen", "officer", "community", "system"

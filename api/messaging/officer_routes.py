@@ -8,10 +8,10 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
+from api.kernel.pagination import Page, page_envelope
 from api.messaging import canned, inbox, schemas
 from api.openapi import ErrorSchema
 from api.origin import request_origin
-from api.pagination import Page, page_envelope
 
 blp = Blueprint(
     "officer_messaging",

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select, update
 
 from api.auth.guard import Principal
 from api.auth.models import ROLE_OFFICER, Account
-from api.clock import utcnow
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.messaging.access import CITIZEN_VIEW, thread_access
 from api.messaging.models import CITIZEN, CITIZEN_SIDE, OPEN, STAFF_SIDE, SYSTEM, Message
 from api.messaging.models import MessageThread as Thread

@@ -4,10 +4,10 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from werkzeug.datastructures import FileStorage
 
-from api.ids import ID_MAX
+from api.kernel.ids import ID_MAX
+from api.kernel.pagination import PageArgsSchema, page_schema
 from api.messaging.content import MAX_TEXT
 from api.messaging.models import CITIZEN_SIDE
-from api.pagination import PageArgsSchema, page_schema
 
 NOT_A_FILE = "Not a file: send photos and PDFs as multipart form data."
 

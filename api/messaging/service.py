@@ -14,11 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
-from api.clock import utcnow
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.ratelimit import Limit, hit
+from api.kernel.tunables import tunable
 from api.messaging import attachments, content
 from api.messaging.access import CITIZEN_VIEW, STAFF_VIEW, Access, thread_access
 from api.messaging.attachments import Upload
@@ -37,8 +39,6 @@ from api.messaging.threads import by_external_id, reopen, thread_of
 from api.notifications.models import Notification
 from api.notifications.service import notify_applicant
 from api.portal import outbox
-from api.ratelimit import Limit, hit
-from api.tunables import tunable
 
 __all__ = ["Upload", "post_message", "hand_over"]
 

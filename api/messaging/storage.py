@@ -15,8 +15,8 @@ from typing import Protocol
 
 from flask import current_app
 
-from api.config import DEFAULT_INSTANCE_DIR
-from api.tunables import tunable
+from api.kernel.settings import DEFAULT_INSTANCE_DIR
+from api.kernel.tunables import tunable
 
 _KEY = re.compile(r"^[0-9a-z/]{1,200}$")
 

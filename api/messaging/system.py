@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
-from api.clock import utcnow
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.messaging import content
 from api.messaging.models import SYSTEM, Message
 from api.messaging.threads import by_external_id, reopen, thread_of

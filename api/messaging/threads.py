@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.database import db
 from api.messaging.models import CLOSED, OPEN, Message, MessageThread
 
 

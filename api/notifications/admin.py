@@ -9,9 +9,9 @@ from flask import current_app
 from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 
-from api.clock import as_utc, utcnow
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.notifications import models as m
 from workers.queues import QUEUE_NAMES, get_queue
 

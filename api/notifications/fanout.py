@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select, update
 
 from api.auth.models import ROLE_CITIZEN, Account
-from api.clock import utcnow
 from api.dossiers.models import DomainEvent, Dossier, DossierFollow, DossierStatus
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.notifications import planning
 from api.notifications.models import PENDING, Notification
 from api.profile.models import ChatIdentity
@@ -147,7 +147,7 @@ def _status_side_effects(
 
         open_supplement_thread(dossier, event.dedupe_key)
     if status.group == "done":
-        from api.feedback.invitation import invite_to_rate
+        from api.rating.invitation import invite_to_rate
         from api.support.surveys import invite_after_dossier
 
         return invite_to_rate(dossier) + invite_after_dossier(dossier)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.clock import utcnow
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import utcnow
+from api.kernel.database import UtcDateTime, db
 
 # Notification lifecycle.
 PENDING, DELIVERING, AWAITING_RECEIPT, DELIVERED, FAILED = (

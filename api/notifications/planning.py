@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from api.auth.models import Account
-from api.extensions import db
+from api.kernel.database import db
 from api.notifications.models import DELIVERED, PENDING, Notification
 from api.profile.models import ChatIdentity, Device, NotificationPreference
 from api.profile.service import default_preferences, notification_catalog

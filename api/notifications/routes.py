@@ -7,10 +7,10 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN
-from api.errors import ApiError
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
 from api.notifications import admin, service
 from api.openapi import ErrorSchema
-from api.pagination import Page, PageArgsSchema, page_envelope, page_schema
 from push.templates import render
 
 blp = Blueprint(

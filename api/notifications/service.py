@@ -9,14 +9,14 @@ from sqlalchemy import func, select, update
 
 from api.auth.guard import Principal
 from api.auth.models import Account
-from api.clock import utcnow
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.pagination import Page
 from api.notifications import planning
 from api.notifications.models import Notification
-from api.pagination import Page
 
 log = logging.getLogger(__name__)
 

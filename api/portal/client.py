@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from api.errors import ApiError
+from api.kernel.errors import ApiError
 from api.portal.gateway import PortalGateway
 
 

@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterable, Mapping
 
 import requests
 
-from api.config import Settings
-from api.logs import mask_text
-from api.text import fold
+from api.kernel.logs import mask_text
+from api.kernel.settings import Settings
+from api.kernel.text import fold
 
 log = logging.getLogger(__name__)
 

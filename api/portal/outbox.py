@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.clock import as_utc, to_local, utcnow
-from api.errors import ApiError
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import as_utc, to_local, utcnow
+from api.kernel.database import UtcDateTime, db
+from api.kernel.errors import ApiError
 from api.portal.gateway import PortalError, PortalGateway
 from api.portal.records import PORTAL_DATETIME_FORMAT
 

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import time
 
-from api.digits import is_digits
+from api.kernel.digits import is_digits
 
 WINDOW_SECONDS = 300
 

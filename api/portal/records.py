@@ -17,8 +17,8 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from api.clock import VN_TZ, to_local
-from api.text import fold
+from api.kernel.clock import VN_TZ, to_local
+from api.kernel.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def parse_portal_datetime(value: str | None) -> datetime | None:
 def format_portal_datetime(value: datetime | None) -> str:
     """An instant → the portal's local yyyyMMddHHmmss; None → "" (the portal's empty date).
 
-    A naive datetime is taken as UTC, like everything we store (api.clock).
+    A naive datetime is taken as UTC, like everything we store (api.kernel.clock).
     """
     if value is None:
         return ""

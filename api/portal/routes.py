@@ -11,8 +11,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.dossiers.inbound import MAX_BATCH, ingest_dossiers, ingest_progress
-from api.errors import ApiError
-from api.i18n import register_messages
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
 from api.openapi import ErrorSchema
 from api.portal.push_auth import PushRejected, verify
 

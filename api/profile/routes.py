@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
-from api.errors import ApiError
+from api.kernel.errors import ApiError
 from api.openapi import ErrorSchema
 from api.origin import request_origin
 from api.profile import schemas, service

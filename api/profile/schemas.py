@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.ids import ID_MAX
+from api.kernel.ids import ID_MAX
 from api.profile.models import CHAT_CHANNELS, TARGET_FCM_TOKEN, TARGET_INSTALLATION
 
 # FCM tokens and installation ids are URL-safe base64 with ":" and "-"; nothing else is.

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
-from api.clock import as_utc, utcnow
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.ratelimit import Limit, hit
 from api.profile.models import (
     CHAT_CHANNELS,
     ChatIdentity,
@@ -26,7 +27,6 @@ from api.profile.models import (
     LinkCode,
     NotificationPreference,
 )
-from api.ratelimit import Limit, hit
 
 LINK_CODE_TTL = timedelta(minutes=5)
 LINK_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from api.clock import VN_TZ, as_utc
+from api.kernel.clock import VN_TZ, as_utc
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "holidays_vn.json"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

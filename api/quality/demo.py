@@ -10,13 +10,13 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from api.clock import VN_TZ, as_utc, to_local, utcnow
 from api.dossiers.inbound import ingest_dossiers
-from api.extensions import db
-from api.feedback.models import Rating, RatingAnswer, RatingIndicator
+from api.kernel.clock import VN_TZ, as_utc, to_local, utcnow
+from api.kernel.database import db
 from api.quality import periods, snapshots
 from api.quality.calendar import default_calendar
 from api.quality.models import DossierFact
+from api.rating.models import Rating, RatingAnswer, RatingIndicator
 
 UNITS = (
     ("000.00.15.H12", "Trung tâm Phục vụ hành chính công tỉnh"),

@@ -19,9 +19,9 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from api.clock import as_utc, to_local, utcnow
 from api.dossiers.models import Dossier
-from api.extensions import db
+from api.kernel.clock import as_utc, to_local, utcnow
+from api.kernel.database import db
 from api.quality.models import DossierFact, EmcEvent
 
 # TrangThaiHoSo → EMC Status (1 received, 2 processing, 3 result returned, 4 assigned, 0 other).

@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from api.clock import VN_TZ, as_utc, to_local, utcnow
 from api.dossiers.models import Dossier, TimelineEntry
-from api.extensions import db
+from api.kernel.clock import VN_TZ, as_utc, to_local, utcnow
+from api.kernel.database import db
 from api.quality.emc import FAILED, SENT, dedupe_key
 from api.quality.facts import refresh_facts
 from api.quality.models import DossierFact, EmcEvent, EmcReconciliation

@@ -15,8 +15,8 @@ import requests
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.quality.emc import FAILED, PENDING, SENDING, SENT
 from api.quality.models import EmcEvent
 

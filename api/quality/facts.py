@@ -16,14 +16,14 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from api.catalog.models import ChannelFee, Procedure, ProcedureChannel, RequiredDocument
-from api.clock import as_utc, utcnow
 from api.dossiers.models import Dossier, DossierStatus, TimelineEntry
-from api.extensions import db
-from api.feedback.models import Rating, RatingAnswer, RatingIndicator
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
 from api.quality.calendar import default_calendar
 from api.quality.models import DossierFact
 from api.quality.timeliness import Clocked, adjusted_deadline, classify, pauses_until
 from api.quality.units import commune_of, unit_code_of
+from api.rating.models import Rating, RatingAnswer, RatingIndicator
 
 CHANNELS = {"1": "in_person", "2": "online", "3": "postal"}
 CATALOG_CHANNEL = {"in_person": "truc_tiep", "online": "truc_tuyen", "postal": "buu_chinh"}

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
-from api.clock import as_utc
+from api.kernel.clock import as_utc
 from api.quality.calendar import WorkCalendar, local_date
 from api.quality.definitions import OFFICIAL_MAXIMUM, Indicator, Version
 from api.quality.timeliness import FINISHED, OPEN_OVERDUE, Clocked, classify, status_at

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from api.clock import VN_TZ, as_utc, to_local
+from api.kernel.clock import VN_TZ, as_utc, to_local
 
 MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 WEEK = re.compile(r"^(20\d\d)-W(0[1-9]|[1-4]\d|5[0-3])$")

@@ -11,8 +11,8 @@ import json
 from sqlalchemy import select
 
 from api.admin_units.models import Province
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.quality import periods
 from api.quality.models import DossierFact, Snapshot
 from api.quality.service import check_period, with_published_values

@@ -10,10 +10,10 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
-from api.errors import request_language
+from api.kernel.errors import request_language
+from api.kernel.pagination import Page
 from api.openapi import ErrorSchema
 from api.origin import request_origin
-from api.pagination import Page
 from api.quality import pages, report, schemas, service
 from api.quality.snapshots import province_code
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.pagination import PageArgsSchema, page_schema
+from api.kernel.pagination import PageArgsSchema, page_schema
 
 SCOPE_KINDS = ("province", "unit", "commune")
 PERIOD_KINDS = ("month", "week")

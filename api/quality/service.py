@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
-from api.errors import ApiError
-from api.extensions import db
-from api.pagination import Page, page_envelope
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page, page_envelope
 from api.quality import periods, snapshots
 from api.quality.models import DossierFact, PublishedValue, Snapshot, SnapshotMember
 from api.quality.snapshots import BadScope

@@ -16,15 +16,15 @@ from flask import current_app
 from sqlalchemy import insert, or_, select
 
 from api.catalog.models import Procedure
-from api.clock import as_utc, to_local, utcnow
-from api.extensions import db
-from api.feedback.models import Rating, RatingAnswer, RatingIndicator
+from api.kernel.clock import as_utc, to_local, utcnow
+from api.kernel.database import db
 from api.quality import periods
 from api.quality.calendar import default_calendar
 from api.quality.definitions import version_for
 from api.quality.facts import status_groups
 from api.quality.indicators import Computation, FactInput, Period, RatingInput
 from api.quality.models import DossierFact, Snapshot, SnapshotMember
+from api.rating.models import Rating, RatingAnswer, RatingIndicator
 
 SCOPES = ("province", "unit", "commune")
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from api.admin_units.models import Commune
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.quality import report, service
 from api.quality.models import DossierFact
 from api.quality.snapshots import province_code

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from api.clock import utcnow
 from api.dossiers.models import Dossier
-from api.extensions import db
-from api.feedback.models import Rating, RatingIndicator
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.quality.emc import queue_event, queue_rows
 from api.quality.facts import refresh_facts, upsert_facts
 from api.quality.models import DossierFact
+from api.rating.models import Rating, RatingIndicator
 
 
 def on_status_change(dossier: Dossier, old: int | None, new: int, at: datetime) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.i18n import register_messages
+from api.kernel.i18n import register_messages
 
 MESSAGES = {
     "quality_bad_period": {

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.clock import as_utc
+from api.kernel.clock import as_utc
 from api.quality.calendar import WorkCalendar, deadline_instant, local_date
 
 FINISHED = ("early", "on_time", "late")

@@ -13,8 +13,8 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from api.admin_units.models import Commune
-from api.extensions import db
-from api.text import fold
+from api.kernel.database import db
+from api.kernel.text import fold
 
 _CODE = re.compile(r"^(?P<unit>.+)-\d{6}-\d{4,6}$")
 _PREFIXES = ("uy ban nhan dan ", "ubnd ")

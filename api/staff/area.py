@@ -15,8 +15,8 @@ from sqlalchemy import ColumnElement, false, or_, select
 from api.admin_units.models import Commune
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.staff.models import Unit
 
 

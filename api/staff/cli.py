@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from api.audit.service import Origin
 from api.auth.models import STAFF_ROLES
-from api.errors import ApiError
+from api.kernel.errors import ApiError
 from api.staff.service import create_staff
 
 staff_cli = AppGroup("staff", help="Staff accounts.")

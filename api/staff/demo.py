@@ -13,8 +13,8 @@ from api.audit.service import Origin
 from api.auth.guard import Principal
 from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN, Account
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.messaging.models import CannedReply
 from api.staff.models import Unit
 from api.staff.service import create_staff

@@ -6,9 +6,9 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, STAFF_ROLES
+from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
 from api.openapi import ErrorSchema
 from api.origin import request_origin
-from api.pagination import Page, PageArgsSchema, page_envelope, page_schema
 from api.staff import service, units
 from api.staff.area import area_of
 

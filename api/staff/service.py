@@ -16,11 +16,11 @@ from api.auth.models import (
 )
 from api.auth.passwords import hash_password, password_problem
 from api.auth.tokens import revoke_all_sessions
-from api.clock import utcnow
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.pagination import Page
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.pagination import Page
 from api.staff.area import NATIONAL, Area, account_in, scope_in, staff_condition
 from api.staff.unit_check import checked_unit
 
@@ -281,7 +281,7 @@ def reset_password(
     account.password_hash = hash_password(password)
     revoke_all_sessions(account.id, "password_reset")
     from api.auth.service import STAFF_FAILURES
-    from api.ratelimit import reset
+    from api.kernel.ratelimit import reset
 
     reset(STAFF_FAILURES, account.username or "")
     record(

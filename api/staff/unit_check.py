@@ -9,10 +9,10 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from api.catalog.models import Agency
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.text import fold
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.text import fold
 
 CLOSE = 85  # rapidfuzz ratio on folded names: a slip, not another unit
 SUGGESTIONS = 5

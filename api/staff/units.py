@@ -10,10 +10,10 @@ from api.admin_units.service import get_commune, get_province
 from api.audit.models import AuditEvent
 from api.audit.service import Origin, record
 from api.auth.models import ROLE_OFFICER, STAFF_ROLES, Account
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.pagination import Page
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.pagination import Page
 from api.staff.area import NATIONAL, Area, staff_condition
 from api.staff.models import Unit
 from api.staff.service import UNIT_CODE

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from api.catalog.search.index import Filters, SearchIndex
+from api.kernel.tunables import tunable
 from api.support.models import ANSWER, CHOICES, FALLBACK
 from api.support.retrieval import Hit
 from api.support.words import query_variants
-from api.tunables import tunable
 
 # Set on the tuning split (see the module docstring); never on the frozen test split.
 ANSWER_AT = 0.55

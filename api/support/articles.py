@@ -12,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
-from api.clock import to_local, utcnow
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import message
-from api.pagination import Page
+from api.kernel.clock import to_local, utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import message
+from api.kernel.pagination import Page
+from api.kernel.tunables import tunable
 from api.support import texts  # noqa: F401  (messages)
 from api.support.models import (
     ARCHIVED,
@@ -27,7 +28,6 @@ from api.support.models import (
     ArticleVote,
 )
 from api.support.search import matches
-from api.tunables import tunable
 
 REVIEW_DAYS = 183  # an answer is looked at again about every six months
 TRANSITIONS = {

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from api.catalog.models import Procedure
 from api.catalog.service import search_index
-from api.clock import VN_TZ, to_local, utcnow
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import message
+from api.kernel.clock import VN_TZ, to_local, utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import message
+from api.kernel.text import fold
 from api.support import articles as article_service
 from api.support import guidance
 from api.support.answering import ARTICLE, Candidate, decide, merge, procedure_candidates
@@ -22,7 +23,6 @@ from api.support.privacy import redact
 from api.support.retrieval import retrieve_articles
 from api.support.routing import default_reply_hours
 from api.support.words import aspect_of
-from api.text import fold
 
 MAX_QUESTION = 500
 

@@ -32,7 +32,7 @@ def sync_portal_command() -> None:
 def invite_command(slug: str) -> None:
     """Invite every active citizen account to a periodic survey for this quarter."""
     from api.auth.models import ROLE_CITIZEN, Account
-    from api.extensions import db
+    from api.kernel.database import db
     from api.support.surveys import invite_periodic
 
     ids = list(

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.support.models import PUBLISHED, Article
 from api.support.survey_models import PERIODIC, POST_DOSSIER, S_ACTIVE, Survey
 

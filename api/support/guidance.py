@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from api.catalog.models import Procedure
 from api.catalog.service import get_procedure
-from api.i18n import message, register_messages
+from api.kernel.i18n import message, register_messages
 
 register_messages(
     {

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from api.catalog.models import Field, Procedure
-from api.clock import to_local, utcnow
-from api.extensions import db
+from api.kernel.clock import to_local, utcnow
+from api.kernel.database import db
 from api.portal.gateway import PortalError, PortalGateway
 from api.support.models import (
     ANSWERED,

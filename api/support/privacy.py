@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from api.text import fold, strip_marks
+from api.kernel.text import fold, strip_marks
 
 
 def _keep_label(placeholder: str):  # noqa: ANN202

@@ -17,15 +17,17 @@ from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, Account
 from api.catalog.models import Field, Procedure
-from api.clock import utcnow
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
+from api.kernel.phone import normalise_phone
+from api.kernel.ratelimit import Limit, hit
+from api.kernel.text import fold
+from api.kernel.tunables import tunable
 from api.notifications.models import Notification
 from api.notifications.service import notify_account, notify_chat
-from api.pagination import Page
-from api.phone import normalise_phone
 from api.profile.models import CHAT_CHANNELS
-from api.ratelimit import Limit, hit
 from api.support import texts  # noqa: F401  (messages)
 from api.support.models import (
     ANSWERED,
@@ -38,8 +40,6 @@ from api.support.models import (
 from api.support.privacy import find_personal_data, redact
 from api.support.routing import due_at, route_for
 from api.support.search import matches
-from api.text import fold
-from api.tunables import tunable
 
 DEDUPE_SECONDS = 300
 PREVIEW = 300

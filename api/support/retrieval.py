@@ -112,7 +112,7 @@ _lock = threading.Lock()
 
 
 def _published_matcher() -> ArticleMatcher:
-    from api.extensions import db
+    from api.kernel.database import db
     from api.support.models import PUBLISHED, Article
 
     stamp = db.session.execute(

@@ -10,9 +10,9 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import Principal, auth_required, authenticate, current_principal
 from api.auth.models import ROLE_COMMUNITY
-from api.errors import ApiError, request_language
+from api.kernel.errors import ApiError, request_language
+from api.kernel.pagination import Page, page_envelope
 from api.openapi import ErrorSchema
-from api.pagination import Page, page_envelope
 from api.support import articles, ask, guidance, questions, schemas, surveys
 from api.support.questions import Asker
 from api.support.surveys import Respondent

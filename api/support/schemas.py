@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from api.pagination import PageArgsSchema, page_schema
+from api.kernel.pagination import PageArgsSchema, page_schema
 from api.support.models import ARTICLE_STATES, QUESTION_STATES
 from api.support.survey_models import SURVEY_KINDS
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from api.text import fold, strip_marks
+from api.kernel.text import fold, strip_marks
 
 MAX_WORDS = 8  # a phone keyboard query; more words only slow the scan
 

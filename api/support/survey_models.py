@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.clock import utcnow
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import utcnow
+from api.kernel.database import UtcDateTime, db
 
 POST_DOSSIER, PERIODIC, GENERAL = "post_dossier", "periodic", "general"
 SURVEY_KINDS = (POST_DOSSIER, PERIODIC, GENERAL)

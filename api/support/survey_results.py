@@ -10,9 +10,9 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from api.clock import to_local
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.clock import to_local
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.support.survey_models import MULTIPLE, SCALE, SINGLE, Survey, SurveyResponse
 from api.support.surveys import quarter_of
 

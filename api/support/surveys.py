@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.auth.guard import Principal
-from api.clock import to_local, utcnow
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.clock import to_local, utcnow
+from api.kernel.database import db
+from api.kernel.errors import ApiError
 from api.notifications.models import Notification
 from api.notifications.service import notify_applicant
 from api.support import texts  # noqa: F401  (messages)

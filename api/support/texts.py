@@ -1,8 +1,8 @@
-"""Citizen- and staff-facing words of support, Vietnamese with English (api.i18n catalog)."""
+"""Citizen- and staff-facing words of support, Vietnamese with English (api.kernel.i18n catalog)."""
 
 from __future__ import annotations
 
-from api.i18n import register_messages
+from api.kernel.i18n import register_messages
 
 register_messages(
     {

@@ -4,7 +4,7 @@ question in ("cho em hỏi", "như thế nào", "ạ"), which says nothing about
 from __future__ import annotations
 
 from api.catalog.search.query import clean_words, load_lexicon, variants
-from api.text import fold
+from api.kernel.text import fold
 
 # Folded filler words; what remains carries the question.
 FILLER = frozenset(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from api.catalog.models import Procedure
-from api.clock import to_local
 from api.dossiers.models import Dossier, TimelineEntry
 from api.dossiers.service import stop_reason
-from api.i18n import message, register_messages
+from api.kernel.clock import to_local
+from api.kernel.i18n import message, register_messages
 
 MAX_DOCUMENTS = 6
 MAX_FEES = 3

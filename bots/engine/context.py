@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from api.audit.service import Origin
 from api.auth.guard import Principal
-from api.errors import ApiError
-from api.i18n import message
+from api.kernel.errors import ApiError
+from api.kernel.i18n import message
 from api.profile.models import CHAT_CHANNELS
 from bots.engine import identity, texts  # noqa: F401  (texts: registers the words)
 from bots.engine.state import ChatState

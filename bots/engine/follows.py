@@ -8,8 +8,8 @@ from sqlalchemy import select
 from api.audit.service import Origin, record
 from api.dossiers.models import Dossier, DossierFollow
 from api.dossiers.service import start_following
-from api.extensions import db
-from api.ratelimit import Limit, hit
+from api.kernel.database import db
+from api.kernel.ratelimit import Limit, hit
 
 FOLLOWS_PER_CHAT = Limit("bot_follow_chat", 20, 3600)
 

@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 
 from api.auth.guard import Principal
 from api.auth.models import ASSURANCE_PHONE, ASSURANCE_VNEID, ROLE_CITIZEN, Account
-from api.clock import utcnow
-from api.extensions import db
+from api.kernel.clock import utcnow
+from api.kernel.database import db
 from api.profile.models import ChatIdentity
 from api.profile.service import account_for_chat
 from bots.models import BotChat

@@ -1,6 +1,6 @@
 """Words of the chat: shorthand people type, and the phrases that signal what they want.
 
-Everything here is folded (no marks, lower case: see api.text.fold). Procedure words (cccd,
+Everything here is folded (no marks, lower case: see api.kernel.text.fold). Procedure words (cccd,
 gplx, sổ đỏ...) are not here: the catalog search has its own synonyms for those.
 """
 

@@ -1,6 +1,6 @@
 """Understanding a chat message: what the citizen wants (intent) and what about.
 
-Steps: fold (api.text.fold, the one folding function), expand chat shorthand ("hs" → "hồ sơ",
+Steps: fold (api.kernel.text.fold, the one folding function), expand chat shorthand ("hs" → "hồ sơ",
 "ko" → "không"), undo telex leftovers ("kys" → "ký"), then score intent phrases, tolerating
 one-letter typos in longer words. Dossier codes are found anywhere in the raw text. What is
 left once intent phrases and filler words are removed is the topic, searched in the catalog.
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from api.digits import only_digits
+from api.kernel.digits import only_digits
+from api.kernel.text import fold
 from api.profile.service import LINK_CODE_ALPHABET, LINK_CODE_LENGTH
-from api.text import fold
 from bots.engine.lexicon import FILLER, FILLER_PAIRS, MEANS_DUOC_BEFORE, PHRASES, SHORTHAND
 from bots.engine.telex import is_syllable, untelex
 

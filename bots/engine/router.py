@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api.digits import is_digits
+from api.kernel.digits import is_digits
 from api.profile.service import LINK_CODE_LENGTH, normalise_link_code
 from bots import talks
 from bots.engine import identity, nlu

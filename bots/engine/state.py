@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields
 import redis
 from flask import current_app
 
-from api.tunables import tunable
+from api.kernel.tunables import tunable
 
 KEY = "bot:state:{channel}:{chat_id}"
 DEFAULT_TTL = 30 * 60  # a step left half-done for half an hour starts again

@@ -1,12 +1,12 @@
 """Words of the menu, help and the answers shared by every flow, in Vietnamese and English.
 
-Bot texts live in the one message catalog (api.i18n) under "bot_" slugs; each flow module
+Bot texts live in the one message catalog (api.kernel.i18n) under "bot_" slugs; each flow module
 registers its own. Short lines: most citizens read them on a small phone.
 """
 
 from __future__ import annotations
 
-from api.i18n import register_messages
+from api.kernel.i18n import register_messages
 
 register_messages(
     {

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from api.extensions import db
-from api.logs import mask_text
+from api.kernel.database import db
+from api.kernel.logs import mask_text
 from bots.engine import identity
 from bots.engine import state as states
 from bots.engine.router import handle

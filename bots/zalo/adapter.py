@@ -11,7 +11,7 @@ import hashlib
 import logging
 from typing import Any
 
-from api.extensions import db
+from api.kernel.database import db
 from bots.engine import identity
 from bots.engine import state as states
 from bots.engine.router import handle

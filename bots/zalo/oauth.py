@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from api.clock import utcnow
+from api.kernel.clock import utcnow
 from push.channels.base import TransportError, http_call
 from push.channels.zalo import ZaloAuthError, ZaloClient, ZaloTokens
 

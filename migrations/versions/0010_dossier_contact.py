@@ -10,7 +10,7 @@ Create Date: 2026-12-02 12:40:00
 import sqlalchemy as sa
 from alembic import op
 
-from api.phone import normalise_phone
+from api.kernel.phone import normalise_phone
 
 revision = "0010_dossier_contact"
 down_revision = "0009_support"

@@ -21,7 +21,7 @@ import certifi
 import requests
 import urllib3
 
-from api.logs import mask_text
+from api.kernel.logs import mask_text
 
 USER_AGENT = "dvc-connect"
 # (connect, read) seconds: a slow provider must never hold a worker for long.
@@ -205,5 +205,5 @@ def mask_email(address: str) -> str:
 
 
 def mask_log(text: str) -> str:
-    """mask_text plus e-mail addresses, which api.logs does not know about."""
+    """mask_text plus e-mail addresses, which api.kernel.logs does not know about."""
     return mask_text(_EMAIL.sub(lambda m: mask_email(m.group(0)), text))

@@ -18,9 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from api import phone as vn_phone
-from api.logs import mask_number
-from api.text import CharTable, strip_marks
+from api.kernel import phone as vn_phone
+from api.kernel.logs import mask_number
+from api.kernel.text import CharTable, strip_marks
 
 from .base import (
     DEFAULT_TIMEOUT,
@@ -98,7 +98,7 @@ DEFAULT_FIELDS = SmsFields()
 
 
 def normalise_phone(raw: str) -> str:
-    """ "0912345678" | "+84912345678" | "84912345678" → "84912345678" (api.phone's one form)."""
+    """ "0912345678" | "+84912345678" | "84912345678" → "84912345678" (api.kernel.phone's one form)."""
     msisdn = vn_phone.normalise_phone(raw)
     if msisdn is None:
         raise ValueError("not a Vietnamese mobile number")

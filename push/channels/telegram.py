@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from api.logs import mask_text
+from api.kernel.logs import mask_text
 
 from .base import (
     DEFAULT_TIMEOUT,

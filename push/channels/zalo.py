@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from api.clock import VN_TZ, utcnow
+from api.kernel.clock import VN_TZ, utcnow
 
 from .base import (
     DEFAULT_TIMEOUT,

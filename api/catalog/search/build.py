@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from api.text import fold
+from api.kernel.text import fold
 
 K1 = 1.2
 

@@ -53,7 +53,7 @@ from api.catalog.search.types import (
     ProcedureEntry,
     SearchResult,
 )
-from api.text import fold, has_marks, normalise_vietnamese
+from api.kernel.text import fold, has_marks, normalise_vietnamese
 
 NAME_WEIGHT = 3.0
 BODY_WEIGHT = 1.0

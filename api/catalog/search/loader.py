@@ -27,7 +27,7 @@ from api.catalog.models import (
 )
 from api.catalog.search.cache import AnswerCache
 from api.catalog.search.index import ProcedureEntry, SearchIndex
-from api.extensions import db
+from api.kernel.database import db
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from api.text import fold, has_marks, normalise_vietnamese
+from api.kernel.text import fold, has_marks, normalise_vietnamese
 
 WORD_LIST = Path(__file__).resolve().parents[2] / "data" / "vi_everyday.txt"
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from api.text import fold
+from api.kernel.text import fold
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "search_synonyms.json"
 MAX_VARIANTS = 4

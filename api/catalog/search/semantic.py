@@ -18,7 +18,7 @@ from api.catalog.search.marks import MarkRestorer
 from api.catalog.search.query import Lexicon, official_phrases
 from api.catalog.search.types import ProcedureEntry
 from api.catalog.search.vectors import passage_vectors
-from api.text import fold, has_marks
+from api.kernel.text import fold, has_marks
 
 QUERY_CACHE = 4096
 # Restore marks only when most words are Vietnamese ones the catalog knows (not English).

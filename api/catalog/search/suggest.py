@@ -13,7 +13,7 @@ import numpy as np
 
 from api.catalog.search.query import clean_words, variants
 from api.catalog.search.types import Filters
-from api.text import fold
+from api.kernel.text import fold
 
 if TYPE_CHECKING:
     from api.catalog.search.index import SearchIndex

@@ -30,7 +30,7 @@ _memory: dict[str, dict[bytes, np.ndarray]] = {}
 
 
 def vector_dir() -> Path:
-    from api.config import DEFAULT_INSTANCE_DIR
+    from api.kernel.settings import DEFAULT_INSTANCE_DIR
 
     return Path(os.environ.get(DIR_SETTING) or DEFAULT_INSTANCE_DIR / "search-vectors")
 

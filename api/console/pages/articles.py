@@ -14,9 +14,9 @@ from api.console.forms import page_number
 from api.console.sections import Section
 from api.console.session import staff_page
 from api.console.views import api_error_text, t
-from api.errors import ApiError
-from api.extensions import db
-from api.pagination import Page
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.support import articles
 from api.support import schemas as support_schemas
 from api.support.models import ARCHIVED, DRAFT, IN_REVIEW, PUBLISHED

@@ -10,7 +10,7 @@ from api.auth.models import ROLE_ADMIN
 from api.console.pages.articles import SECTION, blp, checked
 from api.console.session import staff_page
 from api.console.views import api_error_text
-from api.errors import ApiError
+from api.kernel.errors import ApiError
 from api.support import ask, survey_results, surveys
 from api.support import schemas as support_schemas
 

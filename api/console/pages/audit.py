@@ -9,7 +9,7 @@ from api.auth.models import ROLE_ADMIN
 from api.console.forms import page_number
 from api.console.sections import Section
 from api.console.session import staff_page
-from api.pagination import Page
+from api.kernel.pagination import Page
 from api.staff import units
 from api.staff.area import area_of
 

@@ -14,8 +14,8 @@ from api.console.forms import page_number
 from api.console.sections import Section
 from api.console.session import language, staff_page
 from api.console.views import api_error_text
-from api.errors import ApiError
-from api.pagination import Page
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.quality import pages, report, service, staff_scopes
 
 SECTION = Section(

@@ -18,9 +18,9 @@ from api.console.forms import int_or_none, page_number
 from api.console.sections import Section
 from api.console.session import language, origin, staff_page
 from api.console.views import api_error_text, t
-from api.errors import ApiError
-from api.extensions import db
-from api.pagination import Page
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 
 SECTION = Section(
     "help", "console_help.index", "Giúp người dân", "Help a resident", (ROLE_COMMUNITY,), 12

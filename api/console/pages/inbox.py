@@ -17,12 +17,12 @@ from api.console.session import origin, staff_page
 from api.console.views import api_error_text, t
 from api.dossiers import service as dossiers
 from api.dossiers.models import DossierStatus
-from api.errors import ApiError
-from api.extensions import db
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.messaging import attachments, canned, inbox, reading, service
 from api.messaging.attachments import Upload
 from api.messaging.models import CITIZEN_SIDE, OPEN
-from api.pagination import Page
 
 SECTION = Section(
     "inbox", "console_inbox.index", "Hộp thư hồ sơ", "Dossier inbox", (ROLE_OFFICER,), 10

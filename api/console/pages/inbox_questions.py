@@ -12,9 +12,9 @@ from api.console.forms import page_number
 from api.console.pages.inbox import SECTION, blp
 from api.console.session import staff_page
 from api.console.views import api_error_text, t
-from api.errors import ApiError
-from api.extensions import db
-from api.pagination import Page
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.support import questions
 from api.support import schemas as support_schemas
 from api.support.models import ANSWERED, CLOSED, PUBLIC, RECEIVED

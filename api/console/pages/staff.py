@@ -12,9 +12,9 @@ from api.console.forms import int_or_none, page_number
 from api.console.sections import Section
 from api.console.session import origin, staff_page
 from api.console.views import api_error_text, t
-from api.errors import ApiError
-from api.extensions import db
-from api.pagination import Page
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.staff import service, units
 from api.staff.area import area_of
 

@@ -18,9 +18,9 @@ from api.console.pages.staff import area_choices
 from api.console.sections import Section
 from api.console.session import origin, staff_page
 from api.console.views import api_error_text, t
-from api.errors import ApiError
-from api.extensions import db
-from api.pagination import Page
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.pagination import Page
 from api.staff import service as staff_service
 from api.staff.area import area_of
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from api.assistance import consent, lists
 from api.assistance.models import MANDATE
 from api.assistance.rules import describe
-from api.clock import to_local
-from api.errors import ApiError
-from api.i18n import register_messages
-from api.text import fold
+from api.kernel.clock import to_local
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.text import fold
 from bots.engine.context import Turn
 from bots.engine.types import Button
 
@@ -66,7 +66,7 @@ def _names(grants: list) -> dict[int, str]:
     from sqlalchemy import select
 
     from api.auth.models import Account
-    from api.extensions import db
+    from api.kernel.database import db
 
     ids = {g.helper_id for g in grants}
     return dict(

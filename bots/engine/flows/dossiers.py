@@ -9,10 +9,10 @@ from sqlalchemy import select
 from api.auth.guard import Principal
 from api.dossiers import service
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.pagination import Page
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.pagination import Page
 from bots.engine import cards, follows
 from bots.engine.context import Turn
 from bots.engine.state import AWAIT_CODE, AWAIT_DIGITS
@@ -105,7 +105,7 @@ def _own_choices(principal: Principal, action: str) -> list[tuple[str, str]]:
     if action != "rate":
         items, _ = service.my_dossiers(principal, None, Page(1, 5))
         return [(d.code, d.code) for d in items]
-    from api.feedback.models import Rating
+    from api.rating.models import Rating
 
     items, _ = service.my_dossiers(principal, "done", Page(1, 20))
     items = [d for d in items if service.is_owner(principal, d)]

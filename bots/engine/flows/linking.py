@@ -7,10 +7,10 @@ from api.auth import otp
 from api.auth.models import ASSURANCE_PHONE
 from api.auth.service import account_for_phone
 from api.dossiers.applicant import record_grants_for_phone
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.phone import last_digits, normalise_phone
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.phone import last_digits, normalise_phone
 from api.profile.service import link_chat, normalise_link_code, redeem_link_code
 from bots.engine import identity
 from bots.engine.context import Turn

@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from api import clock
 from api.assistance import consent
 from api.assistance.rules import (
     ACTION_LABELS,
@@ -20,11 +19,12 @@ from api.assistance.rules import (
 )
 from api.audit.service import Origin
 from api.auth.models import ROLE_CITIZEN, Account
-from api.errors import ApiError
-from api.extensions import db
-from api.i18n import register_messages
-from api.phone import normalise_phone
-from api.text import fold
+from api.kernel import clock
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.phone import normalise_phone
+from api.kernel.text import fold
 from bots.engine.context import Turn
 from bots.engine.state import MANDATE
 from bots.engine.types import Button

@@ -6,8 +6,8 @@ phone on the record (api/dossiers/applicant.py)."""
 from __future__ import annotations
 
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.i18n import register_messages
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
 from api.messaging.models import CHANNELS
 from api.messaging.service import Upload, post_message
 from bots import talks

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from api.catalog.search.index import CODE_QUERY, Filters
 from api.catalog.service import get_procedure, search_index, search_procedures
-from api.errors import ApiError
-from api.i18n import register_messages
-from api.pagination import Page
-from api.tunables import tunable
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.pagination import Page
+from api.kernel.tunables import tunable
 from bots.engine import cards
 from bots.engine.context import Turn
 from bots.engine.types import Button

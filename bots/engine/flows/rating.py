@@ -1,16 +1,16 @@
 """Rate a finished dossier: one question at a time with buttons, each answer recorded as it
-is given (api.feedback.record_chat_answers), a way to skip and to stop; nothing is invented
+is given (api.rating.record_chat_answers), a way to skip and to stop; nothing is invented
 for questions left unanswered."""
 
 from __future__ import annotations
 
-from api.digits import is_digits
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.feedback.models import BY_CITIZEN, RatingIndicator
-from api.feedback.service import edit_window, indicators, rating_state, record_chat_answers
-from api.i18n import register_messages
+from api.kernel.digits import is_digits
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
 from api.messaging.models import CHANNELS
+from api.rating.models import BY_CITIZEN, RatingIndicator
+from api.rating.service import edit_window, indicators, rating_state, record_chat_answers
 from bots.engine.context import Turn
 from bots.engine.state import RATE
 from bots.engine.types import Button

@@ -7,14 +7,14 @@ Same services as the app (api.support); button payloads stay far below 64 bytes.
 
 from __future__ import annotations
 
-from api.clock import to_local
-from api.errors import ApiError
-from api.i18n import register_messages
+from api.kernel.clock import to_local
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.text import fold
 from api.support import articles, ask, guidance, questions
 from api.support.answering import ARTICLE
 from api.support.models import ANSWER, CHOICES, FALLBACK
 from api.support.questions import Asker
-from api.text import fold
 from bots.engine import nlu
 from bots.engine.context import Turn
 from bots.engine.flows.surveys import (

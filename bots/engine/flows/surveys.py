@@ -4,12 +4,12 @@ through the same service as the app (one per respondent and period)."""
 
 from __future__ import annotations
 
-from api.errors import ApiError
-from api.i18n import register_messages
+from api.kernel.errors import ApiError
+from api.kernel.i18n import register_messages
+from api.kernel.text import fold
 from api.support import surveys
 from api.support.survey_models import MULTIPLE, SCALE, SINGLE
 from api.support.surveys import Respondent
-from api.text import fold
 from bots.engine.context import Turn
 from bots.engine.flows import menu
 from bots.engine.state import SURVEY

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from api.clock import to_local
 from api.dossiers.models import Dossier, TimelineEntry
-from api.extensions import db
+from api.kernel.clock import to_local
+from api.kernel.database import db
 
 
 def _score(done: datetime | None, due: datetime | None) -> int | None:

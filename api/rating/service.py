@@ -14,19 +14,19 @@ from sqlalchemy.exc import IntegrityError
 
 from api.auth.guard import Principal
 from api.auth.models import STAFF_ROLES
-from api.clock import as_utc, utcnow
-from api.digits import is_digits
 from api.dossiers.models import Dossier
 from api.dossiers.service import find as find_dossier
 from api.dossiers.service import is_handling_staff, is_owner
-from api.errors import ApiError
-from api.extensions import db
-from api.feedback import prefill, sync
-from api.feedback.models import BY_CITIZEN, BY_SYSTEM, Rating, RatingAnswer, RatingIndicator
-from api.feedback.texts import register
+from api.kernel.clock import as_utc, utcnow
+from api.kernel.database import db
+from api.kernel.digits import is_digits
+from api.kernel.errors import ApiError
+from api.kernel.tunables import tunable
 from api.messaging.content import clean_text
 from api.messaging.models import CHANNELS
-from api.tunables import tunable
+from api.rating import prefill, sync
+from api.rating.models import BY_CITIZEN, BY_SYSTEM, Rating, RatingAnswer, RatingIndicator
+from api.rating.texts import register
 
 RATEABLE_GROUP = "done"  # dossier status group of 9 (result ready) and 10 (returned)
 MAX_COMMENT = 1000

@@ -11,8 +11,8 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
-    from api.feedback import models  # noqa: F401
-    from api.feedback.routes import blp
     from api.portal import outbox  # noqa: F401  (the portal queue's table)
+    from api.rating import models  # noqa: F401
+    from api.rating.routes import blp
 
     api.register_blueprint(blp)

@@ -105,7 +105,7 @@ class Settings:
     # Fewer at once where the provider limits sessions: an SMTP server takes ~10 per client.
     channel_concurrency: str = "email=8"
     worker_metrics_port: int = 0  # >0: a worker serves its own /metrics there (on HOST)
-    # Messaging and rating (read through api.tunables; empty means the built-in default).
+    # Messaging and rating (read through api.kernel.tunables; empty means the built-in default).
     attachment_dir: str = ""
     attachment_max_bytes: str = ""
     message_reply_target_hours: str = ""

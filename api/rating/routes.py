@@ -8,11 +8,11 @@ from flask_smorest import Blueprint
 
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
-from api.errors import request_language
-from api.feedback import schemas, service, stats
-from api.feedback.models import BY_AGENCY
-from api.i18n import message
+from api.kernel.errors import request_language
+from api.kernel.i18n import message
 from api.openapi import ErrorSchema
+from api.rating import schemas, service, stats
+from api.rating.models import BY_AGENCY
 
 blp = Blueprint(
     "feedback", __name__, url_prefix="/api/v1", description="Satisfaction rating and statistics"

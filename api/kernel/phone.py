@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from api.digits import ascii_digits, is_digits
+from api.kernel.digits import ascii_digits, is_digits
 
 # Mobile prefixes in use after the 2018 renumbering (03x, 05x, 07x, 08x, 09x).
 _MOBILE = re.compile(r"^84(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])[0-9]{7}$")

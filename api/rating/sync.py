@@ -4,9 +4,9 @@ as every portal message): each version of a rating is sent once, in order."""
 from __future__ import annotations
 
 from api.dossiers.models import Dossier
-from api.feedback.models import BY_SYSTEM, Rating
+from api.kernel.tunables import tunable
 from api.portal import outbox
-from api.tunables import tunable
+from api.rating.models import BY_SYSTEM, Rating
 
 
 def portal_service() -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.dossiers.models import Dossier
-from api.extensions import db
-from api.feedback.models import Rating
-from api.feedback.service import RATEABLE_GROUP
+from api.kernel.database import db
 from api.notifications.models import Notification
 from api.notifications.service import notify_applicant
+from api.rating.models import Rating
+from api.rating.service import RATEABLE_GROUP
 
 
 def invite_to_rate(dossier: Dossier) -> list[Notification]:

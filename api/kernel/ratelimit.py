@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import redis
 from flask import current_app
 
-from api.errors import ApiError
+from api.kernel.errors import ApiError
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.clock import utcnow
-from api.extensions import UtcDateTime, db
+from api.kernel.clock import utcnow
+from api.kernel.database import UtcDateTime, db
 
 # Who gives an indicator's score: the citizen, the system from the dossier's dates, or
 # nobody per dossier (agency-level indicators, scored elsewhere).

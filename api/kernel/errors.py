@@ -14,9 +14,9 @@ from flask import Flask, jsonify, request
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from api.i18n import message, normalise_language, translate_errors
+from api.kernel.i18n import message, normalise_language, translate_errors
 
-log = logging.getLogger("api.errors")
+log = logging.getLogger("api.kernel.errors")
 
 _SLUG_BY_STATUS = {
     400: "bad_request",

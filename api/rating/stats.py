@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
-from api.clock import VN_TZ, as_utc
 from api.dossiers.models import Dossier
-from api.errors import ApiError
-from api.extensions import db
-from api.feedback.models import BY_AGENCY, Rating, RatingAnswer, RatingIndicator
+from api.kernel.clock import VN_TZ, as_utc
+from api.kernel.database import db
+from api.kernel.errors import ApiError
+from api.rating.models import BY_AGENCY, Rating, RatingAnswer, RatingIndicator
 
 # Scores of the satisfaction scale (indicators 10 and 11).
 LEVELS = (("very_satisfied", 2), ("satisfied", 1), ("not_satisfied", 0))
