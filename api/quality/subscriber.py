@@ -60,7 +60,10 @@ def register() -> None:
     from sqlalchemy.orm import Session
 
     from api.dossiers import status_hooks
+    from api.kernel import events
 
-    status_hooks.subscribe(status=on_status_change, batch=on_batch, refresh=on_fields_change)
+    events.subscribe(status_hooks.STATUS_CHANGED, on_status_change)
+    events.subscribe(status_hooks.BATCH_CHANGED, on_batch)
+    events.subscribe(status_hooks.FIELDS_CHANGED, on_fields_change)
     if not event.contains(Session, "before_flush", _ratings_to_facts):
         event.listen(Session, "before_flush", _ratings_to_facts)
