@@ -8,7 +8,7 @@ from api.kernel import events
 
 
 def test_subscribers_hear_an_announcement_in_order_and_once():
-    kind = events.declare("test.thing_happened", __name__)
+    kind = events.declare("test.thing_happened")
     heard: list[tuple[str, int]] = []
 
     def first(n: int) -> None:

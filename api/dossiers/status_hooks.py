@@ -10,11 +10,11 @@ from datetime import datetime
 from api.kernel import events
 
 # dossier=, old= (status or None), new=, at=: after a status change.
-STATUS_CHANGED = events.declare("dossier.status_applied", __name__)
+STATUS_CHANGED = events.declare("dossier.status_applied")
 # dossier_ids=: dossiers changed by a set-wise batch (batch_apply), with or without a status change.
-BATCH_CHANGED = events.declare("dossier.batch_applied", __name__)
+BATCH_CHANGED = events.declare("dossier.batch_applied")
 # dossier=: a dossier whose fields changed without a status change.
-FIELDS_CHANGED = events.declare("dossier.fields_applied", __name__)
+FIELDS_CHANGED = events.declare("dossier.fields_applied")
 
 
 def status_changed(dossier: object, old: int | None, new: int, at: datetime) -> None:

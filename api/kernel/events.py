@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 Handler = Callable[..., None]
 
-_declared: dict[str, str] = {}  # kind -> the module that announces it
+_declared: set[str] = set()
 _handlers: dict[str, list[Handler]] = {}
 
 
@@ -21,9 +21,9 @@ class UnknownEventKind(LookupError):
     """An event kind no domain declared: a typo or a missing ``declare``, never silently dropped."""
 
 
-def declare(kind: str, announcer: str) -> str:
-    """Declare ``kind`` as announced by ``announcer`` (a module name); returns the kind."""
-    _declared.setdefault(kind, announcer)
+def declare(kind: str) -> str:
+    """Declare a kind the calling domain announces; returns the kind."""
+    _declared.add(kind)
     _handlers.setdefault(kind, [])
     return kind
 
