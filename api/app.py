@@ -80,6 +80,7 @@ def _migrations_dir():
 def _register_domains(app: Flask, api: DvcApi) -> None:
     # Imported here so that models register on db.metadata only once the app exists.
     import bots
+    import workers.tasks
     from api import (  # noqa: I001
         admin_units,
         assistance,
@@ -114,6 +115,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     assistance.init_app(app, api)
     support.init_app(app, api)
     bots.init_app(app, api)
+    workers.tasks.init_app(app)
     quality.init_app(app, api)
     console.init_app(app, api)
 

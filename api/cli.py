@@ -32,7 +32,7 @@ def serve_command(host: str | None, port: int | None) -> None:
         register_sandbox_pages(app)
         extra_lines = start_demo_services(app, base)
     if settings.embedded_worker:
-        from workers.runner import start_worker_thread
+        from workers.tasks.runner import start_worker_thread
 
         start_worker_thread(app)
     mode = (

@@ -99,7 +99,7 @@ def embedded(messages: list[dict], rounds: int = ROUNDS) -> dict:
     from api.app import create_app
     from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
     from api.kernel.settings import Settings
-    from workers.runner import ThreadWorker
+    from workers.tasks.runner import ThreadWorker
 
     arrivals = _Arrivals()
     with tempfile.TemporaryDirectory() as tmp, arrivals.fake() as fake:

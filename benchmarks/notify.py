@@ -10,7 +10,7 @@ one per dossier. The quota of push.throttle is lifted (see notifystack.QUOTA) an
    benchmarks.notifydriver checks that nothing is left stranded (and counts what it had to
    wake). Deliveries per second from the first push until the gateway has them all, or
    BURST_SECONDS (what is left is then withdrawn).
-2. reference: ``PINGS`` trivial jobs (workers.jobs.ping) on the same Redis and workers.
+2. reference: ``PINGS`` trivial jobs (workers.tasks.jobs.ping) on the same Redis and workers.
 3. steady: ``RATE`` status changes a second for ``STEADY_SECONDS``, one ingest_dossiers call a
    tick; latency from the push to the gateway, p50/p95, and its stages from the rows' times.
 Then, with the workers stopped, benchmarks.notifyprofile says where a delivery's time goes.
@@ -185,10 +185,10 @@ def run_burst(
 
 
 def run_pings(workers: stack.Workers) -> dict[str, Any]:
-    progress(f"notify: reference, {PINGS:,} workers.jobs.ping")
+    progress(f"notify: reference, {PINGS:,} workers.tasks.jobs.ping")
     meter = Meter(workers.pids)
     started = time.time()
-    enqueue("workers.jobs.ping", PINGS, "default")
+    enqueue("workers.tasks.jobs.ping", PINGS, "default")
     stack.wait_idle(120)
     jobs, _ = stack.finished_jobs()
     pings = [j for j in jobs if j.func == "ping" and j.enqueued >= started]

@@ -1,7 +1,7 @@
 """A check that the wake-ups drain the outbox by themselves.
 
 process_domain_events drains every event there is when it starts, and a change committed after
-that enqueues a new run (push.queueing.enqueue_event_processing). While the urgent queue is
+that enqueues a new run (api.kernel.outbox.wake_relay). While the urgent queue is
 idle and events are still unprocessed, this enqueues one more run and counts it: anything but
 0 (or a rare race with a push between its commit and its wake-up) means events were stranded
 until the sweeper's next minute.
@@ -45,7 +45,7 @@ class Drainer:
             if left and self._idle():
                 if self.left_after_wakeups is None:
                     self.left_after_wakeups = left
-                self.queue.enqueue("workers.jobs.process_domain_events")
+                self.queue.enqueue("workers.tasks.jobs.process_domain_events")
                 self.extra_runs += 1
 
     def figures(self) -> dict[str, int | None]:

@@ -27,8 +27,8 @@ from api.auth.models import Account
 from api.dossiers.inbound import ingest_dossiers
 from api.dossiers.models import Dossier
 from api.kernel.database import db
+from api.kernel.jobs import all_queues
 from api.profile.models import NotificationPreference
-from workers.queues import all_queues
 
 FROM_STATUS, TO_STATUS = 2, 4  # received → being processed: a plain "status_changed" SMS
 PUSH_BATCH = 500

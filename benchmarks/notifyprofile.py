@@ -140,7 +140,7 @@ def _quota_probe(ids: list[int]) -> dict[str, Any]:
 def profile(first: int, count: int) -> dict[str, Any]:
     from api.dossiers.inbound import ingest_dossiers
 
-    wakeup = "workers.jobs.process_domain_events"
+    wakeup = "workers.tasks.jobs.process_domain_events"
     queued = queued_jobs(wakeup)
     ingest_dossiers([record(i) for i in range(first, first + count)], int(time.time()))
     queued = queued_jobs(wakeup) - queued  # the push path's wake-up call, if it made one

@@ -26,10 +26,10 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from sqlalchemy import create_engine, text
 
+from api.kernel.jobs import QUEUE_NAMES
 from api.kernel.settings import Settings
 from benchmarks.common import ROOT, VENV_BIN
 from benchmarks.notifyfake import API_KEY, BRANDNAME
-from workers.queues import QUEUE_NAMES
 
 REDIS_URL = ""  # set by use_redis()
 # Provider quota per channel (push.throttle). The default, 50 a second, is below both targets;

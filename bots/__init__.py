@@ -1,8 +1,7 @@
 """The Zalo and Telegram bots: one conversation engine (bots.engine), two channel adapters
 (bots.zalo, bots.telegram), webhooks that store updates and hand them to rq jobs.
 
-For the lead's schedule: ``bots.jobs.sweep_updates`` (every minute) and
-``bots.jobs.relay_officer_replies`` (every 15 seconds).
+Their periodic jobs (``bots.jobs.PERIODIC``) join the workers' schedule here.
 """
 
 from __future__ import annotations
@@ -11,12 +10,14 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
-    from bots import models  # noqa: F401
+    from api.kernel.jobs import add_periodic
+    from bots import jobs, models  # noqa: F401
     from bots.cli import bot_cli
     from bots.webhooks import blp
 
     api.register_blueprint(blp)
     app.cli.add_command(bot_cli)
+    add_periodic(app, jobs.PERIODIC)
     if app.extensions["settings"].sandbox:
         from bots.sandbox import register_chat_page
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import redis
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from api.kernel import jobs
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.tunables import tunable
@@ -18,7 +18,7 @@ from bots.models import BotUpdate
 log = logging.getLogger(__name__)
 
 QUEUE = "urgent"  # a person is waiting for the answer
-JOB = "bots.jobs.process_update"
+TASK = "process_bot_update"
 SWEEP_AFTER = timedelta(seconds=30)  # younger updates may still be on their way
 RETENTION_DAYS = 30  # raw updates hold personal data: kept long enough to investigate
 
@@ -44,13 +44,8 @@ def store(channel: str, external_id: str, chat_id: str, kind: str, payload: dict
 
 
 def enqueue(update_id: int) -> None:
-    from workers.queues import get_queue
-
-    try:
-        get_queue(QUEUE).enqueue(JOB, update_id)
-    except redis.RedisError as exc:
-        # Stored already: the sweep enqueues it once Redis is back.
-        log.warning("bot_enqueue_failed", extra={"error": type(exc).__name__})
+    # Stored already: if Redis is away, the sweep enqueues it once Redis is back.
+    jobs.enqueue(TASK, update_id, queue=QUEUE)
 
 
 def sweep(limit: int = 500) -> dict[str, int]:

@@ -1,9 +1,5 @@
-"""rq job functions of the bots (run inside the app context, like workers.jobs).
-
-For the lead's schedule (workers/schedule.py PERIODIC):
-    bots.jobs.sweep_updates           every 60 s   (queue "urgent")
-    bots.jobs.relay_officer_replies   every 15 s   (queue "urgent")
-"""
+"""rq job functions of the bots (run inside the app context, like workers.tasks.jobs); the periodic
+ones join the workers' schedule through ``bots.init_app`` (``api.kernel.jobs.add_periodic``)."""
 
 from __future__ import annotations
 
@@ -27,3 +23,10 @@ def relay_officer_replies() -> dict:
     from bots.relay import relay
 
     return relay()
+
+
+# (function, queue, timing) as in workers.tasks.schedule.PERIODIC
+PERIODIC = [
+    (sweep_updates, "urgent", {"interval": 60}),
+    (relay_officer_replies, "urgent", {"interval": 15}),
+]

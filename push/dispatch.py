@@ -49,7 +49,7 @@ from push.templates import Rendered, render
 log = logging.getLogger(__name__)
 
 # A batch starts no provider call after this long (slow providers: the rest goes back to the
-# queue), so a delivery job ends well within its rq time-out (push.queueing.JOB_TIMEOUT); its
+# queue), so a delivery job ends well within its rq time-out (api.kernel.jobs.DEFAULT_TIMEOUT); its
 # claims are renewed while it runs (push.claims): no other worker takes what it still sends.
 SEND_BUDGET_SECONDS = 120.0
 MAX_TRIES_PER_CHANNEL = 3

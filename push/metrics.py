@@ -14,6 +14,13 @@ from collections.abc import Iterator
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from api.dossiers.models import DomainEvent
+from api.kernel.clock import utcnow
+from api.kernel.database import db
+from api.kernel.jobs import all_queues
+from api.notifications import models as m
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +52,6 @@ class BacklogCollector(Collector):
         self.app = app
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from sqlalchemy import func, select
-
-        from api.dossiers.models import DomainEvent
-        from api.kernel.clock import utcnow
-        from api.kernel.database import db
-        from api.notifications import models as m
-        from workers.queues import all_queues
-
         with self.app.app_context():
             try:
                 events = db.session.scalar(

@@ -28,12 +28,12 @@ def _age_updates(app, seconds: int = 120) -> None:
 
 
 def test_redis_away_the_update_waits_for_the_sweep(world, monkeypatch):
-    import workers.queues
+    import api.kernel.jobs
 
     def no_redis(name: str = "default"):  # noqa: ANN202
         raise redis.ConnectionError("Redis is away")
 
-    monkeypatch.setattr(workers.queues, "get_queue", no_redis)
+    monkeypatch.setattr(api.kernel.jobs, "get_queue", no_redis)
     assert world.telegram(world.tg_message(CHAT, text="xin chào"), run=False).status_code == 200
     (stored,) = world.updates()
     assert stored.processed_at is None and world.tg.sent_messages() == []

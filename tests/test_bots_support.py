@@ -178,7 +178,7 @@ class World:
 
     def run_jobs(self) -> list[object]:
         """What the rq worker does with the bots' jobs: perform them, in order, here."""
-        from workers.queues import get_queue
+        from api.kernel.jobs import get_queue
 
         results = []
         with self.app.app_context():

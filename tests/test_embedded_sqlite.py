@@ -26,8 +26,8 @@ DRAIN_LIMIT_SECONDS = 60  # a bound on waiting for the worker, not a timing asse
 def embedded(tmp_path):
     """The embedded default's parts: SQLite file, stand-in Redis, the worker's thread class
     running in a thread beside a threaded HTTP server (stopped after the test)."""
-    from workers.queues import QUEUE_NAMES, all_queues
-    from workers.runner import ThreadWorker
+    from api.kernel.jobs import QUEUE_NAMES, all_queues
+    from workers.tasks.runner import ThreadWorker
 
     app = build_app(f"sqlite:///{tmp_path / 'embedded.db'}", "")
     with app.app_context():
@@ -134,7 +134,7 @@ def test_pushes_requests_and_the_worker_together(embedded):
     assert statuses and not [s for s in statuses if s >= 500], sorted(set(statuses))
 
     from api.dossiers.models import DomainEvent
-    from workers.queues import all_queues
+    from api.kernel.jobs import all_queues
 
     def unprocessed() -> int:
         # An empty queue is not the end: the relay job may still be running its last batch.

@@ -49,7 +49,7 @@ def demo(app):
 
 def run_worker(app) -> int:
     """What `python -m workers` does with what is queued: every job, in queue order."""
-    from workers.queues import all_queues
+    from api.kernel.jobs import all_queues
 
     done = 0
     with app.app_context():

@@ -14,10 +14,10 @@ from sqlalchemy import func, select, update
 from api.auth.models import Account
 from api.dossiers.models import DomainEvent, Dossier, DossierFollow
 from api.kernel.database import db
+from api.kernel.outbox import wake_relay, wake_up_taken
 from api.notifications import fanout
 from api.notifications import models as m
 from push import dispatch
-from push.queueing import enqueue_event_processing, wake_up_taken
 from tests.test_dossiers_read import RECORD, push
 from tests.test_notifications import fakes, prefer  # noqa: F401 - fixtures
 
@@ -111,7 +111,7 @@ def test_a_burst_becomes_one_notification_per_person_and_event_once(client, app,
 def test_the_relay_drains_everything_in_batches(client, app, people, monkeypatch):
     """Batches smaller than the burst, the first ones making no notification at all (nobody
     has an account for those dossiers): the run still goes on until the outbox is empty."""
-    from workers.jobs import process_domain_events
+    from workers.tasks.jobs import process_domain_events
 
     monkeypatch.setattr(fanout, "BATCH", 5)
     push(client, records(15, first=100))  # dossiers of people without an account
@@ -124,17 +124,17 @@ def test_the_relay_drains_everything_in_batches(client, app, people, monkeypatch
 
 
 def test_wake_ups_coalesce_while_one_waits(app):
-    from workers.queues import get_queue
+    from api.kernel.jobs import get_queue
 
     with app.app_context():
         queue = get_queue("urgent")
         queue.empty()
         wake_up_taken()
         for _ in range(5):
-            enqueue_event_processing()
+            wake_relay()
         assert queue.count == 1  # a burst of commits: one run, which will see them all
         wake_up_taken()  # that run started: later commits need a new one
-        enqueue_event_processing()
+        wake_relay()
         assert queue.count == 2
         queue.empty()
         wake_up_taken()
@@ -207,8 +207,8 @@ def test_told_to_wait_comes_back_by_itself(client, app, fakes, people):  # noqa:
 def test_one_relay_at_a_time(client, app, people):
     """While another worker relays, a second run leaves the outbox to it and returns at once
     (the holder looks again after letting go); once free, a run drains it."""
-    from push.queueing import relay_lock
-    from workers.jobs import process_domain_events
+    from api.kernel.outbox import relay_lock
+    from workers.tasks.jobs import process_domain_events
 
     push(client, records(PEOPLE))
     with app.app_context():
@@ -305,8 +305,8 @@ def test_a_slow_provider_cannot_hold_a_batch_past_its_time(client, app, fakes, p
     """Past its sending time a batch starts no more calls: what is left goes back to the queue
     (the attempt kept, so its reference is the same when it is sent), well before the job's
     time-out and the claim's end."""
+    from api.kernel.jobs import DEFAULT_TIMEOUT as JOB_TIMEOUT
     from push.claims import CLAIM_RENEW_SECONDS
-    from push.queueing import JOB_TIMEOUT
 
     # The job ends well within its time-out; its claims are renewed while it runs.
     assert dispatch.SEND_BUDGET_SECONDS + 60 < JOB_TIMEOUT
@@ -341,8 +341,8 @@ def test_a_slow_provider_cannot_hold_a_batch_past_its_time(client, app, fakes, p
 
 
 def test_urgent_news_goes_in_the_urgent_queue(client, app, people):
-    from workers.jobs import process_domain_events
-    from workers.queues import get_queue
+    from api.kernel.jobs import get_queue
+    from workers.tasks.jobs import process_domain_events
 
     push(client, records(3))
     push(client, records(2, status="9"))  # results ready (urgent), then rating invitations
@@ -369,13 +369,13 @@ def test_embedded_worker_moves_delayed_jobs_itself(app):
 
     from rq.scheduler import RQScheduler
 
-    from workers.queues import QUEUE_NAMES, get_queue
-    from workers.runner import move_due_jobs
+    from api.kernel.jobs import QUEUE_NAMES, get_queue
+    from workers.tasks.runner import move_due_jobs
 
     with app.app_context():
         queue = get_queue("default")
         queue.empty()
-        job = queue.enqueue_in(timedelta(seconds=-1), "workers.jobs.ping", "later")
+        job = queue.enqueue_in(timedelta(seconds=-1), "workers.tasks.jobs.ping", "later")
         assert queue.count == 0 and job.id in queue.scheduled_job_registry.get_job_ids()
         move_due_jobs(RQScheduler(list(QUEUE_NAMES), connection=app.extensions["redis"]))
         assert queue.job_ids == [job.id]
@@ -451,7 +451,7 @@ def test_a_worker_can_serve_its_own_figures(app, monkeypatch):
     import socket
     import urllib.request
 
-    from workers.runner import _serve_metrics
+    from workers.tasks.runner import _serve_metrics
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -468,9 +468,9 @@ def test_a_worker_can_serve_its_own_figures(app, monkeypatch):
 def test_embedded_worker_delivers_a_status_change_end_to_end(client, app, fakes, people):  # noqa: F811
     """Through rq as the embedded default runs it: the push wakes the relay, whose job makes
     the notifications and enqueues their delivery job, which sends them."""
-    from push.queueing import WAKE_FLAG
-    from workers.queues import QUEUE_NAMES, all_queues
-    from workers.runner import ThreadWorker
+    from api.kernel.jobs import QUEUE_NAMES, all_queues
+    from api.kernel.outbox import WAKE_FLAG
+    from workers.tasks.runner import ThreadWorker
 
     with app.app_context():
         for queue in all_queues():

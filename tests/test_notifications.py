@@ -438,7 +438,7 @@ def test_redis_outage_during_status_change_delivered_after(client, app, fakes, c
         with app.app_context():
             counts = sweep()
         assert counts["events_to_notifications"] == 1
-        from workers.queues import get_queue
+        from api.kernel.jobs import get_queue
 
         with app.app_context():
             jobs = get_queue("default").jobs

@@ -164,13 +164,13 @@ def test_python_m_workers_runs_jobs_in_its_own_process(app):
     """``python -m workers`` (burst here): jobs run in the worker process, in the app context."""
     from rq.job import JobStatus
 
-    from workers.queues import get_queue
-    from workers.runner import run_worker_process
+    from api.kernel.jobs import get_queue
+    from workers.tasks.runner import run_worker_process
 
     with app.app_context():
         queue = get_queue("default")
         queue.empty()
-        job = queue.enqueue("workers.jobs.ping", "in-process")
+        job = queue.enqueue("workers.tasks.jobs.ping", "in-process")
         where = queue.enqueue("os.getpid")
     run_worker_process(app, burst=True)
     job.refresh()

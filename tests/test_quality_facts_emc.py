@@ -20,7 +20,7 @@ from api.quality.models import DossierFact, EmcEvent, EmcReconciliation
 from tests.dossier_factory import CODE, OWNER_ID, UNIT, hoso, push
 from tests.fakes.emc_api import FakeEmc
 from tests.fakes.http_fake import Reply
-from workers.schedule import PERIODIC
+from workers.tasks.schedule import PERIODIC
 
 
 @pytest.fixture

@@ -149,7 +149,7 @@ def test_a_failed_push_is_retried_next_run(app, client, portal, staff):
 
 
 def test_the_periodic_job_syncs_and_survives_a_paused_portal(app, portal):
-    from workers.support_jobs import sync_portal_qa
+    from workers.tasks.support_jobs import sync_portal_qa
 
     with app.app_context():
         assert sync_portal_qa() == {"failed": "9"}

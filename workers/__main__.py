@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from api.app import create_app
-from workers.runner import run_worker_process
+from workers.tasks.runner import run_worker_process
 
 
 def main() -> None:

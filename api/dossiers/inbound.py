@@ -16,6 +16,7 @@ from api.dossiers.apply import (
     apply_safely,
 )
 from api.dossiers.batch_apply import apply_batch
+from api.kernel import outbox
 from api.kernel.database import db
 from api.portal.dossier_records import RecordError, dossier_from_hoso, progress_from_tiendo
 
@@ -99,9 +100,7 @@ def ingest_progress(records: list, source: str = "push") -> list[dict]:
     db.session.commit()
     if moved:
         # A province that sends only progress must still reach the citizen.
-        from push.queueing import enqueue_event_processing
-
-        enqueue_event_processing()
+        outbox.wake_relay()
     _log_summary("progress", results)
     return results
 
@@ -109,9 +108,7 @@ def ingest_progress(records: list, source: str = "push") -> list[dict]:
 def _after_commit(results: list[dict]) -> None:
     """Status changes were written with their domain events; now wake the notifier."""
     if any(r["message"] in ("created", "updated") for r in results):
-        from push.queueing import enqueue_event_processing
-
-        enqueue_event_processing()
+        outbox.wake_relay()
 
 
 def _log_summary(kind: str, results: list[dict]) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import exists, or_, select
 from api.auth.models import Account
 from api.dossiers.apply import STALE, UNCHANGED, apply_dossier_update, apply_safely, next_pull_time
 from api.dossiers.models import Dossier, DossierFollow, SyncRun
+from api.kernel import outbox
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.portal.dossier_records import RecordError, dossier_from_hoso
@@ -153,9 +154,7 @@ def _run(gateway: PortalGateway, run: SyncRun, ids: list[int], finish: bool = Tr
         run.finished_at = utcnow()
         db.session.commit()
     if run.changed:
-        from push.queueing import enqueue_event_processing
-
-        enqueue_event_processing()
+        outbox.wake_relay()
     log.info(
         "pull_run",
         extra={

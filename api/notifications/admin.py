@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
+from api.kernel.jobs import QUEUE_NAMES, get_queue
 from api.notifications import models as m
-from workers.queues import QUEUE_NAMES, get_queue
 
 
 def notification_detail(nid: int) -> m.Notification:

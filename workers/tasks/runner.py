@@ -24,7 +24,7 @@ from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
-from workers.queues import QUEUE_NAMES
+from api.kernel.jobs import QUEUE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def run_worker_process(app: Flask, burst: bool = False, fork: bool = False) -> N
     if burst:
         move_due_jobs(RQScheduler(list(QUEUE_NAMES), connection=connection))
     else:
-        from workers.schedule import start_schedule_thread
+        from workers.tasks.schedule import start_schedule_thread
 
         start_schedule_thread(app)
         _serve_metrics(app)
@@ -159,7 +159,7 @@ def start_worker_thread(app: Flask) -> threading.Thread:
     threading.Thread(
         target=_move_due_jobs_forever, args=(connection,), name="rq-embedded-scheduler", daemon=True
     ).start()
-    from workers.schedule import start_schedule_thread
+    from workers.tasks.schedule import start_schedule_thread
 
     start_schedule_thread(app)
     log.info("embedded_worker_started")

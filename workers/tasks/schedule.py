@@ -10,19 +10,17 @@ import redis
 from flask import Flask
 from rq.cron import CronScheduler
 
-from bots import jobs as bot_jobs
-from workers import jobs, quality_jobs, support_jobs
+from workers.tasks import jobs, quality_jobs, support_jobs
 
 log = logging.getLogger(__name__)
 
 LEADER_KEY = "lock:cron-leader"
 LEADER_SECONDS = 60
 
-# (function, queue, seconds between runs or a cron expression in UTC)
+# The workers' own periodic jobs, added to the app's schedule by ``workers.init_app``; the bots
+# bring theirs (bots.jobs.PERIODIC). (function, queue, seconds between runs or cron in UTC)
 PERIODIC = [
     (jobs.sweep_notifications, "urgent", {"interval": 30}),  # lost jobs found within 30 s
-    (bot_jobs.sweep_updates, "urgent", {"interval": 60}),
-    (bot_jobs.relay_officer_replies, "urgent", {"interval": 15}),
     (jobs.pull_followed_dossiers, "default", {"interval": 300}),
     (jobs.flush_portal_outbox, "default", {"interval": 60}),
     (jobs.expire_assistance_grants, "default", {"interval": 60}),
@@ -39,16 +37,16 @@ PERIODIC = [
 ]
 
 
-def build_scheduler(connection: redis.Redis) -> CronScheduler:
+def build_scheduler(connection: redis.Redis, periodic: list) -> CronScheduler:
     scheduler = CronScheduler(connection=connection, logging_level="WARNING")
-    for func, queue, timing in PERIODIC:
+    for func, queue, timing in periodic:
         scheduler.register(func, queue_name=queue, **timing)
     return scheduler
 
 
 def run_schedule(app: Flask, stop: threading.Event) -> None:
     connection: redis.Redis = app.extensions["redis"]
-    scheduler = build_scheduler(connection)
+    scheduler = build_scheduler(connection, app.extensions.get("periodic_jobs", []))
     lock = connection.lock(LEADER_KEY, timeout=LEADER_SECONDS, blocking=False)
     while not stop.is_set():
         try:

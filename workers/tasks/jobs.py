@@ -47,8 +47,9 @@ def pull_all_unfinished_dossiers() -> dict:
 def process_domain_events(max_rounds: int = 40) -> dict:
     """Domain events → notifications, handed to delivery a batch at a time, until the outbox
     is empty (or, after ``max_rounds`` batches, hand the rest to a fresh run)."""
+    from api.kernel.outbox import relay_lock, wake_relay, wake_up_taken
     from api.notifications.fanout import events_waiting, relay
-    from push.queueing import enqueue_delivery, enqueue_event_processing, relay_lock, wake_up_taken
+    from push.queueing import enqueue_delivery
 
     wake_up_taken()
     total, rounds = 0, 0
@@ -71,7 +72,7 @@ def process_domain_events(max_rounds: int = 40) -> dict:
         finally:
             lock.release()
         if rounds >= max_rounds:
-            enqueue_event_processing()  # let other queued work in before the next rounds
+            wake_relay()  # let other queued work in before the next rounds
             return {"notifications": total, "more": True}
         if not events_waiting():
             break
