@@ -110,6 +110,8 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     dossiers.init_app(app, api)
     portal.init_app(app, api)
     notifications.init_app(app, api)
+    # messaging, rating, support: the order their additions to a status change reach a citizen
+    # (supplement thread, rating invitation, survey), as they subscribe to the fan-out.
     messaging.init_app(app, api)
     rating.init_app(app, api)
     assistance.init_app(app, api)

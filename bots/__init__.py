@@ -10,11 +10,15 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    from api.kernel import events
     from api.kernel.jobs import add_periodic
+    from api.notifications.announcements import CHAT_LANGUAGES
     from bots import jobs, models  # noqa: F401
     from bots.cli import bot_cli
+    from bots.engine.identity import languages_of
     from bots.webhooks import blp
 
+    events.subscribe(CHAT_LANGUAGES, languages_of)  # the fan-out speaks each chat's language
     api.register_blueprint(blp)
     app.cli.add_command(bot_cli)
     add_periodic(app, jobs.PERIODIC)

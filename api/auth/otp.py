@@ -23,7 +23,9 @@ import redis
 from flask import current_app
 from sqlalchemy import select
 
+from api.auth.announcements import CODE_TO_SEND
 from api.auth.models import OtpChallenge
+from api.kernel import events
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.kernel.digits import ascii_digits
@@ -85,25 +87,20 @@ class LoggingOtpSender:
 
 
 class PipelineOtpSender:
-    """Codes go out as urgent SMS through the notification pipeline (one_time_code event).
+    """Codes go out as urgent SMS through the notification pipeline (one_time_code event):
+    the notifications domain hears ``CODE_TO_SEND``, and its hand-over to delivery runs after
+    this commit.
 
     The code sits in the notification only until it is delivered or given up: dispatch
     scrubs it then (push.dispatch)."""
 
     def send_code(self, phone: str, code: str, purpose: str, language: str) -> None:
-        from api.notifications.service import notify_chat
-        from push.queueing import enqueue_delivery
-
-        notification = notify_chat(
-            "sms",
-            phone,
-            "one_time_code",
-            {"code": code},
-            f"otp:{phone}:{secrets.token_hex(8)}",
-            language=language,
+        hand_overs = events.collect(
+            CODE_TO_SEND, phone=phone, code=code, purpose=purpose, language=language
         )
         db.session.commit()
-        enqueue_delivery([notification.id], urgent=True)
+        for hand_over in hand_overs:
+            hand_over()
 
 
 def _code_hash(phone: str, code: str) -> str:

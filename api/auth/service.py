@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from api.audit.service import Origin, record
 from api.auth import otp
+from api.auth.announcements import IDENTITY_PROVEN, PHONE_PROVEN
 from api.auth.guard import Principal
 from api.auth.models import (
     ASSURANCE_PASSWORD,
@@ -29,6 +30,7 @@ from api.auth.tokens import (
     rotate,
     start_session,
 )
+from api.kernel import events
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
@@ -135,13 +137,14 @@ def vneid_callback(code: str, state: str, origin: Origin) -> TokenPair:
 
 def _note_contact_grants(account: Account, origin: Origin) -> None:
     """A proven phone makes the account the contact of the dossiers carrying it, a VNeID
-    identity the owner of those with its number: audited, once each."""
-    from api.dossiers.applicant import record_grants_for_identity, record_grants_for_phone
-
+    identity the owner of those with its number: the dossiers domain hears and records the
+    grants (audited, once each) in this transaction."""
     if account.phone:
-        record_grants_for_phone(account.id, account.phone, origin)
+        events.announce(PHONE_PROVEN, account_id=account.id, phone=account.phone, origin=origin)
     if account.personal_id and account.assurance == ASSURANCE_VNEID:
-        record_grants_for_identity(account.id, account.personal_id, origin)
+        events.announce(
+            IDENTITY_PROVEN, account_id=account.id, personal_id=account.personal_id, origin=origin
+        )
 
 
 def _phone_taken(phone: str, account: Account) -> bool:

@@ -1,8 +1,9 @@
 """Two-way messages between the applicant and the officers handling a dossier: one thread per
 dossier, attachments, the officer inbox, canned replies and unit digests.
 
-Wiring for other packages: ``system.open_supplement_thread`` (status 5),
-``digest.send_unit_digests`` (periodic), ``reading.unread_message_count`` (``/me``).
+Wiring: ``system.on_status_notified`` hears the notification fan-out (status 5 opens the
+thread); for other packages ``digest.send_unit_digests`` (periodic),
+``reading.unread_message_count`` (``/me``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    from api.kernel import events
     from api.messaging import models  # noqa: F401
     from api.messaging.officer_routes import blp as officer_blp
     from api.messaging.routes import blp
+    from api.messaging.system import on_status_notified
+    from api.notifications.announcements import STATUS_NOTIFIED
     from api.portal import outbox  # noqa: F401  (the portal queue's table)
 
+    events.subscribe(STATUS_NOTIFIED, on_status_notified)
     api.register_blueprint(blp)
     api.register_blueprint(officer_blp)

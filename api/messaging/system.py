@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from api.dossiers.models import Dossier
+from api.dossiers.models import Dossier, DossierStatus
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.messaging import content
@@ -57,7 +57,7 @@ def _request_key(dossier: Dossier, request: dict) -> str:
 
 
 def open_supplement_thread(dossier: Dossier, event_key: str) -> list[Message]:
-    """Wiring for the notification fan-out when a dossier moves to status 5: one system
+    """When a dossier moves to status 5 (``on_status_notified``): one system
     message per supplement request (``Dossier.supplement_requests``) not posted before, or one
     general message keyed by ``event_key`` when the portal listed none. Caller commits."""
     posted: list[Message] = []
@@ -83,3 +83,10 @@ def open_supplement_thread(dossier: Dossier, event_key: str) -> list[Message]:
         message = post_system_message(dossier, f"supplement:{event_key}", body, meta)
         posted += [message] if message else []
     return posted
+
+
+def on_status_notified(dossier: Dossier, status: DossierStatus, event_key: str) -> None:
+    """The fan-out told a status change (``api.notifications.announcements.STATUS_NOTIFIED``):
+    a supplement request opens the thread with what is missing. Makes no notification."""
+    if status.group == "supplement_requested":
+        open_supplement_thread(dossier, event_key)

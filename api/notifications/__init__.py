@@ -8,6 +8,8 @@ from flask import Flask
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
     from api.notifications import models  # noqa: F401
     from api.notifications.routes import blp, hooks
+    from api.notifications.subscriber import register
 
+    register()
     api.register_blueprint(blp)
     api.register_blueprint(hooks)

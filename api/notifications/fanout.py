@@ -20,7 +20,9 @@ from api.auth.models import ROLE_CITIZEN, Account
 from api.dossiers.models import DomainEvent, Dossier, DossierFollow, DossierStatus
 from api.kernel.clock import utcnow
 from api.kernel.database import db
+from api.kernel.events import collect
 from api.notifications import planning
+from api.notifications.announcements import CHAT_LANGUAGES, STATUS_NOTIFIED
 from api.notifications.models import PENDING, Notification
 from api.profile.models import ChatIdentity
 
@@ -127,31 +129,18 @@ def _fan_out(events: list[DomainEvent]) -> list[tuple[int, bool]]:
                 planning.for_chat(channel, chat_id, kind, params, key, dossier.id, now, language)
             )
     stored = [(nid, urgent) for nid, state, urgent in planning.insert_new(rows) if state == PENDING]
-    # After the status notifications, so that a citizen hears "ready" before "please rate".
+    # After the status notifications, so that a citizen hears "ready" before "please rate":
+    # the domains above add theirs (supplement thread, rating and survey invitations).
     extra: list[Notification] = []
     for event in events:
-        extra += _status_side_effects(
-            event, dossiers[event.dossier_id], statuses[event.payload["to_status"]]
+        extra += collect(
+            STATUS_NOTIFIED,
+            dossier=dossiers[event.dossier_id],
+            status=statuses[event.payload["to_status"]],
+            event_key=event.dedupe_key,
         )
     db.session.flush()
     return stored + [(n.id, n.urgent) for n in extra if n.status == PENDING]
-
-
-def _status_side_effects(
-    event: DomainEvent, dossier: Dossier, status: DossierStatus
-) -> list[Notification]:
-    """The rarer statuses do more than notify: 5 opens the thread with what is missing, 9/10
-    invite the applicant to rate the service."""
-    if status.group == "supplement_requested":
-        from api.messaging.system import open_supplement_thread
-
-        open_supplement_thread(dossier, event.dedupe_key)
-    if status.group == "done":
-        from api.rating.invitation import invite_to_rate
-        from api.support.surveys import invite_after_dossier
-
-        return invite_to_rate(dossier) + invite_after_dossier(dossier)
-    return []
 
 
 class _Audience:
@@ -216,20 +205,15 @@ class _Audience:
         chat_ids = {chat_id for chats in self.chats.values() for _, chat_id in chats}
         if not chat_ids:
             return
-        from bots.models import BotChat  # the bots keep each chat's language
-
         for channel, chat_id, account_id in db.session.execute(
             select(ChatIdentity.channel, ChatIdentity.external_id, ChatIdentity.account_id).where(
                 ChatIdentity.external_id.in_(chat_ids)
             )
         ):
             self.chat_owner[(channel, chat_id)] = account_id
-        for channel, chat_id, language in db.session.execute(
-            select(BotChat.channel, BotChat.chat_id, BotChat.language).where(
-                BotChat.chat_id.in_(chat_ids)
-            )
-        ):
-            self.chat_language[(channel, chat_id)] = language or "vi"
+        # The bots keep the language each chat chose; a chat nobody answers for hears in "vi".
+        for chat, language in collect(CHAT_LANGUAGES, chat_ids=chat_ids):
+            self.chat_language[chat] = language or "vi"
 
     def accounts_of(self, dossier: Dossier) -> list[planning.Recipient]:
         ids = list(self.followers.get(dossier.id, []))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from api.dossiers.models import Dossier
+from api.dossiers.models import Dossier, DossierStatus
 from api.kernel.database import db
 from api.notifications.models import Notification
 from api.notifications.service import notify_applicant
@@ -13,7 +13,7 @@ from api.rating.service import RATEABLE_GROUP
 
 
 def invite_to_rate(dossier: Dossier) -> list[Notification]:
-    """Wiring for the notification fan-out at status 9 or 10: one invitation per dossier and
+    """At status 9 or 10 (``on_status_notified``): one invitation per dossier and
     applicant account, ever (9 then 10 invites once), none once rated. Caller commits and
     hands the notifications to delivery."""
     if dossier.status.group != RATEABLE_GROUP or not (
@@ -24,3 +24,13 @@ def invite_to_rate(dossier: Dossier) -> list[Notification]:
         return []
     params = {"code": dossier.code, "procedure": dossier.procedure_name}
     return notify_applicant(dossier, "rating_invitation", params, f"rating_invitation:{dossier.id}")
+
+
+def on_status_notified(
+    dossier: Dossier, status: DossierStatus, event_key: str
+) -> list[Notification] | None:
+    """The fan-out told a status change (``api.notifications.announcements.STATUS_NOTIFIED``):
+    a finished dossier invites its applicant to rate; the fan-out delivers the invitation."""
+    if status.group == RATEABLE_GROUP:
+        return invite_to_rate(dossier)
+    return None

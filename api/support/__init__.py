@@ -1,9 +1,9 @@
 """User support: FAQ articles and step-by-step guidance, answering questions in the app and
 the chats, questions to the agency (with the portal's Q&A), and surveys.
 
-Wiring for other packages: ``surveys.invite_after_dossier`` (finished-status event, from the
-fan-out), ``ask.ask`` and ``questions.ask_agency`` (bots), ``retrieval.retrieve_articles``
-(the one seam for article retrieval).
+Wiring: ``surveys.on_status_notified`` hears the notification fan-out (a finished dossier
+invites to surveys); for other packages ``ask.ask`` and ``questions.ask_agency`` (bots),
+``retrieval.retrieve_articles`` (the one seam for article retrieval).
 """
 
 from __future__ import annotations
@@ -12,11 +12,15 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    from api.kernel import events
+    from api.notifications.announcements import STATUS_NOTIFIED
     from api.support import models, survey_models  # noqa: F401
     from api.support.admin_routes import blp as admin_blp
     from api.support.cli import support_cli
     from api.support.routes import blp
+    from api.support.surveys import on_status_notified
 
+    events.subscribe(STATUS_NOTIFIED, on_status_notified)
     api.register_blueprint(blp)
     api.register_blueprint(admin_blp)
     app.cli.add_command(support_cli)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.auth.guard import Principal
-from api.dossiers.models import Dossier
+from api.dossiers.models import Dossier, DossierStatus
 from api.kernel.clock import to_local, utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
@@ -356,7 +356,7 @@ def active(kind: str | None = None) -> list[Survey]:
 
 
 def invite_after_dossier(dossier: Dossier) -> list[Notification]:
-    """Wiring for the finished-status event (fan-out, status 9/10): one invitation per active
+    """At a finished status (9/10, ``on_status_notified``): one invitation per active
     post-dossier survey, dossier and applicant account, ever. Caller commits."""
     if dossier.status.group != DONE_GROUP or not dossier.applicant_id_number:
         return []
@@ -374,6 +374,16 @@ def invite_after_dossier(dossier: Dossier) -> list[Notification]:
             dossier, "survey_invitation", params, f"survey:{survey.id}:d{dossier.id}"
         )
     return made
+
+
+def on_status_notified(
+    dossier: Dossier, status: DossierStatus, event_key: str
+) -> list[Notification] | None:
+    """The fan-out told a status change (``api.notifications.announcements.STATUS_NOTIFIED``):
+    a finished dossier invites to the post-dossier surveys, after the rating invitation."""
+    if status.group == DONE_GROUP:
+        return invite_after_dossier(dossier)
+    return None
 
 
 def invite_periodic(slug: str, account_ids: list[int]) -> int:

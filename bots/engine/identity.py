@@ -29,6 +29,19 @@ def saved_language(channel: str, chat_id: str) -> str:
     return row.language if row else "vi"
 
 
+def languages_of(chat_ids: set[str]) -> list[tuple[tuple[str, str], str]]:
+    """((channel, chat_id), language) of the given chats that chose one with the bot: the
+    notification fan-out asks (``api.notifications.announcements.CHAT_LANGUAGES``)."""
+    return [
+        ((channel, chat_id), language or "vi")
+        for channel, chat_id, language in db.session.execute(
+            select(BotChat.channel, BotChat.chat_id, BotChat.language).where(
+                BotChat.chat_id.in_(chat_ids)
+            )
+        )
+    ]
+
+
 def save_language(channel: str, chat_id: str, language: str) -> None:
     row = chat_row(channel, chat_id, create=True)
     row.language, row.updated_at = language, utcnow()
