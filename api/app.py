@@ -98,6 +98,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         support,
     )
     from api.cli import serve_command
+    from sandbox import seed as demo_seed
 
     app.cli.add_command(serve_command)
     health.init_app(app, api)
@@ -116,6 +117,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     bots.init_app(app, api)
     quality.init_app(app, api)
     console.init_app(app, api)
+    demo_seed.init_app(app)  # the demo's seed-demo commands, into the groups registered above
 
 
 def _init_request_context(app: Flask) -> None:

@@ -7,12 +7,12 @@ from sqlalchemy import func, select
 from api.auth.models import Account
 from api.kernel.database import db
 from api.messaging.models import MessageThread
-from api.staff.demo import DEMO_PASSWORD, seed_demo_staff
+from sandbox.demo_people import DEMO_PASSWORD, seed_demo_staff
 from tests.console_helpers import console_sign_in, post_form
 
 
 def test_demo_staff_and_their_pages(app, client):
-    from api.dossiers.demo import seed_demo_dossiers
+    from sandbox.demo_dossiers import seed_demo_dossiers
 
     with app.app_context():
         seed_demo_dossiers()
