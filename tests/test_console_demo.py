@@ -56,3 +56,15 @@ def test_demo_staff_and_their_pages(app, client):
     console_sign_in(client, "canbo.tanhoa", DEMO_PASSWORD)
     assert client.get("/console/articles/").status_code == 200
     assert client.get("/console/figures/").status_code == 200
+
+
+def test_the_seed_commands_keep_their_names(app):
+    """`make seed` calls `flask dossiers|staff|support seed-demo`: sandbox/seed.py adds them to
+    the domains' groups; the staff one still refuses outside the sandbox."""
+    runner = app.test_cli_runner()
+    for group in ("dossiers", "staff", "support"):
+        assert runner.invoke(args=[group, "seed-demo", "--help"]).exit_code == 0
+    refused = runner.invoke(args=["staff", "seed-demo"])
+    assert "for the sandbox only (SANDBOX=1); nothing done." in refused.output
+    made = runner.invoke(args=["support", "seed-demo"])
+    assert made.exit_code == 0 and made.output.startswith("Support demo: 18 articles, 2 surveys")
