@@ -99,6 +99,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         support,
     )
     from api.cli import serve_command
+    from sandbox import seed as demo_seed
 
     app.cli.add_command(serve_command)
     health.init_app(app, api)
@@ -120,6 +121,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     workers.tasks.init_app(app)
     quality.init_app(app, api)
     console.init_app(app, api)
+    demo_seed.init_app(app)  # the demo's seed-demo commands, into the groups registered above
 
 
 def _init_request_context(app: Flask) -> None:

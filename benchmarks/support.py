@@ -35,7 +35,7 @@ def _app(directory: Path):  # noqa: ANN202
     from api.app import create_app
     from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
     from api.kernel.settings import Settings
-    from api.support.demo import seed_demo_support
+    from sandbox.demo_support import seed_demo_support
 
     settings = Settings.from_env(
         env={},

@@ -11,6 +11,12 @@ import threading
 
 from flask import Flask
 
+from api.auth.vneid import VneidClient
+from api.portal.gateway import PortalGateway
+from sandbox import emc_server, oidc_provider, portal_server
+from sandbox.demo_dossiers import demo_simulator
+from sandbox.demo_people import DEMO_PASSWORD, seed_demo_staff, try_lines
+
 log = logging.getLogger(__name__)
 ADVANCE_SECONDS = 60
 
@@ -18,12 +24,6 @@ ADVANCE_SECONDS = 60
 def start_demo_services(app: Flask, api_base: str) -> list[str]:
     """Start the portal simulator and the VNeID sandbox; point the app's adapters at them.
     Returns lines to print."""
-    from api.auth.vneid import VneidClient
-    from api.dossiers.demo import demo_simulator
-    from api.portal.gateway import PortalGateway
-    from sandbox import oidc_provider, portal_server
-    from sandbox.demo_people import try_lines
-
     settings = app.extensions["settings"]
     lines = []
     simulator = demo_simulator()
@@ -60,8 +60,6 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
             f"  Sandbox VNeID:  {issuer}  (SANDBOX – not VNeID; demo citizens listed there)"
         )
     if not settings.emc_url:
-        from sandbox import emc_server
-
         _, emc_url = emc_server.serve()
         app.extensions["settings"] = settings = dataclasses.replace(
             settings, emc_url=emc_url, emc_site_id=settings.emc_site_id or "SANDBOX"
@@ -72,8 +70,6 @@ def start_demo_services(app: Flask, api_base: str) -> list[str]:
 
 
 def _console_lines(api_base: str) -> list[str]:
-    from api.staff.demo import DEMO_PASSWORD, seed_demo_staff
-
     people = seed_demo_staff()
     return [
         f"  Staff console:  {api_base}/console  (SANDBOX sign-ins, password {DEMO_PASSWORD})"

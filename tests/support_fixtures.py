@@ -13,7 +13,7 @@ COMMUNE_UNIT = "000.21.15.H12"  # HO_TICH questions go here
 
 @pytest.fixture(name="seeded")
 def seeded_fixture(app):
-    from api.support.demo import seed_demo_support
+    from sandbox.demo_support import seed_demo_support
 
     with app.app_context():
         seed_demo_support()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("api", "push", "bots", "workers")
+PACKAGES = ("api", "push", "bots", "workers", "sandbox")
 LINT = Path(sys.executable).with_name("lint-imports")
 
 

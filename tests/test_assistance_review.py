@@ -288,10 +288,10 @@ def test_a_wrong_code_does_not_look_like_a_lost_sign_in(client, app, world):
 
 
 def test_the_demo_resident_has_a_phone_even_when_the_first_is_taken(client, app):
-    from api.assistance.demo import seed_demo_assistance
     from api.auth.models import ROLE_CITIZEN
-    from api.dossiers.demo import seed_demo_dossiers
     from api.kernel.phone import normalise_phone
+    from sandbox.demo_dossiers import seed_demo_dossiers
+    from sandbox.demo_people import seed_demo_assistance
 
     with app.app_context():
         seed_demo_dossiers(20)

@@ -362,8 +362,8 @@ def test_bots_show_who_is_helping_and_stop_it_in_one_tap(client, app, world):
 
 
 def test_demo_has_a_team_member_and_a_resident(client, app):
-    from api.assistance.demo import HELPER_PASSWORD, HELPER_USERNAME, seed_demo_assistance
-    from api.dossiers.demo import seed_demo_dossiers
+    from sandbox.demo_dossiers import seed_demo_dossiers
+    from sandbox.demo_people import HELPER_PASSWORD, HELPER_USERNAME, seed_demo_assistance
 
     with app.app_context():
         seed_demo_dossiers(20)

@@ -68,7 +68,7 @@ def test_a_team_member_starts_and_ends_a_help_session(app, client, live_server, 
 
 def test_an_editor_publishes_an_article(app, client, live_server, browser, shots):  # noqa: F811
     with app.app_context():
-        from api.support.demo import seed_demo_support
+        from sandbox.demo_support import seed_demo_support
 
         seed_demo_support()
     make_staff(app, "editor.a", "officer", unit_code=UNIT)

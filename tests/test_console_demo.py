@@ -7,12 +7,12 @@ from sqlalchemy import func, select
 from api.auth.models import Account
 from api.kernel.database import db
 from api.messaging.models import MessageThread
-from api.staff.demo import DEMO_PASSWORD, seed_demo_staff
+from sandbox.demo_people import DEMO_PASSWORD, seed_demo_staff
 from tests.console_helpers import console_sign_in, post_form
 
 
 def test_demo_staff_and_their_pages(app, client):
-    from api.dossiers.demo import seed_demo_dossiers
+    from sandbox.demo_dossiers import seed_demo_dossiers
 
     with app.app_context():
         seed_demo_dossiers()
@@ -56,3 +56,15 @@ def test_demo_staff_and_their_pages(app, client):
     console_sign_in(client, "canbo.tanhoa", DEMO_PASSWORD)
     assert client.get("/console/articles/").status_code == 200
     assert client.get("/console/figures/").status_code == 200
+
+
+def test_the_seed_commands_keep_their_names(app):
+    """`make seed` calls `flask dossiers|staff|support seed-demo`: sandbox/seed.py adds them to
+    the domains' groups; the staff one still refuses outside the sandbox."""
+    runner = app.test_cli_runner()
+    for group in ("dossiers", "staff", "support"):
+        assert runner.invoke(args=[group, "seed-demo", "--help"]).exit_code == 0
+    refused = runner.invoke(args=["staff", "seed-demo"])
+    assert "for the sandbox only (SANDBOX=1); nothing done." in refused.output
+    made = runner.invoke(args=["support", "seed-demo"])
+    assert made.exit_code == 0 and made.output.startswith("Support demo: 18 articles, 2 surveys")

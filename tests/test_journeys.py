@@ -37,7 +37,7 @@ TG_CHAT, ZALO_USER = 7770001, "zalo-user-binh"
 @pytest.fixture
 def demo(app):
     """A fresh demo: the demo dossiers loaded the way `make run` seeds them, and its staff."""
-    from api.dossiers.demo import demo_simulator, seed_demo_dossiers
+    from sandbox.demo_dossiers import demo_simulator, seed_demo_dossiers
 
     with app.app_context():
         simulator = demo_simulator()

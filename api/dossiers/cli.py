@@ -1,4 +1,4 @@
-"""``flask dossiers ...``: pull from the portal, and seed demo dossiers."""
+"""``flask dossiers ...``: pull from the portal (``seed-demo`` is the sandbox's, sandbox/seed.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from tqdm import tqdm
 
 from api.dossiers.pull import pull_followed, pull_nightly
 from api.portal.client import get_gateway
-from api.quality.demo import seed_demo_figures
 
 dossiers_cli = AppGroup("dossiers", help="Dossier synchronisation with the portal.")
 
@@ -39,26 +38,3 @@ def pull_command(nightly: bool) -> None:
         f"Pulled {run.done}/{run.total} dossiers: {run.changed} changed, {run.failed} failed."
         + (f" Stopped: {run.error}" if run.error else "")
     )
-
-
-@dossiers_cli.command("seed-demo")
-@click.option("--count", default=60, show_default=True)
-def seed_demo_command(count: int) -> None:
-    """Load realistic demo dossiers (every status, overdue and on time) from the sandbox
-    portal's generator. Idempotent within a day."""
-    from api.dossiers.demo import seed_demo_dossiers
-
-    created = seed_demo_dossiers(count)
-    from api.support.demo import seed_demo_support  # FAQ articles and surveys (issue 16)
-
-    seed_demo_support()
-    from sandbox.demo_people import seed_staff
-
-    seed_staff()  # the demo officer and community member
-    click.echo(
-        f"Demo dossiers: {created['dossiers']} records, {created['progress']} progress entries."
-    )
-    from api.assistance.demo import seed_demo_assistance
-
-    click.echo("\n".join(seed_demo_assistance()))
-    click.echo(f"Demo quality figures: {seed_demo_figures()}")

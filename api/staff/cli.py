@@ -43,17 +43,3 @@ def create_command(
         raise click.ClickException(f"{exc.slug}: {exc.errors or exc.params}") from exc
     # An officer sees the dossiers whose DonViXuLy equals the unit exactly.
     click.echo(f"Created {role} {account.username} ({account.public_id}).")
-
-
-@staff_cli.command("seed-demo")
-def seed_demo_command() -> None:
-    """Demo staff, units and questions for the console (sandbox only)."""
-    from flask import current_app
-
-    from api.staff.demo import DEMO_PASSWORD, seed_demo_staff
-
-    if not current_app.extensions["settings"].sandbox:
-        click.echo("Demo staff are for the sandbox only (SANDBOX=1); nothing done.")
-        return
-    for username, _role, sees in seed_demo_staff():
-        click.echo(f"Console demo: {username} / {DEMO_PASSWORD}  ({sees})")

@@ -1,4 +1,5 @@
-"""``flask support ...``: demo content, portal Q&A sync, periodic survey invitations."""
+"""``flask support ...``: portal Q&A sync, periodic survey invitations (``seed-demo`` is the
+sandbox's, sandbox/seed.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 support_cli = AppGroup("support", help="User support: articles, Q&A sync, surveys.")
-
-
-@support_cli.command("seed-demo")
-def seed_demo_command() -> None:
-    """Load the demo FAQ articles and surveys (idempotent)."""
-    from api.support.demo import seed_demo_support
-
-    made = seed_demo_support()
-    click.echo(f"Support demo: {made['articles']} articles, {made['surveys']} surveys added.")
 
 
 @support_cli.command("sync-portal")

@@ -8,22 +8,20 @@ from datetime import datetime, time
 
 from api.dossiers.inbound import ingest_dossiers, ingest_progress
 from api.kernel.clock import VN_TZ, utcnow
+from sandbox.demo_people import assign_owners
+from sandbox.portal_simulator import PortalSimulator
 
 
-def demo_simulator(count: int = 60):  # noqa: ANN201
+def demo_simulator(count: int = 60) -> PortalSimulator:
     """A simulator whose clock starts at 08:00 today (Vietnam time): the same dossier codes all
     day, so restarting the demo adds nothing twice."""
-    from sandbox.portal_simulator import PortalSimulator
-
     today = datetime.combine(utcnow().astimezone(VN_TZ).date(), time(8, 0), tzinfo=VN_TZ)
-    from sandbox.demo_people import assign_owners
-
     simulator = PortalSimulator(dossier_count=count, now=today, seed=2025)
     assign_owners(simulator)  # the sandbox VNeID citizens own some demo dossiers
     return simulator
 
 
-def seed_demo_dossiers(count: int = 60, simulator=None) -> dict[str, int]:  # noqa: ANN001
+def seed_demo_dossiers(count: int = 60, simulator: PortalSimulator | None = None) -> dict[str, int]:
     simulator = simulator or demo_simulator(count)
     records = [
         {k: v for k, v in d.items() if not k.startswith("_")} for d in simulator.dossiers.values()

@@ -1,4 +1,4 @@
-"""Demo support content for `make run`: the FAQ articles (api/data/support_articles.json),
+"""Demo support content for `make run`: the FAQ articles (sandbox/support_articles.json),
 the post-dossier survey and the quarterly satisfaction survey. Idempotent."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from api.kernel.database import db
 from api.support.models import PUBLISHED, Article
 from api.support.survey_models import PERIODIC, POST_DOSSIER, S_ACTIVE, Survey
 
-ARTICLES_FILE = Path(__file__).resolve().parent.parent / "data" / "support_articles.json"
+ARTICLES_FILE = Path(__file__).resolve().with_name("support_articles.json")
 
 
 def _scale(key: str, vi: str, en: str, required: bool = True) -> dict:
