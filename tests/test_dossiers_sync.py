@@ -274,7 +274,7 @@ def test_gateway_session_expiry_relogin_during_pull(client, portal, app_ctx):
 
 def test_catalog_refresh_from_portal(app, portal, app_ctx):
     from api.catalog.models import Procedure
-    from api.portal.catalog_refresh import refresh_catalog
+    from api.catalog.portal_refresh import refresh_catalog
 
     before = {p.code: p.content_hash for p in db.session.scalars(select(Procedure))}
     seen = []
