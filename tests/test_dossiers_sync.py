@@ -293,6 +293,16 @@ def test_catalog_refresh_from_portal(app, portal, app_ctx):
     import_catalog(load_catalog_file(DEFAULT_CATALOG), source="restore")
 
 
+def test_refresh_catalog_command_keeps_its_name(app, portal, app_ctx):
+    # The command lives in the catalog domain and is added to the portal's command group.
+    result = app.test_cli_runner().invoke(args=["portal", "refresh-catalog", "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Catalog from the portal: 5 records" in result.output
+    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
+
+    import_catalog(load_catalog_file(DEFAULT_CATALOG), source="restore")
+
+
 def test_batch_repeating_a_code_is_applied_in_order(client, portal, app_ctx):
     record = hoso(portal, portal.dossier_codes()[0])
     batch = [{**record, "TrangThaiHoSo": "2"}, {**record, "TrangThaiHoSo": "4"}, record]
