@@ -9,15 +9,15 @@ import uuid
 
 from flask import Flask, g, request
 
-from api.docs_assets import register_docs_assets
-from api.input_guard import init_input_guard
 from api.kernel.database import connect_redis, db, migrate
 from api.kernel.errors import register_error_handlers
 from api.kernel.ids import DatabaseIdConverter
 from api.kernel.logs import configure_logging, request_id_var
 from api.kernel.settings import Settings
+from api.kernel.web.docs_assets import register_docs_assets
+from api.kernel.web.input_guard import init_input_guard
+from api.kernel.web.openapi import OPENAPI_CONFIG, DvcApi
 from api.metrics import init_metrics
-from api.openapi import OPENAPI_CONFIG, DvcApi
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = logging.getLogger("api.access")
@@ -89,6 +89,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         console,
         dossiers,
         health,
+        me,
         messaging,
         notifications,
         portal,
@@ -106,6 +107,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     catalog.init_app(app, api)
     admin_units.init_app(app, api)
     auth.init_app(app, api)
+    me.init_app(app, api)  # /me composes several domains: an interface, above them
     staff.init_app(app, api)
     profile.init_app(app, api)
     dossiers.init_app(app, api)

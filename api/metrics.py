@@ -2,7 +2,8 @@
 figures (push.metrics) and its backlog.
 
 Under gunicorn set PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py does) so every worker's figures
-are summed; otherwise the process's own registry is served.
+are summed; otherwise the process's own registry is served. Part of the composition root (it
+wires the notifications domain's backlog into /metrics), beside api.app.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from push.metrics import BacklogCollector
 
 REQUESTS = Counter(
     "dvc_http_requests_total", "HTTP requests answered", ["method", "endpoint", "status"]
@@ -50,8 +53,6 @@ def init_metrics(app: Flask) -> None:
             LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - start)
             REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
         return response
-
-    from push.metrics import BacklogCollector
 
     backlog = CollectorRegistry()
     backlog.register(BacklogCollector(app))

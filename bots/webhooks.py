@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 from api.kernel.digits import is_digits
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
-from api.openapi import ErrorSchema
+from api.kernel.web.openapi import ErrorSchema
 from bots import inbox
 from bots.shapes import telegram_problem, zalo_problem
 from bots.telegram import adapter as telegram

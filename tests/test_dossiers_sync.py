@@ -274,7 +274,7 @@ def test_gateway_session_expiry_relogin_during_pull(client, portal, app_ctx):
 
 def test_catalog_refresh_from_portal(app, portal, app_ctx):
     from api.catalog.models import Procedure
-    from api.portal.catalog_refresh import refresh_catalog
+    from api.catalog.portal_refresh import refresh_catalog
 
     before = {p.code: p.content_hash for p in db.session.scalars(select(Procedure))}
     seen = []
@@ -288,6 +288,16 @@ def test_catalog_refresh_from_portal(app, portal, app_ctx):
         assert code in before
     again = refresh_catalog(get_gateway(), limit=30)
     assert again.created == 0 and again.updated == 0 and again.unchanged == 30
+    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
+
+    import_catalog(load_catalog_file(DEFAULT_CATALOG), source="restore")
+
+
+def test_refresh_catalog_command_keeps_its_name(app, portal, app_ctx):
+    # The command lives in the catalog domain and is added to the portal's command group.
+    result = app.test_cli_runner().invoke(args=["portal", "refresh-catalog", "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Catalog from the portal: 5 records" in result.output
     from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
 
     import_catalog(load_catalog_file(DEFAULT_CATALOG), source="restore")

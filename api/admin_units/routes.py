@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.admin_units import service
-from api.openapi import ErrorSchema
+from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1", description="Administrative units")
 

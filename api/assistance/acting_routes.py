@@ -8,11 +8,11 @@ from flask_smorest import Blueprint
 
 from api.assistance import assisted
 from api.assistance.guard import acting_required, current_acting
+from api.audit.origin import request_origin
 from api.dossiers import schemas as dossier_schemas
 from api.kernel.pagination import Page, page_envelope
 from api.messaging import schemas as message_schemas
 from api.messaging.attachments import Upload
-from api.origin import request_origin
 from api.rating import schemas as feedback_schemas
 
 blp = Blueprint(

@@ -29,7 +29,7 @@ from api.kernel import clock
 from api.kernel.clock import as_utc
 from api.kernel.database import db
 from api.kernel.errors import ApiError
-from api.openapi import ErrorSchema
+from api.kernel.web.openapi import ErrorSchema
 
 TOKEN_TYPE = "assist"
 

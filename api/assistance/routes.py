@@ -12,12 +12,12 @@ from api.assistance import guard as acting
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
 from api.assistance.models import Grant
+from api.audit.origin import request_origin
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
 from api.kernel.database import db
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope
-from api.openapi import ErrorSchema
-from api.origin import request_origin
+from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
     "assistance",

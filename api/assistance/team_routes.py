@@ -9,11 +9,11 @@ from flask_smorest import Blueprint
 from api.assistance import consent, figures, teams
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
+from api.audit.origin import request_origin
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN
 from api.kernel.pagination import Page, page_envelope
-from api.openapi import ErrorSchema
-from api.origin import request_origin
+from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
     "assistance_teams",

@@ -17,7 +17,7 @@ from api.auth.tokens import decode_access_token
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
-from api.openapi import ErrorSchema
+from api.kernel.web.openapi import ErrorSchema
 
 register_messages(
     {

@@ -1,4 +1,5 @@
-"""``flask catalog import [PATH]``: load a procedure catalog file with a progress bar."""
+"""``flask catalog import [PATH]``: load a procedure catalog file with a progress bar;
+``flask portal refresh-catalog``: bring the catalog up to date from the portal."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from api.catalog.importer import (
     import_catalog,
     load_catalog_file,
 )
+from api.catalog.portal_refresh import refresh_catalog
+from api.portal.client import get_gateway
+from api.portal.gateway import PortalError
 
 catalog_cli = AppGroup("catalog", help="Procedure catalog commands.")
 
@@ -64,3 +68,24 @@ def _prepare_search() -> None:
     index = holder.get()
     state = "with meaning" if index.meaning is not None else "words only"
     click.echo(f"Search index ready ({index.size} procedures, {state}).")
+
+
+# Registered on the portal's command group by api.catalog.init_app: the command keeps its name.
+@click.command("refresh-catalog")
+@click.option("--limit", type=int, help="Only the first N procedures (for a trial run).")
+def refresh_catalog_command(limit: int | None) -> None:
+    """Fetch every procedure (LayDanhSachTTHC + LayThuTuc) and upsert it. Safe to run again."""
+
+    def show(done: int, total: int) -> None:
+        click.echo(f"  {done}/{total} procedures fetched", err=True)
+
+    try:
+        summary = refresh_catalog(get_gateway(), show, limit)
+    except PortalError as exc:
+        raise click.ClickException(f"portal unavailable ({exc.code}); run again later") from exc
+    click.echo(
+        f"Catalog from the portal: {summary.total} records, {summary.created} created, "
+        f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.failed} failed."
+    )
+    for problem in summary.problems:
+        click.echo(f"  [{problem.position}] {problem.code or ''}: {problem.reason}", err=True)

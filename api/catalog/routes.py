@@ -8,7 +8,7 @@ from api.catalog import schemas, service
 from api.catalog.search.index import Filters
 from api.kernel.errors import request_language
 from api.kernel.pagination import Page, page_envelope
-from api.openapi import ErrorSchema
+from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
     "catalog",

@@ -4,13 +4,13 @@ from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.audit.origin import request_origin
 from api.auth.guard import auth_required, current_principal
 from api.dossiers import schemas, service, verify_page
 from api.kernel.errors import ApiError
 from api.kernel.i18n import message
 from api.kernel.pagination import Page, page_envelope
-from api.openapi import ErrorSchema
-from api.origin import request_origin
+from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
     "dossiers", __name__, url_prefix="/api/v1", description="Dossiers (hồ sơ) and their progress"

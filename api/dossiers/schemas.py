@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.dossiers.inbound import MAX_BATCH
 from api.dossiers.service import STATUS_GROUPS, is_overdue, stop_reason, timeline_label
 from api.kernel.pagination import PageArgsSchema, page_schema
 
@@ -160,3 +161,33 @@ class VerificationSchema(ma.Schema):
         lambda d: [doc.get("name", "") for doc in d.result_documents]
     )
     date = ma.fields.DateTime(attribute="returned_or_finished")
+
+
+# Portal pushes (api/dossiers/portal_webhook.py), in the portal's own format.
+class PushBatchSchema(ma.Schema):
+    # Items stay raw: a malformed one gets its own error, the batch is not refused.
+    data = ma.fields.List(
+        ma.fields.Raw(allow_none=True),  # a null item is that item's error only
+        required=True,
+        validate=ma.validate.Length(min=1, max=MAX_BATCH),
+        metadata={
+            "description": f"Up to {MAX_BATCH} HoSo or TienDo records, as the portal sends them"
+        },
+    )
+
+
+class ItemResultSchema(ma.Schema):
+    index = ma.fields.Integer()
+    MaHoSo = ma.fields.String(allow_none=True)
+    error_code = ma.fields.Integer(
+        metadata={"description": "0 ok; 1 invalid record; 2 unknown dossier"}
+    )
+    message = ma.fields.String(
+        metadata={"description": "created, updated, unchanged, stale, or the reason"}
+    )
+
+
+class PushResultSchema(ma.Schema):
+    error_code = ma.fields.Integer()
+    message = ma.fields.String()
+    result = ma.fields.List(ma.fields.Nested(ItemResultSchema))

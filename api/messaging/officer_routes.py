@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.audit.origin import request_origin
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.openapi import ErrorSchema
 from api.messaging import canned, inbox, schemas
-from api.openapi import ErrorSchema
-from api.origin import request_origin
 
 blp = Blueprint(
     "officer_messaging",

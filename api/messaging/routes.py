@@ -11,11 +11,11 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from api.audit.origin import request_origin
 from api.auth.guard import auth_required, current_principal
+from api.kernel.web.openapi import ErrorSchema
 from api.messaging import attachments, reading, schemas, service
 from api.messaging.attachments import Upload
-from api.openapi import ErrorSchema
-from api.origin import request_origin
 
 
 class _Parser(FlaskParser):

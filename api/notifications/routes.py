@@ -9,8 +9,8 @@ from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN
 from api.kernel.errors import ApiError
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
+from api.kernel.web.openapi import ErrorSchema
 from api.notifications import admin, service
-from api.openapi import ErrorSchema
 from push.templates import render
 
 blp = Blueprint(

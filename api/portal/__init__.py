@@ -1,4 +1,7 @@
-"""The National Public Service Portal adapter: gateway client, record mapping, inbound pushes."""
+"""The National Public Service Portal adapter: gateway client, record mapping, push signatures.
+
+The domains own what they do with the portal: the catalog refresh (api.catalog.portal_refresh)
+and the inbound pushes (api.dossiers.portal_webhook)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,5 @@ from flask import Flask
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
     from api.portal.cli import portal_cli
-    from api.portal.routes import blp
 
-    api.register_blueprint(blp)
     app.cli.add_command(portal_cli)

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from api.input_guard import has_bad_text
 from api.kernel.digits import ascii_digits, is_digits
 from api.kernel.phone import normalise_phone
+from api.kernel.web.input_guard import has_bad_text
 from api.portal.records import parse_portal_datetime
 
 DOSSIER_CODE = re.compile(r"^[0-9A-Za-z.]{3,40}-[0-9]{6}-[0-9]{4,6}$")

@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.audit.origin import request_origin
 from api.auth.guard import auth_required, current_principal
 from api.kernel.errors import ApiError
-from api.openapi import ErrorSchema
-from api.origin import request_origin
+from api.kernel.web.openapi import ErrorSchema
 from api.profile import schemas, service
 from api.profile.models import CHAT_CHANNELS
 

@@ -8,12 +8,12 @@ from flask import Response, redirect, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.audit.origin import request_origin
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.kernel.errors import request_language
 from api.kernel.pagination import Page
-from api.openapi import ErrorSchema
-from api.origin import request_origin
+from api.kernel.web.openapi import ErrorSchema
 from api.quality import pages, report, schemas, service
 from api.quality.snapshots import province_code
 

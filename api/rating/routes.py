@@ -10,7 +10,7 @@ from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.kernel.errors import request_language
 from api.kernel.i18n import message
-from api.openapi import ErrorSchema
+from api.kernel.web.openapi import ErrorSchema
 from api.rating import schemas, service, stats
 from api.rating.models import BY_AGENCY
 

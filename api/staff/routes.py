@@ -4,11 +4,11 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.audit.origin import request_origin
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, STAFF_ROLES
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
-from api.openapi import ErrorSchema
-from api.origin import request_origin
+from api.kernel.web.openapi import ErrorSchema
 from api.staff import service, units
 from api.staff.area import area_of
 

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from api.auth.guard import auth_required, current_principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.kernel.pagination import Page, page_envelope
-from api.openapi import ErrorSchema
+from api.kernel.web.openapi import ErrorSchema
 from api.portal.client import get_gateway
 from api.support import articles, ask, portal_qa, questions, schemas, survey_results, surveys
 

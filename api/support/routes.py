@@ -12,7 +12,7 @@ from api.auth.guard import Principal, auth_required, authenticate, current_princ
 from api.auth.models import ROLE_COMMUNITY
 from api.kernel.errors import ApiError, request_language
 from api.kernel.pagination import Page, page_envelope
-from api.openapi import ErrorSchema
+from api.kernel.web.openapi import ErrorSchema
 from api.support import articles, ask, guidance, questions, schemas, surveys
 from api.support.questions import Asker
 from api.support.surveys import Respondent

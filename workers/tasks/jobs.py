@@ -114,7 +114,7 @@ def flush_portal_outbox() -> dict:
 
 
 def refresh_catalog_from_portal() -> dict:
-    from api.portal.catalog_refresh import refresh_catalog
+    from api.catalog.portal_refresh import refresh_catalog
 
     gateway = _gateway()
     if gateway is None:

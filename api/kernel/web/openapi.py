@@ -33,7 +33,7 @@ OPENAPI_CONFIG = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
-    # Assets from the swagger-ui-bundle package (api/docs_assets.py): /docs needs no internet.
+    # Assets from the swagger-ui-bundle package (docs_assets.py here): /docs needs no internet.
     "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
     "API_SPEC_OPTIONS": {
         "info": {
