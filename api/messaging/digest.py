@@ -23,6 +23,7 @@ from api.kernel.tunables import tunable
 from api.messaging.models import CITIZEN_SIDE, Message, MessageThread
 from api.notifications.models import DELIVERED, Notification
 from api.notifications.service import notify_account
+from push.queueing import enqueue_delivery
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,5 @@ def send_unit_digests() -> dict[str, int]:
             to_send.append(email.id)
             counts["emails"] += 1
     if to_send:
-        from push.queueing import enqueue_delivery
-
         enqueue_delivery(to_send)
     return counts

@@ -39,6 +39,7 @@ from api.messaging.threads import by_external_id, reopen, thread_of
 from api.notifications.models import Notification
 from api.notifications.service import notify_applicant
 from api.portal import outbox
+from push.queueing import enqueue_delivery
 
 __all__ = ["Upload", "post_message", "hand_over"]
 
@@ -194,8 +195,6 @@ def hand_over(made: Sequence[Notification]) -> None:
     """After commit: give new notifications to the delivery workers."""
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        from push.queueing import enqueue_delivery
-
         enqueue_delivery(ids)
 
 

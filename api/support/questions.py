@@ -40,6 +40,7 @@ from api.support.models import (
 from api.support.privacy import find_personal_data, redact
 from api.support.routing import due_at, route_for
 from api.support.search import matches
+from push.queueing import enqueue_delivery
 
 DEDUPE_SECONDS = 300
 PREVIEW = 300
@@ -271,8 +272,6 @@ def _notify_asker(question: AgencyQuestion) -> list[Notification]:
 def _hand_over(made: list[Notification]) -> None:
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        from push.queueing import enqueue_delivery
-
         enqueue_delivery(ids)
 
 

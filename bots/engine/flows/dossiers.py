@@ -13,6 +13,7 @@ from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.pagination import Page
+from api.rating.models import Rating
 from bots.engine import cards, follows
 from bots.engine.context import Turn
 from bots.engine.state import AWAIT_CODE, AWAIT_DIGITS
@@ -105,7 +106,6 @@ def _own_choices(principal: Principal, action: str) -> list[tuple[str, str]]:
     if action != "rate":
         items, _ = service.my_dossiers(principal, None, Page(1, 5))
         return [(d.code, d.code) for d in items]
-    from api.rating.models import Rating
 
     items, _ = service.my_dossiers(principal, "done", Page(1, 20))
     items = [d for d in items if service.is_owner(principal, d)]
