@@ -12,12 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from api.kernel import settings
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.kernel.i18n import message, register_messages
-from api.kernel.tunables import tunable
 from api.messaging.models import STAFF_SIDE, Message, MessageThread
-from bots.engine.state import TALK_TTL
 from bots.engine.types import Button, Reply
 from bots.models import BotTalk
 from bots.processing import ADAPTERS
@@ -41,7 +40,7 @@ register_messages(
 
 def relay(limit: int = 500) -> dict[str, int]:
     now = utcnow()
-    quiet = timedelta(seconds=tunable("bot_talk_ttl_seconds", TALK_TTL))
+    quiet = timedelta(seconds=settings.current().bot_talk_ttl_seconds)
     talks = list(db.session.scalars(select(BotTalk).where(BotTalk.ended_at.is_(None)).limit(limit)))
     outgoing: list[tuple[str, str, list[Reply]]] = []
     closed = 0

@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.dossiers.models import Dossier
+from api.kernel import settings
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.ratelimit import Limit, hit
-from api.kernel.tunables import tunable
 from api.messaging import attachments, content
 from api.messaging.access import CITIZEN_VIEW, STAFF_VIEW, Access, thread_access
 from api.messaging.attachments import Upload
@@ -200,7 +200,7 @@ def hand_over(made: Sequence[Notification]) -> None:
 
 def portal_service() -> str:
     # *Unconfirmed*: no public source names the portal's service for dossier messages.
-    return tunable("portal_message_service", "DongBoTraoDoiHoSo")
+    return settings.current().portal_message_service
 
 
 def _queue_for_portal(dossier: Dossier, message: Message) -> None:

@@ -13,11 +13,9 @@ from dataclasses import asdict, dataclass, field, fields
 import redis
 from flask import current_app
 
-from api.kernel.tunables import tunable
+from api.kernel import settings
 
 KEY = "bot:state:{channel}:{chat_id}"
-DEFAULT_TTL = 30 * 60  # a step left half-done for half an hour starts again
-TALK_TTL = 24 * 60 * 60  # a conversation with the officer stays open for a day of quiet
 
 # Modes: what the next message is taken as.
 IDLE = ""
@@ -79,9 +77,9 @@ def load(channel: str, chat_id: str) -> ChatState | None:
 
 def save(channel: str, chat_id: str, state: ChatState) -> None:
     ttl = (
-        tunable("bot_talk_ttl_seconds", TALK_TTL)
+        settings.current().bot_talk_ttl_seconds
         if state.mode == TALK
-        else tunable("bot_state_ttl_seconds", DEFAULT_TTL)
+        else settings.current().bot_state_ttl_seconds
     )
     _conn().set(_key(channel, chat_id), json.dumps(asdict(state)), ex=ttl)
 
