@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bots.inbox import sweep
 from bots.processing import process_update as run
-from bots.relay import relay
+from bots.thread_relay import relay
 
 
 def process_update(update_id: int) -> str:

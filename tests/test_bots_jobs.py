@@ -12,7 +12,7 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.settings import Settings
 from bots import jobs
-from bots.models import BotTalk, BotUpdate
+from bots.models import BotUpdate, ThreadChat
 from tests.dossier_factory import CODE, hoso, push
 from tests.test_bots_support import world_fixture  # noqa: F401 (the world fixture)
 
@@ -95,7 +95,7 @@ def test_relay_closes_quiet_talks(world):
         db.session.flush()
         dossier_id = db.session.scalar(select(Dossier.id))
         db.session.add(
-            BotTalk(
+            ThreadChat(
                 channel="telegram", chat_id=str(CHAT), dossier_id=dossier_id,
                 account_id=account.id, last_activity_at=utcnow() - timedelta(days=2),
             )

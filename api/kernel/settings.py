@@ -150,7 +150,7 @@ class Settings:
     # Bots. UNCONFIRMED: the national portal's public page for one procedure.
     bot_procedure_url: str = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
     bot_state_ttl_seconds: int = 30 * 60  # a step left half-done for half an hour starts again
-    bot_talk_ttl_seconds: int = 24 * 60 * 60  # a chat stays in the officer's thread a quiet day
+    bot_thread_ttl_seconds: int = 24 * 60 * 60  # a chat stays in the officer's thread a quiet day
     bot_update_retention_days: int = 30  # raw updates hold personal data: kept to investigate
     # Quality figures and the monitoring system (EMC). The EMC URL is unconfirmed: a setting.
     quality_province_code: int = 0  # the deployment's province (0: not set)

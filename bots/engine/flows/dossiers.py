@@ -20,7 +20,7 @@ from bots.engine.state import AWAIT_CODE, AWAIT_DIGITS
 from bots.engine.types import Button
 
 CALLBACK_LIMIT = 64  # bytes: Telegram's callback_data limit
-ACTION_PREFIX = {"check": "c", "follow": "w", "unfollow": "u", "talk": "t", "rate": "r"}
+ACTION_PREFIX = {"check": "c", "follow": "w", "unfollow": "u", "thread": "t", "rate": "r"}
 
 register_messages(
     {
@@ -188,8 +188,8 @@ def show_status(turn: Turn, dossier: Dossier, full: bool) -> None:
         )
         if data := data_for(action, dossier.code):
             rows.append([turn.button(slug, data)])
-    if full and (data := data_for("talk", dossier.code)):
-        rows.append([turn.button("bot_btn_talk", data)])
+    if full and (data := data_for("thread", dossier.code)):
+        rows.append([turn.button("bot_btn_thread", data)])
     if full and dossier.status.group == "done" and (data := data_for("rate", dossier.code)):
         rows.append([turn.button("bot_btn_rate", data)])
     turn.say(text, [*rows, *turn.back_buttons()])

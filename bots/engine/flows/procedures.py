@@ -52,7 +52,7 @@ register_messages(
             "vi": "Trong lúc chờ cán bộ trả lời, đây là các thủ tục có thể bạn cần (bấm để xem):",
             "en": "While the officer answers, these procedures may be what you need (tap to see):",
         },
-        "bot_find_while_talking": {
+        "bot_find_while_in_thread": {
             "vi": "Tin nhắn đã gửi cho cán bộ. Nếu bạn đang hỏi về thủ tục, đây là các thủ tục "
             "có thể bạn cần (bấm để xem). Bạn vẫn đang nhắn với cán bộ; bấm «Kết thúc trò "
             "chuyện» khi xong.",
@@ -106,7 +106,7 @@ def _rows(items: list[dict]) -> list[list[Button]]:
 
 def offer(turn: Turn, query: str, text: str, keep: list[list[Button]]) -> bool:
     """The best procedures for ``query`` as buttons under ``text``, without leaving the step
-    the chat is in (a talk with the officer); False when none is relevant."""
+    the chat is in (the officer's thread); False when none is relevant."""
     query = query.strip()
     if not query or not _relevant(query):
         return False
