@@ -39,6 +39,14 @@ def for_this_worker(database_url: str, redis_url: str) -> tuple[str, str]:
     return database_url, redis_url
 
 
+# Fixtures shared by several test packages live in tests/helpers; these modules hold fixtures.
+pytest_plugins = [
+    "tests.helpers.vneid",
+    "tests.helpers.console",
+    "tests.helpers.browser",
+    "tests.helpers.bots",
+]
+
 TEST_DATABASE_URL, TEST_REDIS_URL = for_this_worker(
     os.environ.get("TEST_DATABASE_URL", ""), os.environ.get("TEST_REDIS_URL", "")
 )

@@ -127,7 +127,7 @@ _VALIDATION_VI: dict[str, str] = {
     "Not a Vietnamese mobile number.": "Không phải số di động Việt Nam.",
     "Give either id or target.": "Xin cho biết mã thiết bị (id) hoặc target, chỉ một trong hai.",
     "Not a procedure code (d.dddddd).": "Mã thủ tục chưa đúng (dạng 1.234567).",
-    # Less common field messages and our schemas' own (tests/test_language_words.py finds them).
+    # Less common field messages and our schemas' own (tests/kernel/test_language_words.py finds them).
     "Number too large.": "Số quá lớn.",
     "Not a valid utf-8 string.": "Chữ gửi lên không đúng bảng mã UTF-8.",
     "Not a valid time.": "Giờ không đúng định dạng (giờ:phút).",
