@@ -46,8 +46,8 @@ def test_the_consent_code_says_who_asks_and_that_it_is_read_out(client, app, wor
     words say who asks and to read it only to someone beside you. Still only to the record."""
     from api.auth.otp import PipelineOtpSender
     from api.notifications.models import Notification
-    from push.dispatch import _scrub_secrets
-    from push.templates import render
+    from push.notifications.dispatch import _scrub_secrets
+    from push.notifications.templates import render
     from tests.assist_world import RESIDENT_PHONE
 
     monkeypatch.setitem(app.extensions, "otp_sender", PipelineOtpSender())

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from api.kernel.database import db
 from api.support.models import AgencyQuestion, Article, AskedQuestion
 from api.support.survey_models import SurveyResponse
-from push import dispatch
+from push.notifications import dispatch
 from tests.support_fixtures import seeded_fixture, staff_fixture  # noqa: F401
 from tests.test_bots_support import CHAT, callbacks_fit, world_fixture  # noqa: F401
 

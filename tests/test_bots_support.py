@@ -19,9 +19,9 @@ from api.kernel.database import db
 from api.messaging.storage import LocalStorage
 from bots.models import BotUpdate
 from bots.zalo.adapter import MORE
+from push.channels.registry import Channels
 from push.channels.telegram import TelegramClient
 from push.channels.zalo import InMemoryTokenStore, ZaloClient, initial_tokens, signature
-from push.senders import Channels
 from tests.dossier_factory import OWNER_ID
 from tests.fakes.http_fake import Reply
 from tests.fakes.telegram_api import TOKEN, FakeTelegramApi

@@ -75,6 +75,6 @@ def hand_over(made: list[Notification], urgent: bool = False) -> None:
     """After commit: to the delivery workers."""
     ids = [n.id for n in made if n is not None and n.status == "pending" and n.id]
     if ids:
-        from push.queueing import enqueue_delivery
+        from push.notifications.queueing import enqueue_delivery
 
         enqueue_delivery(ids, urgent=urgent)

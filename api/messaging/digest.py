@@ -119,7 +119,7 @@ def send_unit_digests() -> dict[str, int]:
             to_send.append(email.id)
             counts["emails"] += 1
     if to_send:
-        from push.queueing import enqueue_delivery
+        from push.notifications.queueing import enqueue_delivery
 
         enqueue_delivery(to_send)
     return counts

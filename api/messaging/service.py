@@ -194,7 +194,7 @@ def hand_over(made: Sequence[Notification]) -> None:
     """After commit: give new notifications to the delivery workers."""
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        from push.queueing import enqueue_delivery
+        from push.notifications.queueing import enqueue_delivery
 
         enqueue_delivery(ids)
 

@@ -20,7 +20,8 @@ from api.kernel.database import db
 from api.notifications.models import DELIVERED, PENDING, Notification
 from api.profile.models import ChatIdentity, Device, NotificationPreference
 from api.profile.service import default_preferences, notification_catalog
-from push.chain import Reach, choose_chain, quiet_until
+from push.channels.protocol import Reach
+from push.notifications.chain import choose_chain, quiet_until
 
 
 def is_urgent(event: str) -> bool:
@@ -65,6 +66,7 @@ def reaches(accounts: Iterable[Account]) -> dict[int, Reach]:
         )
     ):
         reach = found[chat.account_id]
+        reach.chats[chat.channel] = chat.external_id
         if chat.channel == "zalo":
             reach.zalo_user_id = chat.external_id
             reach.zalo_last_interaction = chat.last_interaction_at

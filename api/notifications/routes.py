@@ -11,7 +11,7 @@ from api.kernel.errors import ApiError
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
 from api.kernel.web.openapi import ErrorSchema
 from api.notifications import admin, service
-from push.templates import render
+from push.notifications.templates import render
 
 blp = Blueprint(
     "notifications",
@@ -151,8 +151,8 @@ class SmsReceipt(MethodView):
     def post(self):
         """Delivery receipt from the SMS gateway (shared token in X-Receipt-Token)."""
         from push.channels.sms import parse_receipt
-        from push.queueing import enqueue_delivery
-        from push.receipts import record_receipt
+        from push.notifications.queueing import enqueue_delivery
+        from push.notifications.receipts import record_receipt
 
         settings = current_app.extensions["settings"]
         import hmac

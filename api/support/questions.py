@@ -271,7 +271,7 @@ def _notify_asker(question: AgencyQuestion) -> list[Notification]:
 def _hand_over(made: list[Notification]) -> None:
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        from push.queueing import enqueue_delivery
+        from push.notifications.queueing import enqueue_delivery
 
         enqueue_delivery(ids)
 

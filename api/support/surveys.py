@@ -402,7 +402,7 @@ def invite_periodic(slug: str, account_ids: list[int]) -> int:
     db.session.commit()
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        from push.queueing import enqueue_delivery
+        from push.notifications.queueing import enqueue_delivery
 
         enqueue_delivery(ids)
     return len(made)

@@ -17,9 +17,9 @@ from bots.engine import state as states
 from bots.engine.router import handle
 from bots.engine.types import BUTTON, CONTACT, PHOTO, START, TEXT, Incoming, Reply
 from bots.zalo import files
+from push.channels.registry import channels
 from push.channels.telegram import split_text
-from push.receipts import record_receipt
-from push.senders import channels
+from push.notifications.receipts import record_receipt
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"

@@ -49,7 +49,7 @@ def process_domain_events(max_rounds: int = 40) -> dict:
     is empty (or, after ``max_rounds`` batches, hand the rest to a fresh run)."""
     from api.kernel.outbox import relay_lock, wake_relay, wake_up_taken
     from api.notifications.fanout import events_waiting, relay
-    from push.queueing import enqueue_delivery
+    from push.notifications.queueing import enqueue_delivery
 
     wake_up_taken()
     total, rounds = 0, 0
@@ -80,13 +80,13 @@ def process_domain_events(max_rounds: int = 40) -> dict:
 
 
 def deliver_notifications(notification_ids: list[int]) -> dict:
-    from push.dispatch import deliver_batch
+    from push.notifications.dispatch import deliver_batch
 
     return deliver_batch(notification_ids)
 
 
 def sweep_notifications() -> dict:
-    from push.sweeper import sweep
+    from push.notifications.sweeper import sweep
 
     return sweep()
 

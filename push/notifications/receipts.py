@@ -11,7 +11,7 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.digits import is_digits
 from api.notifications import models as m
-from push.dispatch import _delivered, advance
+from push.notifications.dispatch import _delivered, advance
 
 log = logging.getLogger(__name__)
 

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import html
 import json
 import string
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from api.kernel.text import strip_marks
+from push.channels.protocol import Rendered
 
 TEMPLATES_FILE = (
-    Path(__file__).resolve().parent.parent / "api" / "data" / "notification_templates.json"
+    Path(__file__).resolve().parents[2] / "api" / "data" / "notification_templates.json"
 )
-
-
-@dataclass(frozen=True)
-class Rendered:
-    title: str
-    body: str
-    sms: str
-    zns_params: dict[str, str]
-
-    @property
-    def email_subject(self) -> str:
-        return self.title
-
-    @property
-    def text(self) -> str:
-        return f"{self.title}\n\n{self.body}"
-
-    def email_html(self) -> str:
-        return (
-            '<!doctype html><html><body style="font-family:sans-serif;font-size:16px">'
-            f"<h2>{html.escape(self.title)}</h2><p>{html.escape(self.body)}</p>"
-            "</body></html>"
-        )
 
 
 class _Blank(dict):

@@ -11,8 +11,8 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.notifications import models as m
 from api.notifications.fanout import process_pending_events
-from push.dispatch import advance
-from push.queueing import enqueue_delivery
+from push.notifications.dispatch import advance
+from push.notifications.queueing import enqueue_delivery
 
 log = logging.getLogger(__name__)
 

@@ -38,19 +38,20 @@ from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.notifications import models as m
 from api.profile.models import Device
-from push import metrics, senders, throttle
-from push.chain import Reach
+from push.channels import registry, throttle
 from push.channels.base import Outcome, SendResult
-from push.claims import CLAIM, ClaimRenewal, claim  # noqa: F401 (CLAIM: read by tests)
-from push.queueing import enqueue_delivery
-from push.reaching import mark_chat_blocked, reaches_of
-from push.templates import Rendered, render
+from push.channels.protocol import Reach, Rendered
+from push.notifications import metrics
+from push.notifications.claims import CLAIM, ClaimRenewal, claim  # noqa: F401 (CLAIM: read by tests)
+from push.notifications.queueing import enqueue_delivery
+from push.notifications.reaching import mark_chat_blocked, reaches_of
+from push.notifications.templates import render
 
 log = logging.getLogger(__name__)
 
 # A batch starts no provider call after this long (slow providers: the rest goes back to the
 # queue), so a delivery job ends well within its rq time-out (api.kernel.jobs.DEFAULT_TIMEOUT); its
-# claims are renewed while it runs (push.claims): no other worker takes what it still sends.
+# claims are renewed while it runs (push.notifications.claims): no other worker takes what it still sends.
 SEND_BUDGET_SECONDS = 120.0
 MAX_TRIES_PER_CHANNEL = 3
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
@@ -69,8 +70,7 @@ class Send:
 
     @property
     def address(self) -> tuple:
-        r = self.reach
-        return (self.channel, r.phone, r.email, r.zalo_user_id, r.telegram_chat_id)
+        return (self.channel, *self.reach.key())
 
 
 @dataclass
@@ -279,7 +279,7 @@ def _call(send: Send) -> Sent:
     started = time.perf_counter()
     try:
         with _gate(send.channel):
-            route, result = senders.send(
+            route, result = registry.send(
                 send.channel,
                 send.reach,
                 send.message,
@@ -357,7 +357,7 @@ def _record(
         db.session.execute(delete(Device).where(Device.target.in_(result.invalid_targets)))
     if result.outcome in (Outcome.ACCEPTED, Outcome.DELIVERED):
         attempt.sent_at = now
-        if result.outcome == Outcome.ACCEPTED and (channel, sent.route) in senders.RECEIPT_ROUTES:
+        if result.outcome == Outcome.ACCEPTED and registry.expects_receipt(channel, sent.route):
             attempt.status = m.SENT
             notification.status = m.AWAITING_RECEIPT
             timeout = current_app.extensions["settings"].receipt_timeout_seconds
@@ -385,8 +385,8 @@ def _record(
             if result.outcome == Outcome.PERMANENT_FAILURE
             else m.TECHNICAL_FAILURE
         )
-        if channel == "telegram" and result.error_code == "blocked":
-            mark_chat_blocked("telegram", notification)
+        if result.error_code == "blocked":  # a chat that blocked the bot (Telegram says so)
+            mark_chat_blocked(channel, notification)
     if attempt.status == m.SENDING:
         attempt.status = m.TEMPORARY_FAILURE  # tries used up: this attempt is over
     advance(notification)
