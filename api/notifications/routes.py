@@ -151,8 +151,7 @@ class SmsReceipt(MethodView):
     def post(self):
         """Delivery receipt from the SMS gateway (shared token in X-Receipt-Token)."""
         from push.channels.sms import parse_receipt
-        from push.notifications.queueing import enqueue_delivery
-        from push.notifications.receipts import record_receipt
+        from push.notifications.receipts import receive_receipt
 
         settings = current_app.extensions["settings"]
         import hmac
@@ -171,7 +170,5 @@ class SmsReceipt(MethodView):
         if parsed is None:
             return {"marked": 0}
         reference, delivered, error_code = parsed
-        again = record_receipt(reference=reference, delivered=delivered, error_code=error_code)
-        if again:
-            enqueue_delivery([again])
+        receive_receipt(reference=reference, delivered=delivered, error_code=error_code)
         return {"marked": 1}
