@@ -25,6 +25,17 @@ def templates() -> dict:
     return json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))
 
 
+class UnknownNotificationEvent(LookupError):
+    """A notification of a kind that has no words. Raised where the notification is planned,
+    inside the transaction that would mark its domain event processed: that event stays
+    unprocessed (and the sweeper keeps failing loudly) until a template is added."""
+
+
+def require(event: str) -> None:
+    if event not in templates()["events"]:
+        raise UnknownNotificationEvent(f"no template for notification event {event!r}")
+
+
 def events() -> list[str]:
     return list(templates()["events"])
 
@@ -34,6 +45,7 @@ def _fill(text: str, params: dict) -> str:
 
 
 def render(event: str, language: str, params: dict) -> Rendered:
+    require(event)
     entry = templates()["events"][event]
     words = entry.get(language) or entry["vi"]
     values = {k: "" if v is None else str(v) for k, v in params.items()}
