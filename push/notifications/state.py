@@ -61,7 +61,7 @@ def await_receipt(notification: m.Notification, now: datetime, timeout_seconds: 
 
 
 def delivered(notification: m.Notification, channel: str, now: datetime) -> None:
-    _scrub_secrets(notification)
+    scrub_secrets(notification)
     notification.status = m.DELIVERED
     notification.delivered_at = now
     notification.delivered_channel = channel
@@ -72,7 +72,7 @@ def give_up(notification: m.Notification) -> None:
     """Every channel of the chain tried: failed."""
     notification.status = m.FAILED
     notification.claimed_until = None
-    _scrub_secrets(notification)
+    scrub_secrets(notification)
     log.warning("notification_failed_all_channels", extra={"notification": notification.id})
 
 
@@ -120,7 +120,7 @@ def receipt(
     return False
 
 
-def _scrub_secrets(notification: m.Notification) -> None:
+def scrub_secrets(notification: m.Notification) -> None:
     # A one-time code is useless once delivered or given up, and must not linger in the DB.
     if notification.event in SECRET_EVENTS:
         notification.params = {}
