@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hmac
+
 import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
@@ -11,6 +13,8 @@ from api.kernel.errors import ApiError
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
 from api.kernel.web.openapi import ErrorSchema
 from api.notifications import admin, service
+from push.channels.sms import parse_receipt
+from push.notifications.receipts import receive_receipt
 from push.notifications.templates import render
 
 blp = Blueprint(
@@ -150,12 +154,7 @@ class SmsReceipt(MethodView):
     @hooks.alt_response(401, schema=ErrorSchema, description="Wrong token")
     def post(self):
         """Delivery receipt from the SMS gateway (shared token in X-Receipt-Token)."""
-        from push.channels.sms import parse_receipt
-        from push.notifications.receipts import receive_receipt
-
         settings = current_app.extensions["settings"]
-        import hmac
-
         token = request.headers.get("X-Receipt-Token", "")
         if not settings.sms_receipt_token or not hmac.compare_digest(
             token.encode(),
