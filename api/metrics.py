@@ -1,5 +1,5 @@
 """Prometheus metrics: request counts and latency by endpoint, the notification pipeline's
-figures (push.metrics) and its backlog.
+figures (push.notifications.metrics) and its backlog.
 
 Under gunicorn set PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py does) so every worker's figures
 are summed; otherwise the process's own registry is served. Part of the composition root (it
@@ -21,7 +21,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from push.metrics import BacklogCollector
+from push.notifications.metrics import BacklogCollector
 
 REQUESTS = Counter(
     "dvc_http_requests_total", "HTTP requests answered", ["method", "endpoint", "status"]

@@ -3,7 +3,7 @@
 A fresh PostgreSQL database (``flask db upgrade``), a Redis of its own (benchmarks.notifyredis),
 two ``python -m workers`` processes with SMS pointed at a fake gateway on 127.0.0.1
 (benchmarks.notifyfake, which notes when each request_id arrives), citizens preferring SMS,
-one per dossier. The quota of push.throttle is lifted (see notifystack.QUOTA) and probed apart.
+one per dossier. The quota of push.channels.throttle is lifted (see notifystack.QUOTA) and probed apart.
 
 1. burst: ``BURST`` status changes pushed through ingest_dossiers in calls of 500, each of
    which wakes the outbox relay (coalesced: one queued wake-up at a time);

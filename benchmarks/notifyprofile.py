@@ -5,7 +5,7 @@ gateway still up. For ``count`` fresh status changes (at least 500): events → 
 (one relay batch), then deliver_batch on batches of 100 as the worker job does: the first in
 a fresh forked child, as ``python -m workers --fork`` runs it (no pooled connection, no HTTP
 session), the second warm in this process as the default in-process worker runs it, the third
-under cProfile. The fork alone and push.throttle at a small quota are measured too.
+under cProfile. The fork alone and push.channels.throttle at a small quota are measured too.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from api.notifications import models as m
 from api.notifications.fanout import process_pending_events
 from benchmarks.ingestprofile import SqlMeter
 from benchmarks.notifyload import queued_jobs, record
-from push.dispatch import deliver_batch
+from push.notifications.dispatch import deliver_batch
 
-BATCH = 100  # push.queueing.BATCH: one deliver_notifications job
+BATCH = 100  # push.notifications.queueing.BATCH: one deliver_notifications job
 # A quota the batch exceeds, to show what happens to the rest.
 PROBE_QUOTA = 10
 

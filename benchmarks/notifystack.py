@@ -32,7 +32,7 @@ from benchmarks.common import ROOT, VENV_BIN
 from benchmarks.notifyfake import API_KEY, BRANDNAME
 
 REDIS_URL = ""  # set by use_redis()
-# Provider quota per channel (push.throttle). The default, 50 a second, is below both targets;
+# Provider quota per channel (push.channels.throttle). The default, 50 a second, is below both targets;
 # lifted here so the pipeline is measured, and probed on its own by benchmarks.notifyprofile.
 QUOTA = 1_000_000
 DELIVERY_THREADS = Settings.delivery_threads  # the default, stated in the results

@@ -78,7 +78,7 @@ def chat_command(channel: str, chat_id: str, logs: bool) -> None:
 @click.argument("url")
 def telegram_webhook_command(url: str) -> None:
     """Point Telegram at URL (…/webhooks/telegram) with TELEGRAM_WEBHOOK_SECRET."""
-    from push.senders import channels
+    from push.channels.registry import channels
 
     settings = current_app.extensions["settings"]
     client = channels().telegram
@@ -96,11 +96,11 @@ def telegram_webhook_command(url: str) -> None:
 def zalo_token_command(code: str | None, verifier: str | None) -> None:
     """Authorise the OA (--code and --verifier, once) or refresh its token ahead of expiry.
 
-    The token pair lives in the database (push.zalo_tokens.DatabaseTokenStore); only the
+    The token pair lives in the database (push.channels.zalo_tokens.DatabaseTokenStore); only the
     expiry time is printed."""
     from bots.zalo.oauth import authorise
+    from push.channels.registry import channels
     from push.channels.zalo import ZaloAuthError
-    from push.senders import channels
 
     client = channels().zalo
     if client is None:

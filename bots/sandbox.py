@@ -18,7 +18,7 @@ from api.kernel.errors import ApiError
 from api.notifications.models import Notification
 from bots.engine.router import handle
 from bots.engine.types import BUTTON, CONTACT, TEXT, Incoming
-from push.templates import render
+from push.notifications.templates import render
 
 PAGE = Path(__file__).with_name("sandbox_chat.html")
 CHANNEL = "telegram"

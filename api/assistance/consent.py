@@ -54,7 +54,9 @@ SAME_PERSON = texts.reason(
     "người giúp và người được giúp là cùng một người",
     "the helper and the resident are the same person",
 )
-ASSIST_CODE_EVENT = "assist_code"  # its own wording; scrubbed once delivered (push.dispatch)
+ASSIST_CODE_EVENT = (
+    "assist_code"  # its own wording; scrubbed once delivered (push.notifications.dispatch)
+)
 REQUESTS_PER_HELPER = Limit("assist_request_helper", 20, 3600)
 REQUESTS_PER_RESIDENT = Limit("assist_request_resident", 5, 3600)
 WRONG_CODES_PER_HELPER = Limit("assist_wrong_code_helper", 10, 3600)

@@ -11,7 +11,7 @@ from api.kernel.database import db
 from api.kernel.i18n import message
 from api.notifications.models import Notification
 from api.notifications.service import notify_account
-from push.queueing import enqueue_delivery
+from push.notifications.queueing import enqueue_delivery
 
 EVENT = "assistance"
 

@@ -92,7 +92,7 @@ class PipelineOtpSender:
     this commit.
 
     The code sits in the notification only until it is delivered or given up: dispatch
-    scrubs it then (push.dispatch)."""
+    scrubs it then (push.notifications.dispatch)."""
 
     def send_code(self, phone: str, code: str, purpose: str, language: str) -> None:
         hand_overs = events.collect(

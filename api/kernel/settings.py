@@ -118,7 +118,7 @@ class Settings:
     channel_rates: str = ""  # per channel, from the provider contracts: "sms=30,zalo=200"
     # Provider calls in flight per worker process: a provider answering in L seconds lets one
     # worker send about delivery_threads / L messages a second. 100 = a whole delivery batch
-    # (push.queueing.BATCH) in one wave.
+    # (push.notifications.queueing.BATCH) in one wave.
     delivery_threads: int = 100
     # Fewer at once where the provider limits sessions: an SMTP server takes ~10 per client.
     channel_concurrency: str = "email=8"

@@ -23,7 +23,7 @@ from api.kernel.database import db
 from api.messaging.models import CITIZEN_SIDE, Message, MessageThread
 from api.notifications.models import DELIVERED, Notification
 from api.notifications.service import notify_account
-from push.queueing import enqueue_delivery
+from push.notifications.queueing import enqueue_delivery
 
 log = logging.getLogger(__name__)
 

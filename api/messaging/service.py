@@ -39,7 +39,7 @@ from api.messaging.threads import by_external_id, reopen, thread_of
 from api.notifications.models import Notification
 from api.notifications.service import notify_applicant
 from api.portal import outbox
-from push.queueing import enqueue_delivery
+from push.notifications.queueing import enqueue_delivery
 
 __all__ = ["Upload", "post_message", "hand_over"]
 

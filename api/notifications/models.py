@@ -85,14 +85,3 @@ class DeliveryAttempt(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     notification: Mapped[Notification] = relationship(back_populates="attempts")
-
-
-class ZaloTokenRecord(db.Model):
-    """The Zalo OA token pair, refreshed from one place with optimistic locking (version)."""
-
-    __tablename__ = "zalo_tokens"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    access_token: Mapped[str] = mapped_column(Text, default="")
-    refresh_token: Mapped[str] = mapped_column(Text, default="")
-    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    version: Mapped[int] = mapped_column(Integer, default=0)

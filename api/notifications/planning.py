@@ -20,7 +20,9 @@ from api.kernel.database import db
 from api.notifications.models import DELIVERED, PENDING, Notification
 from api.profile.models import ChatIdentity, Device, NotificationPreference
 from api.profile.service import default_preferences, notification_catalog
-from push.chain import Reach, choose_chain, quiet_until
+from push.channels.protocol import Reach
+from push.notifications import templates
+from push.notifications.chain import choose_chain, quiet_until
 
 
 def is_urgent(event: str) -> bool:
@@ -65,6 +67,7 @@ def reaches(accounts: Iterable[Account]) -> dict[int, Reach]:
         )
     ):
         reach = found[chat.account_id]
+        reach.chats[chat.channel] = chat.external_id
         if chat.channel == "zalo":
             reach.zalo_user_id = chat.external_id
             reach.zalo_last_interaction = chat.last_interaction_at
@@ -100,6 +103,7 @@ def for_account(
     now: datetime,
 ) -> dict[str, Any]:
     """The new notification's columns for one account, by its preferences."""
+    templates.require(event)  # an event nobody can word fails here, not at delivery
     prefs = recipient.preferences
     wanted = prefs["events"].get(event, True)
     urgent = is_urgent(event)
@@ -140,6 +144,7 @@ def for_chat(
     language: str = "vi",
 ) -> dict[str, Any]:
     """The new notification's columns for a chat that follows a dossier without an account."""
+    templates.require(event)
     return {
         "dedupe_key": dedupe_key,
         "account_id": None,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hmac
+
 import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
@@ -11,7 +13,9 @@ from api.kernel.errors import ApiError
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
 from api.kernel.web.openapi import ErrorSchema
 from api.notifications import admin, service
-from push.templates import render
+from push.channels.sms import parse_receipt
+from push.notifications.receipts import receive_receipt
+from push.notifications.templates import render
 
 blp = Blueprint(
     "notifications",
@@ -150,13 +154,7 @@ class SmsReceipt(MethodView):
     @hooks.alt_response(401, schema=ErrorSchema, description="Wrong token")
     def post(self):
         """Delivery receipt from the SMS gateway (shared token in X-Receipt-Token)."""
-        from push.channels.sms import parse_receipt
-        from push.queueing import enqueue_delivery
-        from push.receipts import record_receipt
-
         settings = current_app.extensions["settings"]
-        import hmac
-
         token = request.headers.get("X-Receipt-Token", "")
         if not settings.sms_receipt_token or not hmac.compare_digest(
             token.encode(),
@@ -171,7 +169,5 @@ class SmsReceipt(MethodView):
         if parsed is None:
             return {"marked": 0}
         reference, delivered, error_code = parsed
-        again = record_receipt(reference=reference, delivered=delivered, error_code=error_code)
-        if again:
-            enqueue_delivery([again])
+        receive_receipt(reference=reference, delivered=delivered, error_code=error_code)
         return {"marked": 1}

@@ -1,5 +1,5 @@
 """Creating single notifications (in the caller's transaction) and the in-app inbox. Domain
-events become notifications in api/notifications/fanout.py; delivery is in push/dispatch.py."""
+events become notifications in api/notifications/fanout.py; delivery is in push/notifications/dispatch.py."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from api.auth import announcements as identity
 from api.kernel import events
 from api.notifications.service import notify_chat
-from push.queueing import enqueue_delivery
+from push.notifications.queueing import enqueue_delivery
 
 
 def send_code(phone: str, code: str, purpose: str, language: str) -> list[Callable[[], None]]:

@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from api.kernel.ids import ID_MAX
 from api.profile.models import CHAT_CHANNELS, TARGET_FCM_TOKEN, TARGET_INSTALLATION
+from push.channels import registry as channel_registry
 
 # FCM tokens and installation ids are URL-safe base64 with ":" and "-"; nothing else is.
 TARGET_ERROR = "Not a push token: letters, digits and - _ : . only."
@@ -70,7 +71,9 @@ class PreferencesSchema(ma.Schema):
     channels = ma.fields.List(
         ma.fields.String(),
         required=True,
-        metadata={"description": "Channels to try, in order: app, zalo, telegram, sms, email"},
+        metadata={
+            "description": "Channels to try, in order: " + ", ".join(channel_registry.names())
+        },
     )
     events = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean(), load_default=dict)
     quiet_hours = ma.fields.Nested(

@@ -27,6 +27,7 @@ from api.profile.models import (
     LinkCode,
     NotificationPreference,
 )
+from push.channels import registry as channel_registry
 
 LINK_CODE_TTL = timedelta(minutes=5)
 LINK_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread
@@ -55,8 +56,17 @@ register_messages(
 
 
 @lru_cache(maxsize=1)
-def notification_catalog() -> dict:
+def _events_file() -> dict:
     return json.loads(EVENTS_FILE.read_text(encoding="utf-8"))
+
+
+def notification_catalog() -> dict:
+    """The event kinds (from the file) and the channels (from the registry, in its order)."""
+    channels = [
+        {"code": c.name, "name_vi": c.name_vi, "name_en": c.name_en}
+        for c in channel_registry.all_channels()
+    ]
+    return {**_events_file(), "channels": channels}
 
 
 # ---- devices ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from api.support.models import (
 from api.support.privacy import find_personal_data, redact
 from api.support.routing import due_at, route_for
 from api.support.search import matches
-from push.queueing import enqueue_delivery
+from push.notifications.queueing import enqueue_delivery
 
 PREVIEW = 300
 # An officer's queue is not a place to flood: new questions per asker, and per address for

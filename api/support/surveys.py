@@ -35,7 +35,7 @@ from api.support.survey_models import (
     Survey,
     SurveyResponse,
 )
-from push.queueing import enqueue_delivery
+from push.notifications.queueing import enqueue_delivery
 
 SHORT_MAX, LONG_MAX = 200, 2000
 OPTION_VALUE = re.compile(r"^[A-Za-z0-9_+-]{1,24}$")

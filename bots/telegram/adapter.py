@@ -17,8 +17,8 @@ from bots.engine import state as states
 from bots.engine.router import handle
 from bots.engine.types import BUTTON, CONTACT, PHOTO, START, TEXT, Incoming, Reply
 from bots.telegram import files
+from push.channels.registry import channels
 from push.channels.telegram import CALLBACK_DATA_LIMIT, escape_html, inline_keyboard
-from push.senders import channels
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"

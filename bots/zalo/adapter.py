@@ -17,9 +17,9 @@ from bots.engine import state as states
 from bots.engine.router import handle
 from bots.engine.types import BUTTON, CONTACT, PHOTO, START, TEXT, Incoming, Reply
 from bots.zalo import files
+from push.channels.registry import channels
 from push.channels.telegram import split_text
-from push.receipts import record_receipt
-from push.senders import channels
+from push.notifications.receipts import receive_receipt
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"
@@ -79,7 +79,7 @@ def _receipt(event: dict[str, Any]) -> None:
 
     receipt = parse_received_receipt(event)
     if receipt is not None:
-        record_receipt(reference=receipt.tracking_id, provider_message_id=receipt.msg_id)
+        receive_receipt(reference=receipt.tracking_id, provider_message_id=receipt.msg_id)
 
 
 def _incoming(name: str, chat_id: str, event: dict[str, Any]) -> Incoming | None:

@@ -1,7 +1,7 @@
-"""Channel adapters: one module per external system, each answering with a ``SendResult``.
-
-``sms``, ``email``, ``telegram``, ``zalo`` and ``fcm`` each offer ``from_settings(settings)``
-returning None when the channel is not configured (the caller records "not configured").
+"""The channels: one module per external system, each with its provider client (answering
+with a ``SendResult``) and a class answering ``protocol.Channel``; ``registry`` holds one of
+each and builds their clients from settings (None when not configured: the attempt records
+"not_configured" and the next channel is tried). This package imports only the kernel.
 """
 
 from .base import Outcome, SendResult

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from typing import Any, Literal
 
 from .base import Outcome, SendResult, mask_email, permanent, scrub, technical, temporary
+from .protocol import Outgoing, Reach, Rendered
 
 log = logging.getLogger(__name__)
 
@@ -167,3 +168,24 @@ def from_settings(settings: Any) -> SmtpMailer | None:
         settings.smtp_security,
         settings.mail_from,
     )
+
+
+class EmailChannel:
+    name, name_vi, name_en = "email", "Thư điện tử (email)", "Email"
+
+    def build(self, settings: Any) -> SmtpMailer | None:
+        return from_settings(settings)
+
+    def address(self, reach: Reach) -> str | None:
+        return reach.email
+
+    def render(self, message: Rendered) -> tuple[str, str, str]:
+        return message.email_subject, message.text, message.email_html()
+
+    def send(self, client: SmtpMailer, outgoing: Outgoing) -> tuple[str, SendResult]:
+        subject, text, html_body = self.render(outgoing.message)
+        to = self.address(outgoing.reach)
+        return "", client.send(to, subject, text, html_body, outgoing.reference)
+
+    def expects_receipt(self, route: str) -> bool:
+        return False

@@ -28,6 +28,7 @@ from firebase_admin import messaging
 from urllib3.util.retry import Retry
 
 from .base import Outcome, SendResult, permanent, scrub, technical, temporary
+from .protocol import Outgoing, Reach, Rendered
 
 log = logging.getLogger(__name__)
 
@@ -261,3 +262,26 @@ def from_settings(settings: Any) -> FcmChannel | None:
         settings.firebase_credentials or None,
         settings.fcm_url or None,
     )
+
+
+class AppChannel:
+    """Push to the person's app installs (FCM)."""
+
+    name, name_vi, name_en = "app", "Thông báo trên ứng dụng", "App notification"
+
+    def build(self, settings: Any) -> FcmChannel | None:
+        return from_settings(settings)
+
+    def address(self, reach: Reach) -> list[str]:
+        return reach.device_tokens
+
+    def render(self, message: Rendered) -> tuple[str, str]:
+        return message.title, message.body
+
+    def send(self, client: FcmChannel, outgoing: Outgoing) -> tuple[str, SendResult]:
+        title, body = self.render(outgoing.message)
+        tokens = self.address(outgoing.reach)
+        return "", client.send(tokens, title, body, outgoing.data, outgoing.reference)
+
+    def expects_receipt(self, route: str) -> bool:
+        return False

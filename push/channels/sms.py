@@ -34,6 +34,7 @@ from .base import (
     technical,
     temporary,
 )
+from .protocol import Outgoing, Reach, Rendered
 
 log = logging.getLogger(__name__)
 
@@ -413,3 +414,23 @@ def from_settings(settings: Any) -> SmsGateway | FailoverSms | None:
         timeout=timeout,
     )
     return FailoverSms(primary, fallback)
+
+
+class SmsChannel:
+    name, name_vi, name_en = "sms", "Tin nhắn SMS", "SMS"
+
+    def build(self, settings: Any) -> SmsGateway | FailoverSms | None:
+        return from_settings(settings)
+
+    def address(self, reach: Reach) -> str | None:
+        return reach.phone
+
+    def render(self, message: Rendered) -> str:
+        return message.sms
+
+    def send(self, client: SmsGateway | FailoverSms, outgoing: Outgoing) -> tuple[str, SendResult]:
+        to = self.address(outgoing.reach)
+        return "", client.send(to, self.render(outgoing.message), outgoing.reference)
+
+    def expects_receipt(self, route: str) -> bool:
+        return True  # the gateway's delivery report

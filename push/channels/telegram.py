@@ -25,6 +25,7 @@ from .base import (
     technical,
     temporary,
 )
+from .protocol import Outgoing, Reach, Rendered
 
 log = logging.getLogger(__name__)
 
@@ -261,3 +262,24 @@ def from_settings(settings: Any) -> TelegramClient | None:
     if not settings.telegram_bot_token:
         return None
     return TelegramClient(settings.telegram_api_base, settings.telegram_bot_token)
+
+
+class TelegramChannel:
+    name, name_vi, name_en = "telegram", "Telegram", "Telegram"
+
+    def build(self, settings: Any) -> TelegramClient | None:
+        return from_settings(settings)
+
+    def address(self, reach: Reach) -> str | None:
+        return reach.telegram_chat_id
+
+    def render(self, message: Rendered) -> str:
+        return f"<b>{escape_html(message.title)}</b>\n{escape_html(message.body)}"
+
+    def send(self, client: TelegramClient, outgoing: Outgoing) -> tuple[str, SendResult]:
+        to = self.address(outgoing.reach)
+        text = self.render(outgoing.message)
+        return "", client.send_message(to, text, reference=outgoing.reference)
+
+    def expects_receipt(self, route: str) -> bool:
+        return False

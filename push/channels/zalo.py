@@ -32,6 +32,7 @@ from .base import (
     technical,
     temporary,
 )
+from .protocol import Outgoing, Reach, Rendered
 from .sms import normalise_phone
 
 log = logging.getLogger(__name__)
@@ -430,10 +431,60 @@ def from_settings(settings: Any, token_store: TokenStore) -> ZaloClient | None:
     )
 
 
+class ZaloChannel:
+    """A free-form OA message inside the customer-service window, else a ZNS template to the
+    phone (``options["zns_templates"]``: event → template id); only ZNS sends a receipt."""
+
+    name, name_vi, name_en = "zalo", "Zalo", "Zalo"
+
+    def __init__(self, token_store: Callable[[str], TokenStore]) -> None:
+        self.token_store = token_store  # the refresh-token seed → where the pair is kept
+
+    def build(self, settings: Any) -> ZaloClient | None:
+        return from_settings(settings, self.token_store(settings.zalo_refresh_token))
+
+    def address(self, reach: Reach) -> str | None:
+        return reach.zalo_user_id or reach.phone  # OA message, or ZNS to the phone
+
+    def render(self, message: Rendered) -> str:
+        return message.text
+
+    def send(self, client: ZaloClient, outgoing: Outgoing) -> tuple[str, SendResult]:
+        reach = outgoing.reach
+        if reach.zalo_in_window(utcnow()):
+            result = client.send_text(
+                reach.zalo_user_id, self.render(outgoing.message), outgoing.reference
+            )
+            if result.outcome != Outcome.PERMANENT_FAILURE or not reach.phone:
+                return "oa", result
+            # Outside the customer-service window after all (-230/-305): a ZNS template instead.
+        if not reach.phone:
+            return "oa", SendResult(
+                Outcome.PERMANENT_FAILURE,
+                error_code="no_zalo_route",
+                detail="not in the OA window and no phone for ZNS",
+            )
+        template_id = (outgoing.options.get("zns_templates") or {}).get(outgoing.event)
+        if not template_id:
+            return "zns", SendResult(
+                Outcome.TECHNICAL_FAILURE,
+                error_code="zns_template_missing",
+                detail=f"no ZNS template configured for {outgoing.event}",
+            )
+        phone = normalise_phone(reach.phone)
+        return "zns", client.send_zns(
+            phone, template_id, outgoing.message.zns_params, outgoing.reference
+        )
+
+    def expects_receipt(self, route: str) -> bool:
+        return route == "zns"
+
+
 __all__ = [
     "InMemoryTokenStore",
     "TokenStore",
     "ZaloAuthError",
+    "ZaloChannel",
     "ZaloClient",
     "ZaloReceipt",
     "ZaloTokens",

@@ -46,8 +46,8 @@ def test_the_consent_code_says_who_asks_and_that_it_is_read_out(client, app, wor
     words say who asks and to read it only to someone beside you. Still only to the record."""
     from api.auth.otp import PipelineOtpSender
     from api.notifications.models import Notification
-    from push.dispatch import _scrub_secrets
-    from push.templates import render
+    from push.notifications.state import scrub_secrets
+    from push.notifications.templates import render
     from tests.helpers.assist_world import RESIDENT_PHONE
 
     monkeypatch.setitem(app.extensions, "otp_sender", PipelineOtpSender())
@@ -67,7 +67,7 @@ def test_the_consent_code_says_who_asks_and_that_it_is_read_out(client, app, wor
         assert code in words.sms and "Helper.A" in words.sms
         assert "dang o canh ban" in words.sms and "khong dua ma" not in words.sms.lower()
         assert "đọc mã" in words.body and "xem và theo dõi hồ sơ" in words.body
-        _scrub_secrets(sent)  # once delivered or given up, the code is gone from the database
+        scrub_secrets(sent)  # once delivered or given up, the code is gone from the database
         assert "code" not in (sent.params or {})
         db.session.rollback()
     confirm = client.post(

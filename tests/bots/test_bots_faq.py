@@ -11,7 +11,7 @@ from sqlalchemy import select
 from api.kernel.database import db
 from api.support.models import AgencyQuestion, Article, AskedQuestion
 from api.support.survey_models import SurveyResponse
-from push import dispatch
+from push.notifications import dispatch
 from tests.helpers.bots import CHAT, callbacks_fit
 from tests.helpers.support import seeded_fixture, staff_fixture  # noqa: F401
 

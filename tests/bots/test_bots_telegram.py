@@ -14,7 +14,7 @@ from api.kernel.phone import normalise_phone
 from api.notifications.fanout import process_pending_events
 from api.profile.models import ChatIdentity
 from bots.models import BotChat
-from push import dispatch
+from push.notifications import dispatch
 from tests.helpers.bots import CHAT, callbacks_fit, link_owner
 from tests.helpers.dossiers import CODE, OWNER_ID, hoso, push
 

@@ -15,7 +15,7 @@ from api.notifications import models as m
 from api.notifications.fanout import process_pending_events
 from api.profile.models import ChatIdentity
 from bots.zalo.adapter import MAX_BUTTONS, PAYLOAD_MARK, TITLE_LIMIT
-from push import dispatch
+from push.notifications import dispatch
 from tests.helpers.bots import JPEG
 from tests.helpers.common import bearer, sign_in_verified
 from tests.helpers.dossiers import CODE, OWNER_ID, hoso, push

@@ -19,9 +19,9 @@ from api.messaging.storage import LocalStorage
 from api.notifications.fanout import process_pending_events
 from api.notifications.models import Notification
 from api.profile.models import ChatIdentity, NotificationPreference
-from push import dispatch
+from push.channels.registry import Channels
 from push.channels.telegram import TelegramClient
-from push.senders import Channels
+from push.notifications import dispatch
 from tests.fakes.telegram_api import TOKEN, FakeTelegramApi
 from tests.helpers.browser import (
     MISSING,

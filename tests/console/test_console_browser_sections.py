@@ -15,7 +15,14 @@ from api.kernel.database import db
 from api.quality import snapshots
 from api.support.models import Article
 from tests.helpers.assist_world import OWNER_ID, RESIDENT_PHONE, build
-from tests.helpers.browser import MISSING, accessible, csp_problems, photograph, sign_in, wait_text
+from tests.helpers.browser import (
+    MISSING,
+    accessible,
+    csp_problems,
+    photograph,
+    sign_in,
+    wait_text,
+)
 from tests.helpers.common import make_staff
 from tests.helpers.quality import CUTOFF, UNIT_A, _seed
 from tests.helpers.support import UNIT

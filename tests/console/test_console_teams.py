@@ -8,7 +8,14 @@ from sqlalchemy import select
 
 from api.assistance.models import Team, TeamMember
 from api.kernel.database import db
-from tests.helpers.console import CUA_NAM, HOAN_KIEM, THUC_PHAN, console_sign_in, csrf_of, staff_id
+from tests.helpers.console import (
+    CUA_NAM,
+    HOAN_KIEM,
+    THUC_PHAN,
+    console_sign_in,
+    csrf_of,
+    staff_id,
+)
 
 
 def _team(client, root, commune: int, village: str) -> str:  # noqa: ANN001

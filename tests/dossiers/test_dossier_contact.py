@@ -7,7 +7,13 @@ from sqlalchemy import select
 
 from api.audit.models import AuditEvent
 from api.kernel.database import db
-from tests.helpers.common import bearer, make_staff, sign_in_phone, sign_in_staff, sign_in_verified
+from tests.helpers.common import (
+    bearer,
+    make_staff,
+    sign_in_phone,
+    sign_in_staff,
+    sign_in_verified,
+)
 from tests.helpers.dossiers import CODE, OWNER_ID, UNIT, hoso, push
 
 URL = f"/api/v1/dossiers/{CODE}"

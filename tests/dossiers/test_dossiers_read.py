@@ -7,7 +7,13 @@ import json
 
 import pytest
 
-from tests.helpers.common import bearer, make_staff, sign_in_phone, sign_in_staff, sign_in_verified
+from tests.helpers.common import (
+    bearer,
+    make_staff,
+    sign_in_phone,
+    sign_in_staff,
+    sign_in_verified,
+)
 from tests.helpers.dossiers import CODE, OWNER_ID, RECORD, UNIT, push
 
 PERSONAL = ["Nguyễn Thị Hoa", OWNER_ID, "0912345987", "hoa@example.vn", "Cán bộ Trần"]

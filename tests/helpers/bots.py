@@ -20,9 +20,9 @@ from api.messaging.storage import LocalStorage
 from bots.engine import state as states
 from bots.models import BotUpdate
 from bots.zalo.adapter import MORE
+from push.channels.registry import Channels
 from push.channels.telegram import TelegramClient
 from push.channels.zalo import InMemoryTokenStore, ZaloClient, initial_tokens, signature
-from push.senders import Channels
 from tests.fakes.http_fake import Reply
 from tests.fakes.telegram_api import TOKEN, FakeTelegramApi
 from tests.fakes.zalo_api import FakeZaloApi

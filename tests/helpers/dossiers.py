@@ -8,7 +8,13 @@ import time
 
 from api.portal.push_auth import sign
 from tests.conftest import PUSH_SECRET
-from tests.helpers.common import bearer, make_staff, sign_in_phone, sign_in_staff, sign_in_verified
+from tests.helpers.common import (
+    bearer,
+    make_staff,
+    sign_in_phone,
+    sign_in_staff,
+    sign_in_verified,
+)
 
 OWNER_ID = "001090123456"
 UNIT = "UBND phường Hoàn Kiếm"

@@ -14,11 +14,11 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.notifications import models as m
 from api.notifications.service import notify_chat
-from push import claims, dispatch
+from push.channels.registry import Channels
 from push.channels.sms import SmsGateway
-from push.receipts import record_receipt
-from push.senders import Channels
-from push.sweeper import sweep
+from push.notifications import claims, dispatch
+from push.notifications.receipts import record_receipt
+from push.notifications.sweeper import sweep
 from tests.fakes.sms_gateway import FakeSmsGateway
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -96,7 +96,7 @@ def test_a_clear_refusal_opens_a_new_attempt(gateway):
 def test_an_early_delivered_receipt_is_not_overwritten(app, gateway, monkeypatch):
     """The receipt is recorded while the worker still waits to record its round: delivered
     stays delivered, and the receipt time-out later sends nothing else."""
-    from push import senders
+    from push.channels import registry as senders
 
     real_send = senders.send
 
@@ -118,7 +118,7 @@ def test_an_early_delivered_receipt_is_not_overwritten(app, gateway, monkeypatch
 
 
 def test_an_early_failed_receipt_moves_on_instead_of_waiting(app, gateway, monkeypatch):
-    from push import senders
+    from push.channels import registry as senders
 
     real_send = senders.send
 

@@ -17,7 +17,7 @@ from api.kernel.database import db
 from api.kernel.outbox import wake_relay, wake_up_taken
 from api.notifications import fanout
 from api.notifications import models as m
-from push import dispatch
+from push.notifications import dispatch
 from tests.helpers.dossiers import RECORD, push
 from tests.notifications.test_notifications import fakes, prefer  # noqa: F401 - fixtures
 
@@ -306,7 +306,7 @@ def test_a_slow_provider_cannot_hold_a_batch_past_its_time(client, app, fakes, p
     (the attempt kept, so its reference is the same when it is sent), well before the job's
     time-out and the claim's end."""
     from api.kernel.jobs import DEFAULT_TIMEOUT as JOB_TIMEOUT
-    from push.claims import CLAIM_RENEW_SECONDS
+    from push.notifications.claims import CLAIM_RENEW_SECONDS
 
     # The job ends well within its time-out; its claims are renewed while it runs.
     assert dispatch.SEND_BUDGET_SECONDS + 60 < JOB_TIMEOUT
@@ -385,7 +385,7 @@ def test_embedded_worker_moves_delayed_jobs_itself(app):
 def test_the_quota_is_a_token_bucket_shared_by_all_workers(app):
     """A second's worth of sends at most at once, refilled at the quota's rate; what is not
     granted says how long until the next send may go."""
-    from push.throttle import take_many
+    from push.channels.throttle import take_many
 
     settings = app.extensions["settings"]
     channel, t = f"bucket-test-{time.time_ns()}", 1_000_000.0

@@ -17,14 +17,14 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.notifications import models as m
 from api.profile.models import ChatIdentity, Device, NotificationPreference
-from push import dispatch
 from push.channels.email import SmtpMailer
 from push.channels.fcm import FcmChannel
+from push.channels.registry import Channels
 from push.channels.sms import FailoverSms, SmsGateway
 from push.channels.telegram import TelegramClient
 from push.channels.zalo import InMemoryTokenStore, ZaloClient, initial_tokens
-from push.senders import Channels
-from push.sweeper import sweep
+from push.notifications import dispatch
+from push.notifications.sweeper import sweep
 from tests.fakes.fcm_api import FakeFcmApi
 from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.fakes.smtp_server import FakeSmtpServer
@@ -472,7 +472,7 @@ def test_one_time_code_by_sms_through_the_pipeline(client, app, fakes):
             ).status_code
             == 200
         )
-        from push.receipts import record_receipt
+        from push.notifications.receipts import record_receipt
 
         with app.app_context():
             attempt_id = db.session.scalar(select(m.DeliveryAttempt.id))

@@ -7,7 +7,13 @@ from sqlalchemy import select
 
 from api.audit.models import AuditEvent
 from api.kernel.database import db
-from tests.helpers.common import STAFF_PASSWORD, bearer, make_staff, sign_in_phone, sign_in_staff
+from tests.helpers.common import (
+    STAFF_PASSWORD,
+    bearer,
+    make_staff,
+    sign_in_phone,
+    sign_in_staff,
+)
 
 HANOI_WARD = 70  # Phường Hoàn Kiếm
 

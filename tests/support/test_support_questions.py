@@ -295,7 +295,7 @@ def test_the_askers_name_and_old_id_card_number_stay_out_of_the_public_qa(client
 def test_an_anonymous_asker_reads_the_answer_in_the_sms_itself(client, app, staff):
     """Asked without an account, with a phone: there is no app to open, so the SMS carries
     the answer (folded to plain letters, cut to the SMS budget)."""
-    from push.templates import render
+    from push.notifications.templates import render
 
     qid = client.post(
         f"{BASE}/questions",

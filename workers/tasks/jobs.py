@@ -13,9 +13,9 @@ from api.messaging.digest import send_unit_digests as send
 from api.notifications.fanout import events_waiting, relay
 from api.portal.client import get_gateway
 from api.portal.outbox import flush_portal_outbox as flush
-from push.dispatch import deliver_batch
-from push.queueing import enqueue_delivery
-from push.sweeper import sweep
+from push.notifications.dispatch import deliver_batch
+from push.notifications.queueing import enqueue_delivery
+from push.notifications.sweeper import sweep
 
 log = logging.getLogger(__name__)
 

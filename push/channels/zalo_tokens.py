@@ -3,13 +3,26 @@ concurrent workers refresh it once and everyone uses the winner's tokens."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import datetime
 
-from api.kernel.database import db
-from api.notifications.models import ZaloTokenRecord
+from sqlalchemy import Integer, Text, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.kernel.database import UtcDateTime, db
 from push.channels.zalo import ZaloTokens, initial_tokens
 
 ROW_ID = 1
+
+
+class ZaloTokenRecord(db.Model):
+    """The Zalo OA token pair, refreshed from one place with optimistic locking (version)."""
+
+    __tablename__ = "zalo_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text, default="")
+    refresh_token: Mapped[str] = mapped_column(Text, default="")
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DatabaseTokenStore:

@@ -1,5 +1,6 @@
-"""Delivery receipts (SMS gateway callback, Zalo user_received_message): mark delivered, or
-move a failed one on to the next channel."""
+"""Delivery receipts, whichever channel sends them, through ``receive_receipt``: find our
+attempt by its reference (or the provider's message id), lock it as a worker's round does,
+and let ``push.notifications.state`` mark it delivered or move it on to the next channel."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.digits import is_digits
 from api.notifications import models as m
-from push.dispatch import _delivered, advance
+from push.notifications import state
+from push.notifications.queueing import enqueue_delivery
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +50,21 @@ def record_receipt(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if attempt.status in (m.ATTEMPT_DELIVERED, m.PERMANENT_FAILURE):
-        return None  # a receipt delivered twice changes nothing
     notification = db.session.get(m.Notification, attempt.notification_id, populate_existing=True)
-    now = utcnow()
-    if delivered:
-        attempt.status, attempt.delivered_at = m.ATTEMPT_DELIVERED, now
-        if notification.status != m.DELIVERED:
-            _delivered(notification, attempt.channel, now)
-        db.session.commit()
-        return None
-    attempt.status, attempt.failed_at, attempt.error_code = m.PERMANENT_FAILURE, now, error_code
-    if notification.status == m.AWAITING_RECEIPT:
-        advance(notification)
-        db.session.commit()
-        return notification.id
+    moved_on = state.receipt(notification, attempt, delivered, error_code, utcnow())
     db.session.commit()
-    return None
+    return notification.id if moved_on else None
+
+
+def receive_receipt(
+    reference: str | None = None,
+    provider_message_id: str | None = None,
+    delivered: bool = True,
+    error_code: str | None = None,
+) -> None:
+    """The one entry for every channel's delivery receipts (SMS gateway callback, Zalo
+    user_received_message): record it, and hand a notification that moved on to its next
+    channel to the workers."""
+    again = record_receipt(reference, provider_message_id, delivered, error_code)
+    if again:
+        enqueue_delivery([again])

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import html
 import json
 import string
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from api.kernel.text import strip_marks
+from push.channels.protocol import Rendered
 
 TEMPLATES_FILE = (
-    Path(__file__).resolve().parent.parent / "api" / "data" / "notification_templates.json"
+    Path(__file__).resolve().parents[2] / "api" / "data" / "notification_templates.json"
 )
-
-
-@dataclass(frozen=True)
-class Rendered:
-    title: str
-    body: str
-    sms: str
-    zns_params: dict[str, str]
-
-    @property
-    def email_subject(self) -> str:
-        return self.title
-
-    @property
-    def text(self) -> str:
-        return f"{self.title}\n\n{self.body}"
-
-    def email_html(self) -> str:
-        return (
-            '<!doctype html><html><body style="font-family:sans-serif;font-size:16px">'
-            f"<h2>{html.escape(self.title)}</h2><p>{html.escape(self.body)}</p>"
-            "</body></html>"
-        )
 
 
 class _Blank(dict):
@@ -49,6 +25,17 @@ def templates() -> dict:
     return json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))
 
 
+class UnknownNotificationEvent(LookupError):
+    """A notification of a kind that has no words. Raised where the notification is planned,
+    inside the transaction that would mark its domain event processed: that event stays
+    unprocessed (and the sweeper keeps failing loudly) until a template is added."""
+
+
+def require(event: str) -> None:
+    if event not in templates()["events"]:
+        raise UnknownNotificationEvent(f"no template for notification event {event!r}")
+
+
 def events() -> list[str]:
     return list(templates()["events"])
 
@@ -58,6 +45,7 @@ def _fill(text: str, params: dict) -> str:
 
 
 def render(event: str, language: str, params: dict) -> Rendered:
+    require(event)
     entry = templates()["events"][event]
     words = entry.get(language) or entry["vi"]
     values = {k: "" if v is None else str(v) for k, v in params.items()}

@@ -38,19 +38,20 @@ from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.notifications import models as m
 from api.profile.models import Device
-from push import metrics, senders, throttle
-from push.chain import Reach
+from push.channels import registry, throttle
 from push.channels.base import Outcome, SendResult
-from push.claims import CLAIM, ClaimRenewal, claim  # noqa: F401 (CLAIM: read by tests)
-from push.queueing import enqueue_delivery
-from push.reaching import mark_chat_blocked, reaches_of
-from push.templates import Rendered, render
+from push.channels.protocol import Reach, Rendered
+from push.notifications import metrics, state
+from push.notifications.claims import CLAIM, ClaimRenewal, claim  # noqa: F401 (CLAIM: read by tests)
+from push.notifications.queueing import enqueue_delivery
+from push.notifications.reaching import mark_chat_blocked, reaches_of
+from push.notifications.templates import render
 
 log = logging.getLogger(__name__)
 
 # A batch starts no provider call after this long (slow providers: the rest goes back to the
 # queue), so a delivery job ends well within its rq time-out (api.kernel.jobs.DEFAULT_TIMEOUT); its
-# claims are renewed while it runs (push.claims): no other worker takes what it still sends.
+# claims are renewed while it runs (push.notifications.claims): no other worker takes what it still sends.
 SEND_BUDGET_SECONDS = 120.0
 MAX_TRIES_PER_CHANNEL = 3
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
@@ -69,8 +70,7 @@ class Send:
 
     @property
     def address(self) -> tuple:
-        r = self.reach
-        return (self.channel, r.phone, r.email, r.zalo_user_id, r.telegram_chat_id)
+        return (self.channel, *self.reach.key())
 
 
 @dataclass
@@ -127,14 +127,14 @@ def _deliver_round(ids: list[int], run: _Run) -> list[int]:
     by_channel: dict[str, list[m.Notification]] = defaultdict(list)
     for notification in _load(ids):
         if notification.chain_index >= len(notification.chain):
-            _give_up(notification)
+            state.give_up(notification)
             run.count("failed", _channel(notification))
         else:
             by_channel[notification.chain[notification.chain_index]].append(notification)
     for channel, group in by_channel.items():
         granted, wait = throttle.take_many(channel, len(group))
         for notification in group[granted:]:
-            _release(notification, now + timedelta(seconds=wait))
+            state.release(notification, now + timedelta(seconds=wait))
             run.retry(notification.id, notification.next_attempt_at, now)
             run.count("throttled", channel)
         ready += group[:granted]
@@ -279,7 +279,7 @@ def _call(send: Send) -> Sent:
     started = time.perf_counter()
     try:
         with _gate(send.channel):
-            route, result = senders.send(
+            route, result = registry.send(
                 send.channel,
                 send.reach,
                 send.message,
@@ -324,7 +324,7 @@ def _record_all(results: list[Sent], run: _Run) -> list[int]:
         notification = notifications[sent.send.notification_id]
         if sent.result is None:
             # Never sent: its attempt stays "sending" and is reused, with the same reference.
-            _release(notification, now)
+            state.release(notification, now)
             run.retry(notification.id, now, now)
             run.count("not_tried_in_time", sent.send.channel)
             continue
@@ -357,16 +357,15 @@ def _record(
         db.session.execute(delete(Device).where(Device.target.in_(result.invalid_targets)))
     if result.outcome in (Outcome.ACCEPTED, Outcome.DELIVERED):
         attempt.sent_at = now
-        if result.outcome == Outcome.ACCEPTED and (channel, sent.route) in senders.RECEIPT_ROUTES:
+        if result.outcome == Outcome.ACCEPTED and registry.expects_receipt(channel, sent.route):
             attempt.status = m.SENT
-            notification.status = m.AWAITING_RECEIPT
             timeout = current_app.extensions["settings"].receipt_timeout_seconds
-            notification.receipt_due_at = now + timedelta(seconds=timeout)
+            state.await_receipt(notification, now, timeout)
         else:
             attempt.status = m.ATTEMPT_DELIVERED if result.outcome == Outcome.DELIVERED else m.SENT
             attempt.delivered_at = now if result.outcome == Outcome.DELIVERED else None
-            _delivered(notification, channel, now)
-        notification.claimed_until = None
+            state.delivered(notification, channel, now)
+            notification.claimed_until = None
         return "sent"
     attempt.failed_at = now
     if result.outcome == Outcome.TEMPORARY_FAILURE:
@@ -377,7 +376,7 @@ def _record(
             delay = BACKOFF[min(notification.tries_on_channel - 1, len(BACKOFF) - 1)]
             if result.retry_after:
                 delay = max(delay, timedelta(seconds=result.retry_after))
-            _release(notification, now + delay)
+            state.release(notification, now + delay)
             return "retry_later"
     else:
         attempt.status = (
@@ -385,11 +384,11 @@ def _record(
             if result.outcome == Outcome.PERMANENT_FAILURE
             else m.TECHNICAL_FAILURE
         )
-        if channel == "telegram" and result.error_code == "blocked":
-            mark_chat_blocked("telegram", notification)
+        if result.error_code == "blocked":  # a chat that blocked the bot (Telegram says so)
+            mark_chat_blocked(channel, notification)
     if attempt.status == m.SENDING:
         attempt.status = m.TEMPORARY_FAILURE  # tries used up: this attempt is over
-    advance(notification)
+    state.advance(notification)
     return "next_channel"
 
 
@@ -415,12 +414,12 @@ def _receipt_came_first(
     notification.claimed_until = None
     if attempt.status == m.ATTEMPT_DELIVERED:
         if notification.status != m.DELIVERED:
-            _delivered(notification, channel, now)
+            state.delivered(notification, channel, now)
         return "sent"
     if notification.status == m.DELIVERED:
         return "sent"
     notification.claimed_until = now  # advance() keeps it claimed: tried again at once
-    advance(notification)
+    state.advance(notification)
     return "next_channel"
 
 
@@ -428,7 +427,7 @@ def _put_back(ids: list[int], run: _Run) -> None:
     """The batch's time is up: what it still owns goes back to the queue, due now."""
     now = utcnow()
     for notification in _load(ids):
-        _release(notification, now)
+        state.release(notification, now)
         run.retry(notification.id, now, now)
         run.count("not_tried_in_time", _channel(notification))
     db.session.commit()
@@ -438,39 +437,3 @@ def _channel(notification: m.Notification) -> str:
     """The channel a notification is on, or was last on once its chain is used up."""
     chain = notification.chain
     return chain[min(notification.chain_index, len(chain) - 1)] if chain else "none"
-
-
-def _release(notification: m.Notification, when: datetime) -> None:
-    notification.status = m.PENDING
-    notification.next_attempt_at = when
-    notification.claimed_until = None
-
-
-def _give_up(notification: m.Notification) -> None:
-    notification.status = m.FAILED
-    notification.claimed_until = None
-    _scrub_secrets(notification)
-    log.warning("notification_failed_all_channels", extra={"notification": notification.id})
-
-
-def _scrub_secrets(notification: m.Notification) -> None:
-    # A one-time code is useless once delivered or given up, and must not linger in the DB.
-    if notification.event in ("one_time_code", "assist_code"):
-        notification.params = {}
-
-
-def _delivered(notification: m.Notification, channel: str, now: datetime) -> None:
-    _scrub_secrets(notification)
-    notification.status = m.DELIVERED
-    notification.delivered_at = now
-    notification.delivered_channel = channel
-    notification.receipt_due_at = None
-
-
-def advance(notification: m.Notification) -> None:
-    """Move on to the next channel in the chain (the caller commits)."""
-    notification.chain_index += 1
-    notification.tries_on_channel = 0
-    notification.receipt_due_at = None
-    notification.next_attempt_at = utcnow()
-    notification.status = m.DELIVERING if notification.claimed_until else m.PENDING

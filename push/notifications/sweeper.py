@@ -11,8 +11,8 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.notifications import models as m
 from api.notifications.fanout import process_pending_events
-from push.dispatch import advance
-from push.queueing import enqueue_delivery
+from push.notifications import state
+from push.notifications.queueing import enqueue_delivery
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +32,7 @@ def sweep(limit: int = 5000) -> dict[str, int]:
     )
     moved_on = [n.id for n in overdue]
     for notification in overdue:
-        attempt = notification.attempts[-1] if notification.attempts else None
-        if attempt is not None and attempt.status == m.SENT:
-            attempt.status, attempt.error_code, attempt.failed_at = (
-                m.TEMPORARY_FAILURE,
-                "no_receipt",
-                now,
-            )
-        advance(notification)
+        state.receipt_overdue(notification, now)
     db.session.commit()
     due = list(
         db.session.scalars(

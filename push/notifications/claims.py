@@ -9,11 +9,12 @@ import threading
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import update
 
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.notifications import models as m
+from push.notifications import state
 
 log = logging.getLogger(__name__)
 
@@ -25,22 +26,7 @@ def claim(ids: list[int]) -> list[int]:
     if not ids:
         return []
     now = utcnow()
-    n = m.Notification
-    won = db.session.execute(
-        update(n)
-        .where(
-            n.id.in_(set(ids)),
-            or_(
-                (n.status == m.PENDING)
-                & or_(n.next_attempt_at.is_(None), n.next_attempt_at <= now),
-                (n.status == m.DELIVERING) & (n.claimed_until < now),
-            ),
-        )
-        .values(status=m.DELIVERING, claimed_until=now + CLAIM)
-        .returning(n.id)
-        .execution_options(synchronize_session=False)
-    ).scalars()
-    owned = sorted(won)
+    owned = state.claim(ids, now, now + CLAIM)
     db.session.commit()
     return owned
 

@@ -13,7 +13,7 @@ from api.kernel.database import db
 from api.notifications import models as m
 from api.notifications.planning import reaches
 from api.profile.models import ChatIdentity
-from push.chain import Reach
+from push.channels.protocol import Reach
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ def reaches_of(notifications: list[m.Notification]) -> dict[int, Reach]:
                 zalo_user_id=n.chat_id,
                 zalo_last_interaction=last_interaction.get(n.chat_id) or utcnow(),
             )
+        elif n.chat_channel:
+            found[n.id] = Reach(chats={n.chat_channel: n.chat_id})  # a channel added later
         else:
             found[n.id] = Reach()
     return found
