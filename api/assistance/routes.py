@@ -4,7 +4,6 @@ witness consent at the desk. Thin: each route calls one service function."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api.assistance import consent, desk, grants, lists, usage
@@ -13,10 +12,11 @@ from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
 from api.assistance.models import Grant
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal, role
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
 from api.kernel.database import db
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
@@ -47,7 +47,7 @@ def _named(items: list) -> list:
 
 @blp.route("/assistance/sessions")
 class Sessions(MethodView):
-    @auth_required(blp, roles=(ROLE_COMMUNITY,))
+    @blp.access(role(ROLE_COMMUNITY))
     @blp.arguments(s.SessionRequestSchema)
     @blp.response(201, s.SessionCreatedSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such resident")
@@ -71,7 +71,7 @@ class Sessions(MethodView):
 
 @blp.route("/assistance/grants")
 class HelperGrants(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, s.GrantPageSchema)
     def get(self, args):
@@ -83,7 +83,7 @@ class HelperGrants(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/confirm")
 class Confirm(MethodView):
-    @auth_required(blp, roles=(ROLE_COMMUNITY,))
+    @blp.access(role(ROLE_COMMUNITY))
     @blp.arguments(s.CodeSchema)
     @blp.response(200, s.GrantSchema)
     @blp.alt_response(400, schema=ErrorSchema, description="Wrong or expired code")
@@ -98,7 +98,7 @@ class Confirm(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/accept")
 class Accept(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(s.CodeSchema)
     @blp.response(200, s.GrantSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
@@ -111,7 +111,7 @@ class Accept(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/token")
 class Token(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.ActingTokenSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Grant not in force")
     def post(self, grant_id: str):
@@ -124,7 +124,7 @@ class Token(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/end")
 class End(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantSchema)
     def post(self, grant_id: str):
         """The helper ends the help."""
@@ -133,7 +133,7 @@ class End(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/history")
 class History(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantEventSchema(many=True))
     def get(self, grant_id: str):
         """Every change of the grant and who made it (both people see it)."""
@@ -153,7 +153,7 @@ class History(MethodView):
 
 @blp.route("/assistance/desk")
 class Desk(MethodView):
-    @auth_required(blp, roles=(ROLE_OFFICER, ROLE_ADMIN))
+    @blp.access(role(ROLE_OFFICER, ROLE_ADMIN))
     @blp.arguments(s.DeskSchema)
     @blp.response(201, s.GrantSchema)
     def post(self, body):
@@ -185,7 +185,7 @@ class Desk(MethodView):
 
 @blp.route("/me/helpers")
 class MyHelpers(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantSchema(many=True))
     def get(self):
         """«Ai đang giúp tôi?»: who may act for me now, or is waiting for my consent."""
@@ -194,7 +194,7 @@ class MyHelpers(MethodView):
 
 @blp.route("/me/helpers/<string:grant_id>/revoke")
 class Revoke(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantSchema)
     def post(self, grant_id: str):
         """Stop it now (one tap): the helper's next request is refused."""
@@ -203,7 +203,7 @@ class Revoke(MethodView):
 
 @blp.route("/me/helpers/<string:grant_id>/reject")
 class Reject(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
     def post(self, grant_id: str):
@@ -213,7 +213,7 @@ class Reject(MethodView):
 
 @blp.route("/me/mandates")
 class Mandates(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(s.MandateRequestSchema)
     @blp.response(201, s.MandateCreatedSchema)
     def post(self, body):
@@ -233,7 +233,7 @@ class Mandates(MethodView):
 
 @blp.route("/me/usage")
 class MyUsage(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, s.UsagePageSchema)
     def get(self, args):
@@ -262,7 +262,7 @@ class MyUsage(MethodView):
 
 @blp.route("/me/usage/<int:usage_id>/dispute")
 class Dispute(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(s.DisputeSchema)
     @blp.response(200, s.UsageSchema)
     def post(self, body, usage_id: int):

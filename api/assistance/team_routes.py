@@ -4,15 +4,15 @@ record cross-commune exceptions, and see each team's activity."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.assistance import consent, figures, teams
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import current_principal, role
 from api.auth.models import ROLE_ADMIN
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
@@ -34,7 +34,7 @@ def _with_members(team):  # noqa: ANN001, ANN202
 
 @blp.route("/teams")
 class Teams(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.TeamListArgs, location="query")
     @blp.response(200, s.TeamPageSchema)
     def get(self, args):
@@ -43,7 +43,7 @@ class Teams(MethodView):
         items, total = teams.list_teams(current_principal(), args.get("commune_code"), page)
         return page_envelope([_with_members(t) for t in items], total, page)
 
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.TeamSchema)
     @blp.response(201, s.TeamSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="The village has a team")
@@ -56,7 +56,7 @@ class Teams(MethodView):
 
 @blp.route("/teams/<string:team_id>")
 class TeamDetail(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.response(200, s.TeamSchema)
     def get(self, team_id: str):
         """One team and its members (a commune admin sees their own commune's only)."""
@@ -65,7 +65,7 @@ class TeamDetail(MethodView):
 
 @blp.route("/teams/<string:team_id>/members")
 class Members(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.MemberAddSchema)
     @blp.response(201, s.TeamSchema)
     def post(self, body, team_id: str):
@@ -76,7 +76,7 @@ class Members(MethodView):
 
 @blp.route("/teams/<string:team_id>/members/<string:staff_id>")
 class Member(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.MemberStatusSchema)
     @blp.response(200, s.TeamSchema)
     def patch(self, body, team_id: str, staff_id: str):
@@ -89,7 +89,7 @@ class Member(MethodView):
 
 @blp.route("/teams/<string:team_id>/activity")
 class Activity(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.ActivityArgs, location="query")
     @blp.response(200, s.ActivitySchema)
     def get(self, args, team_id: str):
@@ -102,7 +102,7 @@ class Activity(MethodView):
 
 @blp.route("/exceptions")
 class Exceptions(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.ExceptionSchema)
     @blp.response(201, s.ExceptionCreatedSchema)
     def post(self, body):

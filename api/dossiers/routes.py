@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal
 from api.dossiers import schemas, service, verify_page
 from api.kernel.errors import ApiError
 from api.kernel.i18n import message
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
@@ -29,7 +29,7 @@ def _full(dossier, view: str = service.FULL):  # noqa: ANN001, ANN202
 
 @blp.route("/me/dossiers")
 class MyDossiers(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.MyDossiersArgs, location="query")
     @blp.response(200, schemas.MyDossierPageSchema)
     def get(self, args):
@@ -41,7 +41,7 @@ class MyDossiers(MethodView):
 
 @blp.route("/dossiers/<string:code>")
 class DossierDetail(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, schemas.DossierSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or not yours to see")
     def get(self, code: str):
@@ -59,6 +59,7 @@ class DossierDetail(MethodView):
 
 @blp.route("/dossiers/lookup")
 class Lookup(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.LookupSchema)
     @blp.response(200, schemas.ReducedDossierSchema)
     @blp.alt_response(
@@ -75,7 +76,7 @@ class Lookup(MethodView):
 
 @blp.route("/dossiers/<string:code>/follow")
 class Follow(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.FollowSchema)
     @blp.response(200, schemas.DossierSummarySchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No match")
@@ -83,7 +84,7 @@ class Follow(MethodView):
         """Be told about changes to this dossier (a relative's, say)."""
         return service.follow(current_principal(), code, body["verify"], request_origin())
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(204)
     @blp.alt_response(404, schema=ErrorSchema, description="Not followed")
     def delete(self, code: str):
@@ -93,7 +94,7 @@ class Follow(MethodView):
 
 @blp.route("/dossiers/<string:code>/qr")
 class Qr(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.QrArgs, location="query")
     @blp.response(200, content_type="image/png", description="QR code (PNG or SVG)")
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or not yours")
@@ -105,6 +106,7 @@ class Qr(MethodView):
 
 @verify_blp.route("/verify/<string:token>")
 class Verify(MethodView):
+    @verify_blp.access(PUBLIC)
     @verify_blp.response(200, schemas.VerificationSchema)
     @verify_blp.alt_response(404, schema=ErrorSchema, description="Tampered or unknown")
     def get(self, token: str):

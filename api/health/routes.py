@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from api.kernel.database import db
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 
 blp = Blueprint("health", __name__, description="Liveness and readiness of the service")
 
@@ -20,6 +20,7 @@ class ReadySchema(ma.Schema):
 
 
 @blp.route("/health")
+@blp.access(PUBLIC)
 @blp.response(200, HealthSchema)
 def health():
     """The process is alive."""
@@ -27,6 +28,7 @@ def health():
 
 
 @blp.route("/ready")
+@blp.access(PUBLIC)
 @blp.response(200, ReadySchema)
 @blp.alt_response(503, schema=ReadySchema, description="A backend is unreachable")
 def ready():

@@ -6,13 +6,13 @@ import io
 
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.messaging import attachments, reading, schemas, service
 from api.messaging.attachments import Upload
@@ -59,7 +59,7 @@ def _with_urls(messages, code: str):  # noqa: ANN001, ANN202
 
 @blp.route("/dossiers/<string:code>/messages")
 class Messages(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.MessageArgs, location="query")
     @blp.response(200, schemas.MessagePageSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
@@ -74,7 +74,7 @@ class Messages(MethodView):
         _with_urls(page.items, code)
         return page
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.NewMessageSchema, location="json_or_multipart")
     @blp.doc(
         requestBody={
@@ -108,7 +108,7 @@ class Messages(MethodView):
 
 @blp.route("/dossiers/<string:code>/messages/read")
 class MarkRead(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.ReadSchema)
     @blp.response(200, schemas.MessagesReadSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
@@ -121,7 +121,7 @@ class MarkRead(MethodView):
 
 @blp.route("/dossiers/<string:code>/attachments/<string:attachment_id>")
 class AttachmentDownload(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, content_type="application/octet-stream", description="The file")
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown file, or not yours")

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import hmac
+
 import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal, role
 from api.auth.models import ROLE_ADMIN
 from api.kernel.errors import ApiError
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
+from api.kernel.web.blueprint import Access, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.notifications import admin, service
 from push.templates import render
@@ -86,7 +88,7 @@ class StatsSchema(ma.Schema):
 
 @blp.route("/me/notifications")
 class Inbox(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(InboxArgs, location="query")
     @blp.response(200, InboxPageSchema)
     def get(self, args):
@@ -98,7 +100,7 @@ class Inbox(MethodView):
 
 @blp.route("/me/notifications/<int:notification_id>/read")
 class ReadOne(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, ReadResultSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Not yours or unknown")
     def post(self, notification_id: int):
@@ -108,7 +110,7 @@ class ReadOne(MethodView):
 
 @blp.route("/me/notifications/read-all")
 class ReadAll(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, ReadResultSchema)
     def post(self):
         """Mark every notification read."""
@@ -117,7 +119,7 @@ class ReadAll(MethodView):
 
 @blp.route("/admin/notifications/<int:notification_id>")
 class AdminNotification(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.response(200, NotificationAdminSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown")
     def get(self, notification_id: int):
@@ -127,7 +129,7 @@ class AdminNotification(MethodView):
 
 @blp.route("/admin/notifications/stats")
 class AdminStats(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.arguments(StatsArgs, location="query")
     @blp.response(200, StatsSchema)
     def get(self, args):
@@ -137,32 +139,38 @@ class AdminStats(MethodView):
 
 @blp.route("/admin/jobs/failed")
 class FailedJobs(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.response(200, StatsSchema)
     def get(self):
         """Background jobs that failed (from the rq failed-job registries)."""
         return {"items": admin.failed_jobs()}
 
 
+def _check_receipt_token() -> None:
+    # bytes: any header text compares without error
+    settings = current_app.extensions["settings"]
+    token = request.headers.get("X-Receipt-Token", "")
+    if not settings.sms_receipt_token or not hmac.compare_digest(
+        token.encode(), settings.sms_receipt_token.encode()
+    ):
+        raise ApiError(401, "unauthorized")
+
+
+SMS_RECEIPT_TOKEN = Access(
+    "sms-receipt-token", check=_check_receipt_token, refusals=((401, "Wrong token"),)
+)
+
+
 @hooks.route("/sms/receipt")
 class SmsReceipt(MethodView):
+    @hooks.access(SMS_RECEIPT_TOKEN)
     @hooks.response(200, ReadResultSchema)
-    @hooks.alt_response(401, schema=ErrorSchema, description="Wrong token")
     def post(self):
         """Delivery receipt from the SMS gateway (shared token in X-Receipt-Token)."""
         from push.channels.sms import parse_receipt
         from push.queueing import enqueue_delivery
         from push.receipts import record_receipt
 
-        settings = current_app.extensions["settings"]
-        import hmac
-
-        token = request.headers.get("X-Receipt-Token", "")
-        if not settings.sms_receipt_token or not hmac.compare_digest(
-            token.encode(),
-            settings.sms_receipt_token.encode(),  # bytes: any header text
-        ):
-            raise ApiError(401, "unauthorized")
         payload = request.get_json(silent=True) or {}
         try:
             parsed = parse_receipt(payload)

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import current_principal, role
 from api.auth.models import ROLE_ADMIN, STAFF_ROLES
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.staff import service, units
 from api.staff.area import area_of
@@ -103,7 +103,7 @@ def _actor() -> dict:
 
 @blp.route("/staff")
 class StaffList(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(StaffListArgs, location="query")
     @blp.response(200, StaffPageSchema)
     def get(self, args):
@@ -112,7 +112,7 @@ class StaffList(MethodView):
         items, total = service.list_staff(page, args.get("role"), area_of(current_principal()))
         return page_envelope(items, total, page)
 
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(StaffSchema)
     @blp.response(201, StaffSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=OUTSIDE)
@@ -127,14 +127,14 @@ class StaffList(MethodView):
 
 @blp.route("/staff/<string:staff_id>")
 class StaffDetail(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
     def get(self, staff_id: str):
         """One staff account of the admin's area."""
         return service.get_staff(staff_id, area_of(current_principal()))
 
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(StaffUpdateSchema)
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
@@ -147,7 +147,7 @@ class StaffDetail(MethodView):
 
 @blp.route("/staff/<string:staff_id>/retire")
 class StaffRetire(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
     @blp.alt_response(409, schema=ErrorSchema, description="Already retired, or yourself")
@@ -158,7 +158,7 @@ class StaffRetire(MethodView):
 
 @blp.route("/staff/<string:staff_id>/password")
 class StaffPassword(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(PasswordSchema)
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
@@ -169,7 +169,7 @@ class StaffPassword(MethodView):
 
 @blp.route("/staff/<string:staff_id>/audit")
 class StaffAudit(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, AuditPageSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
@@ -183,7 +183,7 @@ class StaffAudit(MethodView):
 
 @blp.route("/audit")
 class AreaAudit(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, AuditPageSchema)
     def get(self, args):
@@ -195,7 +195,7 @@ class AreaAudit(MethodView):
 
 @blp.route("/units")
 class Units(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, UnitPageSchema)
     def get(self, args):
@@ -204,7 +204,7 @@ class Units(MethodView):
         items, total = units.list_units(area_of(current_principal()), page)
         return page_envelope(items, total, page)
 
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(HandlingUnitSchema)
     @blp.response(201, HandlingUnitSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=OUTSIDE)
