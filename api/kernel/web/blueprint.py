@@ -110,7 +110,7 @@ def _methods(view: object) -> Iterable[tuple[str, object]]:
 def access_of(view: object, method: str = "*") -> Access | None:
     """The access a registered view (function or MethodView) declares for ``method``."""
     for name, func in _methods(view):
-        if method in ("*", name):
+        if method == "*" or name in ("*", method):
             return getattr(func, _ACCESS, None)
     return None
 
@@ -120,4 +120,4 @@ def undeclared_methods(view: object) -> list[str]:
 
 
 def is_paged(view: object, method: str) -> bool:
-    return any(getattr(func, _PAGED, False) for name, func in _methods(view) if name == method)
+    return any(getattr(f, _PAGED, False) for name, f in _methods(view) if name in ("*", method))
