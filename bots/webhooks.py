@@ -9,7 +9,6 @@ import json
 import logging
 import time
 
-import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
 
@@ -18,6 +17,7 @@ from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.web.blueprint import Access, Blueprint
 from bots import inbox
+from bots.schemas import AckSchema
 from bots.shapes import telegram_problem, zalo_problem
 from bots.telegram import adapter as telegram
 from bots.zalo import adapter as zalo
@@ -40,11 +40,6 @@ ZALO_EVENT_MAX_AGE_SECONDS = 900
 blp = Blueprint(
     "bot_webhooks", __name__, url_prefix="/webhooks", description="Zalo and Telegram bot updates"
 )
-
-
-class AckSchema(ma.Schema):
-    ok = ma.fields.Boolean()
-    duplicate = ma.fields.Boolean()
 
 
 def _rejected(channel: str, reason: str) -> ApiError:

@@ -1,28 +1,13 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
 
 from api.admin_units import service
+from api.admin_units.schemas import CommuneArgs, UnitListSchema
 from api.kernel.web.blueprint import PUBLIC, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1", description="Administrative units")
-
-
-class UnitSchema(ma.Schema):
-    code = ma.fields.Integer()
-    name = ma.fields.String()
-    kind = ma.fields.String()
-
-
-class UnitListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(UnitSchema))
-    version = ma.fields.String()
-
-
-class CommuneArgs(ma.Schema):
-    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
 
 
 def _version() -> str:

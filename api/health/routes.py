@@ -1,22 +1,13 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import current_app
 from sqlalchemy import text
 
+from api.health.schemas import HealthSchema, ReadySchema
 from api.kernel.database import db
 from api.kernel.web.blueprint import PUBLIC, Blueprint
 
 blp = Blueprint("health", __name__, description="Liveness and readiness of the service")
-
-
-class HealthSchema(ma.Schema):
-    status = ma.fields.String()
-
-
-class ReadySchema(ma.Schema):
-    status = ma.fields.String()
-    checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
 
 
 @blp.route("/health")
