@@ -6,6 +6,8 @@ from flask.views import MethodView
 from api.audit.origin import request_origin
 from api.auth.guard import SIGNED_IN, current_principal
 from api.dossiers import schemas, service, verify_page
+from api.dossiers.models import Dossier
+from api.dossiers.views import DossierView, Verification
 from api.kernel.errors import ApiError
 from api.kernel.i18n import message
 from api.kernel.pagination import Page, page_envelope
@@ -18,13 +20,15 @@ blp = Blueprint(
 verify_blp = Blueprint("verify", __name__, description="Checking a result's QR code")
 
 
-def _full(dossier, view: str = service.FULL):  # noqa: ANN001, ANN202
+def _full(dossier: Dossier, view: str = service.FULL) -> DossierView:
     principal = current_principal()
-    dossier.timeline = service.timeline(dossier)
-    dossier.following = service.is_following(principal, dossier)
-    dossier.view = view
-    dossier.show_identity = service.is_verified_owner(principal, dossier)
-    return dossier
+    return DossierView(
+        dossier,
+        timeline=service.timeline(dossier),
+        view=view,
+        following=service.is_following(principal, dossier),
+        show_identity=service.is_verified_owner(principal, dossier),
+    )
 
 
 @blp.route("/me/dossiers")
@@ -51,9 +55,8 @@ class DossierDetail(MethodView):
         VNeID owner sees the unmasked identity number and the result papers' codes."""
         dossier, view = service.open_dossier(current_principal(), code)
         if view == service.REDUCED:
-            dossier.timeline = service.timeline(dossier)
-            dossier.view, dossier.following = view, True
-            return jsonify(schemas.FollowerDossierSchema().dump(dossier))
+            reduced = DossierView(dossier, service.timeline(dossier), view=view, following=True)
+            return jsonify(schemas.FollowerDossierSchema().dump(reduced))
         return _full(dossier, view)
 
 
@@ -70,8 +73,7 @@ class Lookup(MethodView):
         """Anyone with the code and the last 4 digits of the applicant's phone or ID number:
         status, procedure, dates and progress, without personal data."""
         dossier = service.lookup(body["code"], body["verify"], request_origin().ip)
-        dossier.timeline = service.timeline(dossier)
-        return dossier
+        return DossierView(dossier, service.timeline(dossier))
 
 
 @blp.route("/dossiers/<string:code>/follow")
@@ -122,7 +124,4 @@ class Verify(MethodView):
                 )
                 return Response(page, status=error.status, mimetype="text/html")
             return Response(verify_page.genuine_page(dossier), mimetype="text/html")
-        dossier = service.verify_token(token)
-        dossier.genuine = True
-        dossier.returned_or_finished = dossier.returned_at or dossier.finished_processing_at
-        return dossier
+        return Verification.of(service.verify_token(token))
