@@ -11,6 +11,7 @@ from api.assistance import guard as acting
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
 from api.assistance.models import Grant
+from api.assistance.views import GrantEventView, NamedGrant, UsageView
 from api.audit.origin import request_origin
 from api.auth.guard import SIGNED_IN, current_principal, role
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
@@ -31,7 +32,7 @@ def _ref(data: dict) -> PersonRef:
     return PersonRef(data.get("personal_id"), data.get("phone"))
 
 
-def _named(items: list) -> list:
+def _named(items: list[Grant], code_sent_to: str | None = None) -> list[NamedGrant]:
     """Both people's names on each grant (one query)."""
     ids = {g.helper_id for g in items} | {g.resident_id for g in items}
     names = dict(
@@ -39,10 +40,15 @@ def _named(items: list) -> list:
         if ids
         else []
     )
-    for grant in items:
-        grant.helper_name = names.get(grant.helper_id, "")
-        grant.resident_name = names.get(grant.resident_id, "")
-    return items
+    return [
+        NamedGrant(
+            grant,
+            helper_name=names.get(grant.helper_id, ""),
+            resident_name=names.get(grant.resident_id, ""),
+            code_sent_to=code_sent_to,
+        )
+        for grant in items
+    ]
 
 
 @blp.route("/assistance/sessions")
@@ -65,8 +71,7 @@ class Sessions(MethodView):
             request_origin(),
             body["via"],
         )
-        grant.code_sent_to = sent_to
-        return _named([grant])[0]
+        return _named([grant], code_sent_to=sent_to)[0]
 
 
 @blp.route("/assistance/grants")
@@ -146,9 +151,10 @@ class History(MethodView):
             if ids
             else []
         )
-        for event in events:
-            event.by = names.get(event.actor_id, "") if event.actor_id else ""
-        return events
+        return [
+            GrantEventView(event, by=names.get(event.actor_id, "") if event.actor_id else "")
+            for event in events
+        ]
 
 
 @blp.route("/assistance/desk")
@@ -254,10 +260,13 @@ class MyUsage(MethodView):
             if grant_ids
             else []
         )
-        for item in items:
-            item.who = names.get(item.actor_id, "")
-            item.purpose = purposes.get(item.grant_id, "")
-        return page_envelope(items, total, page)
+        views = [
+            UsageView(
+                item, who=names.get(item.actor_id, ""), purpose=purposes.get(item.grant_id, "")
+            )
+            for item in items
+        ]
+        return page_envelope(views, total, page)
 
 
 @blp.route("/me/usage/<int:usage_id>/dispute")

@@ -8,6 +8,8 @@ from flask.views import MethodView
 from api.assistance import consent, figures, teams
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
+from api.assistance.models import Team
+from api.assistance.views import TeamView
 from api.audit.origin import request_origin
 from api.auth.guard import current_principal, role
 from api.auth.models import ROLE_ADMIN
@@ -24,12 +26,14 @@ blp = Blueprint(
 ADMINS = (ROLE_ADMIN,)
 
 
-def _with_members(team):  # noqa: ANN001, ANN202
-    team.member_list = [
-        {"staff_id": account.public_id, "name": account.full_name, "status": member.status}
-        for member, account in teams.members(team)
-    ]
-    return team
+def _with_members(team: Team) -> TeamView:
+    return TeamView(
+        team,
+        member_list=[
+            {"staff_id": account.public_id, "name": account.full_name, "status": member.status}
+            for member, account in teams.members(team)
+        ],
+    )
 
 
 @blp.route("/teams")
