@@ -155,3 +155,30 @@ def test_sms_receipts_refuse_a_wrong_token(client):
         401,
         "unauthorized",
     )
+
+
+def test_paged_routes_document_the_page_parameters_and_envelope(client):
+    spec = client.get("/openapi.json").json
+    paged = [
+        (path, op)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if method != "parameters" and op.get("x-paged")
+    ]
+    assert len(paged) >= 15
+    for path, op in paged:
+        names = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+        assert {"page", "page_size"} <= names, path
+        ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        envelope = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+        assert {"items", "page", "page_size", "total", "pages"} <= set(envelope), path
+
+
+def test_paging_outside_the_one_style_is_refused():
+    blp = Blueprint("odd_pages", __name__)
+    with pytest.raises(TypeError, match="PageArgsSchema"):
+        blp.paged(_Empty, _Empty)
+    from api.kernel.pagination import PageArgsSchema
+
+    with pytest.raises(TypeError, match="items"):
+        blp.paged(PageArgsSchema, _Empty)

@@ -26,8 +26,7 @@ blp = Blueprint(
 @blp.route("/dossiers")
 class Dossiers(MethodView):
     @blp.access(ACTING)
-    @blp.arguments(dossier_schemas.MyDossiersArgs, location="query")
-    @blp.response(200, dossier_schemas.MyDossierPageSchema)
+    @blp.paged(dossier_schemas.MyDossiersArgs, dossier_schemas.MyDossierPageSchema)
     def get(self, args):
         """The resident's dossiers (action ``follow``)."""
         page = Page(args["page"], args["page_size"])

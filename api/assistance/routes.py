@@ -77,8 +77,7 @@ class Sessions(MethodView):
 @blp.route("/assistance/grants")
 class HelperGrants(MethodView):
     @blp.access(SIGNED_IN)
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, s.GrantPageSchema)
+    @blp.paged(PageArgsSchema, s.GrantPageSchema)
     def get(self, args):
         """The grants under which the caller helps someone (pending and active), paged."""
         page = Page(args["page"], args["page_size"])
@@ -240,8 +239,7 @@ class Mandates(MethodView):
 @blp.route("/me/usage")
 class MyUsage(MethodView):
     @blp.access(SIGNED_IN)
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, s.UsagePageSchema)
+    @blp.paged(PageArgsSchema, s.UsagePageSchema)
     def get(self, args):
         """«Ai đã xem hồ sơ của tôi?»: every read or write made for me, newest first."""
         page = Page(args["page"], args["page_size"])

@@ -39,8 +39,7 @@ def _with_members(team: Team) -> TeamView:
 @blp.route("/teams")
 class Teams(MethodView):
     @blp.access(role(*ADMINS))
-    @blp.arguments(s.TeamListArgs, location="query")
-    @blp.response(200, s.TeamPageSchema)
+    @blp.paged(s.TeamListArgs, s.TeamPageSchema)
     def get(self, args):
         """Teams, by commune and village."""
         page = Page(args["page"], args["page_size"])

@@ -43,8 +43,7 @@ _SEARCH_PAGE = schemas.SearchPageSchema()
 @blp.route("/procedures")
 class Procedures(MethodView):
     @blp.access(PUBLIC)
-    @blp.arguments(schemas.SearchArgsSchema, location="query")
-    @blp.response(200, schemas.SearchPageSchema)
+    @blp.paged(schemas.SearchArgsSchema, schemas.SearchPageSchema)
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid parameter")
     def get(self, args):
         """Search procedures the way people type: with or without diacritics, everyday words,

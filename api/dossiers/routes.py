@@ -34,8 +34,7 @@ def _full(dossier: Dossier, view: str = service.FULL) -> DossierView:
 @blp.route("/me/dossiers")
 class MyDossiers(MethodView):
     @blp.access(SIGNED_IN)
-    @blp.arguments(schemas.MyDossiersArgs, location="query")
-    @blp.response(200, schemas.MyDossierPageSchema)
+    @blp.paged(schemas.MyDossiersArgs, schemas.MyDossierPageSchema)
     def get(self, args):
         """The citizen's dossiers (by identity number after a VNeID sign-in) and the ones they follow."""
         page = Page(args["page"], args["page_size"])

@@ -26,8 +26,7 @@ FORBIDDEN = "Staff of another unit"
 @blp.route("/threads")
 class Threads(MethodView):
     @blp.access(role(*STAFF))
-    @blp.arguments(schemas.InboxArgs, location="query")
-    @blp.response(200, schemas.InboxPageSchema)
+    @blp.paged(schemas.InboxArgs, schemas.InboxPageSchema)
     def get(self, args):
         """Threads of the officer's unit (admins: all, or one ``unit``), filtered by unread,
         awaiting reply, overdue (beyond the reply-time target), status and assignment."""
@@ -92,8 +91,7 @@ class Reopen(MethodView):
 @blp.route("/canned-replies")
 class CannedReplies(MethodView):
     @blp.access(role(*STAFF))
-    @blp.arguments(schemas.CannedReplyArgs, location="query")
-    @blp.response(200, schemas.CannedReplyPageSchema)
+    @blp.paged(schemas.CannedReplyArgs, schemas.CannedReplyPageSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Another unit's replies")
     def get(self, args):
         """The unit's canned replies (admins name the ``unit``)."""

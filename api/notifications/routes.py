@@ -38,8 +38,7 @@ hooks = Blueprint(
 @blp.route("/me/notifications")
 class Inbox(MethodView):
     @blp.access(SIGNED_IN)
-    @blp.arguments(InboxArgs, location="query")
-    @blp.response(200, InboxPageSchema)
+    @blp.paged(InboxArgs, InboxPageSchema)
     def get(self, args):
         """The in-app inbox, newest first, with the unread count."""
         page = Page(args["page"], args["page_size"])

@@ -75,8 +75,7 @@ class SnapshotPublish(MethodView):
 @blp.route("/snapshots/<int:snapshot_id>/figures/<string:indicator>/<string:part>")
 class SnapshotMembers(MethodView):
     @blp.access(role(*STAFF))
-    @blp.arguments(schemas.MemberArgsSchema, location="query")
-    @blp.response(200, schemas.MemberPageSchema)
+    @blp.paged(schemas.MemberArgsSchema, schemas.MemberPageSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Another unit")
     @blp.alt_response(404, schema=ErrorSchema, description="No such snapshot or figure")
     def get(self, args, snapshot_id: int, indicator: str, part: str):

@@ -43,8 +43,7 @@ def _actor() -> dict:
 @blp.route("/staff")
 class StaffList(MethodView):
     @blp.access(role(*ADMIN))
-    @blp.arguments(StaffListArgs, location="query")
-    @blp.response(200, StaffPageSchema)
+    @blp.paged(StaffListArgs, StaffPageSchema)
     def get(self, args):
         """Staff accounts of the admin's area, by username."""
         page = Page(args["page"], args["page_size"])
@@ -109,8 +108,7 @@ class StaffPassword(MethodView):
 @blp.route("/staff/<string:staff_id>/audit")
 class StaffAudit(MethodView):
     @blp.access(role(*ADMIN))
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, AuditPageSchema)
+    @blp.paged(PageArgsSchema, AuditPageSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
     def get(self, args, staff_id: str):
         """What this person did and what was done to their account, newest first."""
@@ -123,8 +121,7 @@ class StaffAudit(MethodView):
 @blp.route("/audit")
 class AreaAudit(MethodView):
     @blp.access(role(*ADMIN))
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, AuditPageSchema)
+    @blp.paged(PageArgsSchema, AuditPageSchema)
     def get(self, args):
         """Who did what among the area's staff, newest first."""
         page = Page(args["page"], args["page_size"])
@@ -135,8 +132,7 @@ class AreaAudit(MethodView):
 @blp.route("/units")
 class Units(MethodView):
     @blp.access(role(*ADMIN))
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, UnitPageSchema)
+    @blp.paged(PageArgsSchema, UnitPageSchema)
     def get(self, args):
         """The area's handling units with their codes (as the portal writes DonViXuLy)."""
         page = Page(args["page"], args["page_size"])

@@ -30,8 +30,7 @@ def _page(args: dict) -> Page:
 @blp.route("/articles")
 class Articles(MethodView):
     @blp.access(role(*STAFF))
-    @blp.arguments(schemas.AdminArticleArgs, location="query")
-    @blp.response(200, schemas.ArticlePage)
+    @blp.paged(schemas.AdminArticleArgs, schemas.ArticlePage)
     def get(self, args):
         """Every article by status; ``stale=true`` lists those past their review date."""
         page = _page(args)
@@ -89,8 +88,7 @@ class Unanswered(MethodView):
 @blp.route("/questions")
 class Queue(MethodView):
     @blp.access(role(*STAFF))
-    @blp.arguments(schemas.QueueArgs, location="query")
-    @blp.response(200, schemas.StaffQuestionPage)
+    @blp.paged(schemas.QueueArgs, schemas.StaffQuestionPage)
     def get(self, args):
         """The unit's questions, the nearest reply target first."""
         page = _page(args)

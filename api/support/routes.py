@@ -48,8 +48,7 @@ class Ask(MethodView):
 @blp.route("/articles")
 class Articles(MethodView):
     @blp.access(PUBLIC)
-    @blp.arguments(schemas.ArticleListArgs, location="query")
-    @blp.response(200, schemas.ArticleViewPage)
+    @blp.paged(schemas.ArticleListArgs, schemas.ArticleViewPage)
     def get(self, args):
         """Published help articles."""
         page = _page(args)
@@ -129,8 +128,7 @@ class Questions(MethodView):
 @blp.route("/questions/mine")
 class MyQuestions(MethodView):
     @blp.access(SIGNED_IN)
-    @blp.arguments(schemas.ArticleListArgs, location="query")
-    @blp.response(200, schemas.MyQuestionPage)
+    @blp.paged(schemas.ArticleListArgs, schemas.MyQuestionPage)
     def get(self, args):
         """Questions I asked, with their answers."""
         page = _page(args)
@@ -141,8 +139,7 @@ class MyQuestions(MethodView):
 @blp.route("/qa")
 class PublicQa(MethodView):
     @blp.access(PUBLIC)
-    @blp.arguments(schemas.PublicQaArgs, location="query")
-    @blp.response(200, schemas.PublicQaPage)
+    @blp.paged(schemas.PublicQaArgs, schemas.PublicQaPage)
     def get(self, args):
         """Published questions and answers: redacted, reviewed, never the asker's contact."""
         page = _page(args)

@@ -17,12 +17,14 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint as SmorestBlueprint
 
+from api.kernel.pagination import PageArgsSchema
 from api.kernel.web.openapi import ErrorSchema
 
 # The HTTP methods a view may answer; HEAD and OPTIONS follow GET and Flask.
 _VIEW_METHODS = ("get", "post", "put", "patch", "delete")
 _ACCESS = "_dvc_access"
 _PAGED = "_dvc_paged"
+PAGE_FIELDS = {"items", "page", "page_size", "total", "pages"}
 
 
 class UndeclaredAccess(Exception):
@@ -76,9 +78,18 @@ class Blueprint(SmorestBlueprint):
         """A paged list: ``page``/``page_size`` (and the args' filters) in the query, the page
         envelope (``items``, ``page``, ``page_size``, ``total``, ``pages``) out."""
 
+        # The one paging style (api.kernel.pagination), checked when the route is declared.
+        if not issubclass(args_schema, PageArgsSchema):
+            raise TypeError(f"{args_schema.__name__}: paged arguments extend PageArgsSchema")
+        missing = PAGE_FIELDS - set(page_schema._declared_fields)
+        if missing:
+            raise TypeError(
+                f"{page_schema.__name__}: no {', '.join(sorted(missing))} (page_schema)"
+            )
+
         def decorator(func: Callable) -> Callable:
-            wrapper = self.arguments(args_schema, location="query")(func)
-            wrapper = self.response(200, page_schema)(wrapper)
+            wrapper = self.response(200, page_schema)(func)
+            wrapper = self.arguments(args_schema, location="query")(wrapper)
             wrapper = self.doc(**{"x-paged": True})(wrapper)
             setattr(wrapper, _PAGED, True)
             return wrapper
