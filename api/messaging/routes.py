@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from flask import send_file
@@ -16,6 +17,7 @@ from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.messaging import attachments, reading, schemas, service
 from api.messaging.attachments import Upload
+from api.messaging.views import with_urls
 
 
 class _Parser(FlaskParser):
@@ -50,13 +52,6 @@ FORBIDDEN = "Staff of another unit"
 UNKNOWN = "Unknown dossier, or not yours"
 
 
-def _with_urls(messages, code: str):  # noqa: ANN001, ANN202
-    for message in messages:
-        for attachment in message.attachments:
-            attachment.url = f"/api/v1/dossiers/{code}/attachments/{attachment.public_id}"
-    return messages
-
-
 @blp.route("/dossiers/<string:code>/messages")
 class Messages(MethodView):
     @blp.access(SIGNED_IN)
@@ -71,8 +66,7 @@ class Messages(MethodView):
         page = reading.list_messages(
             current_principal(), code, cursor, args.get("since"), args["limit"]
         )
-        _with_urls(page.items, code)
-        return page
+        return dataclasses.replace(page, items=with_urls(page.items, code))
 
     @blp.access(SIGNED_IN)
     @blp.arguments(schemas.NewMessageSchema, location="json_or_multipart")
@@ -102,8 +96,7 @@ class Messages(MethodView):
             external_message_id=body["client_message_id"],
             origin=request_origin(),
         )
-        _with_urls([message], code)
-        return message, 201 if created else 200
+        return with_urls([message], code)[0], 201 if created else 200
 
 
 @blp.route("/dossiers/<string:code>/messages/read")
