@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on this many processes (pytest-xdist; each has its own database and Redis db).
+TEST_WORKERS ?= 2
 
 .PHONY: run chat test lint format bench faults setup migrate seed clean htmx
 
@@ -34,7 +36,7 @@ chat: seed
 	SANDBOX=1 $(FLASK) bot chat
 
 test: setup
-	bash scripts/run-tests.sh
+	bash scripts/run-tests.sh -n $(TEST_WORKERS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# The demo and the worker thread are imported only when `flask serve` starts them.
 import dataclasses
 import os
 

@@ -10,6 +10,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.kernel import events
     from api.kernel.jobs import add_periodic
     from api.notifications.announcements import CHAT_LANGUAGES

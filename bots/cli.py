@@ -3,6 +3,7 @@ authorise or refresh the Zalo OA token. Tokens and secrets are never printed."""
 
 from __future__ import annotations
 
+# Commands import what they use when they run (docs/architecture.md, "Late imports").
 import logging
 
 import click

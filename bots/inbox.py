@@ -9,10 +9,9 @@ from datetime import timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from api.kernel import jobs
+from api.kernel import jobs, settings
 from api.kernel.clock import utcnow
 from api.kernel.database import db
-from api.kernel.tunables import tunable
 from bots.models import BotUpdate
 
 log = logging.getLogger(__name__)
@@ -20,7 +19,6 @@ log = logging.getLogger(__name__)
 QUEUE = "urgent"  # a person is waiting for the answer
 TASK = "process_bot_update"
 SWEEP_AFTER = timedelta(seconds=30)  # younger updates may still be on their way
-RETENTION_DAYS = 30  # raw updates hold personal data: kept long enough to investigate
 
 
 def store(channel: str, external_id: str, chat_id: str, kind: str, payload: dict) -> int | None:
@@ -64,7 +62,7 @@ def sweep(limit: int = 500) -> dict[str, int]:
             .limit(limit)
         )
     )
-    keep = timedelta(days=tunable("bot_update_retention_days", RETENTION_DAYS))
+    keep = timedelta(days=settings.current().bot_update_retention_days)
     purged = db.session.execute(
         delete(BotUpdate).where(
             BotUpdate.processed_at.is_not(None), BotUpdate.processed_at < now - keep

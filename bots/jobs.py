@@ -3,24 +3,25 @@ ones join the workers' schedule through ``bots.init_app`` (``api.kernel.jobs.add
 
 from __future__ import annotations
 
+from bots.inbox import sweep
+from bots.processing import process_update as run
+from bots.thread_relay import relay
+
 
 def process_update(update_id: int) -> str:
     """Answer one stored webhook update (enqueued by the webhook after its commit)."""
-    from bots.processing import process_update as run
 
     return run(update_id)
 
 
 def sweep_updates() -> dict:
     """Re-enqueue updates left unprocessed (Redis was down, a worker died); purge old ones."""
-    from bots.inbox import sweep
 
     return sweep()
 
 
 def relay_officer_replies() -> dict:
     """Officer messages into the chats that are talking with the officer."""
-    from bots.relay import relay
 
     return relay()
 

@@ -59,9 +59,10 @@ class BotChat(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-class BotTalk(db.Model):
-    """A chat talking with the officer of a dossier: while it is open, officer messages on the
-    dossier's thread are relayed into the chat in full (bots.relay)."""
+class ThreadChat(db.Model):
+    """A chat in a dossier's message thread with the officer: while it is open, officer messages
+    on the thread are relayed into the chat in full (bots.thread_relay). The table keeps its
+    first name (renaming it would buy a migration and nothing else)."""
 
     __tablename__ = "bot_talks"
     __table_args__ = (Index("ix_bot_talks_open", "ended_at", "dossier_id"),)
@@ -74,5 +75,5 @@ class BotTalk(db.Model):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    # Officer messages up to this id have been relayed (or were there before the talk began).
+    # Officer messages up to this id have been relayed (or were there before the chat joined).
     relayed_message_id: Mapped[int] = mapped_column(Integer, default=0)

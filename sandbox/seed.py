@@ -5,6 +5,7 @@ domains' command groups under the names they always had."""
 
 from __future__ import annotations
 
+# Commands import what they use when they run (docs/architecture.md, "Late imports").
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext

@@ -29,7 +29,7 @@ else
 fi
 if redis_up; then
   export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/15}"
-  echo "make test: Redis at 127.0.0.1:$REDIS_PORT (database 15)"
+  echo "make test: Redis at $TEST_REDIS_URL"
 else
   echo "################################################################################"
   echo "# make test: Redis is NOT reachable: the in-process stand-in is used, and the  #"

@@ -17,8 +17,31 @@ from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_f
 from api.kernel.database import db
 from api.kernel.settings import Settings, normalise_database_url
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+# Under pytest-xdist (``-n 2``) each worker gets its own database and Redis database, so the
+# workers never empty each other's tables or queues.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... or ""
+
+
+def for_this_worker(database_url: str, redis_url: str) -> tuple[str, str]:
+    if not XDIST_WORKER:
+        return database_url, redis_url
+    index = int(XDIST_WORKER.removeprefix("gw"))
+    if database_url:
+        parsed = make_url(normalise_database_url(database_url))
+        database_url = parsed.set(database=f"{parsed.database}_{XDIST_WORKER}").render_as_string(
+            hide_password=False
+        )
+    if redis_url:
+        base, _, number = redis_url.rpartition("/")
+        if not number.isdigit():
+            base, number = redis_url.rstrip("/"), "0"
+        redis_url = f"{base}/{(int(number) - index) % 16}"
+    return database_url, redis_url
+
+
+TEST_DATABASE_URL, TEST_REDIS_URL = for_this_worker(
+    os.environ.get("TEST_DATABASE_URL", ""), os.environ.get("TEST_REDIS_URL", "")
+)
 
 
 def pytest_report_header(config):  # noqa: ANN001

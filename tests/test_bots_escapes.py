@@ -10,7 +10,7 @@ from sqlalchemy import select
 from api.kernel.database import db
 from api.messaging.models import Message
 from bots.engine import state as states
-from bots.models import BotTalk
+from bots.models import ThreadChat
 from tests.dossier_factory import CODE, hoso, push
 from tests.support_fixtures import seeded_fixture  # noqa: F401
 from tests.test_bots_support import CHAT, link_owner, world_fixture  # noqa: F401
@@ -66,7 +66,7 @@ def test_the_menu_leaves_a_talk_with_the_officer(world):
     world.say_tg(CHAT, "menu")
     assert "Tìm thủ tục" in last(world)
     with world.app.app_context():
-        assert db.session.scalar(select(BotTalk.ended_at)) is not None
+        assert db.session.scalar(select(ThreadChat.ended_at)) is not None
         assert db.session.scalar(select(Message.id)) is None  # "menu" was not sent
     world.say_tg(CHAT, "English")
     assert last(world) == "I will answer in English from now on."
@@ -145,7 +145,7 @@ ENTER = {
     states.AWAIT_DIGITS: (f"c:{CODE}",),
     states.AWAIT_LINK_CODE: ("l", "lc"),
     states.AWAIT_OTP: None,
-    states.TALK: (f"t:{CODE}",),
+    states.THREAD: (f"t:{CODE}",),
     states.RATE: (f"r:{CODE}",),
     states.SUPPORT: ("s",),
     states.ASK_AGENCY: ("q",),
@@ -153,7 +153,7 @@ ENTER = {
     states.MANDATE: ("mn",),
 }
 LINKED = (
-    states.TALK,
+    states.THREAD,
     states.RATE,
     states.MANDATE,
 )  # the applicant's own steps; the others as a stranger
@@ -252,8 +252,8 @@ def _check_escape(bot: Bot, mode: str, lang: str, escape: str) -> None:
     where = (bot.platform, mode, lang, escape, replies)
     if escape in PROCEDURE_Q.values():
         assert any(d.startswith("p:") for d in data), where  # the procedures asked about
-        if mode == states.TALK:  # still talking, the question also reached the officer
-            assert now.mode == states.TALK and "x" in data, where
+        if mode == states.THREAD:  # still talking, the question also reached the officer
+            assert now.mode == states.THREAD and "x" in data, where
             assert escape in _sent_to_officer(bot.world), where
             return
         if mode == states.ASK_AGENCY:
@@ -265,11 +265,12 @@ def _check_escape(bot: Bot, mode: str, lang: str, escape: str) -> None:
         assert replies[-1] == message("bot_menu", lang) and {"f", "c", "w"} <= set(data), where
     else:  # stopping: the step is left and said so, with the menu
         stopped = {
-            message(slug, lang) for slug in ("bot_cancelled", "bot_talk_ended", "bot_rate_stopped")
+            message(slug, lang)
+            for slug in ("bot_cancelled", "bot_thread_ended", "bot_rate_stopped")
         }
         assert replies[-1] in stopped and {"f", "c"} <= set(data), where
     assert now.mode == states.IDLE, where
-    if mode == states.TALK:
+    if mode == states.THREAD:
         assert escape not in _sent_to_officer(bot.world), where  # a way out, not a message
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 
 from api.kernel.clock import utcnow
 from api.kernel.database import db
+from api.kernel.settings import Settings
 from bots import jobs
-from bots.engine import state as states
-from bots.models import BotTalk, BotUpdate
+from bots.models import BotUpdate, ThreadChat
 from tests.dossier_factory import CODE, hoso, push
 from tests.test_bots_support import world_fixture  # noqa: F401 (the world fixture)
 
@@ -78,7 +78,7 @@ def test_state_times_out(world):
     world.say_tg(CHAT, f"tra cứu {CODE}")
     conn = world.app.extensions["redis"]
     key = f"bot:state:telegram:{CHAT}"
-    assert 0 < conn.ttl(key) <= states.DEFAULT_TTL
+    assert 0 < conn.ttl(key) <= Settings.bot_state_ttl_seconds
     conn.delete(key)  # half an hour later
     world.say_tg(CHAT, "5987")
     assert "chưa hiểu" in world.tg.texts(CHAT)[-1]  # polite, with the menu
@@ -95,7 +95,7 @@ def test_relay_closes_quiet_talks(world):
         db.session.flush()
         dossier_id = db.session.scalar(select(Dossier.id))
         db.session.add(
-            BotTalk(
+            ThreadChat(
                 channel="telegram", chat_id=str(CHAT), dossier_id=dossier_id,
                 account_id=account.id, last_activity_at=utcnow() - timedelta(days=2),
             )

@@ -92,7 +92,7 @@ def test_link_codes(text, code):
         ("000.00.15.H12-251120-0001", nlu.CHECK),
         ("theo doi hs 000.00.15.H12-251120-0001", nlu.FOLLOW),
         ("bỏ theo dõi 000.00.15.H12-251120-0001", nlu.UNFOLLOW),
-        ("nhan tin cho can bo", nlu.TALK),
+        ("nhan tin cho can bo", nlu.THREAD),
         ("đánh giá dịch vụ", nlu.RATE),
         ("lien ket tai khoan", nlu.LINK),
         ("lam cccd can giay to gi", nlu.FIND),

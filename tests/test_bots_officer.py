@@ -9,7 +9,7 @@ from api.kernel.database import db
 from api.messaging.models import Message
 from api.rating.models import Rating
 from bots.jobs import relay_officer_replies
-from bots.models import BotTalk
+from bots.models import ThreadChat
 from tests.dossier_factory import CODE, UNIT, hoso, push
 from tests.helpers import bearer, make_staff, sign_in_staff
 from tests.test_bots_support import CHAT, JPEG, callbacks_fit, link_owner, world_fixture  # noqa: F401
@@ -45,7 +45,7 @@ def test_talk_to_the_officer_with_a_photo_and_the_reply(world):
     world.say_tg(CHAT, "thoát")
     assert "Đã kết thúc" in world.tg.texts(CHAT)[-1]
     with world.app.app_context():
-        assert db.session.scalar(select(BotTalk.ended_at)) is not None
+        assert db.session.scalar(select(ThreadChat.ended_at)) is not None
     callbacks_fit(world)
 
 
@@ -82,7 +82,7 @@ def test_leaving_the_conversation_by_the_menu_stops_the_relay(world):
     world.say_tg(CHAT, f"nhắn cán bộ hồ sơ {CODE}")
     world.tap_tg(CHAT, "m")
     with world.app.app_context():
-        assert db.session.scalar(select(BotTalk.ended_at)) is not None
+        assert db.session.scalar(select(ThreadChat.ended_at)) is not None
     world.say_tg(CHAT, "cảm ơn")  # no longer goes to the officer
     with world.app.app_context():
         assert db.session.scalar(select(Message.id)) is None

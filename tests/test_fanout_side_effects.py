@@ -49,8 +49,8 @@ def test_supplement_and_done_yield_their_side_effects_in_order(client, app, seed
         ]
         assert _events(relayed.urgent_ids) == ["result_ready"]
 
-    from workers.jobs import process_domain_events
-    from workers.queues import get_queue
+    from api.kernel.jobs import get_queue
+    from workers.tasks.jobs import process_domain_events
 
     push(client, [hoso(code="000.00.15.H12-251120-0002", status=9)])
     with app.app_context():

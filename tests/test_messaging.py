@@ -4,6 +4,7 @@ inbox and replies, supplement requests, unit digests and the portal queue."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -228,7 +229,9 @@ def test_program_renamed_jpg_is_refused(client, who, app, storage):
 
 
 def test_oversize_file_is_refused(client, who, app, monkeypatch):
-    monkeypatch.setitem(app.extensions["settings"].extra, "attachment_max_bytes", 100)
+    monkeypatch.setitem(
+        app.extensions, "settings", replace(app.extensions["settings"], attachment_max_bytes=100)
+    )
     r = upload(client, who["owner"], ("to.jpg", JPEG))
     assert r.status_code == 413 and r.json["error"] == "attachment_too_large"
     en = client.post(
@@ -322,7 +325,11 @@ def test_inbox_filters(client, who, app, monkeypatch):
         db.session.commit()
     overdue = _inbox(client, who["officer"], "?overdue=true")["items"]
     assert [(t["code"], t["overdue"]) for t in overdue] == [("000.00.15.H12-251120-0002", True)]
-    monkeypatch.setitem(app.extensions["settings"].extra, "message_reply_target_hours", 48)
+    monkeypatch.setitem(
+        app.extensions,
+        "settings",
+        replace(app.extensions["settings"], message_reply_target_hours=48),
+    )
     assert _inbox(client, who["officer"], "?overdue=true")["items"] == []
     admin_view = _inbox(client, who["admin"], "?unit=UBND xã Khác")["items"]
     assert [t["code"] for t in admin_view] == ["000.00.15.H12-251120-0003"]
@@ -427,7 +434,9 @@ def test_unit_digest_one_email_per_unit_and_inbox_per_officer(client, who, app, 
     from api.messaging.digest import send_unit_digests
 
     monkeypatch.setitem(
-        app.extensions["settings"].extra, "unit_digest_emails", {UNIT: "motcua@hoankiem.gov.vn"}
+        app.extensions,
+        "settings",
+        replace(app.extensions["settings"], unit_digest_emails={UNIT: "motcua@hoankiem.gov.vn"}),
     )
     push(client, [hoso("000.00.15.H12-251120-0002")])
     for text in ("Một", "Hai", "Ba"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -90,7 +91,9 @@ def test_edit_within_the_window_then_locked(client, who, app, monkeypatch):
     assert late.status_code == 409 and late.json["error"] == "rating_edit_window_closed"
     form = client.get(URL, headers=who["owner"]).json
     assert form["open"] is False and form["reason"] == "rating_edit_window_closed"
-    monkeypatch.setitem(app.extensions["settings"].extra, "rating_edit_window_days", 30)
+    monkeypatch.setitem(
+        app.extensions, "settings", replace(app.extensions["settings"], rating_edit_window_days=30)
+    )
     assert client.patch(URL, json={"answers": {"11": 0}}, headers=who["owner"]).status_code == 200
     with app.app_context():
         rating = db.session.scalar(select(Rating))

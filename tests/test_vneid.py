@@ -67,15 +67,12 @@ def http():
 def make_client(base_url: str, http: requests.Session, **options: object) -> VneidClient:
     secret = str(options.pop("client_secret", CLIENT_SECRET))
     issuer = str(options.pop("issuer", base_url))
-    # Options that are Settings fields are set as such; the rest go through ``extra``.
-    fields = {k: options.pop(k) for k in list(options) if k in Settings.__dataclass_fields__}
     settings = Settings(
         vneid_issuer=issuer,
         vneid_client_id=CLIENT_ID,
         vneid_client_secret=secret,
         vneid_redirect_uri=REDIRECT_URI,
-        extra=dict(options),
-        **fields,
+        **options,
     )
     return VneidClient(settings, session=http)
 

@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.admin_units import models  # noqa: F401
     from api.admin_units.cli import units_cli
     from api.admin_units.routes import blp

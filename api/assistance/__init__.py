@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.assistance import acting_routes, models, routes, team_routes, texts  # noqa: F401
 
     texts.register()

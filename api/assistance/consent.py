@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from api.assistance import codes, grants, teams, texts
+from api.assistance.guard import resident_principal
 from api.assistance.models import (
     ACTIVE,
     BY_CODE,
@@ -114,7 +115,6 @@ def checked_actions(actions: list[str]) -> list[str]:
 
 def checked_dossiers(resident: Account, grant_consent: str, codes_: list[str]) -> list[str]:
     """Only the resident's own dossiers may be named (unknown and not-theirs look alike)."""
-    from api.assistance.guard import resident_principal
 
     subject = resident_principal(resident, Grant(consent=grant_consent))
     cleaned = list(dict.fromkeys(c.strip() for c in codes_ if c.strip()))

@@ -13,11 +13,10 @@ from api.assistance.models import REJECTED, SESSION, Grant, Team, TeamMember, Us
 from api.assistance.rules import end_of_day, local_today
 from api.assistance.teams import check_admin_scope, get_team, members
 from api.auth.guard import Principal
-from api.kernel import clock
+from api.kernel import clock, settings
 from api.kernel.clock import to_local
 from api.kernel.database import db
 from api.kernel.errors import ApiError
-from api.kernel.tunables import tunable
 
 MAX_DAYS = 366
 
@@ -41,7 +40,7 @@ def team_activity(
     ids = [account.id for _, account in people]
     stats = {i: _member_figures(i, start, end) for i in ids}
     unusual = []
-    many = tunable("assist_unusual_residents_per_device_hour", 5)
+    many = settings.current().assist_unusual_residents_per_device_hour
     for device, hour, helper_id, residents in _device_hours(ids, start, end):
         if residents >= many:
             unusual.append(
@@ -56,7 +55,7 @@ def team_activity(
     for helper_id in ids:
         before = _member_figures(helper_id, start - length, start)["sessions"]
         now = stats[helper_id]["sessions"]
-        if now >= tunable("assist_unusual_min_sessions", 5) and now > 3 * max(before, 1):
+        if now >= settings.current().assist_unusual_min_sessions and now > 3 * max(before, 1):
             unusual.append(
                 {
                     "kind": "far_more_sessions",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from api.assistance.models import ACTIVE, EXPIRED, OPEN_STATES, PENDING, Grant, GrantEvent
+from api.assistance.notify import tell_both
 from api.auth.models import ROLE_ADMIN
 from api.kernel import clock
 from api.kernel.clock import as_utc
@@ -84,7 +85,6 @@ def expire_if_due(grant: Grant) -> bool:
         grant, EXPIRED, from_states=(grant.state,), actor_id=None, reason=reason
     ):
         return False
-    from api.assistance.notify import tell_both
 
     tell_both(grant, "ended", reason)  # delivered by the sweeper if nobody hands it over
     return True

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from api.assistance import grants, teams
 from api.assistance.models import BY_DESK, BY_DOCUMENTS, Grant
+from api.assistance.notify import tell_both
 from api.assistance.rules import FORBIDDEN_ACTIONS
 from api.assistance.usage import device_of
 from api.auth.guard import Principal
@@ -179,7 +180,6 @@ def mark_first_use(ctx: ActingContext) -> list:
     ).rowcount
     if not won:
         return []
-    from api.assistance.notify import tell_both
 
     return tell_both(db.session.get(Grant, ctx.grant_id), "first_use")
 

@@ -11,6 +11,7 @@ from api.kernel.database import db
 from api.kernel.i18n import message
 from api.notifications.models import Notification
 from api.notifications.service import notify_account
+from push.queueing import enqueue_delivery
 
 EVENT = "assistance"
 
@@ -75,6 +76,4 @@ def hand_over(made: list[Notification], urgent: bool = False) -> None:
     """After commit: to the delivery workers."""
     ids = [n.id for n in made if n is not None and n.status == "pending" and n.id]
     if ids:
-        from push.queueing import enqueue_delivery
-
         enqueue_delivery(ids, urgent=urgent)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from api.kernel import settings
 from api.kernel.clock import VN_TZ, as_utc
-from api.kernel.tunables import tunable
 
 # Actions a grant may allow.
 FOLLOW = "follow"  # look up and follow the resident's dossiers
@@ -46,25 +46,25 @@ CODE_ATTEMPTS = 5
 
 
 def session_max_hours() -> int:
-    return tunable("assist_session_max_hours", 4)
+    return settings.current().assist_session_max_hours
 
 
 def code_ttl() -> timedelta:
     # The one-time-code SMS and Zalo wording says 5 minutes.
-    return timedelta(minutes=tunable("assist_code_minutes", 5))
+    return timedelta(minutes=settings.current().assist_code_minutes)
 
 
 def mandate_accept_window() -> timedelta:
-    return timedelta(days=tunable("assist_mandate_accept_days", 7))
+    return timedelta(days=settings.current().assist_mandate_accept_days)
 
 
 def mandate_max_days() -> int:
-    return tunable("assist_mandate_max_days", 365)
+    return settings.current().assist_mandate_max_days
 
 
 def legal_max_days() -> int:
     # A parent's representation lasts longer than a relative's mandate; still bounded.
-    return tunable("assist_legal_max_days", 1826)
+    return settings.current().assist_legal_max_days
 
 
 def end_of_day(day: date) -> datetime:

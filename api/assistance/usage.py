@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from sqlalchemy import func, select
 
 from api.assistance.models import UsageRecord
+from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.kernel import clock
 from api.kernel.database import db
@@ -112,7 +113,6 @@ def dispute(resident: Principal, usage_id: int, note: str) -> UsageRecord:
     if row.disputed_at is None:
         row.disputed_at = clock.utcnow()
         row.dispute_note = note
-        from api.audit.service import Origin, record
 
         record(
             "assist_usage_disputed",

@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.audit import models as audit_models  # noqa: F401
     from api.auth import models  # noqa: F401
     from api.auth.otp import LoggingOtpSender, PipelineOtpSender

@@ -30,6 +30,7 @@ from api.auth.tokens import (
     rotate,
     start_session,
 )
+from api.auth.vneid import VneidClient
 from api.kernel import events
 from api.kernel.database import db
 from api.kernel.errors import ApiError
@@ -78,7 +79,6 @@ def _redis() -> redis.Redis:
 
 
 def vneid_client():
-    from api.auth.vneid import VneidClient
 
     client = current_app.extensions.get("vneid_client")
     if client is None:

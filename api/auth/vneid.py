@@ -5,8 +5,7 @@ code_verifier server-side. ``finish()`` swaps the code for tokens, checks the ID
 the provider's published keys and returns who the citizen is.
 
 VNeID's exact token-endpoint client authentication and claim names are *unconfirmed*
-(integrations.md §2), so they are options: a Settings attribute of the same name wins, then
-``settings.extra``, then the default below.
+(integrations.md §2), so they are settings (``api.kernel.settings``):
 
 - ``vneid_token_auth_method``: "client_secret_basic" (default) or "client_secret_post"
 - ``vneid_id_claim``: claim holding the 12-digit personal number, default "personal_id"
@@ -127,13 +126,6 @@ class VneidIdentity:
     phone: str | None
 
 
-def _option(settings: Settings, name: str, default: Any) -> Any:
-    value = getattr(settings, name, None)
-    if value in (None, ""):
-        value = (getattr(settings, "extra", None) or {}).get(name)
-    return default if value in (None, "") else value
-
-
 def _names(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else value
     return tuple(item.strip() for item in items if item and item.strip())
@@ -164,17 +156,17 @@ class VneidClient:
         self._client_id = settings.vneid_client_id
         self._client_secret = settings.vneid_client_secret
         self._redirect_uri = settings.vneid_redirect_uri
-        self._auth_method = str(_option(settings, "vneid_token_auth_method", AUTH_METHODS[0]))
+        self._auth_method = settings.vneid_token_auth_method
         if self._auth_method not in AUTH_METHODS:
             raise ValueError(f"vneid_token_auth_method must be one of {AUTH_METHODS}")
         self._id_claims = (
-            str(_option(settings, "vneid_id_claim", "personal_id")),
-            *_names(_option(settings, "vneid_id_claim_fallbacks", ())),
+            settings.vneid_id_claim,
+            *_names(settings.vneid_id_claim_fallbacks),
         )
-        self._scope = str(_option(settings, "vneid_scope", "openid profile"))
-        self._timeout = float(_option(settings, "vneid_timeout", 10.0))
-        self._leeway = int(_option(settings, "vneid_leeway", 60))
-        self._ttl = float(_option(settings, "vneid_metadata_ttl", 3600.0))
+        self._scope = settings.vneid_scope
+        self._timeout = settings.vneid_timeout
+        self._leeway = settings.vneid_leeway
+        self._ttl = settings.vneid_metadata_ttl
         self._session = session or requests.Session()
         self._lock = threading.Lock()
         self._metadata: dict[str, Any] | None = None

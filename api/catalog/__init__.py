@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.catalog import models  # noqa: F401  (registers tables)
     from api.catalog.cli import catalog_cli, refresh_catalog_command
     from api.catalog.routes import blp

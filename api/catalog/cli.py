@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+# Commands import what they use when they run (docs/architecture.md, "Late imports").
 import json
 import sys
 

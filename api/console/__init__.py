@@ -27,6 +27,7 @@ SESSION_HOURS = 12
 def init_app(app: Flask, api=None) -> None:  # noqa: ANN001, ARG001
     import importlib
 
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.console import views
 
     settings = app.extensions["settings"]
@@ -52,6 +53,7 @@ def _is_console() -> bool:
 
 
 def _guard(app: Flask) -> None:
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.console.session import check_csrf
 
     @app.before_request

@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.dossiers import models  # noqa: F401
     from api.dossiers.cli import dossiers_cli
     from api.dossiers.portal_webhook import blp as portal_blp

@@ -21,6 +21,7 @@ import hmac
 
 from sqlalchemy import or_, select
 
+from api.audit.models import AuditEvent
 from api.audit.service import SYSTEM, Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_CITIZEN, Account
@@ -75,7 +76,6 @@ def applicant_accounts(dossier: Dossier) -> list[Account]:
 
 def _granted_now(account_id: int, codes: list[str], granted: str, revoked: str) -> set[str]:
     """Of ``codes``, those whose last grant/revocation for the account is a grant (one query)."""
-    from api.audit.models import AuditEvent
 
     last: dict[str, str] = {}
     for object_id, action in db.session.execute(

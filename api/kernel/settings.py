@@ -6,11 +6,14 @@ Redis stand-in and a worker thread inside the app process. Nothing else changes 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+
+from flask import current_app
 
 DEFAULT_INSTANCE_DIR = Path.cwd() / "instance"
 
@@ -24,6 +27,16 @@ def _env_bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_json_object(name: str, raw: str) -> dict:
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a JSON object: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be a JSON object")
+    return value
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,11 @@ class Settings:
     # the 12-digit personal identification number (both unconfirmed for the real VNeID).
     vneid_token_auth_method: str = "client_secret_basic"
     vneid_id_claim: str = "personal_id"
+    vneid_id_claim_fallbacks: str = ""  # comma-separated claims tried after vneid_id_claim
+    vneid_scope: str = "openid profile"
+    vneid_timeout: float = 10.0  # seconds per call to the provider
+    vneid_leeway: int = 60  # seconds of clock difference accepted on the ID token
+    vneid_metadata_ttl: float = 3600.0  # seconds the discovery document and keys are kept
     # Zalo
     zalo_app_id: str = ""
     zalo_app_secret: str = ""
@@ -105,14 +123,35 @@ class Settings:
     # Fewer at once where the provider limits sessions: an SMTP server takes ~10 per client.
     channel_concurrency: str = "email=8"
     worker_metrics_port: int = 0  # >0: a worker serves its own /metrics there (on HOST)
-    # Messaging and rating (read through api.kernel.tunables; empty means the built-in default).
-    attachment_dir: str = ""
-    attachment_max_bytes: str = ""
-    message_reply_target_hours: str = ""
-    rating_edit_window_days: str = ""
-    unit_digest_emails: str = ""  # JSON object: unit → mailbox for the daily digest
-    portal_rating_service: str = ""
-    portal_message_service: str = ""
+    # Messaging and rating.
+    attachment_dir: str = ""  # empty: "attachments" beside the embedded database
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    message_reply_target_hours: int = 24  # an officer's reply is late after this
+    rating_edit_window_days: int = 7  # a citizen may change a rating this long
+    unit_digest_emails: dict = field(default_factory=dict)  # JSON: unit → mailbox for digests
+    # UNCONFIRMED: no public source names the portal's services for ratings and messages.
+    portal_rating_service: str = "DongBoDanhGia"
+    portal_message_service: str = "DongBoTraoDoiHoSo"
+    # Assisted use (assisted-use.md): session, code and mandate limits, unusual-use alerts.
+    assist_session_max_hours: int = 4
+    assist_code_minutes: int = 5
+    assist_mandate_accept_days: int = 7
+    assist_mandate_max_days: int = 365
+    assist_legal_max_days: int = 1826  # a parent's representation: longer, still bounded
+    assist_unusual_residents_per_device_hour: int = 5
+    assist_unusual_min_sessions: int = 5
+    # User support: answer thresholds on the retrieval score (tuned on the development split of
+    # benchmarks/support, see README), duplicate-question window, article review period.
+    support_answer_at: float = 0.55
+    support_choices_at: float = 0.34
+    support_margin: float = 0.04  # the best must lead the next different target by this much
+    support_dedupe_seconds: int = 300
+    support_review_days: int = 183  # an answer is looked at again about every six months
+    # Bots. UNCONFIRMED: the national portal's public page for one procedure.
+    bot_procedure_url: str = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
+    bot_state_ttl_seconds: int = 30 * 60  # a step left half-done for half an hour starts again
+    bot_thread_ttl_seconds: int = 24 * 60 * 60  # a chat stays in the officer's thread a quiet day
+    bot_update_retention_days: int = 30  # raw updates hold personal data: kept to investigate
     # Quality figures and the monitoring system (EMC). The EMC URL is unconfirmed: a setting.
     quality_province_code: int = 0  # the deployment's province (0: not set)
     emc_url: str = ""  # e.g. https://f-emc.ngsp.gov.vn/TrackingMCDT; empty: events wait
@@ -150,8 +189,12 @@ class Settings:
                 continue
             if f.type in ("int", int):
                 values[f.name] = int(raw)
+            elif f.type in ("float", float):
+                values[f.name] = float(raw)
             elif f.type in ("bool", bool):
                 values[f.name] = _env_bool(raw)
+            elif f.type in ("dict", dict):
+                values[f.name] = _env_json_object(f.name.upper(), raw)
             else:
                 values[f.name] = raw
         values.update(overrides)
@@ -207,3 +250,9 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def current() -> Settings:
+    """The running app's settings: every knob of the service is a field of ``Settings``, set by
+    its environment variable (the field name in capitals); there is no other configuration."""
+    return current_app.extensions["settings"]

@@ -8,6 +8,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.me.routes import blp
 
     api.register_blueprint(blp)

@@ -12,6 +12,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.kernel import events
     from api.messaging import models  # noqa: F401
     from api.messaging.officer_routes import blp as officer_blp

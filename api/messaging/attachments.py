@@ -11,17 +11,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from api.auth.guard import Principal
+from api.kernel import settings
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
-from api.kernel.tunables import tunable
 from api.messaging import content
 from api.messaging.access import thread_access
 from api.messaging.models import Attachment, Message, MessageThread
 from api.messaging.storage import get_storage
 
 MAX_ATTACHMENTS = 5
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 register_messages(
     {
@@ -60,7 +59,7 @@ class CheckedUpload:
 
 
 def max_attachment_bytes() -> int:
-    return tunable("attachment_max_bytes", DEFAULT_MAX_BYTES)
+    return settings.current().attachment_max_bytes
 
 
 def check_uploads(uploads: Sequence[Upload]) -> list[CheckedUpload]:

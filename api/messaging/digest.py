@@ -17,12 +17,13 @@ from sqlalchemy import select, update
 
 from api.auth.models import ROLE_OFFICER, Account
 from api.dossiers.models import Dossier
+from api.kernel import settings
 from api.kernel.clock import utcnow
 from api.kernel.database import db
-from api.kernel.tunables import tunable
 from api.messaging.models import CITIZEN_SIDE, Message, MessageThread
 from api.notifications.models import DELIVERED, Notification
 from api.notifications.service import notify_account
+from push.queueing import enqueue_delivery
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ MAX_CODES = 10  # dossier codes named in one digest
 def unit_mailboxes() -> dict[str, str]:
     """Unit code → the unit's mailbox for digests (setting ``unit_digest_emails``, a JSON
     object or a dict)."""
-    value = tunable("unit_digest_emails", {})
+    value = settings.current().unit_digest_emails
     return json.loads(value) if isinstance(value, str) else dict(value)
 
 
@@ -119,7 +120,5 @@ def send_unit_digests() -> dict[str, int]:
             to_send.append(email.id)
             counts["emails"] += 1
     if to_send:
-        from push.queueing import enqueue_delivery
-
         enqueue_delivery(to_send)
     return counts

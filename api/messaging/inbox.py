@@ -12,12 +12,12 @@ from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER, Account
 from api.dossiers.models import Dossier
+from api.kernel import settings
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.pagination import Page
-from api.kernel.tunables import tunable
 from api.messaging.access import STAFF_VIEW, thread_access
 from api.messaging.models import CITIZEN_SIDE, CLOSED, OPEN, Message, MessageThread
 from api.messaging.threads import reopen, thread_of
@@ -38,7 +38,7 @@ register_messages(
 
 def reply_target() -> timedelta:
     """How soon a citizen's message should be answered; later is "overdue"."""
-    return timedelta(hours=tunable("message_reply_target_hours", 24))
+    return timedelta(hours=settings.current().message_reply_target_hours)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.dossiers.models import Dossier
+from api.kernel import settings
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.ratelimit import Limit, hit
-from api.kernel.tunables import tunable
 from api.messaging import attachments, content
 from api.messaging.access import CITIZEN_VIEW, STAFF_VIEW, Access, thread_access
 from api.messaging.attachments import Upload
@@ -39,6 +39,7 @@ from api.messaging.threads import by_external_id, reopen, thread_of
 from api.notifications.models import Notification
 from api.notifications.service import notify_applicant
 from api.portal import outbox
+from push.queueing import enqueue_delivery
 
 __all__ = ["Upload", "post_message", "hand_over"]
 
@@ -194,14 +195,12 @@ def hand_over(made: Sequence[Notification]) -> None:
     """After commit: give new notifications to the delivery workers."""
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        from push.queueing import enqueue_delivery
-
         enqueue_delivery(ids)
 
 
 def portal_service() -> str:
     # *Unconfirmed*: no public source names the portal's service for dossier messages.
-    return tunable("portal_message_service", "DongBoTraoDoiHoSo")
+    return settings.current().portal_message_service
 
 
 def _queue_for_portal(dossier: Dossier, message: Message) -> None:

@@ -15,8 +15,7 @@ from typing import Protocol
 
 from flask import current_app
 
-from api.kernel.settings import DEFAULT_INSTANCE_DIR
-from api.kernel.tunables import tunable
+from api.kernel import settings
 
 _KEY = re.compile(r"^[0-9a-z/]{1,200}$")
 
@@ -63,6 +62,8 @@ class LocalStorage:
 def get_storage() -> AttachmentStorage:
     storage = current_app.extensions.get("attachment_storage")
     if storage is None:
-        root = tunable("attachment_dir", str(DEFAULT_INSTANCE_DIR / "attachments"))
+        root = settings.current().attachment_dir or str(
+            settings.DEFAULT_INSTANCE_DIR / "attachments"
+        )
         storage = current_app.extensions["attachment_storage"] = LocalStorage(root)
     return storage

@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.notifications import models  # noqa: F401
     from api.notifications.routes import blp, hooks
     from api.notifications.subscriber import register

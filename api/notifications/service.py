@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from api.auth.guard import Principal
 from api.auth.models import Account
+from api.dossiers.applicant import applicant_accounts
 from api.dossiers.models import Dossier
 from api.kernel.clock import utcnow
 from api.kernel.database import db
@@ -49,7 +50,6 @@ def notify_applicant(
     """One notification for each account on the dossier's applicant side (the VNeID owner of
     its personal number, the contact who proved its phone), keyed ``{key_prefix}:a{account
     id}``; none without one (caller commits)."""
-    from api.dossiers.applicant import applicant_accounts
 
     made = []
     for account in applicant_accounts(dossier):

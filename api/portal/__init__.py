@@ -9,6 +9,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.portal.cli import portal_cli
 
     app.cli.add_command(portal_cli)

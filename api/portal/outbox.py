@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from api.kernel.clock import as_utc, to_local, utcnow
 from api.kernel.database import UtcDateTime, db
 from api.kernel.errors import ApiError
+from api.portal.client import get_gateway
 from api.portal.gateway import PortalError, PortalGateway
 from api.portal.records import PORTAL_DATETIME_FORMAT
 
@@ -150,8 +151,6 @@ def flush_portal_outbox(limit: int = 100, gateway: PortalGateway | None = None) 
     """Send what is due to the portal (a periodic job). Returns counts per outcome."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     if gateway is None:
-        from api.portal.client import get_gateway
-
         try:
             gateway = get_gateway()
         except ApiError:

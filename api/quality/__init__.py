@@ -11,6 +11,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.quality import models, texts  # noqa: F401
     from api.quality.cli import quality_cli
     from api.quality.routes import blp, public_pages

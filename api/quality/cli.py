@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# Commands import what they use when they run (docs/architecture.md, "Late imports").
 from datetime import date
 
 import click

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from api.dossiers.models import Dossier, TimelineEntry
 from api.kernel.clock import VN_TZ, as_utc, to_local, utcnow
 from api.kernel.database import db
-from api.quality.emc import FAILED, SENT, dedupe_key
+from api.quality.emc import FAILED, SENT, dedupe_key, queue_missing
 from api.quality.facts import refresh_facts
 from api.quality.models import DossierFact, EmcEvent, EmcReconciliation
 
@@ -49,8 +49,6 @@ def reconcile_day(day: date | None = None) -> dict:
     missing_ids = sorted({expected[k] for k in expected if k not in rows})
     repaired = 0
     if missing_ids:
-        from api.quality.emc import queue_missing
-
         dossiers = list(db.session.scalars(select(Dossier).where(Dossier.id.in_(missing_ids))))
         refresh_facts(dossiers)
         db.session.flush()

@@ -8,7 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from api.dossiers import status_hooks
 from api.dossiers.models import Dossier
+from api.kernel import events
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.quality.emc import queue_event, queue_rows
@@ -58,9 +60,6 @@ def overall_indicator() -> int | None:
 def register() -> None:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
-
-    from api.dossiers import status_hooks
-    from api.kernel import events
 
     events.subscribe(status_hooks.STATUS_CHANGED, on_status_change)
     events.subscribe(status_hooks.BATCH_CHANGED, on_batch)

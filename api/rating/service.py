@@ -17,11 +17,11 @@ from api.auth.models import STAFF_ROLES
 from api.dossiers.models import Dossier
 from api.dossiers.service import find as find_dossier
 from api.dossiers.service import is_handling_staff, is_owner
+from api.kernel import settings
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.kernel.digits import is_digits
 from api.kernel.errors import ApiError
-from api.kernel.tunables import tunable
 from api.messaging.content import clean_text
 from api.messaging.models import CHANNELS
 from api.rating import prefill, sync
@@ -35,7 +35,7 @@ register()
 
 
 def edit_window() -> timedelta:
-    return timedelta(days=tunable("rating_edit_window_days", 7))
+    return timedelta(days=settings.current().rating_edit_window_days)
 
 
 def indicators() -> list[RatingIndicator]:

@@ -4,14 +4,14 @@ as every portal message): each version of a rating is sent once, in order."""
 from __future__ import annotations
 
 from api.dossiers.models import Dossier
-from api.kernel.tunables import tunable
+from api.kernel import settings
 from api.portal import outbox
 from api.rating.models import BY_SYSTEM, Rating
 
 
 def portal_service() -> str:
     # *Unconfirmed*: no public source names the portal's rating service or its fields.
-    return tunable("portal_rating_service", "DongBoDanhGia")
+    return settings.current().portal_rating_service
 
 
 def queue_rating(dossier: Dossier, rating: Rating) -> None:

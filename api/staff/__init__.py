@@ -7,6 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.staff import models  # noqa: F401
     from api.staff.cli import staff_cli
     from api.staff.routes import blp

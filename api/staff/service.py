@@ -15,12 +15,14 @@ from api.auth.models import (
     Account,
 )
 from api.auth.passwords import hash_password, password_problem
+from api.auth.service import STAFF_FAILURES
 from api.auth.tokens import revoke_all_sessions
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.pagination import Page
+from api.kernel.ratelimit import reset
 from api.staff.area import NATIONAL, Area, account_in, scope_in, staff_condition
 from api.staff.unit_check import checked_unit
 
@@ -280,8 +282,6 @@ def reset_password(
         raise ApiError(422, "validation_failed", errors={"password": [problem]})
     account.password_hash = hash_password(password)
     revoke_all_sessions(account.id, "password_reset")
-    from api.auth.service import STAFF_FAILURES
-    from api.kernel.ratelimit import reset
 
     reset(STAFF_FAILURES, account.username or "")
     record(

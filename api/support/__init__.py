@@ -12,6 +12,7 @@ from flask import Flask
 
 
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.kernel import events
     from api.notifications.announcements import STATUS_NOTIFIED
     from api.support import models, survey_models  # noqa: F401

@@ -3,7 +3,7 @@
 When the best candidate is confident and clearly ahead, it is the answer; when it is only
 likely, a few choices are offered; below that the citizen is told plainly there is no ready
 answer and offered to ask an officer. Thresholds were set on the tuning set only
-(benchmarks/support_questions_tuning.json) and are tunables so an operator can move them.
+(benchmarks/support_questions_tuning.json) and are settings (SUPPORT_ANSWER_AT, ...) so an operator can move them.
 """
 
 from __future__ import annotations
@@ -12,15 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from api.catalog.search.index import Filters, SearchIndex
-from api.kernel.tunables import tunable
+from api.kernel import settings
+from api.kernel.settings import Settings
 from api.support.models import ANSWER, CHOICES, FALLBACK
 from api.support.retrieval import Hit
 from api.support.words import query_variants
 
 # Set on the tuning split (see the module docstring); never on the frozen test split.
-ANSWER_AT = 0.55
-CHOICES_AT = 0.34
-MARGIN = 0.04  # the best must lead the next different target by this much to be the answer
+# The defaults, for tests and benchmarks; an operator moves them in the settings.
+ANSWER_AT = Settings.support_answer_at
+CHOICES_AT = Settings.support_choices_at
+MARGIN = Settings.support_margin  # the best must lead the next different target by this much
 MAX_CHOICES = 3
 PROCEDURE_DEPTH = 3
 RANK_DISCOUNT = 0.12  # each place lower in the catalog's own ranking costs this much
@@ -55,9 +57,9 @@ class Thresholds:
     @classmethod
     def current(cls) -> Thresholds:
         return cls(
-            tunable("support_answer_at", ANSWER_AT),
-            tunable("support_choices_at", CHOICES_AT),
-            tunable("support_margin", MARGIN),
+            settings.current().support_answer_at,
+            settings.current().support_choices_at,
+            settings.current().support_margin,
         )
 
 

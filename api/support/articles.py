@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
+from api.kernel import settings
 from api.kernel.clock import to_local, utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import message
 from api.kernel.pagination import Page
-from api.kernel.tunables import tunable
 from api.support import texts  # noqa: F401  (messages)
 from api.support.models import (
     ARCHIVED,
@@ -29,7 +29,6 @@ from api.support.models import (
 )
 from api.support.search import matches
 
-REVIEW_DAYS = 183  # an answer is looked at again about every six months
 TRANSITIONS = {
     DRAFT: (IN_REVIEW,),
     IN_REVIEW: (PUBLISHED, DRAFT),
@@ -128,9 +127,7 @@ def transition(principal: Principal | None, slug: str, target: str) -> Article:
         article.reviewed_on = today()
         due = article.review_due_on
         if due is None or due <= today():
-            article.review_due_on = today() + timedelta(
-                days=tunable("support_review_days", REVIEW_DAYS)
-            )
+            article.review_due_on = today() + timedelta(days=settings.current().support_review_days)
     elif target == ARCHIVED:
         article.archived_at = now
     record(

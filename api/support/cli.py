@@ -3,6 +3,7 @@ sandbox's, sandbox/seed.py)."""
 
 from __future__ import annotations
 
+# Commands import what they use when they run (docs/architecture.md, "Late imports").
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select

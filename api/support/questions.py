@@ -2,7 +2,7 @@
 answers with a reply-time target; answered by an officer, the answer sent to the asker on
 their channel; published as public Q&A only once redacted and reviewed.
 
-The same text from the same asker within DEDUPE_SECONDS is one question (GOV.UK support API).
+The same text from the same asker within ``support_dedupe_seconds`` (five minutes) is one question (GOV.UK support API).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from api.audit.service import Origin, record
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, Account
 from api.catalog.models import Field, Procedure
+from api.kernel import settings
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
@@ -24,7 +25,6 @@ from api.kernel.pagination import Page
 from api.kernel.phone import normalise_phone
 from api.kernel.ratelimit import Limit, hit
 from api.kernel.text import fold
-from api.kernel.tunables import tunable
 from api.notifications.models import Notification
 from api.notifications.service import notify_account, notify_chat
 from api.profile.models import CHAT_CHANNELS
@@ -40,8 +40,8 @@ from api.support.models import (
 from api.support.privacy import find_personal_data, redact
 from api.support.routing import due_at, route_for
 from api.support.search import matches
+from push.queueing import enqueue_delivery
 
-DEDUPE_SECONDS = 300
 PREVIEW = 300
 # An officer's queue is not a place to flood: new questions per asker, and per address for
 # anonymous ones (whose contact can change at will). A resend within the dedupe window is free.
@@ -114,7 +114,7 @@ def ask_agency(
     names = [asker.name, _account_name(asker.principal.account_id if asker.principal else None)]
     digest = text_hash(text)
     _serialise(asker.key(), digest)
-    since = utcnow() - timedelta(seconds=tunable("support_dedupe_seconds", DEDUPE_SECONDS))
+    since = utcnow() - timedelta(seconds=settings.current().support_dedupe_seconds)
     same = db.session.scalar(
         select(AgencyQuestion)
         .where(
@@ -271,8 +271,6 @@ def _notify_asker(question: AgencyQuestion) -> list[Notification]:
 def _hand_over(made: list[Notification]) -> None:
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        from push.queueing import enqueue_delivery
-
         enqueue_delivery(ids)
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 from sqlalchemy import func, select
 
+from api.kernel.database import db
+from api.support.models import PUBLISHED, Article
 from api.support.words import phrase_words, query_variants
 
 TYPO_WEIGHT = 0.8
@@ -112,8 +114,6 @@ _lock = threading.Lock()
 
 
 def _published_matcher() -> ArticleMatcher:
-    from api.kernel.database import db
-    from api.support.models import PUBLISHED, Article
 
     stamp = db.session.execute(
         select(

@@ -10,6 +10,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from api.auth.models import ROLE_ADMIN
 from api.kernel.clock import to_local
 from api.kernel.database import db
 from api.kernel.errors import ApiError
@@ -128,7 +129,6 @@ def as_csv(result: dict, survey: Survey) -> str:
 
 def results_for(principal, survey: Survey, unit: str | None, period: str | None) -> dict:  # noqa: ANN001
     """The results a staff member may read: an officer their own unit, an admin any."""
-    from api.auth.models import ROLE_ADMIN
 
     if principal.role != ROLE_ADMIN:
         if not principal.unit_code:  # no unit: not every unit's results

@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from api.auth.guard import Principal
+from api.auth.models import Account
 from api.dossiers.models import Dossier, DossierStatus
 from api.kernel.clock import to_local, utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.notifications.models import Notification
-from api.notifications.service import notify_applicant
+from api.notifications.service import notify_account, notify_applicant
 from api.support import texts  # noqa: F401  (messages)
 from api.support.survey_models import (
     MULTIPLE,
@@ -34,6 +35,7 @@ from api.support.survey_models import (
     Survey,
     SurveyResponse,
 )
+from push.queueing import enqueue_delivery
 
 SHORT_MAX, LONG_MAX = 200, 2000
 OPTION_VALUE = re.compile(r"^[A-Za-z0-9_+-]{1,24}$")
@@ -388,8 +390,6 @@ def on_status_notified(
 
 def invite_periodic(slug: str, account_ids: list[int]) -> int:
     """Invite accounts to a periodic survey for this period (once each per period)."""
-    from api.auth.models import Account
-    from api.notifications.service import notify_account
 
     survey = get(slug)
     period = quarter_of(utcnow())
@@ -402,7 +402,5 @@ def invite_periodic(slug: str, account_ids: list[int]) -> int:
     db.session.commit()
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        from push.queueing import enqueue_delivery
-
         enqueue_delivery(ids)
     return len(made)

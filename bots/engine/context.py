@@ -94,7 +94,7 @@ class Turn:
         )
         return [
             [self.button("bot_btn_find", "f"), self.button("bot_btn_check", "c")],
-            [self.button("bot_btn_follow", "w"), self.button("bot_btn_talk", "t")],
+            [self.button("bot_btn_follow", "w"), self.button("bot_btn_thread", "t")],
             [self.button("bot_btn_rate", "r"), self.button("bot_btn_link", "l")],
             [self.button("bot_btn_support", "s"), self.button("bot_btn_assist_who", "ag")],
             [self.button(*other)],

@@ -21,15 +21,16 @@ from bots.engine.lexicon import FILLER, FILLER_PAIRS, MEANS_DUOC_BEFORE, PHRASES
 from bots.engine.telex import is_syllable, untelex
 
 FIND, CHECK, FOLLOW, UNFOLLOW = "find_procedure", "check_dossier", "follow", "unfollow"
-TALK, RATE, LINK, HELP = "talk_officer", "rate", "link", "help"
+# THREAD: write to the officer in the dossier's thread ("talk_officer" labels the evaluation sets).
+THREAD, RATE, LINK, HELP = "talk_officer", "rate", "link", "help"
 GREETING, THANKS, LANGUAGE, CANCEL, UNKNOWN = "greeting", "thanks", "language", "cancel", "unknown"
-INTENTS = (FIND, CHECK, FOLLOW, UNFOLLOW, TALK, RATE, LINK, HELP, GREETING, THANKS, LANGUAGE)
+INTENTS = (FIND, CHECK, FOLLOW, UNFOLLOW, THREAD, RATE, LINK, HELP, GREETING, THANKS, LANGUAGE)
 INTENTS += (CANCEL, UNKNOWN)
 # A weak action word ("cán bộ") does not outweigh a procedure the catalog recognises
 # ("tố cáo cán bộ xã" is a procedure).
 STRONG = 2.0
 # Intents that act on a dossier or the chat, strongest first when scores tie.
-ACTIONS = (UNFOLLOW, FOLLOW, TALK, RATE, LINK, CHECK)
+ACTIONS = (UNFOLLOW, FOLLOW, THREAD, RATE, LINK, CHECK)
 
 # The portal's dossier code (MaHoSo), as in api/dossiers/schemas.py, spaces around dashes allowed.
 DOSSIER_CODE = re.compile(
@@ -160,7 +161,7 @@ def _decide(
     if not topic and scores.get(CANCEL) and not _any_action(scores):
         return CANCEL
     if u.dossier_code:
-        return next((i for i in (UNFOLLOW, FOLLOW, TALK, RATE) if scores.get(i)), CHECK)
+        return next((i for i in (UNFOLLOW, FOLLOW, THREAD, RATE) if scores.get(i)), CHECK)
     if u.link_code:
         return LINK
     names = search(u.topic) if (topic and search) else []

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from api.kernel.digits import is_digits
 from api.profile.service import LINK_CODE_LENGTH, normalise_link_code
-from bots import talks
+from bots import thread_chats
 from bots.engine import identity, nlu
 from bots.engine import state as states
 from bots.engine.context import Turn
@@ -21,29 +21,29 @@ from bots.engine.flows import (
     linking,
     mandates,
     menu,
-    officer,
     procedures,
     rating,
     support,
+    thread,
 )
 from bots.engine.types import BUTTON, CONTACT, PHOTO, START, Incoming, Reply
 
 ACTIONS: dict[str, Callable] = {
     "check": dossiers.show_status,
     "follow": dossiers.follow,
-    "talk": officer.start,
+    "thread": thread.start,
     "rate": rating.start,
 }
-OWNER_ONLY = ("talk", "rate")
-INTENT_ACTIONS = {nlu.CHECK: "check", nlu.FOLLOW: "follow", nlu.TALK: "talk", nlu.RATE: "rate"}
-BUTTON_ACTIONS = {"c": "check", "w": "follow", "t": "talk", "r": "rate", "u": "unfollow"}
+OWNER_ONLY = ("thread", "rate")
+INTENT_ACTIONS = {nlu.CHECK: "check", nlu.FOLLOW: "follow", nlu.THREAD: "thread", nlu.RATE: "rate"}
+BUTTON_ACTIONS = {"c": "check", "w": "follow", "t": "thread", "r": "rate", "u": "unfollow"}
 
 
 def handle(incoming: Incoming) -> list[Reply]:
     chat = (incoming.channel, incoming.chat_id)
     state = states.load(*chat) or states.ChatState(lang=identity.saved_language(*chat))
     turn = Turn(incoming, state)
-    was_talking = state.mode == states.TALK
+    was_talking = state.mode == states.THREAD
     if incoming.kind == BUTTON:
         _button(turn, incoming.data)
     elif incoming.kind == CONTACT:
@@ -54,8 +54,8 @@ def handle(incoming: Incoming) -> list[Reply]:
         linking.redeem(turn, incoming.data) if incoming.data else menu.greet(turn)
     else:
         _text(turn, incoming.text)
-    if state.mode != states.TALK and was_talking:
-        talks.end(*chat)  # left the conversation some other way (menu, another request)
+    if state.mode != states.THREAD and was_talking:
+        thread_chats.end(*chat)  # left the conversation some other way (menu, another request)
     states.save(*chat, turn.state)
     return turn.replies
 
@@ -74,8 +74,8 @@ def run_action(turn: Turn, action: str, code: str | None) -> None:
 
 
 def _photo(turn: Turn) -> None:
-    if turn.state.mode == states.TALK:
-        officer.send_photo(turn)
+    if turn.state.mode == states.THREAD:
+        thread.send_photo(turn)
     else:
         turn.say(turn.t("bot_photo_not_expected"), turn.menu_buttons())
 
@@ -85,8 +85,8 @@ def _button(turn: Turn, data: str) -> None:
     mode = turn.state.mode
     if head == "x":
         (
-            officer.leave
-            if mode == states.TALK
+            thread.leave
+            if mode == states.THREAD
             else rating.stop
             if mode == states.RATE
             else menu.cancel
@@ -128,17 +128,17 @@ def _button(turn: Turn, data: str) -> None:
 # Said alone, these stop whatever step the chat is in. Checked on the raw text: folded,
 # "dừng" is "dung" and would also be "đúng" (right) or "dùng" (use).
 STOP_WORDS = frozenset({"dừng", "dừng lại", "ngừng", "ngưng", "thôi", "menu", "stop"})
-# In a talk or a rating every other message is content, so only a short, clear request for
+# In the officer's thread or a rating every other message is content, so only a short, clear request for
 # something else leaves them: the menu, stopping, another language.
 ESCAPE_INTENTS = (nlu.CANCEL, nlu.HELP, nlu.LANGUAGE)
 SUPPORT_MODES = (states.SUPPORT, states.ASK_AGENCY, states.SURVEY)
 
 
 def _text(turn: Turn, text: str) -> None:
-    if turn.state.mode != states.TALK and assistance.asks_who_helps(text):
+    if turn.state.mode != states.THREAD and assistance.asks_who_helps(text):
         assistance.show(turn)
         return
-    if turn.state.mode != states.TALK and mandates.asks_for_mandate(text):
+    if turn.state.mode != states.THREAD and mandates.asks_for_mandate(text):
         mandates.start(turn)
         return
     u = nlu.understand(text, procedures.top_names)
@@ -156,24 +156,24 @@ def _in_step(turn: Turn, text: str, u: nlu.Understanding) -> bool:
     """Let the step the chat is in take the message; False when it is about something else."""
     state, mode = turn.state, turn.state.mode
     escape = u.intent in ESCAPE_INTENTS and len(u.words) <= 4 and not u.dossier_code
-    if mode == states.TALK:
+    if mode == states.THREAD:
         if u.intent == nlu.CANCEL and len(u.words) <= 4:
-            officer.leave(turn)
+            thread.leave(turn)
         elif escape:
-            state.reset()  # handle() ends the talk when the mode changes
+            state.reset()  # handle() leaves the thread when the mode changes
             return False  # the menu or the language, answered below
         else:
-            officer.send(turn, text)
-            if _asks_procedure(u) and turn.state.mode == states.TALK:
-                # Delivered AND answered, and the talk stays open: an elderly citizen may have
+            thread.send(turn, text)
+            if _asks_procedure(u) and turn.state.mode == states.THREAD:
+                # Delivered AND answered, and the chat stays in the thread: an elderly citizen may have
                 # meant the question for the officer, so nothing typed is lost, later messages
                 # still reach the officer as they expect, and the answer comes at once with one
                 # plain button to leave (leaving silently would send the next words nowhere).
                 procedures.offer(
                     turn,
                     u.topic,
-                    turn.t("bot_find_while_talking"),
-                    [[turn.button("bot_btn_end_talk", "x")]],
+                    turn.t("bot_find_while_in_thread"),
+                    [[turn.button("bot_btn_leave_thread", "x")]],
                 )
         return True
     if mode == states.RATE:

@@ -13,11 +13,9 @@ from dataclasses import asdict, dataclass, field, fields
 import redis
 from flask import current_app
 
-from api.kernel.tunables import tunable
+from api.kernel import settings
 
 KEY = "bot:state:{channel}:{chat_id}"
-DEFAULT_TTL = 30 * 60  # a step left half-done for half an hour starts again
-TALK_TTL = 24 * 60 * 60  # a conversation with the officer stays open for a day of quiet
 
 # Modes: what the next message is taken as.
 IDLE = ""
@@ -25,7 +23,8 @@ AWAIT_CODE = "await_code"  # a dossier code, for ``action``
 AWAIT_DIGITS = "await_digits"  # the last 4 digits for ``code``, for ``action``
 AWAIT_LINK_CODE = "await_link_code"
 AWAIT_OTP = "await_otp"  # the one-time code sent to ``phone``
-TALK = "talk"  # messages go to ``code``'s thread with the officer
+# Messages go to ``code``'s thread with the officer. The value is stored in live chats' state.
+THREAD = "talk"
 RATE = "rate"  # answering rating questions for ``code``
 SUPPORT = "support"  # the next message is a question for the support answering
 ASK_AGENCY = "ask_agency"  # the next message is a question for an officer
@@ -79,9 +78,9 @@ def load(channel: str, chat_id: str) -> ChatState | None:
 
 def save(channel: str, chat_id: str, state: ChatState) -> None:
     ttl = (
-        tunable("bot_talk_ttl_seconds", TALK_TTL)
-        if state.mode == TALK
-        else tunable("bot_state_ttl_seconds", DEFAULT_TTL)
+        settings.current().bot_thread_ttl_seconds
+        if state.mode == THREAD
+        else settings.current().bot_state_ttl_seconds
     )
     _conn().set(_key(channel, chat_id), json.dumps(asdict(state)), ex=ttl)
 

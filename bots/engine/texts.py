@@ -67,7 +67,7 @@ register_messages(
         "bot_btn_find": {"vi": "🔎 Tìm thủ tục", "en": "🔎 Find a procedure"},
         "bot_btn_check": {"vi": "📄 Tra cứu hồ sơ", "en": "📄 Check a dossier"},
         "bot_btn_follow": {"vi": "🔔 Theo dõi hồ sơ", "en": "🔔 Follow a dossier"},
-        "bot_btn_talk": {"vi": "💬 Nhắn cán bộ", "en": "💬 Write to the officer"},
+        "bot_btn_thread": {"vi": "💬 Nhắn cán bộ", "en": "💬 Write to the officer"},
         "bot_btn_rate": {"vi": "⭐ Đánh giá", "en": "⭐ Rate the service"},
         "bot_btn_link": {"vi": "🔗 Liên kết tài khoản", "en": "🔗 Link my account"},
         "bot_btn_menu": {"vi": "☰ Menu", "en": "☰ Menu"},

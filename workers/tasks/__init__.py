@@ -7,6 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.kernel.jobs import add_periodic
     from workers.tasks.schedule import PERIODIC
 

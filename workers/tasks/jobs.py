@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import logging
 
+from api.assistance.grants import expire_due
+from api.catalog.portal_refresh import refresh_catalog
 from api.dossiers.pull import pull_followed, pull_nightly
 from api.kernel.errors import ApiError
+from api.kernel.outbox import relay_lock, wake_relay, wake_up_taken
+from api.messaging.digest import send_unit_digests as send
+from api.notifications.fanout import events_waiting, relay
 from api.portal.client import get_gateway
+from api.portal.outbox import flush_portal_outbox as flush
+from push.dispatch import deliver_batch
+from push.queueing import enqueue_delivery
+from push.sweeper import sweep
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +56,6 @@ def pull_all_unfinished_dossiers() -> dict:
 def process_domain_events(max_rounds: int = 40) -> dict:
     """Domain events → notifications, handed to delivery a batch at a time, until the outbox
     is empty (or, after ``max_rounds`` batches, hand the rest to a fresh run)."""
-    from api.kernel.outbox import relay_lock, wake_relay, wake_up_taken
-    from api.notifications.fanout import events_waiting, relay
-    from push.queueing import enqueue_delivery
 
     wake_up_taken()
     total, rounds = 0, 0
@@ -80,31 +86,26 @@ def process_domain_events(max_rounds: int = 40) -> dict:
 
 
 def deliver_notifications(notification_ids: list[int]) -> dict:
-    from push.dispatch import deliver_batch
 
     return deliver_batch(notification_ids)
 
 
 def sweep_notifications() -> dict:
-    from push.sweeper import sweep
 
     return sweep()
 
 
 def expire_assistance_grants() -> dict:
-    from api.assistance.grants import expire_due
 
     return {"expired": expire_due()}
 
 
 def send_unit_digests() -> dict:
-    from api.messaging.digest import send_unit_digests as send
 
     return send()
 
 
 def flush_portal_outbox() -> dict:
-    from api.portal.outbox import flush_portal_outbox as flush
 
     try:
         return flush()
@@ -114,7 +115,6 @@ def flush_portal_outbox() -> dict:
 
 
 def refresh_catalog_from_portal() -> dict:
-    from api.catalog.portal_refresh import refresh_catalog
 
     gateway = _gateway()
     if gateway is None:

@@ -24,7 +24,10 @@ from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
+from api.catalog.search.loader import prebuild
+from api.kernel.database import db
 from api.kernel.jobs import QUEUE_NAMES
+from workers.tasks.schedule import start_schedule_thread
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +77,6 @@ def run_worker_process(app: Flask, burst: bool = False, fork: bool = False) -> N
     if burst:
         move_due_jobs(RQScheduler(list(QUEUE_NAMES), connection=connection))
     else:
-        from workers.tasks.schedule import start_schedule_thread
-
         start_schedule_thread(app)
         _serve_metrics(app)
         threading.Thread(
@@ -131,8 +132,6 @@ def _serve_metrics(app: Flask) -> None:
 def _build_search_index(app: Flask) -> None:
     """Build the search index before the first job (bots search the catalog on almost every
     message); forked jobs inherit it instead of rebuilding it."""
-    from api.catalog.search.loader import prebuild
-    from api.kernel.database import db
 
     prebuild(app)
     with app.app_context():
@@ -159,7 +158,6 @@ def start_worker_thread(app: Flask) -> threading.Thread:
     threading.Thread(
         target=_move_due_jobs_forever, args=(connection,), name="rq-embedded-scheduler", daemon=True
     ).start()
-    from workers.tasks.schedule import start_schedule_thread
 
     start_schedule_thread(app)
     log.info("embedded_worker_started")

@@ -6,17 +6,19 @@ import logging
 
 from sqlalchemy import select
 
+from api.auth.models import ROLE_CITIZEN, Account
 from api.kernel.database import db
 from api.kernel.errors import ApiError
+from api.portal.client import get_gateway
 from api.portal.gateway import PortalError
+from api.support.portal_qa import sync
+from api.support.surveys import invite_periodic
 
 log = logging.getLogger(__name__)
 QUARTERLY_SURVEY = "quarterly_satisfaction"
 
 
 def sync_portal_qa() -> dict:
-    from api.portal.client import get_gateway
-    from api.support.portal_qa import sync
 
     try:
         return sync(get_gateway()).as_dict()
@@ -29,8 +31,6 @@ def sync_portal_qa() -> dict:
 
 def invite_quarterly_survey() -> dict:
     """Every active citizen account, once a quarter (the dedupe key holds it to once)."""
-    from api.auth.models import ROLE_CITIZEN, Account
-    from api.support.surveys import invite_periodic
 
     ids = list(
         db.session.scalars(

@@ -25,6 +25,7 @@ from api.catalog.models import (
     procedure_levels,
     procedure_subjects,
 )
+from api.catalog.records import national_code
 from api.catalog.search.cache import AnswerCache
 from api.catalog.search.index import ProcedureEntry, SearchIndex
 from api.kernel.database import db
@@ -39,7 +40,6 @@ BACKGROUND_REBUILD_SIZE = 10_000
 
 def entries_from_records(records: list[dict], fields: dict[str, str]) -> list[ProcedureEntry]:
     """Entries straight from catalog-file records (benchmarks use this for synthetic catalogs)."""
-    from api.catalog.records import national_code
 
     level_codes = {"cấp xã": "xa", "cấp tỉnh": "tinh", "cấp trung ương": "trung_uong"}
     return [

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from api.catalog.search.embedding import Embedder
+from api.kernel.settings import DEFAULT_INSTANCE_DIR
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ _memory: dict[str, dict[bytes, np.ndarray]] = {}
 
 
 def vector_dir() -> Path:
-    from api.kernel.settings import DEFAULT_INSTANCE_DIR
 
     return Path(os.environ.get(DIR_SETTING) or DEFAULT_INSTANCE_DIR / "search-vectors")
 

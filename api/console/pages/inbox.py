@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from sqlalchemy import select
 
 from api.auth.guard import Principal
-from api.auth.models import ROLE_OFFICER
+from api.auth.models import ROLE_OFFICER, Account
 from api.console.forms import page_number
 from api.console.sections import Section
 from api.console.session import origin, staff_page
@@ -116,7 +116,6 @@ def _thread_page(principal: Principal, code: str, status: int = 200, error=None,
 def _assigned_public_id(thread) -> str:  # noqa: ANN001
     if thread is None or thread.assigned_to_id is None:
         return ""
-    from api.auth.models import Account
 
     return db.session.get(Account, thread.assigned_to_id).public_id
 

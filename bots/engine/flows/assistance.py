@@ -6,7 +6,9 @@ from __future__ import annotations
 from api.assistance import consent, lists
 from api.assistance.models import MANDATE
 from api.assistance.rules import describe
+from api.auth.models import Account
 from api.kernel.clock import to_local
+from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.text import fold
@@ -64,9 +66,6 @@ def asks_who_helps(text: str) -> bool:
 
 def _names(grants: list) -> dict[int, str]:
     from sqlalchemy import select
-
-    from api.auth.models import Account
-    from api.kernel.database import db
 
     ids = {g.helper_id for g in grants}
     return dict(

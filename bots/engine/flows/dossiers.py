@@ -13,13 +13,14 @@ from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.pagination import Page
+from api.rating.models import Rating
 from bots.engine import cards, follows
 from bots.engine.context import Turn
 from bots.engine.state import AWAIT_CODE, AWAIT_DIGITS
 from bots.engine.types import Button
 
 CALLBACK_LIMIT = 64  # bytes: Telegram's callback_data limit
-ACTION_PREFIX = {"check": "c", "follow": "w", "unfollow": "u", "talk": "t", "rate": "r"}
+ACTION_PREFIX = {"check": "c", "follow": "w", "unfollow": "u", "thread": "t", "rate": "r"}
 
 register_messages(
     {
@@ -105,7 +106,6 @@ def _own_choices(principal: Principal, action: str) -> list[tuple[str, str]]:
     if action != "rate":
         items, _ = service.my_dossiers(principal, None, Page(1, 5))
         return [(d.code, d.code) for d in items]
-    from api.rating.models import Rating
 
     items, _ = service.my_dossiers(principal, "done", Page(1, 20))
     items = [d for d in items if service.is_owner(principal, d)]
@@ -188,8 +188,8 @@ def show_status(turn: Turn, dossier: Dossier, full: bool) -> None:
         )
         if data := data_for(action, dossier.code):
             rows.append([turn.button(slug, data)])
-    if full and (data := data_for("talk", dossier.code)):
-        rows.append([turn.button("bot_btn_talk", data)])
+    if full and (data := data_for("thread", dossier.code)):
+        rows.append([turn.button("bot_btn_thread", data)])
     if full and dossier.status.group == "done" and (data := data_for("rate", dossier.code)):
         rows.append([turn.button("bot_btn_rate", data)])
     turn.say(text, [*rows, *turn.back_buttons()])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from api.catalog.search.index import CODE_QUERY, Filters
 from api.catalog.service import get_procedure, search_index, search_procedures
+from api.kernel import settings
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.pagination import Page
-from api.kernel.tunables import tunable
 from bots.engine import cards
 from bots.engine.context import Turn
 from bots.engine.types import Button
@@ -17,10 +17,6 @@ RESULTS = 4
 # (tuning split: most English requests, about half of the off-topic chatter).
 PLAUSIBLE = 0.1
 LABEL = 60  # button labels longer than this are cut (small screens; Zalo titles are short)
-# UNCONFIRMED: the national portal's public page for one procedure; set bot_procedure_url.
-DEFAULT_URL = (
-    "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
-)
 
 register_messages(
     {
@@ -56,7 +52,7 @@ register_messages(
             "vi": "Trong lúc chờ cán bộ trả lời, đây là các thủ tục có thể bạn cần (bấm để xem):",
             "en": "While the officer answers, these procedures may be what you need (tap to see):",
         },
-        "bot_find_while_talking": {
+        "bot_find_while_in_thread": {
             "vi": "Tin nhắn đã gửi cho cán bộ. Nếu bạn đang hỏi về thủ tục, đây là các thủ tục "
             "có thể bạn cần (bấm để xem). Bạn vẫn đang nhắn với cán bộ; bấm «Kết thúc trò "
             "chuyện» khi xong.",
@@ -110,7 +106,7 @@ def _rows(items: list[dict]) -> list[list[Button]]:
 
 def offer(turn: Turn, query: str, text: str, keep: list[list[Button]]) -> bool:
     """The best procedures for ``query`` as buttons under ``text``, without leaving the step
-    the chat is in (a talk with the officer); False when none is relevant."""
+    the chat is in (the officer's thread); False when none is relevant."""
     query = query.strip()
     if not query or not _relevant(query):
         return False
@@ -164,7 +160,7 @@ def show(turn: Turn, code: str) -> None:
     except ApiError as error:
         turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
         return
-    url = tunable("bot_procedure_url", DEFAULT_URL).format(code=procedure.code)
+    url = settings.current().bot_procedure_url.format(code=procedure.code)
     turn.say(
         cards.procedure_card(procedure, turn.lang, url),
         [

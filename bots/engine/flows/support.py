@@ -12,9 +12,10 @@ from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.text import fold
 from api.support import articles, ask, guidance, questions
-from api.support.answering import ARTICLE
+from api.support.answering import ARTICLE, decide
 from api.support.models import ANSWER, CHOICES, FALLBACK
 from api.support.questions import Asker
+from api.support.routing import unit_name
 from bots.engine import nlu
 from bots.engine.context import Turn
 from bots.engine.flows.surveys import (
@@ -143,7 +144,6 @@ def general_answer(turn: Turn, text: str) -> bool:
     if wants_surveys(text):
         list_surveys(turn)
         return True
-    from api.support.answering import decide
 
     decision = decide(ask.candidates(text))
     top = decision.top
@@ -274,7 +274,6 @@ def _send_question(turn: Turn, text: str) -> None:
         turn.say(turn.t(error.slug, **error.params), turn.back_buttons())
         return
     turn.state.reset()
-    from api.support.routing import unit_name
 
     if created:
         due = to_local(question.due_at).strftime("%d/%m/%Y")  # a day: offices keep hours

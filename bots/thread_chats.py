@@ -1,4 +1,4 @@
-"""Open conversations between a chat and a dossier's officer (rows of BotTalk)."""
+"""A chat in a dossier's message thread (rows of ThreadChat): join, keep alive, leave."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ from api.dossiers.models import Dossier
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.messaging.models import Message, MessageThread
-from bots.models import BotTalk
+from bots.models import ThreadChat
 
 
-def _open(channel: str, chat_id: str) -> BotTalk | None:
+def _open(channel: str, chat_id: str) -> ThreadChat | None:
     return db.session.scalar(
-        select(BotTalk).where(
-            BotTalk.channel == channel, BotTalk.chat_id == chat_id, BotTalk.ended_at.is_(None)
+        select(ThreadChat).where(
+            ThreadChat.channel == channel,
+            ThreadChat.chat_id == chat_id,
+            ThreadChat.ended_at.is_(None),
         )
     )
 
 
 def begin(channel: str, chat_id: str, dossier: Dossier, account_id: int, language: str) -> None:
-    """Start relaying officer messages of ``dossier`` to the chat, from now on (one open talk
-    per chat: starting another ends the previous one)."""
+    """Start relaying officer messages of ``dossier`` to the chat, from now on (one open thread
+    per chat: joining another leaves the previous one)."""
     end(channel, chat_id)
     newest = db.session.scalar(
         select(func.max(Message.id))
@@ -29,7 +31,7 @@ def begin(channel: str, chat_id: str, dossier: Dossier, account_id: int, languag
         .where(MessageThread.dossier_id == dossier.id)
     )
     db.session.add(
-        BotTalk(
+        ThreadChat(
             channel=channel,
             chat_id=chat_id,
             dossier_id=dossier.id,
@@ -42,14 +44,14 @@ def begin(channel: str, chat_id: str, dossier: Dossier, account_id: int, languag
 
 
 def touch(channel: str, chat_id: str) -> None:
-    talk = _open(channel, chat_id)
-    if talk is not None:
-        talk.last_activity_at = utcnow()
+    joined = _open(channel, chat_id)
+    if joined is not None:
+        joined.last_activity_at = utcnow()
         db.session.commit()
 
 
 def end(channel: str, chat_id: str) -> None:
-    talk = _open(channel, chat_id)
-    if talk is not None:
-        talk.ended_at = utcnow()
+    joined = _open(channel, chat_id)
+    if joined is not None:
+        joined.ended_at = utcnow()
         db.session.commit()

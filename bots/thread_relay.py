@@ -1,8 +1,8 @@
-"""Officer messages into the chats talking with the officer (open BotTalk rows).
+"""Officer messages into the chats in a dossier's thread (open ThreadChat rows).
 
 Run every few seconds by the schedule. The whole message goes to the chat (the pipeline's
-officer_reply notification carries only a preview). A talk quiet for longer than the chat
-state's talk time-out is closed here, as the chat's own state has forgotten it by then.
+officer_reply notification carries only a preview). A chat quiet in the thread for longer than
+the chat state's thread time-out leaves it here, as the chat's own state has forgotten it.
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from api.kernel import settings
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.kernel.i18n import message, register_messages
-from api.kernel.tunables import tunable
 from api.messaging.models import STAFF_SIDE, Message, MessageThread
-from bots.engine.state import TALK_TTL
 from bots.engine.types import Button, Reply
-from bots.models import BotTalk
+from bots.models import ThreadChat
 from bots.processing import ADAPTERS
 
 log = logging.getLogger(__name__)
-BATCH = 20  # messages per talk per run
+BATCH = 20  # messages per chat per run
 
 register_messages(
     {
@@ -41,13 +40,15 @@ register_messages(
 
 def relay(limit: int = 500) -> dict[str, int]:
     now = utcnow()
-    quiet = timedelta(seconds=tunable("bot_talk_ttl_seconds", TALK_TTL))
-    talks = list(db.session.scalars(select(BotTalk).where(BotTalk.ended_at.is_(None)).limit(limit)))
+    quiet = timedelta(seconds=settings.current().bot_thread_ttl_seconds)
+    chats = list(
+        db.session.scalars(select(ThreadChat).where(ThreadChat.ended_at.is_(None)).limit(limit))
+    )
     outgoing: list[tuple[str, str, list[Reply]]] = []
     closed = 0
-    for talk in talks:
-        if now - as_utc(talk.last_activity_at) > quiet:
-            talk.ended_at = now
+    for chat in chats:
+        if now - as_utc(chat.last_activity_at) > quiet:
+            chat.ended_at = now
             closed += 1
             continue
         messages = list(
@@ -55,18 +56,18 @@ def relay(limit: int = 500) -> dict[str, int]:
                 select(Message)
                 .join(MessageThread, MessageThread.id == Message.thread_id)
                 .where(
-                    MessageThread.dossier_id == talk.dossier_id,
+                    MessageThread.dossier_id == chat.dossier_id,
                     Message.author_kind.in_(STAFF_SIDE),
-                    Message.id > talk.relayed_message_id,
+                    Message.id > chat.relayed_message_id,
                 )
                 .order_by(Message.id)
                 .limit(BATCH)
             )
         )
         if messages:
-            talk.relayed_message_id = messages[-1].id
-            replies = [_reply(m, talk.language) for m in messages]
-            outgoing.append((talk.channel, talk.chat_id, replies))
+            chat.relayed_message_id = messages[-1].id
+            replies = [_reply(m, chat.language) for m in messages]
+            outgoing.append((chat.channel, chat.chat_id, replies))
     # Marked relayed before sending: a crash may lose a relay, never repeat it; the citizen
     # also has the officer_reply notification and the thread in the app.
     db.session.commit()
@@ -90,4 +91,4 @@ def _reply(item: Message, language: str) -> Reply:
     text = message("bot_officer_says", language, body=body or "…")
     if item.attachments:
         text += "\n" + message("bot_officer_files", language, count=len(item.attachments))
-    return Reply(text, [[Button(message("bot_btn_end_talk", language), "x")]])
+    return Reply(text, [[Button(message("bot_btn_leave_thread", language), "x")]])
