@@ -9,16 +9,15 @@ import json
 import logging
 import time
 
-import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.kernel.digits import is_digits
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
-from api.kernel.web.openapi import ErrorSchema
+from api.kernel.web.blueprint import Access, Blueprint
 from bots import inbox
+from bots.schemas import AckSchema
 from bots.shapes import telegram_problem, zalo_problem
 from bots.telegram import adapter as telegram
 from bots.zalo import adapter as zalo
@@ -41,11 +40,6 @@ ZALO_EVENT_MAX_AGE_SECONDS = 900
 blp = Blueprint(
     "bot_webhooks", __name__, url_prefix="/webhooks", description="Zalo and Telegram bot updates"
 )
-
-
-class AckSchema(ma.Schema):
-    ok = ma.fields.Boolean()
-    duplicate = ma.fields.Boolean()
 
 
 def _rejected(channel: str, reason: str) -> ApiError:
@@ -87,10 +81,48 @@ def _accept(channel: str, external_id: str, chat_id: str, kind: str, payload: di
     return {"ok": True, "duplicate": False}
 
 
+def _check_telegram_secret() -> None:
+    secret = current_app.extensions["settings"].telegram_webhook_secret
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not secret:
+        raise _rejected("telegram", "not_configured")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        raise _rejected("telegram", "bad_secret")
+
+
+def _check_zalo_signature() -> None:
+    """The signature covers the raw body and its own ``timestamp``; a stale event is a replay."""
+    settings = current_app.extensions["settings"]
+    raw = request.get_data(cache=True)
+    if not settings.zalo_app_id or not settings.zalo_oa_secret_key:
+        raise _rejected("zalo", "not_configured")
+    try:
+        timestamp = str(json.loads(raw).get("timestamp", ""))
+    except (ValueError, AttributeError):
+        raise _rejected("zalo", "unreadable") from None
+    signature = request.headers.get("X-ZEvent-Signature", "")
+    if not verify_signature(
+        settings.zalo_app_id, raw, timestamp, settings.zalo_oa_secret_key, signature
+    ):
+        raise _rejected("zalo", "bad_signature")
+    if not zalo_event_fresh(timestamp):
+        raise _rejected("zalo", "stale")
+
+
+TELEGRAM_SIGNED = Access(
+    "telegram-secret",
+    check=_check_telegram_secret,
+    refusals=((401, "Secret token missing or wrong"),),
+)
+ZALO_SIGNED = Access(
+    "zalo-signed", check=_check_zalo_signature, refusals=((401, "Signature missing or wrong"),)
+)
+
+
 @blp.route("/telegram")
 class TelegramWebhook(MethodView):
+    @blp.access(TELEGRAM_SIGNED)
     @blp.response(200, AckSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Secret token missing or wrong")
     @blp.doc(
         parameters=[
             {
@@ -103,12 +135,6 @@ class TelegramWebhook(MethodView):
     )
     def post(self):
         """An update from the Telegram Bot API (setWebhook with our secret token)."""
-        secret = current_app.extensions["settings"].telegram_webhook_secret
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not secret:
-            raise _rejected("telegram", "not_configured")
-        if not hmac.compare_digest(given.encode(), secret.encode()):
-            raise _rejected("telegram", "bad_secret")
         update = _json(request.get_data(cache=True))
         if not isinstance(update.get("update_id"), int) or isinstance(update["update_id"], bool):
             raise ApiError(400, "bad_request")
@@ -125,8 +151,8 @@ class TelegramWebhook(MethodView):
 
 @blp.route("/zalo")
 class ZaloWebhook(MethodView):
+    @blp.access(ZALO_SIGNED)
     @blp.response(200, AckSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Signature missing or wrong")
     @blp.doc(
         parameters=[
             {
@@ -140,22 +166,8 @@ class ZaloWebhook(MethodView):
     )
     def post(self):
         """An event from the Zalo Official Account webhook."""
-        settings = current_app.extensions["settings"]
         raw = request.get_data(cache=True)
-        if not settings.zalo_app_id or not settings.zalo_oa_secret_key:
-            raise _rejected("zalo", "not_configured")
-        try:
-            event = json.loads(raw)
-            timestamp = str(event.get("timestamp", ""))
-        except (ValueError, AttributeError):
-            raise _rejected("zalo", "unreadable") from None
-        signature = request.headers.get("X-ZEvent-Signature", "")
-        if not verify_signature(
-            settings.zalo_app_id, raw, timestamp, settings.zalo_oa_secret_key, signature
-        ):
-            raise _rejected("zalo", "bad_signature")
-        if not zalo_event_fresh(timestamp):
-            raise _rejected("zalo", "stale")
+        event = json.loads(raw)  # readable: the signature check parsed it
         if field := zalo_problem(event):
             raise _malformed("zalo", field)
         return _accept(

@@ -1,28 +1,13 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.admin_units import service
+from api.admin_units.schemas import CommuneArgs, UnitListSchema
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1", description="Administrative units")
-
-
-class UnitSchema(ma.Schema):
-    code = ma.fields.Integer()
-    name = ma.fields.String()
-    kind = ma.fields.String()
-
-
-class UnitListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(UnitSchema))
-    version = ma.fields.String()
-
-
-class CommuneArgs(ma.Schema):
-    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
 
 
 def _version() -> str:
@@ -32,6 +17,7 @@ def _version() -> str:
 
 @blp.route("/provinces")
 class Provinces(MethodView):
+    @blp.access(PUBLIC)
     @blp.response(200, UnitListSchema)
     def get(self):
         """The 34 provinces and centrally-run cities."""
@@ -40,6 +26,7 @@ class Provinces(MethodView):
 
 @blp.route("/provinces/<int:code>/communes")
 class Communes(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(CommuneArgs, location="query")
     @blp.response(200, UnitListSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown province")

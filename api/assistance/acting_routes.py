@@ -4,13 +4,13 @@ helper). Only what a grant can allow is here; everything else refuses acting tok
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.assistance import assisted
-from api.assistance.guard import acting_required, current_acting
+from api.assistance.guard import ACTING, current_acting
 from api.audit.origin import request_origin
 from api.dossiers import schemas as dossier_schemas
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import Blueprint
 from api.messaging import schemas as message_schemas
 from api.messaging.attachments import Upload
 from api.rating import schemas as feedback_schemas
@@ -25,9 +25,8 @@ blp = Blueprint(
 
 @blp.route("/dossiers")
 class Dossiers(MethodView):
-    @acting_required(blp)
-    @blp.arguments(dossier_schemas.MyDossiersArgs, location="query")
-    @blp.response(200, dossier_schemas.MyDossierPageSchema)
+    @blp.access(ACTING)
+    @blp.paged(dossier_schemas.MyDossiersArgs, dossier_schemas.MyDossierPageSchema)
     def get(self, args):
         """The resident's dossiers (action ``follow``)."""
         page = Page(args["page"], args["page_size"])
@@ -37,7 +36,7 @@ class Dossiers(MethodView):
 
 @blp.route("/dossiers/<string:code>")
 class Dossier(MethodView):
-    @acting_required(blp)
+    @blp.access(ACTING)
     @blp.response(200, dossier_schemas.DossierSchema)
     def get(self, code: str):
         """One of the resident's dossiers, in full (action ``follow``)."""
@@ -46,7 +45,7 @@ class Dossier(MethodView):
 
 @blp.route("/dossiers/<string:code>/messages")
 class Messages(MethodView):
-    @acting_required(blp)
+    @blp.access(ACTING)
     @blp.arguments(message_schemas.MessageArgs, location="query")
     @blp.response(200, message_schemas.MessagePageSchema)
     def get(self, args, code: str):
@@ -56,7 +55,7 @@ class Messages(MethodView):
             current_acting(), code, cursor, args.get("since"), args["limit"]
         )
 
-    @acting_required(blp)
+    @blp.access(ACTING)
     @blp.arguments(message_schemas.NewMessageSchema)
     @blp.response(201, message_schemas.MessageSchema)
     def post(self, body, code: str):
@@ -75,7 +74,7 @@ class Messages(MethodView):
 
 @blp.route("/dossiers/<string:code>/rating")
 class Rating(MethodView):
-    @acting_required(blp)
+    @blp.access(ACTING)
     @blp.arguments(feedback_schemas.RatingInputSchema)
     @blp.response(201, feedback_schemas.RatingSchema)
     def post(self, body, code: str):

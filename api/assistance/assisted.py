@@ -14,6 +14,7 @@ from api.assistance.usage import recorded_read, recorded_write
 from api.audit.service import Origin
 from api.dossiers import service as dossiers
 from api.dossiers.models import Dossier, DossierStatus
+from api.dossiers.views import DossierView
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.pagination import Page
@@ -67,13 +68,12 @@ def _owned(ctx: ActingContext, code: str) -> Dossier:
     return dossier
 
 
-def view_dossier(ctx: ActingContext, code: str) -> Dossier:
+def view_dossier(ctx: ActingContext, code: str) -> DossierView:
     require(ctx, FOLLOW, dossier_code=code)
     dossier = _owned(ctx, code)
-    dossier.timeline = dossiers.timeline(dossier)
-    dossier.following = False
+    view = DossierView(dossier, dossiers.timeline(dossier))
     _read(ctx, FOLLOW, "dossier", code)
-    return dossier
+    return view
 
 
 def list_messages(

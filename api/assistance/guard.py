@@ -8,9 +8,7 @@ issued before included, and a token whose scope was edited gains nothing.
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,7 +28,7 @@ from api.kernel import clock
 from api.kernel.clock import as_utc
 from api.kernel.database import db
 from api.kernel.errors import ApiError
-from api.kernel.web.openapi import ErrorSchema
+from api.kernel.web.blueprint import Access
 
 TOKEN_TYPE = "assist"
 
@@ -199,24 +197,20 @@ def current_acting() -> ActingContext:
     return g.acting
 
 
-def acting_required(blp) -> Callable:  # noqa: ANN001
-    """Require an acting token (from POST /api/v1/assistance/grants/{id}/token)."""
+def _acting_token() -> None:
+    header = request.headers.get("Authorization") or ""
+    if not header.startswith("Bearer "):
+        raise ApiError(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    g.acting = context_for(decode(header[7:].strip()))
 
-    def decorator(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            header = request.headers.get("Authorization") or ""
-            if not header.startswith("Bearer "):
-                raise ApiError(401, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
-            g.acting = context_for(decode(header[7:].strip()))
-            return func(*args, **kwargs)
 
-        wrapper = blp.alt_response(401, schema=ErrorSchema, description="No valid acting token")(
-            wrapper
-        )
-        wrapper = blp.alt_response(
-            403, schema=ErrorSchema, description="Grant not in force, out of scope or forbidden"
-        )(wrapper)
-        return blp.doc(security=[{"bearerAuth": []}])(wrapper)
-
-    return decorator
+# Acting for a resident with an acting token (from POST /api/v1/assistance/grants/{id}/token).
+ACTING = Access(
+    "acting",
+    check=_acting_token,
+    security=({"bearerAuth": []},),
+    refusals=(
+        (401, "No valid acting token"),
+        (403, "Grant not in force, out of scope or forbidden"),
+    ),
+)

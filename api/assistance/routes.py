@@ -4,7 +4,6 @@ witness consent at the desk. Thin: each route calls one service function."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from api.assistance import consent, desk, grants, lists, usage
@@ -12,11 +11,13 @@ from api.assistance import guard as acting
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
 from api.assistance.models import Grant
+from api.assistance.views import GrantEventView, NamedGrant, UsageView
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal, role
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY, ROLE_OFFICER, Account
 from api.kernel.database import db
 from api.kernel.pagination import Page, PageArgsSchema, page_envelope
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
@@ -31,7 +32,7 @@ def _ref(data: dict) -> PersonRef:
     return PersonRef(data.get("personal_id"), data.get("phone"))
 
 
-def _named(items: list) -> list:
+def _named(items: list[Grant], code_sent_to: str | None = None) -> list[NamedGrant]:
     """Both people's names on each grant (one query)."""
     ids = {g.helper_id for g in items} | {g.resident_id for g in items}
     names = dict(
@@ -39,15 +40,20 @@ def _named(items: list) -> list:
         if ids
         else []
     )
-    for grant in items:
-        grant.helper_name = names.get(grant.helper_id, "")
-        grant.resident_name = names.get(grant.resident_id, "")
-    return items
+    return [
+        NamedGrant(
+            grant,
+            helper_name=names.get(grant.helper_id, ""),
+            resident_name=names.get(grant.resident_id, ""),
+            code_sent_to=code_sent_to,
+        )
+        for grant in items
+    ]
 
 
 @blp.route("/assistance/sessions")
 class Sessions(MethodView):
-    @auth_required(blp, roles=(ROLE_COMMUNITY,))
+    @blp.access(role(ROLE_COMMUNITY))
     @blp.arguments(s.SessionRequestSchema)
     @blp.response(201, s.SessionCreatedSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such resident")
@@ -65,15 +71,13 @@ class Sessions(MethodView):
             request_origin(),
             body["via"],
         )
-        grant.code_sent_to = sent_to
-        return _named([grant])[0]
+        return _named([grant], code_sent_to=sent_to)[0]
 
 
 @blp.route("/assistance/grants")
 class HelperGrants(MethodView):
-    @auth_required(blp)
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, s.GrantPageSchema)
+    @blp.access(SIGNED_IN)
+    @blp.paged(PageArgsSchema, s.GrantPageSchema)
     def get(self, args):
         """The grants under which the caller helps someone (pending and active), paged."""
         page = Page(args["page"], args["page_size"])
@@ -83,7 +87,7 @@ class HelperGrants(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/confirm")
 class Confirm(MethodView):
-    @auth_required(blp, roles=(ROLE_COMMUNITY,))
+    @blp.access(role(ROLE_COMMUNITY))
     @blp.arguments(s.CodeSchema)
     @blp.response(200, s.GrantSchema)
     @blp.alt_response(400, schema=ErrorSchema, description="Wrong or expired code")
@@ -98,7 +102,7 @@ class Confirm(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/accept")
 class Accept(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(s.CodeSchema)
     @blp.response(200, s.GrantSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
@@ -111,7 +115,7 @@ class Accept(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/token")
 class Token(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.ActingTokenSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Grant not in force")
     def post(self, grant_id: str):
@@ -124,7 +128,7 @@ class Token(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/end")
 class End(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantSchema)
     def post(self, grant_id: str):
         """The helper ends the help."""
@@ -133,7 +137,7 @@ class End(MethodView):
 
 @blp.route("/assistance/grants/<string:grant_id>/history")
 class History(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantEventSchema(many=True))
     def get(self, grant_id: str):
         """Every change of the grant and who made it (both people see it)."""
@@ -146,14 +150,15 @@ class History(MethodView):
             if ids
             else []
         )
-        for event in events:
-            event.by = names.get(event.actor_id, "") if event.actor_id else ""
-        return events
+        return [
+            GrantEventView(event, by=names.get(event.actor_id, "") if event.actor_id else "")
+            for event in events
+        ]
 
 
 @blp.route("/assistance/desk")
 class Desk(MethodView):
-    @auth_required(blp, roles=(ROLE_OFFICER, ROLE_ADMIN))
+    @blp.access(role(ROLE_OFFICER, ROLE_ADMIN))
     @blp.arguments(s.DeskSchema)
     @blp.response(201, s.GrantSchema)
     def post(self, body):
@@ -185,7 +190,7 @@ class Desk(MethodView):
 
 @blp.route("/me/helpers")
 class MyHelpers(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantSchema(many=True))
     def get(self):
         """«Ai đang giúp tôi?»: who may act for me now, or is waiting for my consent."""
@@ -194,7 +199,7 @@ class MyHelpers(MethodView):
 
 @blp.route("/me/helpers/<string:grant_id>/revoke")
 class Revoke(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantSchema)
     def post(self, grant_id: str):
         """Stop it now (one tap): the helper's next request is refused."""
@@ -203,7 +208,7 @@ class Revoke(MethodView):
 
 @blp.route("/me/helpers/<string:grant_id>/reject")
 class Reject(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, s.GrantSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Not pending")
     def post(self, grant_id: str):
@@ -213,7 +218,7 @@ class Reject(MethodView):
 
 @blp.route("/me/mandates")
 class Mandates(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(s.MandateRequestSchema)
     @blp.response(201, s.MandateCreatedSchema)
     def post(self, body):
@@ -233,9 +238,8 @@ class Mandates(MethodView):
 
 @blp.route("/me/usage")
 class MyUsage(MethodView):
-    @auth_required(blp)
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, s.UsagePageSchema)
+    @blp.access(SIGNED_IN)
+    @blp.paged(PageArgsSchema, s.UsagePageSchema)
     def get(self, args):
         """«Ai đã xem hồ sơ của tôi?»: every read or write made for me, newest first."""
         page = Page(args["page"], args["page_size"])
@@ -254,15 +258,18 @@ class MyUsage(MethodView):
             if grant_ids
             else []
         )
-        for item in items:
-            item.who = names.get(item.actor_id, "")
-            item.purpose = purposes.get(item.grant_id, "")
-        return page_envelope(items, total, page)
+        views = [
+            UsageView(
+                item, who=names.get(item.actor_id, ""), purpose=purposes.get(item.grant_id, "")
+            )
+            for item in items
+        ]
+        return page_envelope(views, total, page)
 
 
 @blp.route("/me/usage/<int:usage_id>/dispute")
 class Dispute(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(s.DisputeSchema)
     @blp.response(200, s.UsageSchema)
     def post(self, body, usage_id: int):

@@ -4,15 +4,17 @@ record cross-commune exceptions, and see each team's activity."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.assistance import consent, figures, teams
 from api.assistance import schemas as s
 from api.assistance.consent import PersonRef
+from api.assistance.models import Team
+from api.assistance.views import TeamView
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import current_principal, role
 from api.auth.models import ROLE_ADMIN
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
@@ -24,26 +26,27 @@ blp = Blueprint(
 ADMINS = (ROLE_ADMIN,)
 
 
-def _with_members(team):  # noqa: ANN001, ANN202
-    team.member_list = [
-        {"staff_id": account.public_id, "name": account.full_name, "status": member.status}
-        for member, account in teams.members(team)
-    ]
-    return team
+def _with_members(team: Team) -> TeamView:
+    return TeamView(
+        team,
+        member_list=[
+            {"staff_id": account.public_id, "name": account.full_name, "status": member.status}
+            for member, account in teams.members(team)
+        ],
+    )
 
 
 @blp.route("/teams")
 class Teams(MethodView):
-    @auth_required(blp, roles=ADMINS)
-    @blp.arguments(s.TeamListArgs, location="query")
-    @blp.response(200, s.TeamPageSchema)
+    @blp.access(role(*ADMINS))
+    @blp.paged(s.TeamListArgs, s.TeamPageSchema)
     def get(self, args):
         """Teams, by commune and village."""
         page = Page(args["page"], args["page_size"])
         items, total = teams.list_teams(current_principal(), args.get("commune_code"), page)
         return page_envelope([_with_members(t) for t in items], total, page)
 
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.TeamSchema)
     @blp.response(201, s.TeamSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="The village has a team")
@@ -56,7 +59,7 @@ class Teams(MethodView):
 
 @blp.route("/teams/<string:team_id>")
 class TeamDetail(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.response(200, s.TeamSchema)
     def get(self, team_id: str):
         """One team and its members (a commune admin sees their own commune's only)."""
@@ -65,7 +68,7 @@ class TeamDetail(MethodView):
 
 @blp.route("/teams/<string:team_id>/members")
 class Members(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.MemberAddSchema)
     @blp.response(201, s.TeamSchema)
     def post(self, body, team_id: str):
@@ -76,7 +79,7 @@ class Members(MethodView):
 
 @blp.route("/teams/<string:team_id>/members/<string:staff_id>")
 class Member(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.MemberStatusSchema)
     @blp.response(200, s.TeamSchema)
     def patch(self, body, team_id: str, staff_id: str):
@@ -89,7 +92,7 @@ class Member(MethodView):
 
 @blp.route("/teams/<string:team_id>/activity")
 class Activity(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.ActivityArgs, location="query")
     @blp.response(200, s.ActivitySchema)
     def get(self, args, team_id: str):
@@ -102,7 +105,7 @@ class Activity(MethodView):
 
 @blp.route("/exceptions")
 class Exceptions(MethodView):
-    @auth_required(blp, roles=ADMINS)
+    @blp.access(role(*ADMINS))
     @blp.arguments(s.ExceptionSchema)
     @blp.response(201, s.ExceptionCreatedSchema)
     def post(self, body):

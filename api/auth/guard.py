@@ -1,4 +1,5 @@
-"""The one auth decorator: checks the bearer token and role, and documents 401/403 in OpenAPI.
+"""The sign-in access kinds for the web kit's Blueprint (``blp.access(SIGNED_IN)``,
+``blp.access(role(ROLE_ADMIN))``): they check the bearer token and role; the kit documents them.
 
 Services receive the resulting ``Principal``, never Flask's request, so bots and workers can
 call them with a principal of their own.
@@ -7,7 +8,6 @@ call them with a principal of their own.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import g, request
@@ -17,7 +17,7 @@ from api.auth.tokens import decode_access_token
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
-from api.kernel.web.openapi import ErrorSchema
+from api.kernel.web.blueprint import Access
 
 register_messages(
     {
@@ -102,24 +102,49 @@ def current_principal() -> Principal:
     return g.principal
 
 
-def auth_required(blp, roles: Iterable[str] | None = None) -> Callable:  # noqa: ANN001
-    """Require a signed-in caller (and one of ``roles`` if given); document it in the spec."""
-    allowed = tuple(roles or ())
+BEARER = ({"bearerAuth": []},)
 
-    def decorator(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            principal = authenticate(request.headers.get("Authorization"))
-            if allowed and principal.role not in allowed:
-                raise ApiError(403, "role_required")
-            g.principal = principal
-            return func(*args, **kwargs)
 
-        wrapper = blp.alt_response(401, schema=ErrorSchema, description="Not signed in")(wrapper)
-        if allowed:
-            wrapper = blp.alt_response(
-                403, schema=ErrorSchema, description=f"Role required: {', '.join(allowed)}"
-            )(wrapper)
-        return blp.doc(security=[{"bearerAuth": []}])(wrapper)
+def _signed_in(roles: tuple[str, ...]) -> None:
+    principal = authenticate(request.headers.get("Authorization"))
+    if roles and principal.role not in roles:
+        raise ApiError(403, "role_required")
+    g.principal = principal
 
-    return decorator
+
+# Any signed-in account (a resident, or staff using a resident's feature).
+SIGNED_IN = Access(
+    "signed-in",
+    check=functools.partial(_signed_in, ()),
+    security=BEARER,
+    refusals=((401, "Not signed in"),),
+)
+
+
+def role(*roles: str) -> Access:
+    """Signed in with one of ``roles`` (staff)."""
+    return Access(
+        f"role:{','.join(roles)}",
+        check=functools.partial(_signed_in, tuple(roles)),
+        security=BEARER,
+        refusals=((401, "Not signed in"), (403, f"Role required: {', '.join(roles)}")),
+    )
+
+
+def _signed_in_if_token() -> None:
+    header = request.headers.get("Authorization")
+    g.principal = authenticate(header) if header else None
+
+
+# Anyone; a bearer token, when sent, must be valid and names the caller.
+OPTIONAL_SIGN_IN = Access(
+    "optional-sign-in",
+    check=_signed_in_if_token,
+    security=({}, *BEARER),
+    refusals=((401, "A token was sent and is not valid"),),
+)
+
+
+def current_principal_if_any() -> Principal | None:
+    """The caller of an ``OPTIONAL_SIGN_IN`` route, or None when anonymous."""
+    return g.get("principal")

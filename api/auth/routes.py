@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.audit.origin import request_origin
 from api.audit.service import events_for
 from api.auth import schemas, service
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal
 from api.kernel.errors import request_language
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Signing in and the account")
@@ -15,6 +15,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Signing in 
 
 @blp.route("/auth/vneid/authorize")
 class VneidAuthorize(MethodView):
+    @blp.access(PUBLIC)
     @blp.response(200, schemas.AuthorizeSchema)
     @blp.alt_response(429, schema=ErrorSchema, description="Too many sign-ins started")
     @blp.alt_response(503, schema=ErrorSchema, description="VNeID not configured or unreachable")
@@ -25,6 +26,7 @@ class VneidAuthorize(MethodView):
 
 @blp.route("/auth/vneid/callback")
 class VneidCallback(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.CallbackSchema)
     @blp.response(200, schemas.TokenSchema)
     @blp.alt_response(400, schema=ErrorSchema, description="Unknown or used state")
@@ -36,6 +38,7 @@ class VneidCallback(MethodView):
 
 @blp.route("/auth/otp")
 class OtpRequest(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.PhoneSchema)
     @blp.response(200, schemas.CodeSentSchema)
     @blp.alt_response(429, schema=ErrorSchema, description="Too many codes asked for")
@@ -47,6 +50,7 @@ class OtpRequest(MethodView):
 
 @blp.route("/auth/otp/verify")
 class OtpVerify(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.OtpVerifySchema)
     @blp.response(200, schemas.TokenSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Wrong or expired code")
@@ -58,6 +62,7 @@ class OtpVerify(MethodView):
 
 @blp.route("/auth/staff/login")
 class StaffLogin(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.StaffLoginSchema)
     @blp.response(200, schemas.TokenSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Wrong username or password")
@@ -69,6 +74,7 @@ class StaffLogin(MethodView):
 
 @blp.route("/auth/refresh")
 class Refresh(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.RefreshSchema)
     @blp.response(200, schemas.TokenSchema)
     @blp.alt_response(401, schema=ErrorSchema, description="Expired, revoked or reused token")
@@ -79,7 +85,7 @@ class Refresh(MethodView):
 
 @blp.route("/auth/logout")
 class Logout(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.LogoutSchema)
     @blp.response(200, schemas.LogoutResultSchema)
     def post(self, body):
@@ -90,7 +96,7 @@ class Logout(MethodView):
 
 @blp.route("/me/audit")
 class MyAudit(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.AuditArgsSchema, location="query")
     @blp.response(200, schemas.AuditListSchema)
     def get(self, args):

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.catalog import schemas, service
 from api.catalog.search.index import Filters
 from api.kernel.errors import request_language
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
@@ -20,6 +20,7 @@ blp = Blueprint(
 
 @blp.route("/fields")
 class Fields(MethodView):
+    @blp.access(PUBLIC)
     @blp.response(200, schemas.FieldListSchema)
     def get(self):
         """Fields (lĩnh vực) with their procedure counts."""
@@ -28,6 +29,7 @@ class Fields(MethodView):
 
 @blp.route("/catalog/codes")
 class ReferenceCodes(MethodView):
+    @blp.access(PUBLIC)
     @blp.response(200, schemas.ReferenceCodesSchema)
     def get(self):
         """Online levels, implementing levels and submission channels, with their names."""
@@ -40,8 +42,8 @@ _SEARCH_PAGE = schemas.SearchPageSchema()
 
 @blp.route("/procedures")
 class Procedures(MethodView):
-    @blp.arguments(schemas.SearchArgsSchema, location="query")
-    @blp.response(200, schemas.SearchPageSchema)
+    @blp.access(PUBLIC)
+    @blp.paged(schemas.SearchArgsSchema, schemas.SearchPageSchema)
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid parameter")
     def get(self, args):
         """Search procedures the way people type: with or without diacritics, everyday words,
@@ -68,6 +70,7 @@ class Procedures(MethodView):
 
 @blp.route("/procedures/suggest")
 class Suggest(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.SuggestArgsSchema, location="query")
     @blp.response(200, schemas.SuggestionListSchema)
     @blp.alt_response(422, schema=ErrorSchema, description="Invalid parameter")
@@ -78,6 +81,7 @@ class Suggest(MethodView):
 
 @blp.route("/procedures/<string:code>")
 class ProcedureDetail(MethodView):
+    @blp.access(PUBLIC)
     @blp.etag
     @blp.response(200, schemas.ProcedureSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No procedure has this code")

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.dossiers.inbound import ingest_dossiers, ingest_progress
 from api.dossiers.schemas import PushBatchSchema, PushResultSchema
-from api.kernel.web.openapi import ErrorSchema
-from api.portal.push_auth import signed_by_portal
+from api.kernel.web.blueprint import Blueprint
+from api.portal.push_auth import PORTAL_SIGNED
 
 # Named "portal" (its URLs and its section of the API docs are the portal's).
 blp = Blueprint(
@@ -34,10 +33,9 @@ def _answer(results: list[dict]) -> dict:
 
 @blp.route("/dossiers")
 class PushDossiers(MethodView):
-    @signed_by_portal
+    @blp.access(PORTAL_SIGNED)
     @blp.arguments(PushBatchSchema)
     @blp.response(200, PushResultSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Bad signature or replay")
     @blp.doc(
         parameters=[
             {
@@ -62,10 +60,9 @@ class PushDossiers(MethodView):
 
 @blp.route("/progress")
 class PushProgress(MethodView):
-    @signed_by_portal
+    @blp.access(PORTAL_SIGNED)
     @blp.arguments(PushBatchSchema)
     @blp.response(200, PushResultSchema)
-    @blp.alt_response(401, schema=ErrorSchema, description="Bad signature or replay")
     def post(self, body):
         """Append processing-progress entries (TienDo)."""
         return _answer(ingest_progress(body["data"]))

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal
 from api.dossiers import schemas, service, verify_page
+from api.dossiers.models import Dossier
+from api.dossiers.views import DossierView, Verification
 from api.kernel.errors import ApiError
 from api.kernel.i18n import message
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 
 blp = Blueprint(
@@ -18,20 +20,21 @@ blp = Blueprint(
 verify_blp = Blueprint("verify", __name__, description="Checking a result's QR code")
 
 
-def _full(dossier, view: str = service.FULL):  # noqa: ANN001, ANN202
+def _full(dossier: Dossier, view: str = service.FULL) -> DossierView:
     principal = current_principal()
-    dossier.timeline = service.timeline(dossier)
-    dossier.following = service.is_following(principal, dossier)
-    dossier.view = view
-    dossier.show_identity = service.is_verified_owner(principal, dossier)
-    return dossier
+    return DossierView(
+        dossier,
+        timeline=service.timeline(dossier),
+        view=view,
+        following=service.is_following(principal, dossier),
+        show_identity=service.is_verified_owner(principal, dossier),
+    )
 
 
 @blp.route("/me/dossiers")
 class MyDossiers(MethodView):
-    @auth_required(blp)
-    @blp.arguments(schemas.MyDossiersArgs, location="query")
-    @blp.response(200, schemas.MyDossierPageSchema)
+    @blp.access(SIGNED_IN)
+    @blp.paged(schemas.MyDossiersArgs, schemas.MyDossierPageSchema)
     def get(self, args):
         """The citizen's dossiers (by identity number after a VNeID sign-in) and the ones they follow."""
         page = Page(args["page"], args["page_size"])
@@ -41,7 +44,7 @@ class MyDossiers(MethodView):
 
 @blp.route("/dossiers/<string:code>")
 class DossierDetail(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, schemas.DossierSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or not yours to see")
     def get(self, code: str):
@@ -51,14 +54,14 @@ class DossierDetail(MethodView):
         VNeID owner sees the unmasked identity number and the result papers' codes."""
         dossier, view = service.open_dossier(current_principal(), code)
         if view == service.REDUCED:
-            dossier.timeline = service.timeline(dossier)
-            dossier.view, dossier.following = view, True
-            return jsonify(schemas.FollowerDossierSchema().dump(dossier))
+            reduced = DossierView(dossier, service.timeline(dossier), view=view, following=True)
+            return jsonify(schemas.FollowerDossierSchema().dump(reduced))
         return _full(dossier, view)
 
 
 @blp.route("/dossiers/lookup")
 class Lookup(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.LookupSchema)
     @blp.response(200, schemas.ReducedDossierSchema)
     @blp.alt_response(
@@ -69,13 +72,12 @@ class Lookup(MethodView):
         """Anyone with the code and the last 4 digits of the applicant's phone or ID number:
         status, procedure, dates and progress, without personal data."""
         dossier = service.lookup(body["code"], body["verify"], request_origin().ip)
-        dossier.timeline = service.timeline(dossier)
-        return dossier
+        return DossierView(dossier, service.timeline(dossier))
 
 
 @blp.route("/dossiers/<string:code>/follow")
 class Follow(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.FollowSchema)
     @blp.response(200, schemas.DossierSummarySchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No match")
@@ -83,7 +85,7 @@ class Follow(MethodView):
         """Be told about changes to this dossier (a relative's, say)."""
         return service.follow(current_principal(), code, body["verify"], request_origin())
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(204)
     @blp.alt_response(404, schema=ErrorSchema, description="Not followed")
     def delete(self, code: str):
@@ -93,7 +95,7 @@ class Follow(MethodView):
 
 @blp.route("/dossiers/<string:code>/qr")
 class Qr(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.QrArgs, location="query")
     @blp.response(200, content_type="image/png", description="QR code (PNG or SVG)")
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or not yours")
@@ -105,6 +107,7 @@ class Qr(MethodView):
 
 @verify_blp.route("/verify/<string:token>")
 class Verify(MethodView):
+    @verify_blp.access(PUBLIC)
     @verify_blp.response(200, schemas.VerificationSchema)
     @verify_blp.alt_response(404, schema=ErrorSchema, description="Tampered or unknown")
     def get(self, token: str):
@@ -120,7 +123,4 @@ class Verify(MethodView):
                 )
                 return Response(page, status=error.status, mimetype="text/html")
             return Response(verify_page.genuine_page(dossier), mimetype="text/html")
-        dossier = service.verify_token(token)
-        dossier.genuine = True
-        dossier.returned_or_finished = dossier.returned_at or dossier.finished_processing_at
-        return dossier
+        return Verification.of(service.verify_token(token))

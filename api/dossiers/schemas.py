@@ -155,12 +155,10 @@ class VerificationSchema(ma.Schema):
     genuine = ma.fields.Boolean()
     code = ma.fields.String()
     procedure = ma.fields.String(attribute="procedure_name")
-    status = ma.fields.String(attribute="status.label_vi")
-    status_en = ma.fields.String(attribute="status.label_en")
-    result_documents = ma.fields.Function(
-        lambda d: [doc.get("name", "") for doc in d.result_documents]
-    )
-    date = ma.fields.DateTime(attribute="returned_or_finished")
+    status = ma.fields.String()
+    status_en = ma.fields.String()
+    result_documents = ma.fields.List(ma.fields.String())
+    date = ma.fields.DateTime()
 
 
 # Portal pushes (api/dossiers/portal_webhook.py), in the portal's own format.

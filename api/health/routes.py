@@ -1,25 +1,17 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import current_app
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from api.health.schemas import HealthSchema, ReadySchema
 from api.kernel.database import db
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 
 blp = Blueprint("health", __name__, description="Liveness and readiness of the service")
 
 
-class HealthSchema(ma.Schema):
-    status = ma.fields.String()
-
-
-class ReadySchema(ma.Schema):
-    status = ma.fields.String()
-    checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
-
-
 @blp.route("/health")
+@blp.access(PUBLIC)
 @blp.response(200, HealthSchema)
 def health():
     """The process is alive."""
@@ -27,6 +19,7 @@ def health():
 
 
 @blp.route("/ready")
+@blp.access(PUBLIC)
 @blp.response(200, ReadySchema)
 @blp.alt_response(503, schema=ReadySchema, description="A backend is unreachable")
 def ready():

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import service
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal
+from api.kernel.web.blueprint import Blueprint
 from api.me import schemas
 from api.messaging.reading import unread_message_count
 from api.notifications.service import unread_count
@@ -19,7 +19,7 @@ blp = Blueprint(
 
 @blp.route("/me")
 class Me(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, schemas.MeSchema)
     def get(self):
         """The signed-in account."""

@@ -4,12 +4,12 @@ Replying uses the same ``POST /dossiers/{code}/messages`` as the applicant."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import current_principal, role
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.messaging import canned, inbox, schemas
 
@@ -25,9 +25,8 @@ FORBIDDEN = "Staff of another unit"
 
 @blp.route("/threads")
 class Threads(MethodView):
-    @auth_required(blp, roles=STAFF)
-    @blp.arguments(schemas.InboxArgs, location="query")
-    @blp.response(200, schemas.InboxPageSchema)
+    @blp.access(role(*STAFF))
+    @blp.paged(schemas.InboxArgs, schemas.InboxPageSchema)
     def get(self, args):
         """Threads of the officer's unit (admins: all, or one ``unit``), filtered by unread,
         awaiting reply, overdue (beyond the reply-time target), status and assignment."""
@@ -46,7 +45,7 @@ class Threads(MethodView):
 
 @blp.route("/threads/<string:code>/assign")
 class Assign(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.AssignSchema)
     @blp.response(200, schemas.ThreadSummarySchema)
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
@@ -58,7 +57,7 @@ class Assign(MethodView):
 
 @blp.route("/threads/<string:code>/assignees")
 class Assignees(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(200, schemas.AssigneeListSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown dossier or no thread yet")
@@ -69,7 +68,7 @@ class Assignees(MethodView):
 
 @blp.route("/threads/<string:code>/close")
 class Close(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(200, schemas.ThreadSummarySchema)
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown dossier or no thread yet")
@@ -80,7 +79,7 @@ class Close(MethodView):
 
 @blp.route("/threads/<string:code>/reopen")
 class Reopen(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(200, schemas.ThreadSummarySchema)
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown dossier or no thread yet")
@@ -91,9 +90,8 @@ class Reopen(MethodView):
 
 @blp.route("/canned-replies")
 class CannedReplies(MethodView):
-    @auth_required(blp, roles=STAFF)
-    @blp.arguments(schemas.CannedReplyArgs, location="query")
-    @blp.response(200, schemas.CannedReplyPageSchema)
+    @blp.access(role(*STAFF))
+    @blp.paged(schemas.CannedReplyArgs, schemas.CannedReplyPageSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Another unit's replies")
     def get(self, args):
         """The unit's canned replies (admins name the ``unit``)."""
@@ -101,7 +99,7 @@ class CannedReplies(MethodView):
         items, total = canned.list_replies(current_principal(), args.get("unit"), page)
         return page_envelope(items, total, page)
 
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.CannedReplySchema)
     @blp.response(201, schemas.CannedReplySchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Another unit's replies")
@@ -114,7 +112,7 @@ class CannedReplies(MethodView):
 
 @blp.route("/canned-replies/<string:reply_id>")
 class CannedReplyDetail(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.CannedReplyUpdateSchema)
     @blp.response(200, schemas.CannedReplySchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or another unit's")
@@ -124,7 +122,7 @@ class CannedReplyDetail(MethodView):
             current_principal(), reply_id, body.get("title"), body.get("body")
         )
 
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(204)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown, or another unit's")
     def delete(self, reply_id: str):

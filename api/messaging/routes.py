@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.messaging import attachments, reading, schemas, service
 from api.messaging.attachments import Upload
+from api.messaging.views import with_urls
 
 
 class _Parser(FlaskParser):
@@ -50,16 +52,9 @@ FORBIDDEN = "Staff of another unit"
 UNKNOWN = "Unknown dossier, or not yours"
 
 
-def _with_urls(messages, code: str):  # noqa: ANN001, ANN202
-    for message in messages:
-        for attachment in message.attachments:
-            attachment.url = f"/api/v1/dossiers/{code}/attachments/{attachment.public_id}"
-    return messages
-
-
 @blp.route("/dossiers/<string:code>/messages")
 class Messages(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.MessageArgs, location="query")
     @blp.response(200, schemas.MessagePageSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
@@ -71,10 +66,9 @@ class Messages(MethodView):
         page = reading.list_messages(
             current_principal(), code, cursor, args.get("since"), args["limit"]
         )
-        _with_urls(page.items, code)
-        return page
+        return dataclasses.replace(page, items=with_urls(page.items, code))
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.NewMessageSchema, location="json_or_multipart")
     @blp.doc(
         requestBody={
@@ -102,13 +96,12 @@ class Messages(MethodView):
             external_message_id=body["client_message_id"],
             origin=request_origin(),
         )
-        _with_urls([message], code)
-        return message, 201 if created else 200
+        return with_urls([message], code)[0], 201 if created else 200
 
 
 @blp.route("/dossiers/<string:code>/messages/read")
 class MarkRead(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.ReadSchema)
     @blp.response(200, schemas.MessagesReadSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
@@ -121,7 +114,7 @@ class MarkRead(MethodView):
 
 @blp.route("/dossiers/<string:code>/attachments/<string:attachment_id>")
 class AttachmentDownload(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, content_type="application/octet-stream", description="The file")
     @blp.alt_response(403, schema=ErrorSchema, description=FORBIDDEN)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown file, or not yours")

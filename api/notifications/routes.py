@@ -2,20 +2,26 @@ from __future__ import annotations
 
 import hmac
 
-import marshmallow as ma
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal, role
 from api.auth.models import ROLE_ADMIN
 from api.kernel.errors import ApiError
-from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
+from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import Access, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.notifications import admin, service
+from api.notifications.schemas import (
+    InboxArgs,
+    InboxPageSchema,
+    NotificationAdminSchema,
+    ReadResultSchema,
+    StatsArgs,
+    StatsSchema,
+)
 from push.channels.sms import parse_receipt
 from push.notifications.receipts import receive_receipt
-from push.notifications.templates import render
 
 blp = Blueprint(
     "notifications",
@@ -31,68 +37,10 @@ hooks = Blueprint(
 )
 
 
-class InboxItemSchema(ma.Schema):
-    id = ma.fields.Integer()
-    event = ma.fields.String()
-    title = ma.fields.Function(lambda n: render(n.event, n.language, n.params).title)
-    body = ma.fields.Function(lambda n: render(n.event, n.language, n.params).body)
-    dossier_code = ma.fields.Function(lambda n: n.params.get("code"))
-    created_at = ma.fields.DateTime()
-    read = ma.fields.Function(lambda n: n.read_at is not None)
-
-
-class InboxArgs(PageArgsSchema):
-    unread = ma.fields.Boolean(load_default=False)
-
-
-InboxPageSchema = page_schema(InboxItemSchema, "InboxPage", unread_count=ma.fields.Integer())
-
-
-class ReadResultSchema(ma.Schema):
-    marked = ma.fields.Integer()
-
-
-class AttemptSchema(ma.Schema):
-    id = ma.fields.Integer()
-    channel = ma.fields.String()
-    route = ma.fields.String()
-    status = ma.fields.String()
-    provider_message_id = ma.fields.String(allow_none=True)
-    error_code = ma.fields.String(allow_none=True)
-    detail = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    sent_at = ma.fields.DateTime(allow_none=True)
-    delivered_at = ma.fields.DateTime(allow_none=True)
-    failed_at = ma.fields.DateTime(allow_none=True)
-
-
-class NotificationAdminSchema(ma.Schema):
-    id = ma.fields.Integer()
-    event = ma.fields.String()
-    status = ma.fields.String()
-    chain = ma.fields.List(ma.fields.String())
-    chain_index = ma.fields.Integer()
-    urgent = ma.fields.Boolean()
-    created_at = ma.fields.DateTime()
-    next_attempt_at = ma.fields.DateTime(allow_none=True)
-    delivered_at = ma.fields.DateTime(allow_none=True)
-    delivered_channel = ma.fields.String(allow_none=True)
-    attempts = ma.fields.List(ma.fields.Nested(AttemptSchema))
-
-
-class StatsArgs(ma.Schema):
-    days = ma.fields.Integer(load_default=7, validate=ma.validate.Range(min=1, max=90))
-
-
-class StatsSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Dict())
-
-
 @blp.route("/me/notifications")
 class Inbox(MethodView):
-    @auth_required(blp)
-    @blp.arguments(InboxArgs, location="query")
-    @blp.response(200, InboxPageSchema)
+    @blp.access(SIGNED_IN)
+    @blp.paged(InboxArgs, InboxPageSchema)
     def get(self, args):
         """The in-app inbox, newest first, with the unread count."""
         page = Page(args["page"], args["page_size"])
@@ -102,7 +50,7 @@ class Inbox(MethodView):
 
 @blp.route("/me/notifications/<int:notification_id>/read")
 class ReadOne(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, ReadResultSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Not yours or unknown")
     def post(self, notification_id: int):
@@ -112,7 +60,7 @@ class ReadOne(MethodView):
 
 @blp.route("/me/notifications/read-all")
 class ReadAll(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, ReadResultSchema)
     def post(self):
         """Mark every notification read."""
@@ -121,7 +69,7 @@ class ReadAll(MethodView):
 
 @blp.route("/admin/notifications/<int:notification_id>")
 class AdminNotification(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.response(200, NotificationAdminSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown")
     def get(self, notification_id: int):
@@ -131,7 +79,7 @@ class AdminNotification(MethodView):
 
 @blp.route("/admin/notifications/stats")
 class AdminStats(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.arguments(StatsArgs, location="query")
     @blp.response(200, StatsSchema)
     def get(self, args):
@@ -141,26 +89,34 @@ class AdminStats(MethodView):
 
 @blp.route("/admin/jobs/failed")
 class FailedJobs(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.response(200, StatsSchema)
     def get(self):
         """Background jobs that failed (from the rq failed-job registries)."""
         return {"items": admin.failed_jobs()}
 
 
+def _check_receipt_token() -> None:
+    # bytes: any header text compares without error
+    settings = current_app.extensions["settings"]
+    token = request.headers.get("X-Receipt-Token", "")
+    if not settings.sms_receipt_token or not hmac.compare_digest(
+        token.encode(), settings.sms_receipt_token.encode()
+    ):
+        raise ApiError(401, "unauthorized")
+
+
+SMS_RECEIPT_TOKEN = Access(
+    "sms-receipt-token", check=_check_receipt_token, refusals=((401, "Wrong token"),)
+)
+
+
 @hooks.route("/sms/receipt")
 class SmsReceipt(MethodView):
+    @hooks.access(SMS_RECEIPT_TOKEN)
     @hooks.response(200, ReadResultSchema)
-    @hooks.alt_response(401, schema=ErrorSchema, description="Wrong token")
     def post(self):
         """Delivery receipt from the SMS gateway (shared token in X-Receipt-Token)."""
-        settings = current_app.extensions["settings"]
-        token = request.headers.get("X-Receipt-Token", "")
-        if not settings.sms_receipt_token or not hmac.compare_digest(
-            token.encode(),
-            settings.sms_receipt_token.encode(),  # bytes: any header text
-        ):
-            raise ApiError(401, "unauthorized")
         payload = request.get_json(silent=True) or {}
         try:
             parsed = parse_receipt(payload)

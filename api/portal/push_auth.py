@@ -1,20 +1,19 @@
 """Authenticating portal pushes: HMAC-SHA256 over "timestamp.body", within a 5-minute window,
-and ``signed_by_portal``, the check in front of the routes that receive them."""
+and ``PORTAL_SIGNED``, the web kit's access kind in front of the routes that receive them."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable
 
 from flask import current_app, g, request
 
 from api.kernel.digits import is_digits
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
+from api.kernel.web.blueprint import Access
 
 log = logging.getLogger(__name__)
 
@@ -59,24 +58,24 @@ def verify(
     return moment
 
 
-def signed_by_portal(func: Callable) -> Callable:
+def check_portal_signature() -> None:
     """Check X-Portal-Signature over the raw body before anything parses it; the signed moment
     is left in ``g.portal_signed_at``."""
+    body = request.get_data(cache=True)
+    try:
+        g.portal_signed_at = verify(
+            current_app.extensions["settings"].portal_push_secret,
+            request.headers.get("X-Portal-Timestamp"),
+            request.headers.get("X-Portal-Signature"),
+            body,
+        )
+    except PushRejected as exc:
+        # Logged without the body: it holds personal data.
+        log.warning("portal_push_rejected", extra={"reason": exc.reason, "bytes": len(body)})
+        raise ApiError(401, "portal_signature_invalid") from None
 
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        body = request.get_data(cache=True)
-        try:
-            g.portal_signed_at = verify(
-                current_app.extensions["settings"].portal_push_secret,
-                request.headers.get("X-Portal-Timestamp"),
-                request.headers.get("X-Portal-Signature"),
-                body,
-            )
-        except PushRejected as exc:
-            # Logged without the body: it holds personal data.
-            log.warning("portal_push_rejected", extra={"reason": exc.reason, "bytes": len(body)})
-            raise ApiError(401, "portal_signature_invalid") from None
-        return func(*args, **kwargs)
 
-    return wrapper
+# The routes that receive portal pushes declare ``blp.access(PORTAL_SIGNED)``.
+PORTAL_SIGNED = Access(
+    "portal-signed", check=check_portal_signature, refusals=((401, "Bad signature or replay"),)
+)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal
 from api.kernel.errors import ApiError
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.profile import schemas, service
 from api.profile.models import CHAT_CHANNELS
@@ -20,20 +20,20 @@ blp = Blueprint(
 
 @blp.route("/devices")
 class Devices(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, schemas.DeviceListSchema)
     def get(self):
         """Devices registered for push."""
         return {"items": service.list_devices(current_principal())}
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.DeviceSchema)
     @blp.response(200, schemas.DeviceSchema)
     def post(self, body):
         """Register this install for push; registering the same target again moves it here."""
         return service.register_device(current_principal(), body, request_origin())
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.DeviceDeleteSchema)
     @blp.response(204)
     @blp.alt_response(404, schema=ErrorSchema, description="Not one of your devices")
@@ -46,7 +46,7 @@ class Devices(MethodView):
 
 @blp.route("/chat-links")
 class ChatLinks(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, schemas.ChatLinkListSchema)
     def get(self):
         """Zalo and Telegram chats linked to this account."""
@@ -55,7 +55,7 @@ class ChatLinks(MethodView):
 
 @blp.route("/chat-links/code")
 class ChatLinkCode(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(201, schemas.LinkCodeSchema)
     @blp.alt_response(429, schema=ErrorSchema, description="Too many codes")
     def post(self):
@@ -66,7 +66,7 @@ class ChatLinkCode(MethodView):
 
 @blp.route("/chat-links/<string:channel>")
 class ChatLink(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(204)
     @blp.alt_response(404, schema=ErrorSchema, description="Not linked")
     def delete(self, channel: str):
@@ -78,13 +78,13 @@ class ChatLink(MethodView):
 
 @blp.route("/notification-preferences")
 class Preferences(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, schemas.PreferencesSchema)
     def get(self):
         """Channel order, events, quiet hours and language for notifications."""
         return service.get_preferences(current_principal())
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.PreferencesSchema)
     @blp.response(200, schemas.PreferencesSchema)
     def put(self, body):

@@ -6,13 +6,13 @@ from __future__ import annotations
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, redirect, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import current_principal, role
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.kernel.errors import request_language
 from api.kernel.pagination import Page
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.quality import pages, report, schemas, service
 from api.quality.snapshots import province_code
@@ -29,7 +29,7 @@ STAFF = (ROLE_OFFICER, ROLE_ADMIN)
 
 @blp.route("/snapshots")
 class Snapshots(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.SnapshotInputSchema)
     @blp.response(201, schemas.SnapshotSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Another unit, or publishing (admins)")
@@ -51,7 +51,7 @@ class Snapshots(MethodView):
 
 @blp.route("/snapshots/<int:snapshot_id>")
 class SnapshotOne(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(200, schemas.SnapshotSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Another unit")
     @blp.alt_response(404, schema=ErrorSchema, description="No such snapshot")
@@ -62,7 +62,7 @@ class SnapshotOne(MethodView):
 
 @blp.route("/snapshots/<int:snapshot_id>/publish")
 class SnapshotPublish(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.response(200, schemas.SnapshotSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such snapshot")
     def post(self, snapshot_id: int):
@@ -74,9 +74,8 @@ class SnapshotPublish(MethodView):
 
 @blp.route("/snapshots/<int:snapshot_id>/figures/<string:indicator>/<string:part>")
 class SnapshotMembers(MethodView):
-    @auth_required(blp, roles=STAFF)
-    @blp.arguments(schemas.MemberArgsSchema, location="query")
-    @blp.response(200, schemas.MemberPageSchema)
+    @blp.access(role(*STAFF))
+    @blp.paged(schemas.MemberArgsSchema, schemas.MemberPageSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Another unit")
     @blp.alt_response(404, schema=ErrorSchema, description="No such snapshot or figure")
     def get(self, args, snapshot_id: int, indicator: str, part: str):
@@ -93,7 +92,7 @@ class SnapshotMembers(MethodView):
 
 @blp.route("/portal-values")
 class PortalValues(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.arguments(schemas.PortalValuesInputSchema)
     @blp.response(200, schemas.PortalValuesResultSchema)
     def post(self, body):
@@ -107,6 +106,7 @@ class PortalValues(MethodView):
 
 @blp.route("/reports/<any(province,unit):scope_kind>/<string:scope_code>")
 class Report(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.ReportArgsSchema, location="query")
     @blp.response(200)
     @blp.alt_response(200, content_type="text/csv", schema={"type": "string"}, description="CSV")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import SIGNED_IN, current_principal, role
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.kernel.errors import request_language
 from api.kernel.i18n import message
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.rating import schemas, service, stats
 from api.rating.models import BY_AGENCY
@@ -54,7 +54,7 @@ _INDICATOR_FIELDS = (
 
 @blp.route("/dossiers/<string:code>/rating")
 class DossierRating(MethodView):
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.response(200, schemas.RatingStateSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Staff of another unit")
     @blp.alt_response(404, schema=ErrorSchema, description=UNKNOWN)
@@ -63,7 +63,7 @@ class DossierRating(MethodView):
         asked), whether rating is open and why not, and the rating if given."""
         return _state_view(service.rating_state(current_principal(), code))
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.RatingInputSchema)
     @blp.response(201, schemas.RatingSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Only the applicant rates")
@@ -74,7 +74,7 @@ class DossierRating(MethodView):
         7, 10 and 11 (2, 1 or 0), with an optional comment."""
         return service.submit_rating(current_principal(), code, body["answers"], body["comment"])
 
-    @auth_required(blp)
+    @blp.access(SIGNED_IN)
     @blp.arguments(schemas.RatingUpdateSchema)
     @blp.response(200, schemas.RatingSchema)
     @blp.alt_response(403, schema=ErrorSchema, description="Only the applicant rates")
@@ -87,7 +87,7 @@ class DossierRating(MethodView):
 
 @blp.route("/stats/satisfaction")
 class Satisfaction(MethodView):
-    @auth_required(blp, roles=(ROLE_OFFICER, ROLE_ADMIN))
+    @blp.access(role(ROLE_OFFICER, ROLE_ADMIN))
     @blp.arguments(schemas.StatsArgs, location="query")
     @blp.response(200, schemas.SatisfactionSchema)
     @blp.alt_response(

@@ -1,16 +1,25 @@
 from __future__ import annotations
 
-import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.audit.origin import request_origin
-from api.auth.guard import auth_required, current_principal
-from api.auth.models import ROLE_ADMIN, STAFF_ROLES
-from api.kernel.pagination import Page, PageArgsSchema, page_envelope, page_schema
+from api.auth.guard import current_principal, role
+from api.auth.models import ROLE_ADMIN
+from api.kernel.pagination import Page, PageArgsSchema, page_envelope
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.staff import service, units
 from api.staff.area import area_of
+from api.staff.schemas import (
+    AuditPageSchema,
+    HandlingUnitSchema,
+    PasswordSchema,
+    StaffListArgs,
+    StaffPageSchema,
+    StaffSchema,
+    StaffUpdateSchema,
+    UnitPageSchema,
+)
 
 blp = Blueprint(
     "staff",
@@ -20,76 +29,6 @@ blp = Blueprint(
 )
 ADMIN = (ROLE_ADMIN,)
 OUTSIDE = "Outside the admin's area"
-
-
-class StaffSchema(ma.Schema):
-    id = ma.fields.String(attribute="public_id", dump_only=True)
-    username = ma.fields.String(required=True)
-    full_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    role = ma.fields.String(required=True, validate=ma.validate.OneOf(STAFF_ROLES))
-    unit_code = ma.fields.String(allow_none=True, load_default=None)
-    commune_code = ma.fields.Integer(allow_none=True, load_default=None)
-    province_code = ma.fields.Integer(
-        allow_none=True,
-        load_default=None,
-        metadata={"description": "Admins only: the province they manage"},
-    )
-    email = ma.fields.Email(allow_none=True, load_default=None)
-    active = ma.fields.Boolean(dump_only=True)
-    retired_at = ma.fields.DateTime(dump_only=True, allow_none=True)
-    last_sign_in_at = ma.fields.DateTime(dump_only=True, allow_none=True)
-    password = ma.fields.String(load_only=True, required=True, validate=ma.validate.Length(max=256))
-    new_unit = ma.fields.Boolean(
-        load_only=True,
-        load_default=False,
-        metadata={"description": "The unit is new: take it though close to a known one"},
-    )
-
-
-class StaffUpdateSchema(ma.Schema):
-    role = ma.fields.String(validate=ma.validate.OneOf(STAFF_ROLES))
-    unit_code = ma.fields.String()
-    commune_code = ma.fields.Integer()
-    active = ma.fields.Boolean(metadata={"description": "false suspends, true reopens"})
-
-
-class PasswordSchema(ma.Schema):
-    password = ma.fields.String(required=True, validate=ma.validate.Length(max=256))
-
-
-class StaffListArgs(PageArgsSchema):
-    role = ma.fields.String(validate=ma.validate.OneOf(STAFF_ROLES))
-
-
-class HandlingUnitSchema(ma.Schema):
-    code = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=300))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
-    commune_code = ma.fields.Integer(allow_none=True, load_default=None)
-    province_code = ma.fields.Integer(allow_none=True, load_default=None)
-    commune_name = ma.fields.String(dump_only=True)
-    officers = ma.fields.Integer(dump_only=True)
-
-
-class PersonSchema(ma.Schema):
-    id = ma.fields.String()
-    full_name = ma.fields.String()
-    role = ma.fields.String()
-
-
-class AuditItemSchema(ma.Schema):
-    id = ma.fields.Integer()
-    occurred_at = ma.fields.DateTime()
-    action = ma.fields.String()
-    actor = ma.fields.Nested(PersonSchema, allow_none=True)
-    subject = ma.fields.Nested(PersonSchema, allow_none=True)
-    object_type = ma.fields.String()
-    object_id = ma.fields.String()
-    channel = ma.fields.String()
-
-
-StaffPageSchema = page_schema(StaffSchema, "StaffPage")
-UnitPageSchema = page_schema(HandlingUnitSchema, "HandlingUnitPage")
-AuditPageSchema = page_schema(AuditItemSchema, "StaffAuditPage")
 
 
 def _actor() -> dict:
@@ -103,16 +42,15 @@ def _actor() -> dict:
 
 @blp.route("/staff")
 class StaffList(MethodView):
-    @auth_required(blp, roles=ADMIN)
-    @blp.arguments(StaffListArgs, location="query")
-    @blp.response(200, StaffPageSchema)
+    @blp.access(role(*ADMIN))
+    @blp.paged(StaffListArgs, StaffPageSchema)
     def get(self, args):
         """Staff accounts of the admin's area, by username."""
         page = Page(args["page"], args["page_size"])
         items, total = service.list_staff(page, args.get("role"), area_of(current_principal()))
         return page_envelope(items, total, page)
 
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(StaffSchema)
     @blp.response(201, StaffSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=OUTSIDE)
@@ -127,14 +65,14 @@ class StaffList(MethodView):
 
 @blp.route("/staff/<string:staff_id>")
 class StaffDetail(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
     def get(self, staff_id: str):
         """One staff account of the admin's area."""
         return service.get_staff(staff_id, area_of(current_principal()))
 
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(StaffUpdateSchema)
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
@@ -147,7 +85,7 @@ class StaffDetail(MethodView):
 
 @blp.route("/staff/<string:staff_id>/retire")
 class StaffRetire(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
     @blp.alt_response(409, schema=ErrorSchema, description="Already retired, or yourself")
@@ -158,7 +96,7 @@ class StaffRetire(MethodView):
 
 @blp.route("/staff/<string:staff_id>/password")
 class StaffPassword(MethodView):
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(PasswordSchema)
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
@@ -169,9 +107,8 @@ class StaffPassword(MethodView):
 
 @blp.route("/staff/<string:staff_id>/audit")
 class StaffAudit(MethodView):
-    @auth_required(blp, roles=ADMIN)
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, AuditPageSchema)
+    @blp.access(role(*ADMIN))
+    @blp.paged(PageArgsSchema, AuditPageSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such staff account in the area")
     def get(self, args, staff_id: str):
         """What this person did and what was done to their account, newest first."""
@@ -183,9 +120,8 @@ class StaffAudit(MethodView):
 
 @blp.route("/audit")
 class AreaAudit(MethodView):
-    @auth_required(blp, roles=ADMIN)
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, AuditPageSchema)
+    @blp.access(role(*ADMIN))
+    @blp.paged(PageArgsSchema, AuditPageSchema)
     def get(self, args):
         """Who did what among the area's staff, newest first."""
         page = Page(args["page"], args["page_size"])
@@ -195,16 +131,15 @@ class AreaAudit(MethodView):
 
 @blp.route("/units")
 class Units(MethodView):
-    @auth_required(blp, roles=ADMIN)
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, UnitPageSchema)
+    @blp.access(role(*ADMIN))
+    @blp.paged(PageArgsSchema, UnitPageSchema)
     def get(self, args):
         """The area's handling units with their codes (as the portal writes DonViXuLy)."""
         page = Page(args["page"], args["page_size"])
         items, total = units.list_units(area_of(current_principal()), page)
         return page_envelope(items, total, page)
 
-    @auth_required(blp, roles=ADMIN)
+    @blp.access(role(*ADMIN))
     @blp.arguments(HandlingUnitSchema)
     @blp.response(201, HandlingUnitSchema)
     @blp.alt_response(403, schema=ErrorSchema, description=OUTSIDE)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.auth.guard import auth_required, current_principal
+from api.auth.guard import current_principal, role
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.portal.client import get_gateway
 from api.support import articles, ask, portal_qa, questions, schemas, survey_results, surveys
@@ -29,16 +29,15 @@ def _page(args: dict) -> Page:
 
 @blp.route("/articles")
 class Articles(MethodView):
-    @auth_required(blp, roles=STAFF)
-    @blp.arguments(schemas.AdminArticleArgs, location="query")
-    @blp.response(200, schemas.ArticlePage)
+    @blp.access(role(*STAFF))
+    @blp.paged(schemas.AdminArticleArgs, schemas.ArticlePage)
     def get(self, args):
         """Every article by status; ``stale=true`` lists those past their review date."""
         page = _page(args)
         items, total = articles.listing(page, args.get("status"), args.get("stale"), args.get("q"))
         return page_envelope(items, total, page)
 
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.ArticleInputSchema)
     @blp.response(201, schemas.ArticleSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Slug taken")
@@ -49,13 +48,13 @@ class Articles(MethodView):
 
 @blp.route("/articles/<string:slug>")
 class Article(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(200, schemas.ArticleSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such article")
     def get(self, slug: str):
         return articles.get(slug)
 
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.ArticleUpdateSchema(partial=True))
     @blp.response(200, schemas.ArticleSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Published or archived")
@@ -66,7 +65,7 @@ class Article(MethodView):
 
 @blp.route("/articles/<string:slug>/transition")
 class ArticleTransition(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.TransitionSchema)
     @blp.response(200, schemas.ArticleSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Not allowed from this status")
@@ -78,7 +77,7 @@ class ArticleTransition(MethodView):
 
 @blp.route("/unanswered")
 class Unanswered(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.WeekArgs, location="query")
     @blp.response(200, schemas.UnansweredSchema)
     def get(self, args):
@@ -88,9 +87,8 @@ class Unanswered(MethodView):
 
 @blp.route("/questions")
 class Queue(MethodView):
-    @auth_required(blp, roles=STAFF)
-    @blp.arguments(schemas.QueueArgs, location="query")
-    @blp.response(200, schemas.StaffQuestionPage)
+    @blp.access(role(*STAFF))
+    @blp.paged(schemas.QueueArgs, schemas.StaffQuestionPage)
     def get(self, args):
         """The unit's questions, the nearest reply target first."""
         page = _page(args)
@@ -102,7 +100,7 @@ class Queue(MethodView):
 
 @blp.route("/questions/<int:question_id>")
 class QuestionView(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(200, schemas.StaffQuestionSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such question")
     def get(self, question_id: int):
@@ -111,7 +109,7 @@ class QuestionView(MethodView):
 
 @blp.route("/questions/<int:question_id>/answer")
 class QuestionAnswer(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.AnswerInputSchema)
     @blp.response(200, schemas.StaffQuestionSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Closed or published")
@@ -122,7 +120,7 @@ class QuestionAnswer(MethodView):
 
 @blp.route("/questions/<int:question_id>/publish")
 class QuestionPublish(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.PublishInputSchema)
     @blp.response(200, schemas.StaffQuestionSchema)
     @blp.alt_response(422, schema=ErrorSchema, description="Personal data left in the text")
@@ -138,7 +136,7 @@ class QuestionPublish(MethodView):
 
 @blp.route("/questions/<int:question_id>/close")
 class QuestionClose(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(200, schemas.StaffQuestionSchema)
     def post(self, question_id: int):
         return questions.close(current_principal(), question_id)
@@ -146,7 +144,7 @@ class QuestionClose(MethodView):
 
 @blp.route("/portal-sync")
 class PortalSync(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.response(200, schemas.SyncReportSchema)
     @blp.alt_response(503, schema=ErrorSchema, description="No portal configured")
     def post(self):
@@ -156,7 +154,7 @@ class PortalSync(MethodView):
 
 @blp.route("/portal-errors")
 class PortalErrors(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.response(200, schemas.PortalErrorSchema(many=True))
     def get(self):
         """Portal items not taken because a field or unit code has no local mapping."""
@@ -165,7 +163,7 @@ class PortalErrors(MethodView):
 
 @blp.route("/surveys")
 class AdminSurveys(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.arguments(schemas.SurveyInputSchema)
     @blp.response(201, schemas.SurveySchema)
     def post(self, body):
@@ -176,7 +174,7 @@ class AdminSurveys(MethodView):
 
 @blp.route("/surveys/<string:slug>/results")
 class Results(MethodView):
-    @auth_required(blp, roles=STAFF)
+    @blp.access(role(*STAFF))
     @blp.arguments(schemas.ResultsArgs, location="query")
     @blp.response(200, schemas.ResultsSchema)
     @blp.alt_response(
@@ -204,7 +202,7 @@ class Results(MethodView):
 
 @blp.route("/surveys/<string:slug>/invite")
 class Invite(MethodView):
-    @auth_required(blp, roles=(ROLE_ADMIN,))
+    @blp.access(role(ROLE_ADMIN))
     @blp.arguments(schemas.InviteInputSchema)
     @blp.response(200, schemas.InvitedSchema)
     def post(self, body, slug: str):

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from api.auth.guard import Principal, auth_required, authenticate, current_principal
+from api.auth.guard import (
+    OPTIONAL_SIGN_IN,
+    SIGNED_IN,
+    current_principal,
+    current_principal_if_any,
+)
 from api.auth.models import ROLE_COMMUNITY
 from api.kernel.errors import ApiError, request_language
 from api.kernel.pagination import Page, page_envelope
+from api.kernel.web.blueprint import PUBLIC, Blueprint
 from api.kernel.web.openapi import ErrorSchema
 from api.support import articles, ask, guidance, questions, schemas, surveys
 from api.support.questions import Asker
@@ -23,12 +28,6 @@ blp = Blueprint(
     url_prefix="/api/v1/support",
     description="User support: answers, guidance, questions to the agency, surveys",
 )
-OPTIONAL_AUTH = [{}, {"bearerAuth": []}]
-
-
-def optional_principal() -> Principal | None:
-    header = request.headers.get("Authorization")
-    return authenticate(header) if header else None
 
 
 def _page(args: dict) -> Page:
@@ -37,6 +36,7 @@ def _page(args: dict) -> Page:
 
 @blp.route("/ask")
 class Ask(MethodView):
+    @blp.access(PUBLIC)
     @blp.arguments(schemas.AskSchema)
     @blp.response(200, schemas.AskResultSchema)
     def post(self, body):
@@ -47,8 +47,8 @@ class Ask(MethodView):
 
 @blp.route("/articles")
 class Articles(MethodView):
-    @blp.arguments(schemas.ArticleListArgs, location="query")
-    @blp.response(200, schemas.ArticleViewPage)
+    @blp.access(PUBLIC)
+    @blp.paged(schemas.ArticleListArgs, schemas.ArticleViewPage)
     def get(self, args):
         """Published help articles."""
         page = _page(args)
@@ -59,6 +59,7 @@ class Articles(MethodView):
 
 @blp.route("/articles/<string:slug>")
 class ArticleView(MethodView):
+    @blp.access(PUBLIC)
     @blp.response(200, schemas.ArticleViewSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such published article")
     def get(self, slug: str):
@@ -68,13 +69,13 @@ class ArticleView(MethodView):
 
 @blp.route("/articles/<string:slug>/vote")
 class ArticleVote(MethodView):
-    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.access(OPTIONAL_SIGN_IN)
     @blp.arguments(schemas.VoteSchema)
     @blp.response(200, schemas.ArticleViewSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such published article")
     def post(self, body, slug: str):
         """Helpful or not: one vote per account (or device token); voting again changes it."""
-        principal = optional_principal()
+        principal = current_principal_if_any()
         if principal is not None:
             voter = f"account:{principal.account_id}"
         elif body.get("device"):
@@ -89,6 +90,7 @@ class ArticleVote(MethodView):
 
 @blp.route("/guidance/<string:code>")
 class Guidance(MethodView):
+    @blp.access(PUBLIC)
     @blp.response(200, schemas.GuidanceSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Unknown procedure")
     def get(self, code: str):
@@ -99,7 +101,7 @@ class Guidance(MethodView):
 
 @blp.route("/questions")
 class Questions(MethodView):
-    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.access(OPTIONAL_SIGN_IN)
     @blp.arguments(schemas.QuestionInputSchema)
     @blp.response(201, schemas.MyQuestionSchema)
     @blp.alt_response(200, schema=schemas.MyQuestionSchema, description="Sent moments ago")
@@ -109,7 +111,7 @@ class Questions(MethodView):
         """Ask the agency. Signed in, or anonymous with a phone or e-mail for the answer. The
         same text sent again within 5 minutes is the same question (200)."""
         asker = Asker(
-            principal=optional_principal(),
+            principal=current_principal_if_any(),
             channel="app",
             name=body.get("contact_name", ""),
             phone=body.get("contact_phone"),
@@ -125,9 +127,8 @@ class Questions(MethodView):
 
 @blp.route("/questions/mine")
 class MyQuestions(MethodView):
-    @auth_required(blp)
-    @blp.arguments(schemas.ArticleListArgs, location="query")
-    @blp.response(200, schemas.MyQuestionPage)
+    @blp.access(SIGNED_IN)
+    @blp.paged(schemas.ArticleListArgs, schemas.MyQuestionPage)
     def get(self, args):
         """Questions I asked, with their answers."""
         page = _page(args)
@@ -137,8 +138,8 @@ class MyQuestions(MethodView):
 
 @blp.route("/qa")
 class PublicQa(MethodView):
-    @blp.arguments(schemas.PublicQaArgs, location="query")
-    @blp.response(200, schemas.PublicQaPage)
+    @blp.access(PUBLIC)
+    @blp.paged(schemas.PublicQaArgs, schemas.PublicQaPage)
     def get(self, args):
         """Published questions and answers: redacted, reviewed, never the asker's contact."""
         page = _page(args)
@@ -148,6 +149,7 @@ class PublicQa(MethodView):
 
 @blp.route("/surveys")
 class Surveys(MethodView):
+    @blp.access(PUBLIC)
     @blp.response(200, schemas.SurveySchema(many=True))
     def get(self):
         """Open surveys."""
@@ -156,6 +158,7 @@ class Surveys(MethodView):
 
 @blp.route("/surveys/<string:slug>")
 class SurveyView(MethodView):
+    @blp.access(PUBLIC)
     @blp.response(200, schemas.SurveySchema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such survey")
     def get(self, slug: str):
@@ -165,14 +168,14 @@ class SurveyView(MethodView):
 
 @blp.route("/surveys/<string:slug>/responses")
 class SurveyResponses(MethodView):
-    @blp.doc(security=OPTIONAL_AUTH)
+    @blp.access(OPTIONAL_SIGN_IN)
     @blp.arguments(schemas.ResponseInputSchema)
     @blp.response(201, schemas.ResponseSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="Already answered, or closed")
     def post(self, body, slug: str):
         """Answer a survey: once per person and period (and per dossier after a dossier).
         Anonymous answers need a device token and are reported apart from verified ones."""
-        principal = optional_principal()
+        principal = current_principal_if_any()
         respondent = Respondent(
             principal=principal,
             device=body.get("device"),
