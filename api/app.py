@@ -91,7 +91,6 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         health,
         me,
         messaging,
-        notifications,
         portal,
         profile,
         quality,
@@ -100,6 +99,7 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         support,
     )
     from api.cli import serve_command
+    from push import notifications
     from sandbox import seed as demo_seed
 
     app.cli.add_command(serve_command)

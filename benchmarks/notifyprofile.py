@@ -24,11 +24,11 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from api.kernel.database import db
-from api.notifications import models as m
-from api.notifications.fanout import process_pending_events
 from benchmarks.ingestprofile import SqlMeter
 from benchmarks.notifyload import queued_jobs, record
+from push.notifications import models as m
 from push.notifications.dispatch import deliver_batch
+from push.notifications.fanout import process_pending_events
 
 BATCH = 100  # push.notifications.queueing.BATCH: one deliver_notifications job
 # A quota the batch exceeds, to show what happens to the rest.

@@ -13,11 +13,11 @@ def init_app(app: Flask, api) -> None:  # noqa: ANN001
     # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.kernel import events
     from api.kernel.jobs import add_periodic
-    from api.notifications.announcements import CHAT_LANGUAGES
     from bots import jobs, models  # noqa: F401
     from bots.cli import bot_cli
     from bots.engine.identity import languages_of
     from bots.webhooks import blp
+    from push.notifications.announcements import CHAT_LANGUAGES
 
     events.subscribe(CHAT_LANGUAGES, languages_of)  # the fan-out speaks each chat's language
     api.register_blueprint(blp)

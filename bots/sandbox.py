@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from api.kernel.database import db
 from api.kernel.errors import ApiError
-from api.notifications.models import Notification
 from bots.engine.router import handle
 from bots.engine.types import BUTTON, CONTACT, TEXT, Incoming
+from push.notifications.models import Notification
 from push.notifications.templates import render
 
 PAGE = Path(__file__).with_name("sandbox_chat.html")

@@ -47,8 +47,8 @@ from api.kernel.errors import ApiError
 from api.kernel.logs import mask_number
 from api.kernel.phone import normalise_phone
 from api.kernel.ratelimit import Limit, blocked_for, hit
-from api.notifications.service import notify_chat
 from api.profile.models import ChatIdentity
+from push.notifications.service import notify_chat
 
 SAME_PERSON = texts.reason(
     "người giúp và người được giúp là cùng một người",

@@ -9,9 +9,9 @@ from api.auth.models import Account
 from api.kernel.clock import to_local
 from api.kernel.database import db
 from api.kernel.i18n import message
-from api.notifications.models import Notification
-from api.notifications.service import notify_account
+from push.notifications.models import Notification
 from push.notifications.queueing import enqueue_delivery
+from push.notifications.service import notify_account
 
 EVENT = "assistance"
 

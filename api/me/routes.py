@@ -7,7 +7,7 @@ from api.auth.guard import SIGNED_IN, current_principal
 from api.kernel.web.blueprint import Blueprint
 from api.me import schemas
 from api.messaging.reading import unread_message_count
-from api.notifications.service import unread_count
+from push.notifications.service import unread_count
 
 blp = Blueprint(
     "me",

@@ -18,8 +18,8 @@ def init_app(app: Flask, api) -> None:  # noqa: ANN001
     from api.messaging.officer_routes import blp as officer_blp
     from api.messaging.routes import blp
     from api.messaging.system import on_status_notified
-    from api.notifications.announcements import STATUS_NOTIFIED
     from api.portal import outbox  # noqa: F401  (the portal queue's table)
+    from push.notifications.announcements import STATUS_NOTIFIED
 
     events.subscribe(STATUS_NOTIFIED, on_status_notified)
     api.register_blueprint(blp)

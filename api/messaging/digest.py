@@ -21,9 +21,9 @@ from api.kernel import settings
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.messaging.models import CITIZEN_SIDE, Message, MessageThread
-from api.notifications.models import DELIVERED, Notification
-from api.notifications.service import notify_account
+from push.notifications.models import DELIVERED, Notification
 from push.notifications.queueing import enqueue_delivery
+from push.notifications.service import notify_account
 
 log = logging.getLogger(__name__)
 

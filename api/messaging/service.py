@@ -36,10 +36,10 @@ from api.messaging.models import (
 )
 from api.messaging.reading import name_authors
 from api.messaging.threads import by_external_id, reopen, thread_of
-from api.notifications.models import Notification
-from api.notifications.service import notify_applicant
 from api.portal import outbox
+from push.notifications.models import Notification
 from push.notifications.queueing import enqueue_delivery
+from push.notifications.service import notify_applicant
 
 __all__ = ["Upload", "post_message", "hand_over"]
 

@@ -86,7 +86,7 @@ def open_supplement_thread(dossier: Dossier, event_key: str) -> list[Message]:
 
 
 def on_status_notified(dossier: Dossier, status: DossierStatus, event_key: str) -> None:
-    """The fan-out told a status change (``api.notifications.announcements.STATUS_NOTIFIED``):
+    """The fan-out told a status change (``push.notifications.announcements.STATUS_NOTIFIED``):
     a supplement request opens the thread with what is missing. Makes no notification."""
     if status.group == "supplement_requested":
         open_supplement_thread(dossier, event_key)

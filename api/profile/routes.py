@@ -14,7 +14,7 @@ blp = Blueprint(
     "profile",
     __name__,
     url_prefix="/api/v1/me",
-    description="The citizen's devices, chat links and notification preferences",
+    description="The citizen's devices and chat links",
 )
 
 
@@ -74,19 +74,3 @@ class ChatLink(MethodView):
         if channel not in CHAT_CHANNELS:
             raise ApiError(404, "not_found")
         service.unlink(current_principal(), channel, request_origin())
-
-
-@blp.route("/notification-preferences")
-class Preferences(MethodView):
-    @blp.access(SIGNED_IN)
-    @blp.response(200, schemas.PreferencesSchema)
-    def get(self):
-        """Channel order, events, quiet hours and language for notifications."""
-        return service.get_preferences(current_principal())
-
-    @blp.access(SIGNED_IN)
-    @blp.arguments(schemas.PreferencesSchema)
-    @blp.response(200, schemas.PreferencesSchema)
-    def put(self, body):
-        """Replace the notification preferences."""
-        return service.put_preferences(current_principal(), body, request_origin())

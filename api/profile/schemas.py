@@ -4,7 +4,6 @@ import marshmallow as ma
 
 from api.kernel.ids import ID_MAX
 from api.profile.models import CHAT_CHANNELS, TARGET_FCM_TOKEN, TARGET_INSTALLATION
-from push.channels import registry as channel_registry
 
 # FCM tokens and installation ids are URL-safe base64 with ":" and "-"; nothing else is.
 TARGET_ERROR = "Not a push token: letters, digits and - _ : . only."
@@ -60,29 +59,6 @@ class ChatLinkSchema(ma.Schema):
 
 class ChatLinkListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(ChatLinkSchema))
-
-
-class QuietHoursSchema(ma.Schema):
-    start = ma.fields.String(required=True, metadata={"example": "21:00"})
-    end = ma.fields.String(required=True, metadata={"example": "07:00"})
-
-
-class PreferencesSchema(ma.Schema):
-    channels = ma.fields.List(
-        ma.fields.String(),
-        required=True,
-        metadata={
-            "description": "Channels to try, in order: " + ", ".join(channel_registry.names())
-        },
-    )
-    events = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean(), load_default=dict)
-    quiet_hours = ma.fields.Nested(
-        QuietHoursSchema,
-        allow_none=True,
-        load_default=None,
-        metadata={"description": "Vietnam time; urgent messages still come"},
-    )
-    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(["vi", "en"]))
 
 
 CHANNEL_PATH = ma.validate.OneOf(CHAT_CHANNELS)

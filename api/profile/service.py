@@ -1,20 +1,18 @@
-"""Devices, chat links and notification preferences. Every function takes the acting
+"""Devices and chat links (notification preferences: push.notifications.preferences). Every function takes the acting
 principal and touches only that account's records (object-level authorization lives here)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 from datetime import timedelta
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import select
 
 from api.audit.service import Origin, record
 from api.auth.guard import Principal
+from api.kernel import events
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
@@ -25,17 +23,15 @@ from api.profile.models import (
     ChatIdentity,
     Device,
     LinkCode,
-    NotificationPreference,
 )
-from push.channels import registry as channel_registry
 
+# account_id=, channel=: a chat was just linked to the account (inside the caller's transaction).
+CHAT_LINKED = events.declare("profile.chat_linked", required=True)
 LINK_CODE_TTL = timedelta(minutes=5)
 LINK_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L to misread
 LINK_CODE_LENGTH = 8
 LINK_CODES_PER_ACCOUNT = Limit("link_code_create", 10, 3600)
 LINK_ATTEMPTS_PER_CHAT = Limit("link_code_attempt", 5, 600)
-EVENTS_FILE = Path(__file__).resolve().parent.parent / "data" / "notification_events.json"
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 register_messages(
     {
@@ -53,20 +49,6 @@ register_messages(
         },
     }
 )
-
-
-@lru_cache(maxsize=1)
-def _events_file() -> dict:
-    return json.loads(EVENTS_FILE.read_text(encoding="utf-8"))
-
-
-def notification_catalog() -> dict:
-    """The event kinds (from the file) and the channels (from the registry, in its order)."""
-    channels = [
-        {"code": c.name, "name_vi": c.name_vi, "name_en": c.name_en}
-        for c in channel_registry.all_channels()
-    ]
-    return {**_events_file(), "channels": channels}
 
 
 # ---- devices ---------------------------------------------------------------------------------
@@ -199,25 +181,9 @@ def link_chat(
     )
     db.session.add(identity)
     record("chat_linked", origin, actor_id=account_id, object_type=channel, object_id=external_id)
-    _channel_first(account_id, channel)
+    # The notifications domain puts this chat first in the person's channels (the bot says so).
+    events.announce(CHAT_LINKED, account_id=account_id, channel=channel)
     return identity
-
-
-def _channel_first(account_id: int, channel: str) -> None:
-    """A chat just linked is where the person wants news, as the bot tells them: it goes first
-    in their notification channels (they can reorder them later)."""
-    stored = db.session.get(NotificationPreference, account_id)
-    if stored is None:
-        defaults = default_preferences()
-        stored = NotificationPreference(
-            account_id=account_id,
-            channels=defaults["channels"],
-            events=defaults["events"],
-            language=defaults["language"],
-        )
-        db.session.add(stored)
-    stored.channels = [channel, *(c for c in stored.channels if c != channel)]
-    stored.updated_at = utcnow()
 
 
 def list_links(principal: Principal) -> list[ChatIdentity]:
@@ -257,70 +223,3 @@ def account_for_chat(channel: str, external_id: str) -> int | None:
             ChatIdentity.channel == channel, ChatIdentity.external_id == external_id
         )
     )
-
-
-# ---- notification preferences ------------------------------------------------------------------
-
-
-def default_preferences() -> dict:
-    catalog = notification_catalog()
-    return {
-        "channels": list(catalog["default_channels"]),
-        "events": {e["code"]: e["default"] for e in catalog["events"]},
-        "quiet_hours": None,
-        "language": "vi",
-    }
-
-
-def get_preferences(principal: Principal) -> dict:
-    stored = db.session.get(NotificationPreference, principal.account_id)
-    if stored is None:
-        return default_preferences()
-    return {
-        "channels": stored.channels,
-        "events": {**default_preferences()["events"], **stored.events},
-        "quiet_hours": (
-            {"start": stored.quiet_start, "end": stored.quiet_end} if stored.quiet_start else None
-        ),
-        "language": stored.language,
-    }
-
-
-def put_preferences(principal: Principal, data: dict, origin: Origin) -> dict:
-    catalog = notification_catalog()
-    known_channels = [c["code"] for c in catalog["channels"]]
-    known_events = {e["code"]: e for e in catalog["events"]}
-    errors: dict[str, list[str]] = {}
-    channels = data["channels"]
-    if (
-        not channels
-        or len(set(channels)) != len(channels)
-        or not set(channels) <= set(known_channels)
-    ):
-        errors["channels"] = [f"An ordered list without repeats of: {', '.join(known_channels)}."]
-    events = data.get("events") or {}
-    unknown = set(events) - set(known_events)
-    if unknown:
-        errors["events"] = [f"Unknown event(s): {', '.join(sorted(unknown))}."]
-    elif any(not events.get(code, True) for code, e in known_events.items() if e.get("mandatory")):
-        errors["events"] = ["One-time codes cannot be turned off."]
-    quiet = data.get("quiet_hours")
-    if quiet is not None and not (
-        _TIME.match(quiet.get("start", "")) and _TIME.match(quiet.get("end", ""))
-    ):
-        errors["quiet_hours"] = ["start and end as HH:MM (Vietnam time), e.g. 21:00 and 07:00."]
-    if errors:
-        raise ApiError(422, "validation_failed", errors=errors)
-    stored = db.session.get(NotificationPreference, principal.account_id) or NotificationPreference(
-        account_id=principal.account_id
-    )
-    stored.channels = channels
-    stored.events = {**default_preferences()["events"], **events}
-    stored.quiet_start = quiet["start"] if quiet else None
-    stored.quiet_end = quiet["end"] if quiet else None
-    stored.language = data.get("language", "vi")
-    stored.updated_at = utcnow()
-    db.session.add(stored)
-    record("preferences_changed", origin, actor_id=principal.account_id, object_type="preferences")
-    db.session.commit()
-    return get_preferences(principal)

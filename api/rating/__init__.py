@@ -13,11 +13,11 @@ from flask import Flask
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
     # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.kernel import events
-    from api.notifications.announcements import STATUS_NOTIFIED
     from api.portal import outbox  # noqa: F401  (the portal queue's table)
     from api.rating import models  # noqa: F401
     from api.rating.invitation import on_status_notified
     from api.rating.routes import blp
+    from push.notifications.announcements import STATUS_NOTIFIED
 
     events.subscribe(STATUS_NOTIFIED, on_status_notified)
     api.register_blueprint(blp)

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from api.dossiers.models import Dossier, DossierStatus
 from api.kernel.database import db
-from api.notifications.models import Notification
-from api.notifications.service import notify_applicant
 from api.rating.models import Rating
 from api.rating.service import RATEABLE_GROUP
+from push.notifications.models import Notification
+from push.notifications.service import notify_applicant
 
 
 def invite_to_rate(dossier: Dossier) -> list[Notification]:
@@ -29,7 +29,7 @@ def invite_to_rate(dossier: Dossier) -> list[Notification]:
 def on_status_notified(
     dossier: Dossier, status: DossierStatus, event_key: str
 ) -> list[Notification] | None:
-    """The fan-out told a status change (``api.notifications.announcements.STATUS_NOTIFIED``):
+    """The fan-out told a status change (``push.notifications.announcements.STATUS_NOTIFIED``):
     a finished dossier invites its applicant to rate; the fan-out delivers the invitation."""
     if status.group == RATEABLE_GROUP:
         return invite_to_rate(dossier)

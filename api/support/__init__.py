@@ -14,12 +14,12 @@ from flask import Flask
 def init_app(app: Flask, api) -> None:  # noqa: ANN001
     # Imported as the app is composed (docs/architecture.md, "Late imports").
     from api.kernel import events
-    from api.notifications.announcements import STATUS_NOTIFIED
     from api.support import models, survey_models  # noqa: F401
     from api.support.admin_routes import blp as admin_blp
     from api.support.cli import support_cli
     from api.support.routes import blp
     from api.support.surveys import on_status_notified
+    from push.notifications.announcements import STATUS_NOTIFIED
 
     events.subscribe(STATUS_NOTIFIED, on_status_notified)
     api.register_blueprint(blp)

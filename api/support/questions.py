@@ -25,8 +25,6 @@ from api.kernel.pagination import Page
 from api.kernel.phone import normalise_phone
 from api.kernel.ratelimit import Limit, hit
 from api.kernel.text import fold
-from api.notifications.models import Notification
-from api.notifications.service import notify_account, notify_chat
 from api.profile.models import CHAT_CHANNELS
 from api.support import texts  # noqa: F401  (messages)
 from api.support.models import (
@@ -40,7 +38,9 @@ from api.support.models import (
 from api.support.privacy import find_personal_data, redact
 from api.support.routing import due_at, route_for
 from api.support.search import matches
+from push.notifications.models import Notification
 from push.notifications.queueing import enqueue_delivery
+from push.notifications.service import notify_account, notify_chat
 
 PREVIEW = 300
 # An officer's queue is not a place to flood: new questions per asker, and per address for

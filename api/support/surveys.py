@@ -19,8 +19,6 @@ from api.dossiers.models import Dossier, DossierStatus
 from api.kernel.clock import to_local, utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
-from api.notifications.models import Notification
-from api.notifications.service import notify_account, notify_applicant
 from api.support import texts  # noqa: F401  (messages)
 from api.support.survey_models import (
     MULTIPLE,
@@ -35,7 +33,9 @@ from api.support.survey_models import (
     Survey,
     SurveyResponse,
 )
+from push.notifications.models import Notification
 from push.notifications.queueing import enqueue_delivery
+from push.notifications.service import notify_account, notify_applicant
 
 SHORT_MAX, LONG_MAX = 200, 2000
 OPTION_VALUE = re.compile(r"^[A-Za-z0-9_+-]{1,24}$")
@@ -381,7 +381,7 @@ def invite_after_dossier(dossier: Dossier) -> list[Notification]:
 def on_status_notified(
     dossier: Dossier, status: DossierStatus, event_key: str
 ) -> list[Notification] | None:
-    """The fan-out told a status change (``api.notifications.announcements.STATUS_NOTIFIED``):
+    """The fan-out told a status change (``push.notifications.announcements.STATUS_NOTIFIED``):
     a finished dossier invites to the post-dossier surveys, after the rating invitation."""
     if status.group == DONE_GROUP:
         return invite_after_dossier(dossier)

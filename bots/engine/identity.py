@@ -31,7 +31,7 @@ def saved_language(channel: str, chat_id: str) -> str:
 
 def languages_of(chat_ids: set[str]) -> list[tuple[tuple[str, str], str]]:
     """((channel, chat_id), language) of the given chats that chose one with the bot: the
-    notification fan-out asks (``api.notifications.announcements.CHAT_LANGUAGES``)."""
+    notification fan-out asks (``push.notifications.announcements.CHAT_LANGUAGES``)."""
     return [
         ((channel, chat_id), language or "vi")
         for channel, chat_id, language in db.session.execute(

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from api.kernel.clock import utcnow
 from api.kernel.database import db
-from api.notifications import models as m
+from push.notifications import models as m
 from push.notifications import state
 
 log = logging.getLogger(__name__)

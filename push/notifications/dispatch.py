@@ -36,12 +36,12 @@ from sqlalchemy import delete, select
 
 from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
-from api.notifications import models as m
 from api.profile.models import Device
 from push.channels import registry, throttle
 from push.channels.base import Outcome, SendResult
 from push.channels.protocol import Reach, Rendered
 from push.notifications import metrics, state
+from push.notifications import models as m
 from push.notifications.claims import CLAIM, ClaimRenewal, claim  # noqa: F401 (CLAIM: read by tests)
 from push.notifications.queueing import enqueue_delivery
 from push.notifications.reaching import mark_chat_blocked, reaches_of

@@ -20,7 +20,7 @@ from api.dossiers.models import DomainEvent
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.jobs import all_queues
-from api.notifications import models as m
+from push.notifications import models as m
 
 log = logging.getLogger(__name__)
 

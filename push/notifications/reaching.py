@@ -10,10 +10,10 @@ from api.auth.models import Account
 from api.dossiers.models import DossierFollow
 from api.kernel.clock import utcnow
 from api.kernel.database import db
-from api.notifications import models as m
-from api.notifications.planning import reaches
 from api.profile.models import ChatIdentity
 from push.channels.protocol import Reach
+from push.notifications import models as m
+from push.notifications.planning import reaches
 
 log = logging.getLogger(__name__)
 

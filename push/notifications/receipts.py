@@ -11,7 +11,7 @@ from sqlalchemy import select
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.digits import is_digits
-from api.notifications import models as m
+from push.notifications import models as m
 from push.notifications import state
 from push.notifications.queueing import enqueue_delivery
 

@@ -19,7 +19,7 @@ from sqlalchemy import or_, update
 
 from api.kernel.clock import utcnow
 from api.kernel.database import db
-from api.notifications import models as m
+from push.notifications import models as m
 
 log = logging.getLogger(__name__)
 

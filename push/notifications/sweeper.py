@@ -9,9 +9,9 @@ from sqlalchemy import or_, select
 
 from api.kernel.clock import utcnow
 from api.kernel.database import db
-from api.notifications import models as m
-from api.notifications.fanout import process_pending_events
+from push.notifications import models as m
 from push.notifications import state
+from push.notifications.fanout import process_pending_events
 from push.notifications.queueing import enqueue_delivery
 
 log = logging.getLogger(__name__)

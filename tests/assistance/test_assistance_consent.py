@@ -377,8 +377,8 @@ def test_desk_witnessed_session_for_a_resident_without_a_phone(client, app, worl
 
 def test_code_by_zalo_goes_to_the_zalo_linked_to_the_record(client, app, world):
     from api.audit.service import Origin
-    from api.notifications.models import Notification
     from api.profile.service import link_chat
+    from push.notifications.models import Notification
 
     body = {"resident": {"personal_id": OWNER_ID}, "actions": ["follow"], "via": "zalo"}
     r = client.post("/api/v1/assistance/sessions", json=body, headers=world.helper)
@@ -446,7 +446,7 @@ def test_legal_representative_registered_by_an_officer(client, app, world):
 
 def test_expiry_by_the_periodic_sweep_tells_both(client, app, world, monkeypatch):
     from api.assistance.grants import expire_due
-    from api.notifications.models import Notification
+    from push.notifications.models import Notification
 
     grant_id, _ = start(client, app, world)
     monkeypatch.setattr(

@@ -45,7 +45,7 @@ def test_the_consent_code_says_who_asks_and_that_it_is_read_out(client, app, wor
     """A sign-in code says "never share it"; this one must be read out to the helper, so its own
     words say who asks and to read it only to someone beside you. Still only to the record."""
     from api.auth.otp import PipelineOtpSender
-    from api.notifications.models import Notification
+    from push.notifications.models import Notification
     from push.notifications.state import scrub_secrets
     from push.notifications.templates import render
     from tests.helpers.assist_world import RESIDENT_PHONE

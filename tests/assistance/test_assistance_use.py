@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from api.assistance.models import Grant, UsageRecord
 from api.kernel.database import db
 from api.messaging.models import Message
-from api.notifications.models import Notification
 from api.rating.models import Rating
+from push.notifications.models import Notification
 from tests.helpers.assist_world import CODE, OWNER_ID, RESIDENT_PHONE, build, citizen, start
 from tests.helpers.dossiers import hoso, push
 

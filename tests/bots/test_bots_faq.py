@@ -64,7 +64,7 @@ def test_telegram_no_answer_then_the_officer_answers_in_the_chat(world, seeded, 
     )
     assert r.status_code == 200
     with world.app.app_context():
-        from api.notifications.models import Notification
+        from push.notifications.models import Notification
 
         ids = list(db.session.scalars(select(Notification.id)))
         dispatch.deliver_batch(ids)
@@ -154,7 +154,7 @@ def test_a_different_request_leaves_the_survey(world, seeded):
 
 
 def test_the_applicant_answers_the_post_dossier_survey_in_telegram(world, seeded):
-    from api.notifications.fanout import process_pending_events
+    from push.notifications.fanout import process_pending_events
     from tests.helpers.bots import link_owner
     from tests.helpers.dossiers import CODE, hoso, push
 

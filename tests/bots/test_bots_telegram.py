@@ -11,10 +11,10 @@ from sqlalchemy import select
 from api.dossiers.models import DossierFollow
 from api.kernel.database import db
 from api.kernel.phone import normalise_phone
-from api.notifications.fanout import process_pending_events
 from api.profile.models import ChatIdentity
 from bots.models import BotChat
 from push.notifications import dispatch
+from push.notifications.fanout import process_pending_events
 from tests.helpers.bots import CHAT, callbacks_fit, link_owner
 from tests.helpers.dossiers import CODE, OWNER_ID, hoso, push
 

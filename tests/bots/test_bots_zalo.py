@@ -11,11 +11,11 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.phone import normalise_phone
 from api.messaging.models import Message
-from api.notifications import models as m
-from api.notifications.fanout import process_pending_events
 from api.profile.models import ChatIdentity
 from bots.zalo.adapter import MAX_BUTTONS, PAYLOAD_MARK, TITLE_LIMIT
 from push.notifications import dispatch
+from push.notifications import models as m
+from push.notifications.fanout import process_pending_events
 from tests.helpers.bots import JPEG
 from tests.helpers.common import bearer, sign_in_verified
 from tests.helpers.dossiers import CODE, OWNER_ID, hoso, push

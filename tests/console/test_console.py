@@ -13,7 +13,7 @@ from api.auth.models import AuthSession
 from api.kernel.database import db
 from api.messaging.models import Message, MessageThread
 from api.messaging.storage import LocalStorage
-from api.notifications.models import Notification
+from push.notifications.models import Notification
 from tests.helpers.common import STAFF_PASSWORD, make_staff
 from tests.helpers.console import console_sign_in, csrf_of, post_form
 from tests.helpers.dossiers import CODE, OTHER_UNIT, UNIT, hoso, people, push

@@ -16,12 +16,12 @@ from sqlalchemy import select
 from api.auth.models import Account
 from api.kernel.database import db
 from api.messaging.storage import LocalStorage
-from api.notifications.fanout import process_pending_events
-from api.notifications.models import Notification
 from api.profile.models import ChatIdentity, NotificationPreference
 from push.channels.registry import Channels
 from push.channels.telegram import TelegramClient
 from push.notifications import dispatch
+from push.notifications.fanout import process_pending_events
+from push.notifications.models import Notification
 from tests.fakes.telegram_api import TOKEN, FakeTelegramApi
 from tests.helpers.browser import (
     MISSING,

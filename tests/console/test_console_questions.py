@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.kernel.database import db
-from api.notifications.models import Notification
 from api.support.models import AgencyQuestion
+from push.notifications.models import Notification
 from tests.helpers import assist_world
 from tests.helpers.common import bearer, sign_in_verified
 from tests.helpers.console import console_sign_in, csrf_of

@@ -89,11 +89,11 @@ def test_the_domains_hear_identity_and_the_fan_out(app):
     from api.auth import announcements as identity
     from api.dossiers import subscriber as dossiers
     from api.messaging import system
-    from api.notifications import subscriber as notifications
-    from api.notifications.announcements import CHAT_LANGUAGES, STATUS_NOTIFIED
     from api.rating import invitation
     from api.support import surveys
     from bots.engine.identity import languages_of
+    from push.notifications import subscriber as notifications
+    from push.notifications.announcements import CHAT_LANGUAGES, STATUS_NOTIFIED
 
     assert notifications.send_code in events.subscribers(identity.CODE_TO_SEND)
     assert dossiers.on_phone_proven in events.subscribers(identity.PHONE_PROVEN)

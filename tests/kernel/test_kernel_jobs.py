@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.kernel import jobs
 from api.kernel.database import db
-from api.notifications.models import Notification
+from push.notifications.models import Notification
 
 
 def _queued(name: str = "default") -> list[tuple[str, tuple]]:

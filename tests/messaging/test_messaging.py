@@ -16,8 +16,8 @@ from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.messaging.models import Message, MessageThread
 from api.messaging.storage import LocalStorage
-from api.notifications.models import Notification
 from api.portal.outbox import PortalOutbox, flush_portal_outbox
+from push.notifications.models import Notification
 from tests.helpers.dossiers import CODE, OWNER_ID, UNIT, hoso, people, principal_of, push
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x11" * 200

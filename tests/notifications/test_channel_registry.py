@@ -16,13 +16,12 @@ from api.auth.models import Account
 from api.auth.tokens import start_session
 from api.dossiers.models import DomainEvent
 from api.kernel.database import db
-from api.notifications import fanout
-from api.notifications import models as m
 from api.profile.models import ChatIdentity
 from push.channels import registry
 from push.channels.base import Outcome, SendResult
 from push.channels.protocol import Outgoing, Reach, Rendered
-from push.notifications import templates
+from push.notifications import fanout, templates
+from push.notifications import models as m
 from tests.helpers.common import bearer
 from tests.helpers.dossiers import CODE, RECORD, push
 from tests.notifications.test_notifications import citizen, notifications  # noqa: F401 - fixtures
@@ -109,7 +108,7 @@ def test_the_registration_is_undone_after_the_test(client, app):
     assert registry.get("pigeon") is None
     assert "pigeon" not in registry.names()
     with app.app_context():
-        from api.profile.service import notification_catalog
+        from push.notifications.preferences import notification_catalog
 
         assert "pigeon" not in [c["code"] for c in notification_catalog()["channels"]]
 

@@ -1,5 +1,5 @@
 """The rarer statuses do more than notify, through the domains that subscribe to the fan-out
-(api.notifications.announcements): 5 opens the thread with what is missing, 9/10 invite to rate
+(push.notifications.announcements): 5 opens the thread with what is missing, 9/10 invite to rate
 and to the post-dossier survey, all handed to delivery in the same run after the status
 notification."""
 
@@ -10,8 +10,8 @@ from sqlalchemy import select
 from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN, Account
 from api.kernel.database import db
 from api.messaging.models import SYSTEM, Message
-from api.notifications import fanout
-from api.notifications.models import Notification
+from push.notifications import fanout
+from push.notifications.models import Notification
 from tests.helpers.dossiers import CODE, OWNER_ID, hoso, push
 from tests.helpers.support import seeded_fixture  # noqa: F401
 from tests.notifications.test_notifications import prefer

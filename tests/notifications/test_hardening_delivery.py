@@ -12,12 +12,12 @@ from sqlalchemy import select, update
 
 from api.kernel.clock import utcnow
 from api.kernel.database import db
-from api.notifications import models as m
-from api.notifications.service import notify_chat
 from push.channels.registry import Channels
 from push.channels.sms import SmsGateway
 from push.notifications import claims, dispatch
+from push.notifications import models as m
 from push.notifications.receipts import record_receipt
+from push.notifications.service import notify_chat
 from push.notifications.sweeper import sweep
 from tests.fakes.sms_gateway import FakeSmsGateway
 

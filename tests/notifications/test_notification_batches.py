@@ -15,9 +15,8 @@ from api.auth.models import Account
 from api.dossiers.models import DomainEvent, Dossier, DossierFollow
 from api.kernel.database import db
 from api.kernel.outbox import wake_relay, wake_up_taken
-from api.notifications import fanout
-from api.notifications import models as m
-from push.notifications import dispatch
+from push.notifications import dispatch, fanout
+from push.notifications import models as m
 from tests.helpers.dossiers import RECORD, push
 from tests.notifications.test_notifications import fakes, prefer  # noqa: F401 - fixtures
 

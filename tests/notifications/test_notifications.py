@@ -15,7 +15,6 @@ from urllib3.util.retry import Retry
 from api.auth.models import Account
 from api.kernel.clock import utcnow
 from api.kernel.database import db
-from api.notifications import models as m
 from api.profile.models import ChatIdentity, Device, NotificationPreference
 from push.channels.email import SmtpMailer
 from push.channels.fcm import FcmChannel
@@ -24,6 +23,7 @@ from push.channels.sms import FailoverSms, SmsGateway
 from push.channels.telegram import TelegramClient
 from push.channels.zalo import InMemoryTokenStore, ZaloClient, initial_tokens
 from push.notifications import dispatch
+from push.notifications import models as m
 from push.notifications.sweeper import sweep
 from tests.fakes.fcm_api import FakeFcmApi
 from tests.fakes.sms_gateway import FakeSmsGateway
@@ -101,7 +101,7 @@ def move_status(client, status: str):
 
 def run_pipeline(app):
     """What the workers do: events → notifications → delivery (synchronously here)."""
-    from api.notifications.fanout import process_pending_events
+    from push.notifications.fanout import process_pending_events
 
     with app.app_context():
         ids = process_pending_events()
@@ -316,7 +316,7 @@ def test_worker_killed_mid_batch_delivers_each_once(client, app, fakes, monkeypa
         prefer(app, account_id, ["sms"])
     push(client, [RECORD])
     from api.dossiers.models import Dossier, DossierFollow
-    from api.notifications.fanout import process_pending_events
+    from push.notifications.fanout import process_pending_events
 
     with app.app_context():
         process_pending_events()  # the first status, before the relatives follow

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 
 from api.dossiers.models import Dossier
 from api.kernel.database import db
-from api.notifications.models import Notification
 from api.portal.outbox import PortalOutbox, flush_portal_outbox
 from api.rating.models import Rating
+from push.notifications.models import Notification
 from tests.helpers.common import bearer, sign_in_verified
 from tests.helpers.dossiers import CODE, UNIT, hoso, people, principal_of, push
 

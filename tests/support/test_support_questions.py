@@ -15,10 +15,10 @@ from sqlalchemy import select, update
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.phone import normalise_phone
-from api.notifications.models import Notification
 from api.support.models import AgencyQuestion
 from api.support.privacy import find_personal_data, redact
 from api.support.questions import Asker, ask_agency
+from push.notifications.models import Notification
 from tests.helpers.common import bearer, sign_in_verified
 from tests.helpers.support import COMMUNE_UNIT, UNIT, seeded_fixture, staff_fixture  # noqa: F401
 

@@ -16,10 +16,10 @@ from api.auth.guard import Principal
 from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN, Account
 from api.kernel.database import db
 from api.kernel.errors import ApiError
-from api.notifications.fanout import process_pending_events
-from api.notifications.models import Notification
 from api.support import surveys
 from api.support.survey_models import SurveyResponse
+from push.notifications.fanout import process_pending_events
+from push.notifications.models import Notification
 from tests.helpers.common import bearer, sign_in_verified
 from tests.helpers.dossiers import CODE, OWNER_ID, UNIT, hoso, push
 from tests.helpers.support import seeded_fixture, staff_fixture  # noqa: F401

@@ -10,10 +10,10 @@ from api.dossiers.pull import pull_followed, pull_nightly
 from api.kernel.errors import ApiError
 from api.kernel.outbox import relay_lock, wake_relay, wake_up_taken
 from api.messaging.digest import send_unit_digests as send
-from api.notifications.fanout import events_waiting, relay
 from api.portal.client import get_gateway
 from api.portal.outbox import flush_portal_outbox as flush
 from push.notifications.dispatch import deliver_batch
+from push.notifications.fanout import events_waiting, relay
 from push.notifications.queueing import enqueue_delivery
 from push.notifications.sweeper import sweep
 

@@ -17,16 +17,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from api.auth.models import Account
 from api.kernel.database import db
-from api.notifications.models import DELIVERED, PENDING, Notification
 from api.profile.models import ChatIdentity, Device, NotificationPreference
-from api.profile.service import default_preferences, notification_catalog
 from push.channels.protocol import Reach
 from push.notifications import templates
 from push.notifications.chain import choose_chain, quiet_until
-
-
-def is_urgent(event: str) -> bool:
-    return any(e["code"] == event and e.get("urgent") for e in notification_catalog()["events"])
+from push.notifications.models import DELIVERED, PENDING, Notification
+from push.notifications.preferences import is_urgent, merged
 
 
 @dataclass
@@ -36,18 +32,6 @@ class Recipient:
     account_id: int
     preferences: dict[str, Any]
     reach: Reach
-
-
-def _preferences(stored: NotificationPreference | None) -> dict[str, Any]:
-    defaults = default_preferences()
-    if stored is None:
-        return defaults
-    return {
-        "channels": stored.channels,
-        "events": {**defaults["events"], **(stored.events or {})},
-        "quiet_hours": {"start": stored.quiet_start, "end": stored.quiet_end},
-        "language": stored.language,
-    }
 
 
 def reaches(accounts: Iterable[Account]) -> dict[int, Reach]:
@@ -91,7 +75,7 @@ def recipients(accounts: Iterable[Account]) -> dict[int, Recipient]:
         if accounts
         else {}
     )
-    return {a.id: Recipient(a.id, _preferences(stored.get(a.id)), reach[a.id]) for a in accounts}
+    return {a.id: Recipient(a.id, merged(stored.get(a.id)), reach[a.id]) for a in accounts}
 
 
 def for_account(

@@ -1,5 +1,5 @@
 """Creating single notifications (in the caller's transaction) and the in-app inbox. Domain
-events become notifications in api/notifications/fanout.py; delivery is in push/notifications/dispatch.py."""
+events become notifications in push/notifications/fanout.py; delivery is in push/notifications/dispatch.py."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import register_messages
 from api.kernel.pagination import Page
-from api.notifications import planning
-from api.notifications.models import Notification
+from push.notifications import planning
+from push.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 

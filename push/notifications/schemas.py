@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.kernel.pagination import PageArgsSchema, page_schema
+from push.channels import registry as channel_registry
 from push.notifications.templates import render
 
 
@@ -63,3 +64,26 @@ class StatsArgs(ma.Schema):
 
 class StatsSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Dict())
+
+
+class QuietHoursSchema(ma.Schema):
+    start = ma.fields.String(required=True, metadata={"example": "21:00"})
+    end = ma.fields.String(required=True, metadata={"example": "07:00"})
+
+
+class PreferencesSchema(ma.Schema):
+    channels = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={
+            "description": "Channels to try, in order: " + ", ".join(channel_registry.names())
+        },
+    )
+    events = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Boolean(), load_default=dict)
+    quiet_hours = ma.fields.Nested(
+        QuietHoursSchema,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Vietnam time; urgent messages still come"},
+    )
+    language = ma.fields.String(load_default="vi", validate=ma.validate.OneOf(["vi", "en"]))

@@ -13,7 +13,7 @@ from api.kernel.clock import as_utc, utcnow
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.jobs import QUEUE_NAMES, get_queue
-from api.notifications import models as m
+from push.notifications import models as m
 
 
 def notification_detail(nid: int) -> m.Notification:

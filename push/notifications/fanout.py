@@ -21,10 +21,10 @@ from api.dossiers.models import DomainEvent, Dossier, DossierFollow, DossierStat
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.kernel.events import collect
-from api.notifications import planning
-from api.notifications.announcements import CHAT_LANGUAGES, STATUS_NOTIFIED
-from api.notifications.models import PENDING, Notification
 from api.profile.models import ChatIdentity
+from push.notifications import planning
+from push.notifications.announcements import CHAT_LANGUAGES, STATUS_NOTIFIED
+from push.notifications.models import PENDING, Notification
 
 log = logging.getLogger(__name__)
 

@@ -5,23 +5,25 @@ import hmac
 from flask import current_app, request
 from flask.views import MethodView
 
+from api.audit.origin import request_origin
 from api.auth.guard import SIGNED_IN, current_principal, role
 from api.auth.models import ROLE_ADMIN
 from api.kernel.errors import ApiError
 from api.kernel.pagination import Page, page_envelope
 from api.kernel.web.blueprint import Access, Blueprint
 from api.kernel.web.openapi import ErrorSchema
-from api.notifications import admin, service
-from api.notifications.schemas import (
+from push.channels.sms import parse_receipt
+from push.notifications import admin, preferences, service
+from push.notifications.receipts import receive_receipt
+from push.notifications.schemas import (
     InboxArgs,
     InboxPageSchema,
     NotificationAdminSchema,
+    PreferencesSchema,
     ReadResultSchema,
     StatsArgs,
     StatsSchema,
 )
-from push.channels.sms import parse_receipt
-from push.notifications.receipts import receive_receipt
 
 blp = Blueprint(
     "notifications",
@@ -127,3 +129,29 @@ class SmsReceipt(MethodView):
         reference, delivered, error_code = parsed
         receive_receipt(reference=reference, delivered=delivered, error_code=error_code)
         return {"marked": 1}
+
+
+# Same URL as the rest of the citizen's settings (/api/v1/me/...), composed here because the
+# catalog and the merge are the notifications domain's.
+preferences_blp = Blueprint(
+    "notification_preferences",
+    __name__,
+    url_prefix="/api/v1/me",
+    description="The citizen's notification preferences: channel order, events, quiet hours",
+)
+
+
+@preferences_blp.route("/notification-preferences")
+class Preferences(MethodView):
+    @preferences_blp.access(SIGNED_IN)
+    @preferences_blp.response(200, PreferencesSchema)
+    def get(self):
+        """Channel order, events, quiet hours and language for notifications."""
+        return preferences.get_preferences(current_principal())
+
+    @preferences_blp.access(SIGNED_IN)
+    @preferences_blp.arguments(PreferencesSchema)
+    @preferences_blp.response(200, PreferencesSchema)
+    def put(self, body):
+        """Replace the notification preferences."""
+        return preferences.put_preferences(current_principal(), body, request_origin())

@@ -1,5 +1,5 @@
 """The notifications domain's reactions to lower domains' announcements (registered from
-``api.notifications.init_app``)."""
+``push.notifications.init_app``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from collections.abc import Callable
 
 from api.auth import announcements as identity
 from api.kernel import events
-from api.notifications.service import notify_chat
+from api.profile.service import CHAT_LINKED
+from push.notifications.preferences import put_channel_first
 from push.notifications.queueing import enqueue_delivery
+from push.notifications.service import notify_chat
 
 
 def send_code(phone: str, code: str, purpose: str, language: str) -> list[Callable[[], None]]:
@@ -30,3 +32,4 @@ def send_code(phone: str, code: str, purpose: str, language: str) -> list[Callab
 
 def register() -> None:
     events.subscribe(identity.CODE_TO_SEND, send_code)
+    events.subscribe(CHAT_LINKED, put_channel_first)
