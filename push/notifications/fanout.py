@@ -29,6 +29,9 @@ from push.notifications.models import PENDING, Notification
 log = logging.getLogger(__name__)
 
 STATUS_CHANGED = "dossier.status_changed"
+# The outbox kinds this relay turns into notifications. Any other kind stays unprocessed and is
+# reported at every run (an error log, and the outbox backlog on /metrics), never dropped.
+HANDLED_KINDS = frozenset({STATUS_CHANGED})
 BATCH = 500
 
 # Which notification a status change makes, by the status it moved to.
@@ -67,13 +70,15 @@ def relay(limit: int | None = None) -> Relayed:
     events = list(
         db.session.scalars(
             select(DomainEvent)
-            .where(DomainEvent.processed_at.is_(None))
+            .where(DomainEvent.processed_at.is_(None), DomainEvent.kind.in_(HANDLED_KINDS))
             .order_by(DomainEvent.id)
             .limit(limit or BATCH)
             # Concurrent runs skip the rows another is taking instead of waiting on them.
             .with_for_update(skip_locked=True)
         )
     )
+    if len(events) < (limit or BATCH):
+        _report_unhandled()  # the end of the backlog: say what is left that nobody handles
     if not events:
         db.session.commit()
         return Relayed(0, [])
@@ -87,9 +92,25 @@ def relay(limit: int | None = None) -> Relayed:
     return Relayed(len(events), [nid for nid, _ in made], [nid for nid, urgent in made if urgent])
 
 
+def _report_unhandled() -> None:
+    kinds = list(
+        db.session.scalars(
+            select(DomainEvent.kind)
+            .where(DomainEvent.processed_at.is_(None), DomainEvent.kind.not_in(HANDLED_KINDS))
+            .distinct()
+            .limit(10)
+        )
+    )
+    if kinds:
+        log.error("domain_event_kind_unhandled", extra={"kinds": sorted(kinds)})
+
+
 def events_waiting() -> bool:
+    """Events this relay would take (those of unhandled kinds wait, reported, for a handler)."""
     waiting = db.session.scalar(
-        select(DomainEvent.id).where(DomainEvent.processed_at.is_(None)).limit(1)
+        select(DomainEvent.id)
+        .where(DomainEvent.processed_at.is_(None), DomainEvent.kind.in_(HANDLED_KINDS))
+        .limit(1)
     )
     db.session.commit()
     return waiting is not None

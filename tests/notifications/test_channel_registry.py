@@ -6,6 +6,7 @@ reaching and delivery take it from there, through the worker's real delivery job
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,3 +152,22 @@ def test_an_event_without_a_template_fails_and_its_domain_event_stays_unprocesse
             )
             == 0
         )
+
+
+def test_an_outbox_kind_nobody_handles_stays_unprocessed_and_is_reported(client, app, caplog):
+    push(client, [RECORD])  # one handled event (a status change) beside the unknown one
+    with app.app_context():
+        db.session.add(DomainEvent(kind="dossier.archived", dedupe_key="archived:1", payload={}))
+        db.session.commit()
+        with caplog.at_level(logging.ERROR, logger="push.notifications.fanout"):
+            relayed = fanout.relay()
+        assert relayed.events == 1  # the status change, not the unknown kind
+        left = db.session.scalars(
+            select(DomainEvent.kind).where(DomainEvent.processed_at.is_(None))
+        ).all()
+        assert left == ["dossier.archived"]  # waits for a handler, never marked processed
+        assert any(
+            r.message == "domain_event_kind_unhandled" and r.kinds == ["dossier.archived"]
+            for r in caplog.records
+        )
+        assert fanout.events_waiting() is False  # the relay does not spin on it
