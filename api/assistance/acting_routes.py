@@ -13,7 +13,7 @@ from api.kernel.pagination import Page, page_envelope
 from api.kernel.web.blueprint import Blueprint
 from api.messaging import schemas as message_schemas
 from api.messaging.attachments import Upload
-from api.rating import schemas as feedback_schemas
+from api.rating import schemas as rating_schemas
 
 blp = Blueprint(
     "assist",
@@ -75,8 +75,8 @@ class Messages(MethodView):
 @blp.route("/dossiers/<string:code>/rating")
 class Rating(MethodView):
     @blp.access(ACTING)
-    @blp.arguments(feedback_schemas.RatingInputSchema)
-    @blp.response(201, feedback_schemas.RatingSchema)
+    @blp.arguments(rating_schemas.RatingInputSchema)
+    @blp.response(201, rating_schemas.RatingSchema)
     def post(self, body, code: str):
         """Rate together with the resident (action ``rate_with``): recorded as assisted."""
         return assisted.rate_with(current_acting(), code, body["answers"], body["comment"])

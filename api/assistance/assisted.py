@@ -21,7 +21,7 @@ from api.kernel.pagination import Page
 from api.messaging import reading
 from api.messaging import service as messaging
 from api.messaging.attachments import Upload
-from api.rating import service as feedback
+from api.rating import service as rating_service
 
 
 class NothingWritten(Exception):
@@ -127,7 +127,7 @@ def rate_with(ctx: ActingContext, code: str, answers: Mapping, comment: str | No
     require(ctx, RATE_WITH, dossier_code=code)
     made = _first_use(ctx)
     with recorded_write(ctx, RATE_WITH, "rating", code):
-        rating = feedback.submit_rating(
+        rating = rating_service.submit_rating(
             ctx.resident, code, answers, comment, channel="app", assisted=True
         )
     hand_over(made)

@@ -15,7 +15,7 @@ from api.rating import schemas, service, stats
 from api.rating.models import BY_AGENCY
 
 blp = Blueprint(
-    "feedback", __name__, url_prefix="/api/v1", description="Satisfaction rating and statistics"
+    "rating", __name__, url_prefix="/api/v1", description="Satisfaction rating and statistics"
 )
 UNKNOWN = "Unknown dossier, or not yours"
 
