@@ -1,14 +1,17 @@
-"""Benchmarks for procedure search (issue 2): quality, latency, HTTP throughput and memory.
+"""Benchmarks: ``make bench`` (``.venv/bin/python -m benchmarks [PART ...]``) runs the parts and
+merges their figures into benchmarks/results/latest.json with machine facts and timestamps.
 
-``make bench`` (or ``.venv/bin/python -m benchmarks``) runs every part; name parts to run only
-those: ``python -m benchmarks search_quality latency http memory``. Figures are printed as
-tables and merged into benchmarks/results/latest.json with machine facts and timestamps.
-
-- search_quality: hit@1 and MRR@10 of SearchIndex on benchmarks/search_queries.json.
-- latency: SearchIndex.search/suggest percentiles at 283 and 100,000 procedures (synthetic
-  provincial variants), next to trivial reference operations timed in the same loop.
-- http: gunicorn (2 workers) on localhost, /api/v1/procedures?q=... against /health.
-- memory: RSS of one API worker with the index built, at 283 and 100,000 procedures. The
-  100,000-procedure SQLite database is built once with the real importer and cached under
-  ~/.cache/dvc-connect-bench (``--fresh`` rebuilds it; the first build takes minutes).
+One package per part, on a shared harness:
+- ``harness/``: the query set, timing statistics, machine facts (``common``), the report writer
+  and latest.json (``report``), a throw-away API under gunicorn (``server``), the production-like
+  stack with PostgreSQL and Redis (``pgstack``), the HTTP load generator (``loadgen``).
+- ``search/``: search_quality (hit@1, MRR@10 per split), latency (in-process, 283 and 100,000
+  procedures), http (gunicorn, /api/v1/procedures against /health), memory (worker RSS); the
+  synthetic 100,000-procedure catalog is built once and cached (``--fresh`` rebuilds it).
+- ``dossiers/``: ingest (portal push rate) and lookup (status look-up with a million dossiers).
+- ``notify/``: status events through the whole notification pipeline.
+- ``bots/``: the conversation engine on the chat sets, and end to end through the webhook.
+- ``support/``: answering support questions on two splits.
+- ``faults/``: ``make faults``, the fault scenarios against the real stack.
+The evaluation sets (``*.json`` here) are read, never written, by the parts.
 """

@@ -2,7 +2,7 @@
 
 Parts: search_quality, latency, http, memory (procedure search; run when no part is named);
 ingest, lookup (dossiers, issue 4; run only when named: they need PostgreSQL and Redis, see
-benchmarks.pgstack, and take minutes). Prints tables and merges the figures into
+benchmarks.harness.pgstack, and take minutes). Prints tables and merges the figures into
 benchmarks/results/latest.json (with machine facts and a timestamp per part).
 """
 
@@ -14,22 +14,16 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from benchmarks import (
-    bots,
-    dossier_report,
-    dossierload,
-    ingest,
-    latency,
-    lookup,
-    memory,
-    notify,
-    quality,
-    report,
-    support,
-    throughput,
-)
-from benchmarks.common import Stopwatch, code_digest, machine_info
-from benchmarks.synthetic import SIZE_100K
+from benchmarks.bots import run as bots
+from benchmarks.dossiers import ingest, lookup
+from benchmarks.dossiers import load as dossierload
+from benchmarks.dossiers import report as dossier_report
+from benchmarks.harness import report
+from benchmarks.harness.common import Stopwatch, code_digest, machine_info
+from benchmarks.notify import run as notify
+from benchmarks.search import latency, memory, quality, throughput
+from benchmarks.search.synthetic import SIZE_100K
+from benchmarks.support import run as support
 
 DEFAULT_PARTS = ("search_quality", "latency", "http", "memory")
 PARTS = (*DEFAULT_PARTS, "ingest", "lookup", "bots", "notify", "support")

@@ -1,0 +1,311 @@
+"""Part ``ingest``: portal push rate through POST /api/v1/portal/dossiers (issue 4).
+
+A fresh PostgreSQL database of its own (dvc_bench_ingest_<pid>, ``flask db upgrade``, dropped
+afterwards), Redis, and gunicorn with 2 sync workers as in production. Two client threads push signed batches of 500 HoSo records: first new
+dossiers (creates), then a status change for every created one that can still move (updates).
+Each phase stops taking batches after ``seconds`` (or when its records run out), so the part
+stays short however slow the endpoint is. /health on the same server, loaded by the same two
+threads before and after, is the reference. CPU of the gunicorn workers and of their
+PostgreSQL backends is read from /proc per phase; a child process (benchmarks.dossiers.ingestprofile)
+tells where one record's time goes.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from api.portal.push_auth import sign
+from benchmarks.dossiers.hoso import BATCH, Batch, PushSet, batches, push_set
+from benchmarks.harness import pgstack
+from benchmarks.harness.common import ROOT, Stopwatch, note, progress, summarise_ms
+from benchmarks.harness.loadgen import LoadResult, load
+from benchmarks.harness.server import HOST, Gunicorn, cpu_ticks
+from benchmarks.search.throughput import _merge
+
+DATABASE_PREFIX = "dvc_bench_ingest_"  # + pid: concurrent runs must not drop each other's
+PATH = "/api/v1/portal/dossiers"
+WORKERS = 2
+CLIENT_THREADS = 2
+PHASE_SECONDS = 30.0  # each phase stops taking batches after this
+POOL = 40_000  # creates ready to send: 20 s at the target rate
+HEALTH_SECONDS = 4.0  # per round; one round before the pushes and one after
+TARGET_PER_SECOND = 2_000
+
+
+@dataclass
+class PushResult:
+    phase: str
+    batches_taken: int = 0
+    records: int = 0
+    seconds: float = 0.0
+    batch_latencies: list[float] = field(default_factory=list)
+    outcomes: Counter = field(default_factory=Counter)
+    http_errors: Counter = field(default_factory=Counter)
+    first_error: str = ""  # the first failed answer, to tell why without the server log
+    client_cpu_seconds: float = 0.0
+    server_ticks: int = 0
+    postgres_ticks: int = 0
+
+    def as_dict(self, tick_ms: float) -> dict[str, object]:
+        def per_record(ticks: int) -> float | None:
+            return round(ticks * tick_ms / self.records, 4) if self.records else None
+
+        return {
+            "records": self.records,
+            "batches": len(self.batch_latencies),
+            "seconds": round(self.seconds, 3),
+            "records_per_second": round(self.records / self.seconds, 1) if self.seconds else 0.0,
+            "batch_latency": summarise_ms(self.batch_latencies),
+            "outcomes": dict(self.outcomes),
+            "http_errors": {str(k): v for k, v in self.http_errors.items()},
+            **({"first_error": self.first_error} if self.first_error else {}),
+            # CPU per record: the two gunicorn workers, and the PostgreSQL backends serving them.
+            "server_cpu_ms_per_record": per_record(self.server_ticks),
+            "postgres_cpu_ms_per_record": per_record(self.postgres_ticks),
+            "client_cpu_share": round(self.client_cpu_seconds / self.seconds, 3)
+            if self.seconds
+            else 0.0,
+        }
+
+
+def _post(conn: http.client.HTTPConnection, body: bytes) -> tuple[int, bytes]:
+    stamp = str(int(time.time()))  # signed at sending time: the server allows 5 minutes
+    conn.request(
+        "POST",
+        PATH,
+        body=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Portal-Timestamp": stamp,
+            "X-Portal-Signature": sign(pgstack.PUSH_SECRET, stamp, body),
+        },
+    )
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+class Sender:
+    """Client threads taking the next batch from a shared queue until it is empty or the
+    deadline has passed; a batch taken is always sent, so what was sent is a prefix."""
+
+    def __init__(self, port: int, work: list[Batch], deadline: float, result: PushResult):
+        self.port, self.deadline, self.result = port, deadline, result
+        self.queue: queue.Queue[Batch] = queue.Queue()
+        for batch in work:
+            self.queue.put(batch)
+        self.lock = threading.Lock()
+
+    def _take(self) -> Batch | None:
+        with self.lock:
+            if time.perf_counter() >= self.deadline or self.queue.empty():
+                return None
+            self.result.batches_taken += 1
+            return self.queue.get_nowait()
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=120)
+        latencies: list[float] = []
+        outcomes: Counter = Counter()
+        errors: Counter = Counter()
+        records = 0
+        try:
+            while (batch := self._take()) is not None:
+                began = time.perf_counter()
+                try:
+                    status, payload = _post(conn, batch.body)
+                except (OSError, http.client.HTTPException) as exc:
+                    errors[type(exc).__name__] += 1
+                    conn.close()
+                    continue
+                if status != 200:
+                    errors[status] += 1
+                    with self.lock:
+                        self.result.first_error = self.result.first_error or (
+                            f"{status} {payload[:300].decode(errors='replace')}"
+                        )
+                    continue
+                latencies.append(time.perf_counter() - began)
+                for item in json.loads(payload)["result"]:
+                    outcomes[item["message"] if item["error_code"] == 0 else "error"] += 1
+                records += batch.records
+        finally:
+            conn.close()
+        with self.lock:
+            self.result.batch_latencies.extend(latencies)
+            self.result.outcomes.update(outcomes)
+            self.result.http_errors.update(errors)
+            self.result.records += records
+
+
+def push(
+    server: Gunicorn, database: str, work: list[Batch], phase: str, seconds: float
+) -> PushResult:
+    result = PushResult(phase)
+    workers, backends = server.workers, pgstack.backend_pids(database)
+    ticks = cpu_ticks(workers), cpu_ticks(backends)
+    cpu = os.times()
+    started = time.perf_counter()
+    sender = Sender(server.port, work, started + seconds, result)
+    threads = [threading.Thread(target=sender.run, daemon=True) for _ in range(CLIENT_THREADS)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        progress(
+            f"ingest: {phase}, {result.batches_taken}/{len(work)} batches taken, "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        for thread in threads:
+            thread.join(timeout=1.0)
+    result.seconds = time.perf_counter() - started
+    after = os.times()
+    result.client_cpu_seconds = (after.user - cpu.user) + (after.system - cpu.system)
+    result.server_ticks = cpu_ticks(workers) - ticks[0]
+    result.postgres_ticks = cpu_ticks(backends) - ticks[1]
+    return result
+
+
+def health(server: Gunicorn, seconds: float) -> tuple[LoadResult, int]:
+    workers = server.workers
+    before = cpu_ticks(workers)
+    result = load(HOST, server.port, ["/health"], seconds, CLIENT_THREADS, "health")
+    return result, cpu_ticks(workers) - before
+
+
+def warm_up(server: Gunicorn, database: str, tag: str) -> int:
+    """A batch per worker, so both hold a database connection and warm code paths (the
+    records have a code prefix of their own and are not counted)."""
+    warm = batches(push_set(WORKERS * BATCH, seed=5, tag=tag).creates)
+    push(server, database, warm, "warm-up", 300.0)
+    load(HOST, server.port, ["/health"], 1.0, CLIENT_THREADS, "health")
+    return WORKERS * BATCH
+
+
+def database_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("dossiers", "dossier_timeline", "domain_events")
+            }
+    finally:
+        engine.dispose()
+
+
+def _error_lines(log: Path, limit: int = 40) -> list[str]:
+    """The server log's errors and tracebacks (its access lines would bury them)."""
+    lines = log.read_text(errors="replace").splitlines()
+    wanted = [line for line in lines if '"level": "info"' not in line]
+    return [line[:400] for line in wanted[:limit]]
+
+
+def profile(url: str) -> dict[str, object]:
+    """benchmarks.dossiers.ingestprofile in a child process, on the same database, after the load."""
+    progress("ingest: in-process breakdown of one record")
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.dossiers.ingestprofile"],
+        cwd=ROOT,
+        env=pgstack.app_env(url),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def pushes(server: Gunicorn, database: str, made: PushSet, seconds: float) -> list[PushResult]:
+    """Creates, then updates for the dossiers actually created (a prefix of the pool)."""
+    created = push(server, database, batches(made.creates), "create", seconds)
+    sent = batches([u for u in made.updates[: created.batches_taken * BATCH] if u])
+    return [created, push(server, database, sent, "update", seconds)]
+
+
+def _checks(results: list[PushResult], counts: dict, warm: int) -> dict:
+    """Every record applied as what it is, and the rows to prove it: one dossier per create,
+    one timeline entry and one domain event per status change."""
+    creates = sum(r.records for r in results if r.phase == "create")
+    changes = warm + sum(r.records for r in results)
+    expected = {"dossiers": warm + creates, "dossier_timeline": changes, "domain_events": changes}
+    ok = counts == expected and all(
+        dict(r.outcomes) == {r.phase + "d": r.records} and not r.http_errors for r in results
+    )
+    return {"all_applied": ok, "database_counts": counts, "expected_counts": expected}
+
+
+def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
+    note(
+        f"ingest: gunicorn {WORKERS} sync workers on PostgreSQL + Redis, "
+        f"{CLIENT_THREADS} client threads, batches of {BATCH}, at most {seconds:g} s a phase"
+    )
+    clock = Stopwatch()
+    progress(f"ingest: generating {pool:,} HoSo records and their status changes")
+    made = push_set(pool)
+    generated = clock.seconds
+    with tempfile.TemporaryDirectory(prefix="dvc-bench-ingest-") as tmp:
+        directory = Path(tmp)
+        database = pgstack.run_database(DATABASE_PREFIX)
+        progress(f"ingest: fresh database {database}, flask db upgrade")
+        url = pgstack.fresh_database(database)
+        try:
+            pgstack.migrate(url, directory / "migrate.log")
+            with pgstack.gunicorn(url, directory, workers=WORKERS) as server:
+                warm = warm_up(server, database, "WARM")
+                first = health(server, HEALTH_SECONDS)
+                created, updated = pushes(server, database, made, seconds)
+                second = health(server, HEALTH_SECONDS)
+                command = server.command
+                log_errors = _error_lines(server.log)
+            checks = _checks([created, updated], database_counts(url), warm)
+            breakdown = profile(url)
+        finally:
+            pgstack.drop_database(database)
+    progress("ingest: measured", final=True)
+    tick = pgstack.tick_ms()
+    phases = {r.phase: r.as_dict(tick) for r in (created, updated)}
+    reference = _merge([first[0], second[0]])
+    health_figures = reference.as_dict() | {
+        "server_cpu_ms_per_request": round((first[1] + second[1]) * tick / reference.ok, 4)
+        if reference.ok
+        else None
+    }
+    health_rate = health_figures["requests_per_second"] or float("nan")
+    flag = "" if seconds == PHASE_SECONDS else f" --ingest-seconds {seconds:g}"
+    return {
+        "reproduce": f".venv/bin/python -m benchmarks ingest{flag}",
+        "server": {
+            "command": " ".join(["gunicorn", *command[1:]]).replace(str(directory), "$TMP"),
+            "workers": WORKERS,
+            "database": f"PostgreSQL {DATABASE_PREFIX}<pid> (fresh, flask db upgrade); "
+            f"Redis {pgstack.REDIS_URL}; app log level INFO",
+        },
+        "client_threads": CLIENT_THREADS,
+        "batch_size": BATCH,
+        "phase_seconds_cap": seconds,
+        "pool": pool,
+        "generate_seconds": round(generated, 2),
+        "phases": phases,
+        "health": health_figures,
+        "ratio_create_over_health": round(phases["create"]["records_per_second"] / health_rate, 3),
+        "ratio_update_over_health": round(phases["update"]["records_per_second"] / health_rate, 3),
+        **checks,
+        "target_records_per_second": TARGET_PER_SECOND,
+        "meets_target": all(
+            phases[p]["records_per_second"] >= TARGET_PER_SECOND for p in ("create", "update")
+        ),
+        "profile": breakdown,
+        **({} if checks["all_applied"] else {"gunicorn_errors": log_errors}),
+    }

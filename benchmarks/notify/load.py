@@ -1,0 +1,191 @@
+"""The notify part's in-app side, run as a child process with the app's environment set
+(DATABASE_URL, REDIS_URL, SMS_*): ``python -m benchmarks.notify.load COMMAND ...``.
+
+seed    citizens (phone, personal id, preferences ["sms"], no quiet hours) and one dossier
+        each, by bulk insert: no domain events, so nothing to notify yet.
+burst   a status change for dossiers [first, first+count) through ingest_dossiers, 500 records
+        a call as a portal push; each call commits and enqueues its own wake-up
+        (process_domain_events, api.dossiers.inbound._after_commit).
+steady  ``rate`` status changes a second for ``seconds``: every tick one ingest_dossiers call
+        for the tick's records, the time it was called noted per dossier ("push received").
+profile benchmarks.notify.profile (the workers stopped).
+Each prints one JSON line last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+
+from flask import Flask
+from sqlalchemy import insert
+
+from api.app import create_app
+from api.auth.models import Account
+from api.dossiers.inbound import ingest_dossiers
+from api.dossiers.models import Dossier
+from api.kernel.database import db
+from api.kernel.jobs import all_queues
+from api.profile.models import NotificationPreference
+
+FROM_STATUS, TO_STATUS = 2, 4  # received → being processed: a plain "status_changed" SMS
+PUSH_BATCH = 500
+CODE_PREFIX = "BENCH.NTF"
+
+
+def code(index: int) -> str:
+    return f"{CODE_PREFIX}-250101-{index:06d}"
+
+
+def personal_id(index: int) -> str:
+    return f"0791{index:08d}"
+
+
+def phone(index: int) -> str:
+    return f"8491{index:07d}"
+
+
+def record(index: int, status: int = TO_STATUS) -> dict:
+    """A HoSo record moving dossier ``index`` to ``status`` (only what the adapter needs)."""
+    return {
+        "MaHoSo": code(index),
+        "TrangThaiHoSo": str(status),
+        "TenTTHC": "Cấp giấy phép xây dựng",
+        "ChuHoSo": f"Nguyễn Văn {index}",
+        "SoGiayToChuHoSo": personal_id(index),
+        "SoBienNhan": code(index),
+    }
+
+
+def seed(count: int) -> dict:
+    started = time.perf_counter()
+    for start in range(0, count, 2000):
+        indexes = range(start, min(start + 2000, count))
+        ids = db.session.scalars(
+            insert(Account).returning(Account.id),
+            [
+                {
+                    "role": "citizen",
+                    "assurance": "vneid",
+                    "personal_id": personal_id(i),
+                    "phone": phone(i),
+                    "full_name": f"Nguyễn Văn {i}",
+                }
+                for i in indexes
+            ],
+        ).all()
+        db.session.execute(
+            insert(NotificationPreference),
+            [{"account_id": a, "channels": ["sms"], "events": {}, "language": "vi"} for a in ids],
+        )
+        db.session.execute(
+            insert(Dossier),
+            [
+                {
+                    "code": code(i),
+                    "procedure_name": "Cấp giấy phép xây dựng",
+                    "applicant_id_number": personal_id(i),
+                    "status_code": FROM_STATUS,
+                }
+                for i in indexes
+            ],
+        )
+        db.session.commit()
+    return {"citizens": count, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def queued_jobs(func: str | None = None) -> int:
+    """Jobs waiting in the queues, or scheduled for later (only those calling ``func``, when
+    given)."""
+    if func is None:
+        return sum(q.count + q.scheduled_job_registry.count for q in all_queues())
+    return sum(1 for q in all_queues() for job in q.get_jobs() if job.func_name == func)
+
+
+def burst(first: int, count: int) -> dict:
+    """Pushes of 500 through ingest_dossiers, back to back."""
+    outcomes: Counter = Counter()
+    started, clock = time.time(), time.perf_counter()
+    for start in range(first, first + count, PUSH_BATCH):
+        records = [record(i) for i in range(start, min(start + PUSH_BATCH, first + count))]
+        outcomes.update(r["message"] for r in ingest_dossiers(records, int(time.time())))
+    seconds = time.perf_counter() - clock
+    return {
+        "started_at": started,
+        "ingest_seconds": round(seconds, 2),
+        "records_per_second": round(count / seconds, 1),
+        "outcomes": dict(outcomes),
+    }
+
+
+def steady(first: int, rate: float, seconds: float, tick: float) -> dict:
+    per_tick = max(1, round(rate * tick))
+    ticks = int(seconds / tick)
+    received: dict[str, float] = {}
+    outcomes: Counter = Counter()
+    late = 0
+    started = time.monotonic()
+    for n in range(ticks):
+        due = started + n * tick
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        elif pause < -tick:
+            late += 1
+        indexes = range(first + n * per_tick, first + (n + 1) * per_tick)
+        at = time.time()
+        results = ingest_dossiers([record(i) for i in indexes], int(at))
+        outcomes.update(r["message"] for r in results)
+        received.update({code(i): at for i in indexes})
+    elapsed = time.monotonic() - started
+    return {
+        "events": len(received),
+        "seconds": round(elapsed, 2),
+        "events_per_second": round(len(received) / elapsed, 1),
+        "late_ticks": late,
+        "outcomes": dict(outcomes),
+        "received": received,
+    }
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.notify.load")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("seed").add_argument("--count", type=int, required=True)
+    for name in ("burst", "steady"):
+        command = sub.add_parser(name)
+        command.add_argument("--first", type=int, required=True)
+        if name == "burst":
+            command.add_argument("--count", type=int, required=True)
+        else:
+            command.add_argument("--rate", type=float, required=True)
+            command.add_argument("--seconds", type=float, required=True)
+            command.add_argument("--tick", type=float, default=0.1)
+    profile = sub.add_parser("profile")
+    profile.add_argument("--first", type=int, required=True)
+    profile.add_argument("--count", type=int, required=True)
+    return parser.parse_args(argv)
+
+
+def dispatch(app: Flask, args: argparse.Namespace) -> dict:
+    with app.app_context():
+        if args.command == "seed":
+            return seed(args.count)
+        if args.command == "burst":
+            return burst(args.first, args.count)
+        if args.command == "steady":
+            return steady(args.first, args.rate, args.seconds, args.tick)
+        from benchmarks.notify.profile import profile
+
+        return profile(args.first, args.count)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    print(json.dumps(dispatch(create_app(), args)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

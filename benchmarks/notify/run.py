@@ -1,0 +1,404 @@
+"""Part ``notify``: status events through the whole notification pipeline (issue 5).
+
+A fresh PostgreSQL database (``flask db upgrade``), a Redis of its own (benchmarks.notify.redis_server),
+two ``python -m workers`` processes with SMS pointed at a fake gateway on 127.0.0.1
+(benchmarks.notify.fake_sms, which notes when each request_id arrives), citizens preferring SMS,
+one per dossier. The quota of push.channels.throttle is lifted (see benchmarks.notify.stack.QUOTA) and probed apart.
+
+1. burst: ``BURST`` status changes pushed through ingest_dossiers in calls of 500, each of
+   which wakes the outbox relay (coalesced: one queued wake-up at a time);
+   benchmarks.notify.driver checks that nothing is left stranded (and counts what it had to
+   wake). Deliveries per second from the first push until the gateway has them all, or
+   BURST_SECONDS (what is left is then withdrawn).
+2. reference: ``PINGS`` trivial jobs (workers.tasks.jobs.ping) on the same Redis and workers.
+3. steady: ``RATE`` status changes a second for ``STEADY_SECONDS``, one ingest_dossiers call a
+   tick; latency from the push to the gateway, p50/p95, and its stages from the rows' times.
+Then, with the workers stopped, benchmarks.notify.profile says where a delivery's time goes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rq import Queue
+from sqlalchemy import create_engine, text
+
+from benchmarks.harness import pgstack
+from benchmarks.harness.common import note, percentile, progress
+from benchmarks.harness.server import cpu_ticks
+from benchmarks.notify import stack
+from benchmarks.notify.driver import Drainer
+from benchmarks.notify.fake_sms import FakeSms
+from benchmarks.notify.redis_server import SHARED_URL, redis_server, version
+from benchmarks.notify.report import TEXT
+
+DATABASE = "dvc_bench_notify"
+BURST = 5_000
+PINGS = 1_000
+RATE = 100.0
+STEADY_SECONDS = 30.0
+PROFILE_EVENTS = 600
+STEADY_EVENTS = int(RATE * STEADY_SECONDS)
+# Then a burst to a gateway that takes this long to answer, as real ones do: what the thread
+# pool of each worker (settings.delivery_threads) makes of provider latency.
+SLOW_BURST = 2_000
+SLOW_PROVIDER_SECONDS = 0.1
+PUSH_BATCH = 500  # api.dossiers.inbound.MAX_BATCH
+TARGET_PER_SECOND = 500
+TARGET_P95_SECONDS = 2.0
+BURST_SECONDS = 90.0  # the burst's wait for the gateway; what is left then is withdrawn
+DRAIN_SECONDS = 60.0  # after the steady load, the wait for its last deliveries
+EXCEPTION = re.compile(r"^[\w.]+(Error|Exception|Exit)\b")  # a traceback's last word
+STALL_SECONDS = 20.0  # waiting for the gateway ends when nothing arrives for this long
+
+
+class Meter:
+    """Worker CPU (work horses included) and the machine's busy share over one phase."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.ticks = cpu_ticks(pids, reaped_children=True)
+        self.busy = stack.machine_busy()
+
+    def read(self) -> dict[str, float]:
+        ticks = cpu_ticks(self.pids, reaped_children=True) - self.ticks
+        busy, total = stack.machine_busy()
+        share = (busy - self.busy[0]) / max(1, total - self.busy[1])
+        return {
+            "worker_cpu_seconds": round(ticks * pgstack.tick_ms() / 1000, 2),
+            "machine_busy_share": round(share, 3),
+            "loadavg_1min_after": round(os.getloadavg()[0], 2),
+        }
+
+
+def wait_arrivals(sms: FakeSms, want: int, limit: float, label: str) -> float:
+    """Until ``want`` request_ids have arrived, ``limit`` seconds passed, or, once some came,
+    nothing more came for STALL_SECONDS; returns the seconds waited."""
+    started = time.monotonic()
+    first = last_count = sms.arrivals.count()
+    last_change = started
+    while (now := time.monotonic()) - started < limit:
+        count = sms.arrivals.count()
+        if count >= want:
+            break
+        if count != last_count:
+            last_count, last_change = count, now
+        elif count > first and now - last_change > STALL_SECONDS:
+            break
+        progress(f"notify: {label}, {count:,}/{want:,} at the gateway, {now - started:.0f} s")
+        time.sleep(0.25)
+    return time.monotonic() - started
+
+
+def enqueue(func: str, times: int, queue_name: str, args: tuple = ()) -> None:
+    queue = Queue(queue_name, connection=stack.connection())
+    with queue.connection.pipeline() as pipe:
+        jobs = [Queue.prepare_data(func, args=args) for _ in range(times)]
+        queue.enqueue_many(jobs, pipeline=pipe)
+        pipe.execute()
+
+
+def attempts(url: str) -> dict[str, tuple[str, float, float, float]]:
+    """request_id (the attempt id) → (dossier code, event, notification and attempt times)."""
+    engine = create_engine(url)
+    sql = text(
+        "SELECT a.id, d.code, extract(epoch FROM e.created_at), "
+        "extract(epoch FROM n.created_at), extract(epoch FROM a.created_at) "
+        "FROM delivery_attempts a JOIN notifications n ON n.id = a.notification_id "
+        "JOIN dossiers d ON d.id = n.dossier_id "
+        "JOIN domain_events e ON e.dedupe_key = split_part(n.dedupe_key, ':', 1)"
+    )
+    try:
+        with engine.connect() as conn:
+            return {
+                str(r[0]): (r[1], float(r[2]), float(r[3]), float(r[4])) for r in conn.execute(sql)
+            }
+    finally:
+        engine.dispose()
+
+
+def seconds_summary(values: list[float], missing: int = 0) -> dict[str, float | int | None]:
+    """p50/p95/p99/max in seconds; ``missing`` values count as never arrived, and a
+    percentile that falls among them is None (later than the wait)."""
+    ordered = sorted(values) + [math.inf] * missing
+
+    def at(share: float) -> float | None:
+        value = percentile(ordered, share) if ordered else math.nan
+        return round(value, 3) if math.isfinite(value) else None
+
+    return {
+        "n": len(values),
+        "missing": missing,
+        "p50_s": at(0.50),
+        "p95_s": at(0.95),
+        "p99_s": at(0.99),
+        "max_s": at(1.0),
+    }
+
+
+def run_burst(
+    env: dict[str, str],
+    url: str,
+    sms: FakeSms,
+    workers: stack.Workers,
+    first: int = 0,
+    count: int = BURST,
+    label: str = "burst",
+) -> dict[str, Any]:
+    progress(f"notify: {label}, {count:,} status changes pushed through ingest_dossiers")
+    base = sms.arrivals.count()
+    meter = Meter(workers.pids)
+    ingest = stack.load(env, "burst", "--first", str(first), "--count", str(count))
+    started = ingest["started_at"]
+    with Drainer(url) as drainer:
+        waited = wait_arrivals(sms, base + count, BURST_SECONDS, label)
+    withdrawn = stack.withdraw(url) if sms.arrivals.count() < base + count else {}
+    times = sorted(t for t in sms.arrivals.snapshot().values() if t >= started)
+    delivered = len(times)
+    last = times[-1] if times else started
+    cut = times[delivered // 10 : delivered - delivered // 10] if delivered >= 20 else times
+    return {
+        "events": count,
+        "ingest": ingest,
+        "pushes": math.ceil(count / PUSH_BATCH),
+        **drainer.figures(),
+        "delivered": delivered,
+        "seconds_to_last": round(last - started, 2),
+        "first_arrival_s": round(times[0] - started, 2) if times else None,
+        "deliveries_per_second": round(delivered / max(last - started, 1e-9), 1),
+        "middle_80pct_per_second": round(len(cut) / max(cut[-1] - cut[0], 1e-9), 1)
+        if len(cut) > 1
+        else None,
+        "waited_s": round(waited, 1),
+        "withdrawn_after_the_wait": withdrawn,
+        **meter.read(),
+        "window": (started, time.time()),
+    }
+
+
+def run_pings(workers: stack.Workers) -> dict[str, Any]:
+    progress(f"notify: reference, {PINGS:,} workers.tasks.jobs.ping")
+    meter = Meter(workers.pids)
+    started = time.time()
+    enqueue("workers.tasks.jobs.ping", PINGS, "default")
+    stack.wait_idle(120)
+    jobs, _ = stack.finished_jobs()
+    pings = [j for j in jobs if j.func == "ping" and j.enqueued >= started]
+    first = min((j.started for j in pings), default=started)
+    last = max((j.ended for j in pings), default=started)
+    return {
+        "jobs": len(pings),
+        "seconds": round(last - started, 2),
+        "jobs_per_second": round(len(pings) / max(last - started, 1e-9), 1),
+        "first_start_s": round(first - started, 3),
+        **meter.read(),
+        "window": (started, time.time()),
+    }
+
+
+def run_steady(
+    env: dict[str, str], url: str, sms: FakeSms, workers: stack.Workers
+) -> dict[str, Any]:
+    progress(f"notify: steady, {RATE:g} status changes/s for {STEADY_SECONDS:g} s")
+    base = sms.arrivals.count()
+    meter = Meter(workers.pids)
+    started = time.time()
+    made = stack.load(
+        env,
+        "steady",
+        "--first",
+        str(BURST),
+        "--rate",
+        str(RATE),
+        "--seconds",
+        str(STEADY_SECONDS),
+        timeout=STEADY_SECONDS * 4 + 60,
+    )
+    figures = meter.read() | {"queued_when_the_load_ended": stack.queue_lengths()}
+    received: dict[str, float] = made.pop("received")
+    with Drainer(url) as drainer:
+        wait_arrivals(sms, base + len(received), DRAIN_SECONDS, "steady, draining")
+    return {
+        **made,
+        **figures,
+        "extra_wakeups_after_load": drainer.extra_runs,
+        "received": received,
+        "window": (started, time.time()),
+    }
+
+
+def latencies(url: str, sms: FakeSms, received: dict[str, float]) -> dict[str, Any]:
+    """Push received → gateway per event, and its stages from the rows' own timestamps."""
+    arrived = sms.arrivals.snapshot()
+    rows = attempts(url)
+    total, by_event, stages = (
+        [],
+        [],
+        {"event_to_notification": [], "notification_to_attempt": [], "attempt_to_gateway": []},
+    )
+    for request_id, (dossier, event_at, notified_at, attempt_at) in rows.items():
+        if dossier not in received or request_id not in arrived:
+            continue
+        at = arrived[request_id]
+        total.append(at - received[dossier])
+        by_event.append(at - event_at)
+        stages["event_to_notification"].append(notified_at - event_at)
+        stages["notification_to_attempt"].append(attempt_at - notified_at)
+        stages["attempt_to_gateway"].append(at - attempt_at)
+    missing = len(received) - len(total)
+    return {
+        "push_to_gateway": seconds_summary(total, missing),
+        "event_created_to_gateway": seconds_summary(by_event, missing),
+        "stages": {name: seconds_summary(values) for name, values in stages.items()},
+    }
+
+
+def _jobs(windows: dict[str, tuple[float, float]]) -> tuple[dict[str, dict], int]:
+    jobs, failed = stack.finished_jobs()
+    return {name: stack.job_summary(jobs, *w) for name, w in windows.items()}, failed
+
+
+def _phases(env: dict[str, str], url: str, sms: FakeSms, workers: stack.Workers) -> dict[str, Any]:
+    burst = run_burst(env, url, sms, workers)
+    pings = run_pings(workers)
+    steady = run_steady(env, url, sms, workers)
+    sms.latency = SLOW_PROVIDER_SECONDS
+    slow = run_burst(
+        env, url, sms, workers, BURST + STEADY_EVENTS, SLOW_BURST, "burst, slow provider"
+    )
+    sms.latency = 0.0
+    slow["provider_latency_s"] = SLOW_PROVIDER_SECONDS
+    parts = (("burst", burst), ("ping", pings), ("steady", steady), ("slow", slow))
+    windows = {name: part.pop("window") for name, part in parts}
+    jobs, failed = _jobs(windows)
+    return {
+        "burst": burst,
+        "ping": pings,
+        "steady": steady,
+        "slow_provider_burst": slow,
+        "jobs": jobs,
+        "failed_jobs": failed,
+    }
+
+
+def run() -> dict[str, Any]:
+    seeded = BURST + STEADY_EVENTS + SLOW_BURST + PROFILE_EVENTS
+    with (
+        tempfile.TemporaryDirectory(prefix="dvc-bench-notify-") as tmp,
+        FakeSms() as sms,
+        redis_server(Path(tmp)) as redis_url,
+    ):
+        directory = Path(tmp)
+        stack.use_redis(redis_url)
+        note(
+            f"notify: PostgreSQL {DATABASE} + Redis {redis_url}, 2 `python -m workers`, fake "
+            f"SMS gateway on 127.0.0.1; burst {BURST:,}, pings {PINGS:,}, steady {RATE:g}/s "
+            f"for {STEADY_SECONDS:g} s"
+        )
+        progress(f"notify: fresh database {DATABASE}, flask db upgrade, {seeded:,} citizens")
+        url = pgstack.fresh_database(DATABASE)
+        env = stack.app_env(url, sms.send_url)
+        stack.migrate(env, directory / "migrate.log")
+        stack.flush_redis()
+        seed = stack.load(env, "seed", "--count", str(seeded))
+        workers = stack.start_workers(env, directory)
+        try:
+            stack.wait_idle(60)  # the schedule's start-up jobs (a sweep among them)
+            phases = _phases(env, url, sms, workers)
+        finally:
+            stack.stop_workers(workers)
+            log_tail = _worker_errors(workers.logs)
+        phases["workers_killed_at_stop"] = workers.killed
+        received = phases["steady"].pop("received")
+        steady_latency = latencies(url, sms, received)
+        progress("notify: in-process breakdown (workers stopped)")
+        breakdown = stack.load(
+            env, "profile", "--first", str(seeded - PROFILE_EVENTS), "--count", str(PROFILE_EVENTS)
+        )
+        duplicates, refused = sms.arrivals.duplicates, sms.arrivals.refused
+        phases["redis_intact"] = stack.redis_intact()
+        redis_version = version(redis_url)
+        stack.flush_redis()
+    progress("notify: measured", final=True)
+    phases["redis_version"] = redis_version
+    return _result(phases, steady_latency, breakdown, seed, duplicates, refused, log_tail)
+
+
+def _worker_errors(logs: list[Path], limit: int = 12) -> dict[str, Any]:
+    """Warnings and errors of the workers' logs: the exception lines counted, a few lines."""
+    counts: Counter = Counter()
+    lines: list[str] = []
+    for log in logs:
+        for line in log.read_text(errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = {"level": "raw", "msg": line}
+            if entry.get("level") in ("info", "debug") or not str(entry.get("msg", "")).strip():
+                continue
+            last = str(entry["msg"]).strip().splitlines()[-1]
+            found = [x for x in str(entry["msg"]).splitlines() if EXCEPTION.match(x)]
+            counts[(found[-1] if found else last)[:200]] += 1
+            if len(lines) < limit:
+                lines.append(f"{log.stem}: {line[:300]}")
+    return {"by_message": dict(counts.most_common(10)), "first_lines": lines}
+
+
+def _result(
+    phases: dict[str, Any],
+    steady_latency: dict[str, Any],
+    breakdown: dict[str, Any],
+    seed: dict[str, Any],
+    duplicates: int,
+    refused: int,
+    log_tail: list[str],
+) -> dict[str, Any]:
+    burst, pings = phases["burst"], phases["ping"]
+    redis_version = phases["redis_version"]
+    rate = burst["deliveries_per_second"]
+    p95 = steady_latency["push_to_gateway"]["p95_s"]  # None: later than the wait
+    return {
+        "reproduce": ".venv/bin/python -m benchmarks notify",
+        "setup": {
+            "database": f"PostgreSQL {DATABASE} (fresh, flask db upgrade)",
+            "redis": f"{stack.REDIS_URL} (Redis {redis_version}"
+            f"{', a private redis-server' if not SHARED_URL else ''})",
+            "workers": "2 x `python -m workers` (rq, jobs in-process, urgent/default/bulk)",
+            "provider": "benchmarks.notify.fake_sms on 127.0.0.1 (HTTP/1.1 keep-alive); answers "
+            f"at once, and after {SLOW_PROVIDER_SECONDS:g} s in the slow-provider burst",
+            "delivery_threads_per_worker": stack.DELIVERY_THREADS,
+            "channel_rate_per_second": stack.QUOTA,
+            "citizens": seed,
+        },
+        "burst": burst,
+        "ping": pings,
+        "steady": phases["steady"] | {"latency": steady_latency},
+        "slow_provider_burst": phases["slow_provider_burst"],
+        "jobs_by_phase": phases["jobs"],
+        "failed_jobs": phases["failed_jobs"],
+        # False: someone flushed the benchmark's Redis database mid-run; jobs were lost.
+        "redis_intact": phases["redis_intact"],
+        "workers_killed_at_stop": phases["workers_killed_at_stop"],
+        "gateway_duplicates": duplicates,
+        "gateway_refused": refused,
+        "ratio_deliveries_over_pings": round(rate / pings["jobs_per_second"], 3)
+        if pings["jobs_per_second"]
+        else None,
+        "target_deliveries_per_second": TARGET_PER_SECOND,
+        "target_p95_seconds": TARGET_P95_SECONDS,
+        "meets_throughput_target": rate >= TARGET_PER_SECOND,
+        "meets_latency_target": p95 is not None and p95 < TARGET_P95_SECONDS,
+        "profile": breakdown,
+        "worker_log_errors": log_tail,
+    }
+
+
+__all__ = ["TEXT", "run"]

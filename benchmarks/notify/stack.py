@@ -1,0 +1,303 @@
+"""The notify part's processes: the app environment, two ``python -m workers`` processes,
+the load child (benchmarks.notify.load), and what rq and /proc tell about them afterwards.
+
+Redis is the one benchmarks.notify.redis_server gives (use_redis), flushed before use, with a sentinel
+key that tells afterwards whether someone else flushed it meanwhile (jobs would have been
+lost); PostgreSQL as benchmarks.harness.pgstack (BENCH_PG_URL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+
+import redis
+from rq import Queue, Worker
+from rq.job import Job
+from rq.registry import FailedJobRegistry, FinishedJobRegistry
+from sqlalchemy import create_engine, text
+
+from api.kernel.jobs import QUEUE_NAMES
+from api.kernel.settings import Settings
+from benchmarks.harness.common import ROOT, VENV_BIN
+from benchmarks.notify.fake_sms import API_KEY, BRANDNAME
+
+REDIS_URL = ""  # set by use_redis()
+# Provider quota per channel (push.channels.throttle). The default, 50 a second, is below both targets;
+# lifted here so the pipeline is measured, and probed on its own by benchmarks.notify.profile.
+QUOTA = 1_000_000
+DELIVERY_THREADS = Settings.delivery_threads  # the default, stated in the results
+# The worker command's module: production's by default; benchmarks.notifyworker measures it
+# with the proposed fix to its search-index prebuild.
+_SETTING_NAMES = {f.name.upper() for f in fields(Settings)}
+
+
+def app_env(database_url: str, sms_url: str) -> dict[str, str]:
+    """Production's variables only: none of this shell's app settings leak in."""
+    env = {k: v for k, v in os.environ.items() if k not in _SETTING_NAMES}
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS_URL,
+        SECRET_KEY="benchmark-only-secret-key",
+        SMS_GATEWAY_URL=sms_url,
+        SMS_API_KEY=API_KEY,
+        SMS_BRANDNAME=BRANDNAME,
+        CHANNEL_RATE_PER_SECOND=str(QUOTA),
+        DELIVERY_THREADS=str(DELIVERY_THREADS),
+    )
+    return env
+
+
+def use_redis(url: str) -> None:
+    global REDIS_URL  # noqa: PLW0603 - one Redis per run, read by every helper here
+    REDIS_URL = url
+
+
+def connection() -> redis.Redis:
+    return redis.Redis.from_url(REDIS_URL)
+
+
+SENTINEL = "bench:notify:sentinel"
+
+
+def flush_redis() -> None:
+    conn = connection()
+    conn.flushdb()
+    conn.set(SENTINEL, "1")
+
+
+def redis_intact() -> bool:
+    """False if the database was flushed by someone else since flush_redis()."""
+    return bool(connection().exists(SENTINEL))
+
+
+def migrate(env: dict[str, str], log: Path) -> None:
+    """``flask --app wsgi db upgrade``, the command production runs."""
+    with log.open("ab") as out:
+        subprocess.run(
+            [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=300,
+        )
+
+
+def load(env: dict[str, str], *args: str, timeout: float = 300) -> dict:
+    """benchmarks.notify.load in a child process; its last output line, parsed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.notify.load", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"notifyload {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@dataclass
+class Workers:
+    processes: list[subprocess.Popen]
+    logs: list[Path]
+    command: list[str]
+    killed: int = 0  # set by stop_workers: processes that needed SIGKILL
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes]
+
+
+def start_workers(env: dict[str, str], directory: Path, count: int = 2) -> Workers:
+    command = [str(VENV_BIN / "python"), "-m", "workers"]
+    processes, logs = [], []
+    for n in range(count):
+        log = directory / f"worker-{n}.log"
+        with log.open("wb") as out:
+            processes.append(
+                subprocess.Popen(
+                    command,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        logs.append(log)
+    workers = Workers(processes, logs, command)
+    try:
+        _wait_registered(workers, count, time.monotonic() + 60)
+    except BaseException:
+        stop_workers(workers)
+        raise
+    return workers
+
+
+def _wait_registered(workers: Workers, count: int, deadline: float) -> None:
+    conn = connection()
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in workers.processes):
+            raise RuntimeError(f"a worker exited at start; see {workers.logs}")
+        if len(Worker.all(connection=conn)) >= count:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("workers did not register within 60 s")
+
+
+def queue_lengths() -> dict[str, int]:
+    conn = connection()
+    return {name: Queue(name, connection=conn).count for name in QUEUE_NAMES}
+
+
+def wait_idle(deadline_seconds: float = 60) -> bool:
+    """True once no job is queued or running (the schedule's start-up jobs, say)."""
+    conn = connection()
+    queues = [Queue(name, connection=conn) for name in QUEUE_NAMES]
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        busy = sum(q.count for q in queues) + sum(q.started_job_registry.count for q in queues)
+        if busy == 0:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def stop_workers(workers: Workers, grace: float = 30) -> int:
+    """SIGTERM (rq's warm shutdown: the running job finishes), then SIGKILL for a worker still
+    there and for its work horse (in a process group of its own). Returns how many were killed."""
+    for process in workers.processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    killed = 0
+    for process in workers.processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            for pid in [*_children(process.pid), process.pid]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+            process.wait(5)
+    workers.killed = killed
+    return killed
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class JobTimes:
+    func: str
+    enqueued: float
+    started: float
+    ended: float
+    items: int  # notifications in a deliver_notifications job, else 1
+
+
+def _stamp(value: datetime | None) -> float:
+    return value.timestamp() if value else float("nan")
+
+
+def finished_jobs() -> tuple[list[JobTimes], int]:
+    """Every finished job still in Redis (rq keeps results 500 s), and the failed count."""
+    conn = connection()
+    times: list[JobTimes] = []
+    failed = 0
+    for name in QUEUE_NAMES:
+        queue = Queue(name, connection=conn)
+        failed += FailedJobRegistry(queue=queue).count
+        ids = FinishedJobRegistry(queue=queue).get_job_ids()
+        for start in range(0, len(ids), 500):
+            for job in Job.fetch_many(ids[start : start + 500], connection=conn):
+                if job is None:
+                    continue
+                times.append(
+                    JobTimes(
+                        job.func_name.rsplit(".", 1)[-1],
+                        _stamp(job.enqueued_at),
+                        _stamp(job.started_at),
+                        _stamp(job.ended_at),
+                        len(job.args[0]) if job.args and isinstance(job.args[0], list) else 1,
+                    )
+                )
+    return times, failed
+
+
+def job_summary(jobs: list[JobTimes], since: float, until: float) -> dict[str, dict]:
+    """Per function, jobs enqueued in [since, until): count, run time and queue wait."""
+    by_func: dict[str, list[JobTimes]] = defaultdict(list)
+    for job in jobs:
+        if since <= job.enqueued < until:
+            by_func[job.func].append(job)
+    summary = {}
+    for func, items in sorted(by_func.items()):
+        run = sorted(j.ended - j.started for j in items)
+        wait = sorted(j.started - j.enqueued for j in items)
+        summary[func] = {
+            "jobs": len(items),
+            "items": sum(j.items for j in items),
+            "run_ms_per_item": round(sum(run) * 1000 / sum(j.items for j in items), 2),
+            "run_ms_p50": round(run[len(run) // 2] * 1000, 1),
+            "run_ms_max": round(run[-1] * 1000, 1),
+            "run_seconds_total": round(sum(run), 2),
+            "queue_wait_ms_p50": round(wait[len(wait) // 2] * 1000, 1),
+            "queue_wait_ms_max": round(wait[-1] * 1000, 1),
+        }
+    return summary
+
+
+def withdraw(database_url: str, grace: float = 30) -> dict[str, int]:
+    """Take back what a cut-short phase left: queued jobs (after the running ones end), events
+    not yet processed and notifications not yet sent, so the next phase starts clean."""
+    conn = connection()
+    queues = [Queue(name, connection=conn) for name in QUEUE_NAMES]
+    dropped = sum(q.count for q in queues)
+    for queue in queues:
+        queue.empty()
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(q.started_job_registry.count for q in queues):
+        time.sleep(0.2)
+    for queue in queues:  # what the last running jobs enqueued on their way out
+        dropped += queue.count
+        queue.empty()
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as db:
+            events = db.execute(
+                text("UPDATE domain_events SET processed_at = now() WHERE processed_at IS NULL")
+            ).rowcount
+            notes = db.execute(
+                text(
+                    "UPDATE notifications SET status = 'failed', claimed_until = NULL "
+                    "WHERE status IN ('pending', 'delivering')"
+                )
+            ).rowcount
+    finally:
+        engine.dispose()
+    return {"jobs": dropped, "events": events, "notifications": notes}

@@ -1,0 +1,194 @@
+"""Part 3, HTTP throughput under gunicorn: the search endpoint against /health.
+
+A SQLite database is prepared in a temp dir with the real CLI (``flask db upgrade``,
+``flask catalog import``); gunicorn runs 2 workers on a free localhost port. After a warm-up
+(which builds the search index in both workers), three loads run in alternating rounds, so
+drift on a shared machine hits them alike:
+
+- health: GET /health, the trivial reference;
+- search: GET /api/v1/procedures?q=... cycling over the query set, as a client repeating
+  popular questions does (answered from the per-process answer cache once seen, if the app
+  has one);
+- search_unseen: the same questions in phrasings never sent before (benchmarks.search.phrasings),
+  each sent once: the cost of a search the cache cannot answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+from benchmarks.harness.common import ROOT, load_queries, note, progress
+from benchmarks.harness.loadgen import LoadResult, load
+from benchmarks.harness.server import (
+    HOST,
+    Gunicorn,
+    api_env,
+    cpu_ticks,
+    get,
+    gunicorn,
+    prepare_database,
+)
+from benchmarks.search.phrasings import unseen_queries
+
+WORKERS = 2
+CONCURRENCY = 4
+WARMUP_SECONDS = 2.0
+# Long enough for both workers to have seen every query once: a first sight now embeds the
+# query (~12 ms of CPU), and "repeated queries" are meant to be repeats.
+SEARCH_WARMUP_SECONDS = 8.0
+ROUNDS = 2
+TARGET_RATIO = 0.5
+HEALTH = "/health"
+UNSEEN = 20_000  # distinct phrasings, split between the rounds; each is sent at most once
+
+
+def search_path(q: str) -> str:
+    return "/api/v1/procedures?" + urlencode({"q": q})
+
+
+def search_paths() -> list[str]:
+    return [search_path(q.q) for q in load_queries()]
+
+
+def unseen_paths(count: int = UNSEEN) -> list[str]:
+    return [search_path(q) for q in unseen_queries(load_queries(), count)]
+
+
+def _check(server: Gunicorn, paths: list[str]) -> None:
+    status, body = get(server.port, paths[0])
+    if status != 200 or not json.loads(body)["items"]:
+        raise RuntimeError(f"search answered {status} without items; see {server.log}")
+
+
+def _merge(parts: list[LoadResult]) -> LoadResult:
+    merged = LoadResult(parts[0].path_kind, 0.0, parts[0].concurrency)
+    for part in parts:
+        merged.seconds += part.seconds
+        merged.ok += part.ok
+        merged.errors += part.errors
+        merged.latencies.extend(part.latencies)
+        merged.client_cpu_seconds += part.client_cpu_seconds
+        for status, count in part.statuses.items():
+            merged.statuses[status] = merged.statuses.get(status, 0) + count
+    return merged
+
+
+def measure(
+    server: Gunicorn, seconds: float, concurrency: int
+) -> dict[str, tuple[LoadResult, int]]:
+    """Per endpoint: the merged load of all rounds and the workers' CPU ticks meanwhile."""
+    repeated = search_paths()
+    unseen = unseen_paths()
+    share = len(unseen) // ROUNDS
+    rounds = [
+        {
+            "health": [HEALTH],
+            "search": repeated,
+            "search_unseen": unseen[number * share : (number + 1) * share],
+        }
+        for number in range(ROUNDS)
+    ]
+    _check(server, repeated)
+    progress("http: warm-up")
+    for label, paths, warmup in (
+        ("health", [HEALTH], WARMUP_SECONDS),
+        ("search", repeated, SEARCH_WARMUP_SECONDS),
+    ):
+        load(HOST, server.port, paths, warmup, concurrency, label)
+    runs: dict[str, list[LoadResult]] = {label: [] for label in rounds[0]}
+    ticks = dict.fromkeys(rounds[0], 0)
+    workers = server.workers
+    for number, endpoints in enumerate(rounds):
+        for label, paths in endpoints.items():
+            progress(f"http: round {number + 1}/{ROUNDS}, {label}, {seconds / ROUNDS:.1f} s")
+            before = cpu_ticks(workers)
+            result = load(HOST, server.port, paths, seconds / ROUNDS, concurrency, label)
+            ticks[label] += cpu_ticks(workers) - before
+            if label == "search_unseen" and result.ok + result.errors > len(paths):
+                raise RuntimeError("ran out of unseen phrasings; raise throughput.UNSEEN")
+            runs[label].append(result)
+    progress("http: measured", final=True)
+    return {label: (_merge(results), ticks[label]) for label, results in runs.items()}
+
+
+def breakdown(database_url: str) -> dict[str, float]:
+    """benchmarks.search.breakdown in a child process, on the same database, after the load."""
+    progress("http: in-process breakdown of a search request")
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.search.breakdown", database_url],
+        cwd=ROOT,
+        env=api_env(database_url),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run(
+    seconds: float = 10.0, concurrency: int = CONCURRENCY, worker_class: str = "sync"
+) -> dict[str, object]:
+    note(
+        f"http: gunicorn {WORKERS} {worker_class} workers, {concurrency} client threads, "
+        f"{seconds:g} s per endpoint"
+    )
+    with tempfile.TemporaryDirectory(prefix="dvc-bench-http-") as tmp:
+        directory = Path(tmp)
+        progress("http: preparing the SQLite database (db upgrade, catalog import)")
+        database_url = prepare_database(directory)
+        threads = 4 if worker_class == "gthread" else 1
+        with gunicorn(
+            database_url, directory, workers=WORKERS, worker_class=worker_class, threads=threads
+        ) as server:
+            measured = measure(server, seconds, concurrency)
+            command = server.command
+        parts_ms = breakdown(database_url)
+    tick = 1000.0 / os.sysconf("SC_CLK_TCK")
+    endpoints = {}
+    for label, (result, ticks) in measured.items():
+        endpoints[label] = result.as_dict() | {
+            "server_cpu_ms_per_request": round(ticks * tick / result.ok, 3) if result.ok else None
+        }
+    ratios = {
+        label: round(
+            endpoints[label]["requests_per_second"] / endpoints["health"]["requests_per_second"], 3
+        )
+        for label in ("search", "search_unseen")
+    }
+    # The same ratios from server CPU per request: what the workers could do if the machine
+    # were theirs alone (less sensitive to other load than requests/s).
+    cpu_ratios = {
+        label: round(
+            endpoints["health"]["server_cpu_ms_per_request"]
+            / endpoints[label]["server_cpu_ms_per_request"],
+            3,
+        )
+        for label in ("search", "search_unseen")
+    }
+    return {
+        "server": {
+            "command": " ".join(["gunicorn", *command[1:]]).replace(str(directory), "$TMP"),
+            "workers": WORKERS,
+            "worker_class": worker_class,
+            "threads": threads,
+            "database": "SQLite (temp dir), REDIS_URL unset",
+        },
+        "endpoints": endpoints,
+        "search_path_example": search_paths()[0],
+        "unseen_path_example": unseen_paths(1)[0],
+        "ratio_search_over_health": ratios["search"],
+        "ratio_search_unseen_over_health": ratios["search_unseen"],
+        "target_ratio": TARGET_RATIO,
+        "meets_target": ratios["search"] >= TARGET_RATIO,
+        "meets_target_unseen": ratios["search_unseen"] >= TARGET_RATIO,
+        "cpu_ratio_search_over_health": cpu_ratios["search"],
+        "cpu_ratio_search_unseen_over_health": cpu_ratios["search_unseen"],
+        "breakdown_ms": parts_ms,
+    }
