@@ -9,6 +9,7 @@ import uuid
 
 from flask import Flask, g, request
 
+from api.kernel import unit_of_work
 from api.kernel.database import connect_redis, db, migrate
 from api.kernel.errors import register_error_handlers
 from api.kernel.ids import DatabaseIdConverter
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     api.register_converter(DatabaseIdConverter, DatabaseIdConverter.parameter_schema)
     register_error_handlers(app)
     _init_request_context(app)
+    unit_of_work.init_app(app)  # after the request context: runs before its logging hook
     init_input_guard(app)
     init_metrics(app)
     _register_domains(app, api)

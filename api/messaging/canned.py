@@ -81,7 +81,7 @@ def create_reply(principal: Principal, title: str, body: str, unit: str | None) 
         created_by_id=principal.account_id,
     )
     db.session.add(reply)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return reply
 
 
@@ -94,10 +94,10 @@ def update_reply(
     if body is not None:
         reply.body = _cleaned(body)
     reply.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return reply
 
 
 def delete_reply(principal: Principal, reply_id: str) -> None:
     db.session.delete(_get(principal, reply_id))
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)

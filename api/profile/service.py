@@ -75,7 +75,7 @@ def register_device(principal: Principal, data: dict, origin: Origin) -> Device:
     device.app_version = data.get("app_version", "")
     device.language = data.get("language", "vi")
     device.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return device
 
 
@@ -98,7 +98,7 @@ def remove_device(
     if device is None:  # another citizen's device looks exactly like a missing one
         raise ApiError(404, "device_not_found")
     db.session.delete(device)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
 
 
 # ---- chat links ------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def create_link_code(principal: Principal) -> tuple[str, int]:
             expires_at=utcnow() + LINK_CODE_TTL,
         )
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return code, int(LINK_CODE_TTL.total_seconds())
 
 
@@ -140,7 +140,7 @@ def redeem_link_code(
         raise ApiError(400, "link_code_invalid")
     link.used_at = utcnow()
     identity = link_chat(link.account_id, channel, external_id, origin, display_name)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     identity.proven_assurance = link.assurance  # for the bot: what the linking session proved
     return identity
 
@@ -213,7 +213,7 @@ def unlink(principal: Principal, channel: str, origin: Origin) -> None:
         reason="by_owner",
     )
     db.session.delete(identity)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
 
 
 def account_for_chat(channel: str, external_id: str) -> int | None:

@@ -207,7 +207,7 @@ def _save(
     db.session.flush()
     sync.queue_rating(dossier, rating)
     try:
-        db.session.commit()
+        db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     except IntegrityError as exc:  # rated twice at the same moment: the first one stands
         db.session.rollback()
         raise _refuse("rating_already_given") from exc

@@ -123,5 +123,5 @@ def put_preferences(principal: Principal, data: dict, origin: Origin) -> dict:
     stored.updated_at = utcnow()
     db.session.add(stored)
     record("preferences_changed", origin, actor_id=principal.account_id, object_type="preferences")
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return get_preferences(principal)

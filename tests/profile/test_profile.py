@@ -142,6 +142,7 @@ def test_unlink_only_own(client, app, two_citizens, app_ctx):
         client.post("/api/v1/me/chat-links/code", headers=bearer(a)).json["code"],
         Origin(),
     )
+    db.session.commit()  # the test is the caller: it owns the unit of work
     assert client.delete("/api/v1/me/chat-links/telegram", headers=bearer(b)).status_code == 404
     assert client.delete("/api/v1/me/chat-links/telegram", headers=bearer(a)).status_code == 204
     assert client.delete("/api/v1/me/chat-links/telegram", headers=bearer(a)).status_code == 404

@@ -231,6 +231,7 @@ def test_chat_records_only_what_was_answered(client, who, app):
         rating = record_chat_answers(principal, CODE, {"10": 1}, "zalo", comment="Nhanh")
         assert {a.indicator_code: a.score for a in rating.answers} == {1: 2, 2: 2, 10: 1, 11: 2}
         assert rating.channel == "zalo" and rating.comment == "Nhanh"
+        db.session.commit()  # the test is the caller: it owns the unit of work
         with pytest.raises(Exception) as caught:
             record_chat_answers(principal, CODE, {"4": 3}, "telegram")
         assert caught.value.slug == "rating_invalid"
@@ -328,6 +329,7 @@ def rated(client, app, who):
         if len(answers) == 1:
             with app.test_request_context():
                 record_chat_answers(principal_of(headers), code, answers, "zalo")
+                db.session.commit()  # the test is the caller: it owns the unit of work
         else:
             r = client.post(
                 f"/api/v1/dossiers/{code}/rating", json={"answers": answers}, headers=headers

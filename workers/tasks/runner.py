@@ -45,7 +45,13 @@ class _InAppContext:
     def perform_job(self, job, queue, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
         assert self.app is not None
         with self.app.app_context():
-            return super().perform_job(job, queue, *args, **kwargs)
+            # The job owns its unit of work: what it wrote is committed when it succeeded.
+            succeeded = super().perform_job(job, queue, *args, **kwargs)
+            if succeeded:
+                db.session.commit()
+            else:
+                db.session.rollback()
+            return succeeded
 
 
 class AppWorker(_InAppContext, Worker):
