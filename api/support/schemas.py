@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.kernel.pagination import PageArgsSchema, page_schema
+from api.support.articles import is_stale
 from api.support.models import ARTICLE_STATES, QUESTION_STATES
 from api.support.survey_models import SURVEY_KINDS
 
@@ -126,7 +127,6 @@ class ArticleSchema(ma.Schema):
     published_at = ma.fields.DateTime(allow_none=True)
 
     def _stale(self, article) -> bool:  # noqa: ANN001
-        from api.support.articles import is_stale
 
         return is_stale(article)
 

@@ -19,6 +19,7 @@ from bots.engine.types import BUTTON, CONTACT, PHOTO, START, TEXT, Incoming, Rep
 from bots.zalo import files
 from push.channels.registry import channels
 from push.channels.telegram import split_text
+from push.channels.zalo import parse_received_receipt
 from push.notifications.receipts import receive_receipt
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,6 @@ def process(event: dict[str, Any]) -> None:
 
 
 def _receipt(event: dict[str, Any]) -> None:
-    from push.channels.zalo import parse_received_receipt
 
     receipt = parse_received_receipt(event)
     if receipt is not None:
