@@ -105,6 +105,7 @@ def seed_staff() -> list[str]:
             **scope,
         )
         made.append(person["username"])
+    db.session.commit()  # a demo script is its own unit of work
     return made
 
 
@@ -255,6 +256,7 @@ def seed_demo_staff() -> list[tuple[str, str, str]]:
             )
     demo_threads.seed_canned_replies(TAN_HOA_UNIT)
     demo_threads.seed_residents_questions(TAN_HOA_UNIT)
+    db.session.commit()  # a demo script is its own unit of work
     return [
         ("canbo.tanhoa", "officer", f"hộp thư, bài hỏi đáp (biên tập), chỉ số của {TAN_HOA_UNIT}"),
         ("quantri.tanhoa", "admin", "cán bộ, tổ cộng đồng, đơn vị, nhật ký, chỉ số của xã Tân Hòa"),

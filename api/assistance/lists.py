@@ -31,7 +31,7 @@ def for_helper(helper: Principal, page: Page) -> tuple[list[Grant], int]:
         )
     )
     if any([grants.expire_if_due(g) for g in due]):
-        db.session.commit()
+        db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     query = select(Grant).where(mine, Grant.state.in_(OPEN_STATES))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
@@ -47,7 +47,7 @@ def _open(condition) -> list[Grant]:  # noqa: ANN001
         )
     )
     if any([grants.expire_if_due(g) for g in rows]):  # a list: every due one, not the first
-        db.session.commit()
+        db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return [g for g in rows if g.state in OPEN_STATES]
 
 

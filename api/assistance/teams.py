@@ -91,7 +91,7 @@ def create_team(
         commune=commune_code,
         decision=team.decision_number,
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return team
 
 
@@ -165,7 +165,7 @@ def add_member(admin: Principal, team_id: str, staff_id: str, origin: Origin) ->
         object_type="assist_team",
         object_id=team.public_id,
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return member
 
 
@@ -209,7 +209,7 @@ def set_member_status(
                     actor_id=admin.account_id,
                     reason=f"member_{status}",
                 )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return member
 
 
@@ -259,7 +259,7 @@ def grant_exception(
         reason=row.reason,
         days=days,
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return row
 
 

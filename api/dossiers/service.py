@@ -255,7 +255,7 @@ def follow(principal: Principal, code: str, verify: str | None, origin: Origin) 
     )
     if not exists:
         start_following(dossier, origin, account_id=principal.account_id)
-        db.session.commit()
+        db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return dossier
 
 
@@ -304,7 +304,7 @@ def unfollow(principal: Principal, code: str, origin: Origin) -> None:
         object_type="dossier",
         object_id=dossier.code,
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
 
 
 def is_following(principal: Principal, dossier: Dossier) -> bool:

@@ -173,7 +173,7 @@ def assign(principal: Principal, code: str, assignee_id: str | None, origin: Ori
         object_id=dossier.code,
         assignee=assignee.public_id if assignee else "",
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return _items([(thread, dossier)], utcnow())[0]
 
 
@@ -195,7 +195,7 @@ def set_closed(principal: Principal, code: str, closed: bool, origin: Origin) ->
         object_type="dossier",
         object_id=dossier.code,
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return _items([(thread, dossier)], utcnow())[0]
 
 

@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 from api.audit.service import Origin
 from api.auth.models import STAFF_ROLES
 from api.kernel.errors import ApiError
+from api.kernel.unit_of_work import unit_of_work
 from api.staff.service import create_staff
 
 staff_cli = AppGroup("staff", help="Staff accounts.")
@@ -27,18 +28,19 @@ def create_command(
 ) -> None:  # noqa: ANN001
     """Create a staff account (the first admin is made this way)."""
     try:
-        account = create_staff(
-            username=username,
-            password=password,
-            role=role,
-            full_name=full_name,
-            unit_code=unit_code,
-            commune_code=commune_code,
-            email=email,
-            new_unit=new_unit,
-            actor_id=None,
-            origin=Origin(channel="cli"),
-        )
+        with unit_of_work():
+            account = create_staff(
+                username=username,
+                password=password,
+                role=role,
+                full_name=full_name,
+                unit_code=unit_code,
+                commune_code=commune_code,
+                email=email,
+                new_unit=new_unit,
+                actor_id=None,
+                origin=Origin(channel="cli"),
+            )
     except ApiError as exc:
         raise click.ClickException(f"{exc.slug}: {exc.errors or exc.params}") from exc
     # An officer sees the dossiers whose DonViXuLy equals the unit exactly.

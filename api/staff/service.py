@@ -163,7 +163,7 @@ def create_staff(
         object_id=account.public_id,
         role=role,
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return account
 
 
@@ -242,7 +242,7 @@ def update_staff(
         )
         if not active:
             revoke_all_sessions(account.id, "deactivated")
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return account
 
 
@@ -265,7 +265,7 @@ def retire_staff(
         object_type="account",
         object_id=public_id,
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return account
 
 
@@ -292,5 +292,5 @@ def reset_password(
         object_type="account",
         object_id=public_id,
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return account

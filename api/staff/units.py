@@ -108,7 +108,7 @@ def create_unit(
     unit = Unit(code=code, name=name, province_code=province_code, commune_code=commune_code)
     db.session.add(unit)
     record("unit_created", origin, actor_id=actor_id, object_type="unit", object_id=code)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     commune = db.session.get(Commune, commune_code) if commune_code else None
     return {
         "code": code,

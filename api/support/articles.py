@@ -89,7 +89,7 @@ def create(principal: Principal | None, fields: dict) -> Article:
     if principal is not None:
         _check_owner(principal, article)
     db.session.add(article)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return article
 
 
@@ -109,7 +109,7 @@ def update(principal: Principal, slug: str, fields: dict) -> Article:
             setattr(article, key, value)
     article.version += 1
     article.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return article
 
 
@@ -139,7 +139,7 @@ def transition(principal: Principal | None, slug: str, target: str) -> Article:
     )
     article.version += 1
     article.updated_at = now
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return article
 
 
@@ -171,7 +171,7 @@ def view(slug: str) -> Article:
         .where(Article.id == article.id)
         .values(views=Article.__table__.c.views + 1)
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     db.session.refresh(article)
     return article
 
@@ -205,7 +205,7 @@ def vote(slug: str, voter: str, helpful: bool) -> VoteResult:
         ).all()
     )
     article.helpful, article.not_helpful = counts.get(True, 0), counts.get(False, 0)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return VoteResult(article, helpful)
 
 

@@ -142,6 +142,7 @@ def test_admin_adds_and_suspends_a_staff_member(app, client, live_server, browse
             actor_id=None,
             origin=Origin(channel="test"),
         )
+        db.session.commit()  # the test is the caller: it owns the unit of work
     sign_in(browser, live_server, "admin.hk")
     wait_text(browser, "Cán bộ của địa bàn")
     browser.find_element("link text", "Thêm cán bộ").click()

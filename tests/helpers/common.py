@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api.audit.service import Origin
+from api.kernel.database import db
 from api.staff.service import create_staff
 
 STAFF_PASSWORD = "correct horse 42"
@@ -33,6 +34,7 @@ def make_staff(app, username: str, role: str, **scope) -> None:
             origin=Origin(channel="test"),
             **scope,
         )
+        db.session.commit()  # the helper is the caller: it owns the unit of work
 
 
 def sign_in_staff(client, username: str) -> dict:
