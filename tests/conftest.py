@@ -135,6 +135,7 @@ def build_app(database_url: str, redis_url: str = "", **overrides):
         upgrade()
         import_catalog(load_catalog_file(DEFAULT_CATALOG), source="tests")
         load_units()
+        db.session.commit()
     app.extensions["otp_sender"] = CapturingSender()
     return app
 

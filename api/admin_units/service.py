@@ -57,7 +57,7 @@ def load_units(path: str | Path = DEFAULT_FILE) -> dict[str, int]:
             source=str(meta.get("source", ""))[:1000],
         )
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return {
         "provinces": db.session.scalar(select(func.count()).select_from(Province)),
         "communes": db.session.scalar(select(func.count()).select_from(Commune)),

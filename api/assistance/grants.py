@@ -3,6 +3,8 @@
 Every change is a conditional UPDATE on the current state, so of two concurrent changes
 (the agent accepting while the resident revokes) exactly one applies to a given state and the
 history never shows a change from a state the grant was not in.
+
+Commits on its own: the expiry job ends due grants as one periodic batch.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ resident, ``act.sub`` the helper) and the check made on every request, on both p
 The token only says which grant it was issued under; scope, time, commune and state are read
 from the grant at each request, so a revoked or expired grant stops the next request, tokens
 issued before included, and a token whose scope was edited gains nothing.
+
+Commits on its own: a wrong consent code must count even though the request that made it is
+refused.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ guesses). Requests are limited per requester (address or chat) and per phone tog
 that requester; the phone itself only has a growing pause between codes (none for the first
 three, then 1, 2, 5 and 15 minutes), which a stranger can hold but which never shuts its owner
 out: every code sent goes to the owner's phone, and the latest one works.
+
+Commits on its own: a wrong guess must count even though the request that made it is refused
+(rolled back).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Signing in and out: VNeID, phone one-time code, staff password; refresh and logout."""
+"""Signing in and out: VNeID, phone one-time code, staff password; refresh and logout.
+
+Commits on its own: a refresh token reused after rotation revokes its whole family, and that
+must stand although the request is refused.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 Each batch commits on its own, so an interrupted import loses nothing done so far, and
 running it again resumes: records already imported unchanged are skipped by content hash.
+
+Commits on its own: each batch of the import commits, so an interrupted import resumes.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Batches pushed by a provincial system in the portal's own format, answered item by item."""
+"""Batches pushed by a provincial system in the portal's own format, answered item by item.
+
+Commits on its own: a pushed batch is answered item by item, and the outbox relay is woken only
+after the batch is committed.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,9 @@ a nightly wide re-pull of every unfinished dossier to catch what pushes missed.
 Runs hold a Redis lock so two never overlap, and record progress in ``sync_runs``; each
 dossier commits on its own, so a crash or a portal outage loses nothing and the next run
 carries on from where this one stopped.
+
+Commits on its own: a run pulls page by page and saves its progress, so a crash or a portal
+outage resumes where it stopped.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Each run (a period) gathers the citizen messages no digest has covered yet, per 
 every active officer of the unit gets one in-app notification, and the unit's mailbox gets ONE
 email. Messages are claimed with a conditional update in the same transaction as the
 notifications, so two runs at once never tell a unit twice about the same message.
+
+Commits on its own: each unit's digest is committed before the next, so a crash never sends a
+unit two digests.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def _mark_delivered(thread: Thread, view: str, ids: list[int]) -> None:
         .execution_options(synchronize_session="fetch")
     ).rowcount
     if changed:
-        db.session.commit()
+        db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
 
 
 def _unread_in_thread(thread_id: int, view: str) -> int:
@@ -151,7 +151,7 @@ def mark_read(
         .where(*condition[:2], Message.read_at.is_not(None), Message.delivered_at.is_(None))
         .values(delivered_at=now)
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return marked, _unread_in_thread(thread.id, access.view)
 
 

@@ -7,6 +7,9 @@ accepted but before we recorded it sends again when its claim expires. One worke
 holds a row (a claim with an expiry); no database connection is held while the portal answers.
 Rows of one dossier and service go in order (a rating's edit never overtakes the rating).
 Failures retry with growing delays; after ``MAX_ATTEMPTS`` a row is parked as "failed".
+
+Commits on its own: rows are claimed before the portal is called (with no transaction open)
+and their outcome recorded at once, so a crash never sends a row twice.
 """
 
 from __future__ import annotations

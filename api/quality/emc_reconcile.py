@@ -3,6 +3,8 @@
 
 For one day (Vietnam time): every status change in the timeline should have its event (one per
 dossier and EMC status); missing ones are queued now, and the counts are kept per day.
+
+Commits on its own: the daily reconciliation commits the events it repaired as one batch job.
 """
 
 from __future__ import annotations

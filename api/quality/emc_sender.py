@@ -4,6 +4,9 @@ Retried with growing delays on network errors, 5xx and 429 (a Retry-After is hon
 other 4xx is a permanent refusal: the row is parked as failed with the answer, never resent.
 One worker holds a row at a time (a claim with an expiry); no database connection is held
 while EMC answers. No authentication header was seen in use (unconfirmed).
+
+Commits on its own: events are claimed before EMC is called (with no transaction open) and
+their outcome recorded at once, so a crash never sends an event twice.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ api.dossiers.status_hooks) and rebuilt nightly for recent dossiers to repair any
 
 Set-wise: one query each for the dossiers' status timelines, their procedures and their
 ratings, whatever the number of dossiers, so a pushed batch of 500 costs a handful of queries.
+
+Commits on its own: the nightly rebuild commits batch by batch and resumes.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def make_snapshot(
         raise ApiError(404, "quality_bad_scope") from exc
     if publish:
         _audit_publish(principal, snapshot, origin)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return snapshot
 
 
@@ -94,7 +94,7 @@ def publish_snapshot(principal: Principal, snapshot_id: int, origin: Origin) -> 
     if snapshot.published_at is None:
         snapshots.publish(snapshot)
         _audit_publish(principal, snapshot, origin)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return snapshot
 
 
@@ -191,5 +191,5 @@ def import_values(principal: Principal, rows: list[dict], origin: Origin) -> lis
         object_id=str(len(saved)),
         count=len(saved),
     )
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return saved

@@ -4,6 +4,8 @@ A snapshot is computed from the facts as they stood at its data cut-off, written
 canonical JSON with the formula version, and published; a published snapshot never changes
 (an ORM guard, and on PostgreSQL a trigger): recomputing makes a new one that names the one it
 supersedes. The same facts, catalog, ratings and cut-off give the same bytes.
+
+Commits on its own: a snapshot is written once, whole, by the periodic job that computes it.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def ask(text: str, channel: str = "app", lang: str = "vi") -> AskResult:
         choices=[f"{c.kind}:{c.key}" for c in decision.candidates],
     )
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     result.log_id = row.id
     return result
 

@@ -6,6 +6,9 @@ by the portal's HOIDAPID, so a repeated run adds nothing and re-sends nothing un
 item whose field or unit code has no local mapping is recorded in support_portal_errors (and
 tried again next run), never skipped silently. Defects seen elsewhere, beaten here: the
 asker's name, e-mail and procedure code are read from the item itself.
+
+Commits on its own: a sync commits what it pulled and each record it pushed, so an interrupted
+sync resumes without pushing a record twice.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """The Zalo OA token pair in the database: one row, optimistic locking on ``version``, so
-concurrent workers refresh it once and everyone uses the winner's tokens."""
+concurrent workers refresh it once and everyone uses the winner's tokens.
+
+Commits on its own: a refreshed token pair must be stored at once (Zalo refresh tokens are
+single-use).
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,10 @@
 """Claims on notifications: a delivery job owns what it claimed until it records the outcome
 or the claim ends. A live job renews its claims every CLAIM_RENEW_SECONDS, so a dead
-worker's claims end within a minute and the sweeper hands them to another worker."""
+worker's claims end within a minute and the sweeper hands them to another worker.
+
+Commits on its own: a claim must be visible to every other worker the moment it is taken or
+renewed.
+"""
 
 from __future__ import annotations
 

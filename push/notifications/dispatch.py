@@ -14,6 +14,9 @@ duplicate; only a clear refusal opens a new attempt. Each outcome is committed a
 call returns, so a crash repeats at most the calls then in flight; an attempt recorded as sent
 is never sent again. States only move forward: a receipt that arrives before its round is
 recorded is kept (delivered stays delivered).
+
+Commits on its own: claims and outcomes are committed around the provider calls, which run with
+no transaction open.
 """
 
 from __future__ import annotations

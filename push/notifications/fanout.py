@@ -6,6 +6,9 @@ reach with a handful of set-wise queries, and stores the new notifications with 
 skips dedupe keys already seen. The events are marked processed in the same transaction as
 their notifications, so a crash repeats nothing and loses nothing, and concurrent runs skip the
 events another run holds (SKIP LOCKED) instead of waiting for them.
+
+Commits on its own: each batch of outbox events is marked processed in the transaction that
+stores its notifications.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Counted where the work happens (the workers). A worker process on the API's host
 PROMETHEUS_MULTIPROC_DIR with it and /metrics sums them; elsewhere WORKER_METRICS_PORT serves
 a worker's own. The backlog (outbox, due notifications, queues) is read when /metrics is
 scraped, so it is right whichever process answers.
+
+Commits on its own: a /metrics scrape reads in its own app context and ends its own read
+transaction.
 """
 
 from __future__ import annotations

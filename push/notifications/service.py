@@ -120,5 +120,5 @@ def mark_read(principal: Principal, notification_id: int | None = None) -> int:
     count = db.session.execute(
         update(Notification).where(*condition).values(read_at=utcnow())
     ).rowcount
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return count

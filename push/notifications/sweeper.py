@@ -1,5 +1,9 @@
 """The safety net, run every minute: events not yet turned into notifications, notifications
-due or stuck with a dead worker, and receipts that never came."""
+due or stuck with a dead worker, and receipts that never came.
+
+Commits on its own: a periodic batch; each part commits what it re-queued before handing it to
+the workers.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@ called a service owns its unit of work; the service only writes in the session."
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -70,3 +73,40 @@ def test_a_job_or_command_commits_on_success_and_rolls_back_on_error(app, client
         db.session.remove()
     with app.app_context():
         assert db.session.scalars(select(Device.target)).all() == ["t-kept"]
+
+
+# Services that still commit on their own and are to move to their callers (issue 13). The list
+# only shrinks: a module that starts committing must say why in its docstring ("Commits on its
+# own: ..."), as batches that resume and claims other workers must see do.
+NOT_YET_MOVED = {
+    "api/assistance/consent.py",
+    "api/assistance/desk.py",
+    "api/assistance/usage.py",
+    "api/messaging/service.py",
+    "api/support/questions.py",
+    "api/support/surveys.py",
+    "push/notifications/receipts.py",
+}
+BOUNDARY = {"api/kernel/unit_of_work.py"}
+
+
+def _committing_modules() -> dict[str, str]:
+    root = Path(__file__).resolve().parents[2]
+    found = {}
+    for package in ("api", "push"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if "db.session.commit()" in text:
+                found[str(path.relative_to(root))] = ast.get_docstring(ast.parse(text)) or ""
+    return found
+
+
+def test_a_service_commits_on_its_own_only_for_a_reason_it_states():
+    modules = _committing_modules()
+    unexplained = {
+        name
+        for name, doc in modules.items()
+        if "Commits on its own:" not in doc and name not in NOT_YET_MOVED | BOUNDARY
+    }
+    assert unexplained == set()
+    assert set(modules) >= NOT_YET_MOVED  # a module that stopped committing leaves the list

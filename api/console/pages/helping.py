@@ -103,8 +103,7 @@ def _session_page(principal: Principal, grant_id: str, error: str = "", status: 
     grant = grants.visible_to(principal, grant_id)
     if grant.helper_id != principal.account_id:
         raise ApiError(404, "assist_grant_not_found")
-    if grants.expire_if_due(grant):
-        db.session.commit()
+    grants.expire_if_due(grant)  # the request's unit of work commits it
     return render_template(
         "console/help_session.html",
         grant=grant,
