@@ -144,6 +144,5 @@ def open_at_desk(
         kind=kind,
     )
     made = tell_both(grant, "started")
-    db.session.commit()
-    hand_over(made)
+    hand_over(made)  # delivered once the caller's unit of work commits
     return grant

@@ -10,7 +10,7 @@ from api.kernel.clock import to_local
 from api.kernel.database import db
 from api.kernel.i18n import message
 from push.notifications.models import Notification
-from push.notifications.queueing import enqueue_delivery
+from push.notifications.queueing import deliver_after_commit
 from push.notifications.service import notify_account
 
 EVENT = "assistance"
@@ -73,7 +73,8 @@ def tell_both(grant: Grant, what: str, why: str = "") -> list[Notification]:
 
 
 def hand_over(made: list[Notification], urgent: bool = False) -> None:
-    """After commit: to the delivery workers."""
+    """To the delivery workers when the caller's unit of work commits."""
+    db.session.flush()  # the new notifications' ids
     ids = [n.id for n in made if n is not None and n.status == "pending" and n.id]
     if ids:
-        enqueue_delivery(ids, urgent=urgent)
+        deliver_after_commit(ids, urgent=urgent)

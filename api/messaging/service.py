@@ -38,7 +38,7 @@ from api.messaging.reading import name_authors
 from api.messaging.threads import by_external_id, reopen, thread_of
 from api.portal import outbox
 from push.notifications.models import Notification
-from push.notifications.queueing import enqueue_delivery
+from push.notifications.queueing import deliver_after_commit
 from push.notifications.service import notify_applicant
 
 __all__ = ["Upload", "post_message", "hand_over"]
@@ -122,7 +122,7 @@ def post_message(
     saved = attachments.store(message, thread, checked)
     made = _after_post(access, thread, message, origin or Origin(channel=channel))
     try:
-        db.session.commit()
+        db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     except IntegrityError:
         # The same external id arrived twice at the same moment: the first one stays.
         db.session.rollback()
@@ -192,10 +192,11 @@ def _notify_owner(dossier: Dossier, message: Message) -> list[Notification]:
 
 
 def hand_over(made: Sequence[Notification]) -> None:
-    """After commit: give new notifications to the delivery workers."""
+    """To the delivery workers when the caller's unit of work commits."""
+    db.session.flush()  # the new notifications' ids
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        enqueue_delivery(ids)
+        deliver_after_commit(ids)
 
 
 def portal_service() -> str:

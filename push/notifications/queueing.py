@@ -5,6 +5,7 @@ returns."""
 from __future__ import annotations
 
 from api.kernel import jobs
+from api.kernel.database import db
 
 BATCH = 100  # notifications per delivery job
 DELIVER = "deliver_notifications"
@@ -19,3 +20,12 @@ def enqueue_delivery(
         chunk = notification_ids[start : start + BATCH]
         if not jobs.enqueue(DELIVER, chunk, queue=queue, delay=delay):
             return  # Redis is away: the sweeper takes the rest too
+
+
+def deliver_after_commit(notification_ids: list[int], urgent: bool = False) -> None:
+    """Delivery jobs for notifications written in the caller's unit of work: they go to the
+    queue when it commits (a job never looks for a row that is not there yet), or not at all."""
+    queue = "urgent" if urgent else "default"
+    for start in range(0, len(notification_ids), BATCH):
+        chunk = notification_ids[start : start + BATCH]
+        jobs.after_commit(db.session(), DELIVER, chunk, queue=queue)

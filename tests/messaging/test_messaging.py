@@ -187,6 +187,7 @@ def test_redelivered_message_is_stored_once(client, who, app):
             principal, CODE, "Từ Telegram", "telegram", external_message_id="m1"
         )
         assert other
+        db.session.commit()  # the test is the caller: it owns the unit of work
     r1 = say(client, who["owner"], "Từ ứng dụng", client_message_id="app-1")
     r2 = say(client, who["owner"], "Từ ứng dụng", client_message_id="app-1")
     assert (r1.status_code, r2.status_code) == (201, 200) and r1.json["id"] == r2.json["id"]
