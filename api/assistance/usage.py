@@ -78,7 +78,7 @@ def add(ctx, action: str, access: str, object_type: str, object_id: str) -> Usag
 
 def recorded_read(ctx, action: str, object_type: str, object_id: str) -> None:  # noqa: ANN001
     add(ctx, action, READ, object_type, object_id)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
 
 
 @contextmanager
@@ -121,5 +121,5 @@ def dispute(resident: Principal, usage_id: int, note: str) -> UsageRecord:
             object_type="assist_usage",
             object_id=str(row.id),
         )
-        db.session.commit()
+        db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return row

@@ -26,6 +26,7 @@ def invite_command(slug: str) -> None:
     """Invite every active citizen account to a periodic survey for this quarter."""
     from api.auth.models import ROLE_CITIZEN, Account
     from api.kernel.database import db
+    from api.kernel.unit_of_work import unit_of_work
     from api.support.surveys import invite_periodic
 
     ids = list(
@@ -33,4 +34,6 @@ def invite_command(slug: str) -> None:
             select(Account.id).where(Account.role == ROLE_CITIZEN, Account.active.is_(True))
         )
     )
-    click.echo(f"Invited {invite_periodic(slug, ids)} accounts.")
+    with unit_of_work():
+        invited = invite_periodic(slug, ids)
+    click.echo(f"Invited {invited} accounts.")

@@ -39,7 +39,7 @@ from api.support.privacy import find_personal_data, redact
 from api.support.routing import due_at, route_for
 from api.support.search import matches
 from push.notifications.models import Notification
-from push.notifications.queueing import enqueue_delivery
+from push.notifications.queueing import deliver_after_commit
 from push.notifications.service import notify_account, notify_chat
 
 PREVIEW = 300
@@ -153,7 +153,7 @@ def ask_agency(
         created_at=now,
     )
     db.session.add(question)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return question, True
 
 
@@ -226,7 +226,7 @@ def answer(principal: Principal, question_id: int, text: str, title: str = "") -
     question.public_answer = redact(question.answer, asker_names(question))
     _audit("support_question_answered", principal, question)
     made = _notify_asker(question)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     _hand_over(made)
     return question
 
@@ -271,7 +271,7 @@ def _notify_asker(question: AgencyQuestion) -> list[Notification]:
 def _hand_over(made: list[Notification]) -> None:
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        enqueue_delivery(ids)
+        deliver_after_commit(ids)  # once the caller's unit of work commits
 
 
 def publish(
@@ -293,7 +293,7 @@ def publish(
     question.reviewed_by_id = principal.account_id
     question.published_at = utcnow()
     _audit("support_question_published", principal, question)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return question
 
 
@@ -313,7 +313,7 @@ def close(principal: Principal, question_id: int) -> AgencyQuestion:
     question = for_officer(principal, question_id)
     question.status = CLOSED
     _audit("support_question_closed", principal, question)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return question
 
 

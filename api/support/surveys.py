@@ -34,7 +34,7 @@ from api.support.survey_models import (
     SurveyResponse,
 )
 from push.notifications.models import Notification
-from push.notifications.queueing import enqueue_delivery
+from push.notifications.queueing import deliver_after_commit
 from push.notifications.service import notify_account, notify_applicant
 
 SHORT_MAX, LONG_MAX = 200, 2000
@@ -156,7 +156,7 @@ def create(fields: dict, activate: bool = True) -> Survey:
         raise ApiError(409, "article_slug_taken", name=fields["slug"])
     survey = Survey(status=S_ACTIVE if activate else S_DRAFT, **fields)
     db.session.add(survey)
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     return survey
 
 
@@ -283,7 +283,7 @@ def submit(
     )
     db.session.add(response)
     try:
-        db.session.commit()
+        db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     except IntegrityError:
         db.session.rollback()
         raise ApiError(409, "survey_already_answered") from None
@@ -399,8 +399,8 @@ def invite_periodic(slug: str, account_ids: list[int]) -> int:
         key = f"survey:{survey.id}:{period}:a{account.id}"
         notification = notify_account(account, "survey_invitation", params, key)
         made += [notification] if notification is not None else []
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits (api.kernel.unit_of_work)
     ids = [n.id for n in made if n.status == "pending"]
     if ids:
-        enqueue_delivery(ids)
+        deliver_after_commit(ids)  # once the caller's unit of work commits
     return len(made)

@@ -1,6 +1,10 @@
 """Delivery receipts, whichever channel sends them, through ``receive_receipt``: find our
 attempt by its reference (or the provider's message id), lock it as a worker's round does,
-and let ``push.notifications.state`` mark it delivered or move it on to the next channel."""
+and let ``push.notifications.state`` mark it delivered or move it on to the next channel.
+
+Commits on its own: the row locks a receipt takes are released at once, as the worker
+recording a delivery round waits on the same rows.
+"""
 
 from __future__ import annotations
 

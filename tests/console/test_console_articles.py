@@ -119,6 +119,7 @@ def test_survey_results_by_area(client, app, seeded, staff):
             {"visits": "2-3", "clarity": 4, "status": 5, "overall": 5},
             surveys.Respondent(device="kiosk-000009"),
         )
+        db.session.commit()  # the test is the caller: it owns the unit of work
     admin = _signed_in(app, "sp-admin")
     listing = admin.get("/console/articles/surveys/").get_data(as_text=True)
     assert "/console/articles/surveys/quarterly_satisfaction" in listing

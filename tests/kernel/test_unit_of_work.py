@@ -80,10 +80,6 @@ def test_a_job_or_command_commits_on_success_and_rolls_back_on_error(app, client
 # own: ..."), as batches that resume and claims other workers must see do.
 NOT_YET_MOVED = {
     "api/assistance/consent.py",
-    "api/assistance/usage.py",
-    "api/support/questions.py",
-    "api/support/surveys.py",
-    "push/notifications/receipts.py",
 }
 BOUNDARY = {"api/kernel/unit_of_work.py"}
 

@@ -237,6 +237,7 @@ def test_the_same_question_sent_at_the_same_moment_is_one(app):
             start.wait()
             try:
                 question, created = ask_agency("Làm thẻ căn cước cho con ở đâu?", asker)
+                db.session.commit()  # the test is the caller: it owns the unit of work
                 outcomes.append((question.id, created))
             finally:
                 db.session.remove()

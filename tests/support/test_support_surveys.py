@@ -87,6 +87,7 @@ def test_results_count_verified_and_anonymous_apart_as_json_and_csv(client, app,
             {**GOOD, "overall": 3},
             surveys.Respondent(device="helper-000001", assisted=True),
         )
+        db.session.commit()  # the test is the caller: it owns the unit of work
     url = f"{BASE}/admin/surveys/quarterly_satisfaction/results"
     result = client.get(url, headers=staff["admin"]).json
     assert result["responses"] == {"total": 5, "verified": 3, "unverified": 2, "assisted": 1}
@@ -189,6 +190,7 @@ def test_concurrent_submissions_make_one_response(app, seeded):
             start.wait()
             try:
                 surveys.submit("quarterly_satisfaction", GOOD, surveys.Respondent(principal))
+                db.session.commit()  # the test is the caller: it owns the unit of work
                 outcomes.append("made")
             except ApiError as error:
                 outcomes.append(error.slug)
