@@ -10,6 +10,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from api.kernel.database import db
+from api.kernel.unit_of_work import unit_of_work
+
 
 @click.command("serve")
 @click.option("--host", default=None, help="Defaults to HOST or 127.0.0.1")
@@ -31,7 +34,9 @@ def serve_command(host: str | None, port: int | None) -> None:
         from sandbox.demo import register_sandbox_pages, start_demo_services
 
         register_sandbox_pages(app)
-        extra_lines = start_demo_services(app, base)
+        with unit_of_work():  # the demo's own writes, committed before the server starts
+            extra_lines = start_demo_services(app, base)
+        db.session.remove()
     if settings.embedded_worker:
         from workers.tasks.runner import start_worker_thread
 

@@ -10,6 +10,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from api.kernel.unit_of_work import unit_of_work
+
 
 @click.command("seed-demo")
 @click.option("--count", default=60, show_default=True)
@@ -24,14 +26,17 @@ def seed_dossiers_command(count: int) -> None:
     from sandbox.demo_figures import seed_demo_figures
     from sandbox.demo_support import seed_demo_support
 
-    created = seed_demo_dossiers(count)
-    seed_demo_support()  # FAQ articles and surveys (issue 16)
-    demo_people.seed_staff()  # the demo officer and community member
+    with unit_of_work():
+        created = seed_demo_dossiers(count)
+        seed_demo_support()  # FAQ articles and surveys (issue 16)
+        demo_people.seed_staff()  # the demo officer and community member
+        assistance = demo_people.seed_demo_assistance()
+        figures = seed_demo_figures()
     click.echo(
         f"Demo dossiers: {created['dossiers']} records, {created['progress']} progress entries."
     )
-    click.echo("\n".join(demo_people.seed_demo_assistance()))
-    click.echo(f"Demo quality figures: {seed_demo_figures()}")
+    click.echo("\n".join(assistance))
+    click.echo(f"Demo quality figures: {figures}")
 
 
 @click.command("seed-demo")
@@ -43,7 +48,9 @@ def seed_staff_command() -> None:
         return
     from sandbox.demo_people import DEMO_PASSWORD, seed_demo_staff  # loaded on use, as above
 
-    for username, _role, sees in seed_demo_staff():
+    with unit_of_work():
+        people = seed_demo_staff()
+    for username, _role, sees in people:
         click.echo(f"Console demo: {username} / {DEMO_PASSWORD}  ({sees})")
 
 
@@ -53,7 +60,8 @@ def seed_support_command() -> None:
     """Load the demo FAQ articles and surveys (idempotent)."""
     from sandbox.demo_support import seed_demo_support  # loaded on use, as above
 
-    made = seed_demo_support()
+    with unit_of_work():
+        made = seed_demo_support()
     click.echo(f"Support demo: {made['articles']} articles, {made['surveys']} surveys added.")
 
 
