@@ -1,6 +1,11 @@
 """Asking and giving consent: help sessions (a code to the phone on record), the one-stop
 desk's witnessed consent, standing mandates (made by the resident, accepted by the agent with
-a code), legal representatives (registered by an officer); revoking, rejecting, ending."""
+a code), legal representatives (registered by an officer); revoking, rejecting, ending.
+
+Commits on its own: only where a refused request must still leave its mark (a wrong or
+expired code counts, an attempt outside the helper's commune is audited, a grant found past its
+time is expired). Everything else is the caller's unit of work (delivery follows its commit).
+"""
 
 from __future__ import annotations
 
@@ -237,10 +242,8 @@ def request_session(
         notification = notify_chat(
             channel, to, ASSIST_CODE_EVENT, params, f"assist-code:{grant.public_id}"
         )
-        db.session.commit()
         hand_over([notification, *told], urgent=True)  # the code is scrubbed once delivered
         return grant, "Zalo" if zalo is not None else mask_number(resident.phone)
-    db.session.commit()
     hand_over(told, urgent=True)
     # No SMS gateway (the demo's console, tests): only ever to the number on the record.
     sender.send_code(resident.phone, code, "assist", "vi")
@@ -358,7 +361,6 @@ def _start_with_code(
             409, "assist_state_conflict", **texts.state_words(grants.by_public_id(public_id).state)
         )
     made = tell_both(grant, "started")
-    db.session.commit()
     hand_over(made)
     return grant
 
@@ -422,7 +424,6 @@ def create_mandate(
         object_id=grant.public_id,
     )
     made = tell_both(grant, "mandate")
-    db.session.commit()
     hand_over(made)
     return grant, code
 
@@ -455,7 +456,6 @@ def _end(grant: Grant, to_state: str, actor_id: int, reason: str, channel: str) 
             made = tell_both(grant, "ended", reason)
             break
         db.session.refresh(grant)
-    db.session.commit()
     hand_over(made)
     return grant
 

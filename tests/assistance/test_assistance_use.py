@@ -268,6 +268,7 @@ def _race(app, agent, resident, gid: str, code: str) -> dict:  # noqa: ANN001
             barrier.wait()
             try:
                 outcome[name] = call().state
+                db.session.commit()  # each call is its own request: its unit of work
             except ApiError as exc:
                 outcome[name] = exc.status
             finally:
