@@ -82,7 +82,6 @@ def _migrations_dir():
 def _register_domains(app: Flask, api: DvcApi) -> None:
     # Imported here so that models register on db.metadata only once the app exists.
     import bots
-    import workers.tasks
     from api import (  # noqa: I001
         admin_units,
         assistance,
@@ -100,11 +99,9 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
         staff,
         support,
     )
-    from api.cli import serve_command
     from push import notifications
     from sandbox import seed as demo_seed
 
-    app.cli.add_command(serve_command)
     health.init_app(app, api)
     catalog.init_app(app, api)
     admin_units.init_app(app, api)
@@ -122,7 +119,6 @@ def _register_domains(app: Flask, api: DvcApi) -> None:
     assistance.init_app(app, api)
     support.init_app(app, api)
     bots.init_app(app, api)
-    workers.tasks.init_app(app)
     quality.init_app(app, api)
     console.init_app(app, api)
     demo_seed.init_app(app)  # the demo's seed-demo commands, into the groups registered above

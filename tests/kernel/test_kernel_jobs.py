@@ -69,10 +69,12 @@ def test_redis_away_is_logged_and_nothing_is_lost(app_ctx, monkeypatch, caplog):
 
 
 def test_the_composed_app_schedules_every_interfaces_periodic_jobs(app):
-    names = {func.__name__ for func, _, _ in app.extensions["periodic_jobs"]}
+    from workers.tasks.schedule import periodic_jobs
+
+    names = {func.__name__ for func, _, _ in periodic_jobs(app)}
     # the workers' own and the bots', brought together by the app factory
     assert {"sweep_notifications", "sweep_updates", "relay_officer_replies"} <= names
-    assert len(names) == len(app.extensions["periodic_jobs"])  # each once
+    assert len(names) == len(periodic_jobs(app))  # each once
 
 
 def test_a_periodic_job_on_an_unknown_queue_is_refused(app):

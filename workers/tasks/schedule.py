@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 LEADER_KEY = "lock:cron-leader"
 LEADER_SECONDS = 60
 
-# The workers' own periodic jobs, added to the app's schedule by ``workers.init_app``; the bots
-# bring theirs (bots.jobs.PERIODIC). (function, queue, seconds between runs or cron in UTC)
+# The workers' own periodic jobs; the other interfaces bring theirs when the app is composed
+# (bots.jobs.PERIODIC, through api.kernel.jobs.add_periodic). (function, queue, timing in UTC)
 PERIODIC = [
     (jobs.sweep_notifications, "urgent", {"interval": 30}),  # lost jobs found within 30 s
     (jobs.pull_followed_dossiers, "default", {"interval": 300}),
@@ -44,9 +44,14 @@ def build_scheduler(connection: redis.Redis, periodic: list) -> CronScheduler:
     return scheduler
 
 
+def periodic_jobs(app: Flask) -> list:
+    """What the schedule runs: the workers' own jobs and those the app's interfaces added."""
+    return [*PERIODIC, *app.extensions.get("periodic_jobs", [])]
+
+
 def run_schedule(app: Flask, stop: threading.Event) -> None:
     connection: redis.Redis = app.extensions["redis"]
-    scheduler = build_scheduler(connection, app.extensions.get("periodic_jobs", []))
+    scheduler = build_scheduler(connection, periodic_jobs(app))
     lock = connection.lock(LEADER_KEY, timeout=LEADER_SECONDS, blocking=False)
     while not stop.is_set():
         try:

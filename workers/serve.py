@@ -1,8 +1,9 @@
-"""Core CLI commands: ``flask serve`` runs the API (and the embedded worker when on the stand-ins)."""
+"""``flask --app wsgi serve``: the API on Werkzeug, with the embedded worker thread when on the
+stand-ins (the `make run` demo). An entry point like ``workers.__main__``: wsgi.py adds it."""
 
 from __future__ import annotations
 
-# The demo and the worker thread are imported only when `flask serve` starts them.
+# The demo is imported only when `flask serve` starts it (SANDBOX=1).
 import dataclasses
 import os
 
@@ -12,6 +13,7 @@ from flask.cli import with_appcontext
 
 from api.kernel.database import db
 from api.kernel.unit_of_work import unit_of_work
+from workers.tasks.runner import start_worker_thread
 
 
 @click.command("serve")
@@ -38,8 +40,6 @@ def serve_command(host: str | None, port: int | None) -> None:
             extra_lines = start_demo_services(app, base)
         db.session.remove()
     if settings.embedded_worker:
-        from workers.tasks.runner import start_worker_thread
-
         start_worker_thread(app)
     mode = (
         "embedded (SQLite, in-process Redis stand-in, worker thread)"
