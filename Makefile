@@ -53,7 +53,7 @@ bench: setup
 # Fault scenarios (issue 14) on the real stack: PostgreSQL, a private Redis on :6405,
 # gunicorn, two workers, a fake SMS gateway counting by recipient. A few minutes.
 faults: setup
-	$(BIN)/python -m benchmarks.faults.run
+	$(BIN)/python -m benchmarks faults
 
 # The console's htmx, pinned; the unmodified dist file is committed (api/console/static/VENDOR.md).
 HTMX_VERSION := 2.0.11

@@ -1,9 +1,10 @@
 """``python -m benchmarks [PART ...]``: run the benchmarks (the search parts by default).
 
 Parts: search_quality, latency, http, memory (procedure search; run when no part is named);
-ingest, lookup (dossiers, issue 4; run only when named: they need PostgreSQL and Redis, see
-benchmarks.harness.pgstack, and take minutes). Prints tables and merges the figures into
-benchmarks/results/latest.json (with machine facts and a timestamp per part).
+ingest, lookup (dossiers), bots, notify, support, faults: run only when named (those on the
+stack need PostgreSQL and Redis, see benchmarks.harness.pgstack, and take minutes). Each part
+prints its own table; the figures are merged into benchmarks/results/latest.json (with machine
+facts and a timestamp per part). A part that fails, or whose own verdict fails, fails the run.
 """
 
 from __future__ import annotations
@@ -18,16 +19,21 @@ from benchmarks.bots import run as bots
 from benchmarks.dossiers import ingest, lookup
 from benchmarks.dossiers import load as dossierload
 from benchmarks.dossiers import report as dossier_report
+from benchmarks.faults import run as faults
 from benchmarks.harness import report
 from benchmarks.harness.common import Stopwatch, code_digest, machine_info
 from benchmarks.notify import run as notify
 from benchmarks.search import latency, memory, quality, throughput
+from benchmarks.search import report as search_report
 from benchmarks.search.synthetic import SIZE_100K
 from benchmarks.support import run as support
 
 DEFAULT_PARTS = ("search_quality", "latency", "http", "memory")
-PARTS = (*DEFAULT_PARTS, "ingest", "lookup", "bots", "notify", "support")
-TEXT = report.TEXT | dossier_report.TEXT | bots.TEXT | notify.TEXT | support.TEXT
+PARTS = (*DEFAULT_PARTS, "ingest", "lookup", "bots", "notify", "support", "faults")
+# Each part formats its own table; report.write is the one writer of the figures.
+TEXT = (
+    search_report.TEXT | dossier_report.TEXT | bots.TEXT | notify.TEXT | support.TEXT | faults.TEXT
+)
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -67,6 +73,7 @@ def runners(args: argparse.Namespace) -> dict[str, Callable[[], dict]]:
         "bots": bots.run,
         "notify": notify.run,
         "support": support.run,
+        "faults": faults.run,
     }
 
 
@@ -107,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"WARNING: the search code changed while {name} ran; its figures are mixed.")
         results[name] = result
         print("\n" + TEXT[name](result) + "\n", flush=True)
+        if result.get("passed") is False:  # a part with a verdict of its own (faults)
+            failed.append(name)
     if not args.no_write:
         report.write(results, machine, command)
         print(f"figures written to {report.LATEST.relative_to(report.LATEST.parents[2])}")

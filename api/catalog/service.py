@@ -18,6 +18,7 @@ from api.catalog.models import (
 )
 from api.catalog.search.index import Filters, SearchIndex
 from api.catalog.search.loader import holder
+from api.catalog.search.suggest import suggest
 from api.kernel.database import db
 from api.kernel.errors import ApiError
 from api.kernel.i18n import message, register_messages
@@ -168,7 +169,7 @@ def remember_search_answer(
 
 def suggest_procedures(query: str, limit: int = 10) -> list[dict]:
     index = search_index()
-    return [{"code": index.codes[p], "name": index.names[p]} for p in index.suggest(query, limit)]
+    return [{"code": index.codes[p], "name": index.names[p]} for p in suggest(index, query, limit)]
 
 
 def summary(index: SearchIndex, position: int, field_names: dict[str, str]) -> dict:

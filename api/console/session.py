@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import Blueprint, abort, g, redirect, request, session, url_for
 
 from api.audit.service import Origin
 from api.auth import service as auth_service
@@ -117,3 +117,30 @@ def staff_page(section=None) -> Callable:  # noqa: ANN001
         return wrapper
 
     return decorator
+
+
+class SectionPages:
+    """Pages of a section written in a second module. They are recorded here and added to the
+    section's blueprint by the section's own module, so the two modules do not import each
+    other (endpoint names stay those of the section: ``console_inbox.question``)."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, tuple[str, ...], Callable]] = []
+
+    def get(self, rule: str) -> Callable:
+        return self._record(rule, ("GET",))
+
+    def post(self, rule: str) -> Callable:
+        return self._record(rule, ("POST",))
+
+    def _record(self, rule: str, methods: tuple[str, ...]) -> Callable:
+        def record(view: Callable) -> Callable:
+            self._routes.append((rule, methods, view))
+            return view
+
+        return record
+
+    def attach(self, blp: Blueprint, section) -> None:  # noqa: ANN001
+        """Every recorded page on ``blp``, each behind ``staff_page(section)``."""
+        for rule, methods, view in self._routes:
+            blp.add_url_rule(rule, view_func=staff_page(section)(view), methods=list(methods))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.harness.report import _verdict, table
+from benchmarks.harness.report import table, verdict
 
 
 def ingest_text(part: dict) -> str:
@@ -54,7 +54,7 @@ def ingest_text(part: dict) -> str:
         table(headers, rows),
         f"   create/health = {part['ratio_create_over_health']}, update/health = "
         f"{part['ratio_update_over_health']} (records/s over requests/s); target ≥ "
-        f"{part['target_records_per_second']:,} records/s: {_verdict(part['meets_target'])}",
+        f"{part['target_records_per_second']:,} records/s: {verdict(part['meets_target'])}",
         f"   all applied as sent: {'yes' if part['all_applied'] else 'NO'} "
         f"(rows {part['database_counts']}, expected {part['expected_counts']})",
     ]
@@ -104,7 +104,7 @@ def lookup_text(part: dict) -> str:
         "(ms wall; a fresh session per operation, pool pre-ping included)",
         table(headers, rows),
         f"   target p99 < {part['target_p99_ms']:g} ms for {', '.join(part['judged'])}: "
-        f"{_verdict(part['meets_target'])}",
+        f"{verdict(part['meets_target'])}",
         f"   database: {counts['dossier_timeline']:,} timeline rows, {counts['accounts']:,} "
         f"accounts, {counts['dossier_follows']:,} follows, {db['size_mb']:,} MB; {loaded}",
     ]

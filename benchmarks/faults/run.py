@@ -13,7 +13,9 @@ being delivered, and waits until every change the portal got a 200 for has reach
 - slow_gateway: for 10 s the gateway takes each SMS but answers after the client's time-out.
 
 Passes when, for each: 0 lost, 0 duplicates (no phone got a message twice), settled within
-SETTLE_LIMIT seconds of the fault ending. Figures go to benchmarks/results/faults.json.
+SETTLE_LIMIT seconds of the fault ending. Run as a part of ``python -m benchmarks faults``:
+the figures go to benchmarks/results/latest.json with the others, and a failed scenario
+fails the run.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -37,9 +38,10 @@ from sqlalchemy import create_engine, text
 from api.portal.push_auth import sign
 from benchmarks.harness import pgstack, server
 from benchmarks.harness.common import ROOT, VENV_BIN, progress
+from benchmarks.harness.report import table
 from benchmarks.notify import stack
 from benchmarks.notify.fake_sms import FakeSms
-from benchmarks.notify.load import phone, record
+from benchmarks.notify.records import phone, record
 
 DATABASE = "dvc_faults"
 REDIS_PORT = 6405
@@ -49,7 +51,6 @@ SETTLE_LIMIT = 120.0
 WAIT_LIMIT = 200.0
 RATE = 100  # sends a second per channel: throttled sends wait in rq's delayed jobs
 SMS_TIMEOUT = 2  # seconds: the slow gateway answers later
-RESULTS = ROOT / "benchmarks" / "results" / "faults.json"
 
 
 class PrivateRedis:
@@ -228,6 +229,7 @@ SCENARIOS: list[tuple[str, Callable[[dict, int], dict]]] = [
 
 
 def run() -> dict[str, Any]:
+    """Every scenario's figures, and whether all passed."""
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="dvc-faults-") as tmp, FakeSms() as sms:
         directory = Path(tmp)
@@ -267,16 +269,27 @@ def run() -> dict[str, Any]:
         finally:
             private.stop()
             pgstack.drop_database(DATABASE)
-    return results
+    return {"scenarios": results, "passed": all(r["passed"] for r in results.values())}
 
 
-def main() -> None:
-    results = run()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
-    sys.exit(0 if all(r["passed"] for r in results.values()) else 1)
+def faults_text(part: dict) -> str:
+    rows = [
+        [
+            name,
+            r["changes_acknowledged"],
+            r["phones_reached"],
+            r["lost"],
+            r["duplicates_to_a_phone"],
+            r["settled_seconds_after_fault"],
+            "OK" if r["passed"] else "FAILED",
+        ]
+        for name, r in part["scenarios"].items()
+    ]
+    headers = ["scenario", "acknowledged", "reached", "lost", "duplicates", "settled s", ""]
+    return (
+        "Faults (gunicorn, 2 workers, fake SMS; pass: 0 lost, 0 duplicates, settled in "
+        f"{SETTLE_LIMIT:.0f} s)\n" + table(headers, rows)
+    )
 
 
-if __name__ == "__main__":
-    main()
+TEXT = {"faults": faults_text}

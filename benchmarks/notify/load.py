@@ -27,36 +27,16 @@ from api.auth.models import Account
 from api.dossiers.inbound import ingest_dossiers
 from api.dossiers.models import Dossier
 from api.kernel.database import db
-from api.kernel.jobs import all_queues
 from api.profile.models import NotificationPreference
-
-FROM_STATUS, TO_STATUS = 2, 4  # received → being processed: a plain "status_changed" SMS
-PUSH_BATCH = 500
-CODE_PREFIX = "BENCH.NTF"
-
-
-def code(index: int) -> str:
-    return f"{CODE_PREFIX}-250101-{index:06d}"
-
-
-def personal_id(index: int) -> str:
-    return f"0791{index:08d}"
-
-
-def phone(index: int) -> str:
-    return f"8491{index:07d}"
-
-
-def record(index: int, status: int = TO_STATUS) -> dict:
-    """A HoSo record moving dossier ``index`` to ``status`` (only what the adapter needs)."""
-    return {
-        "MaHoSo": code(index),
-        "TrangThaiHoSo": str(status),
-        "TenTTHC": "Cấp giấy phép xây dựng",
-        "ChuHoSo": f"Nguyễn Văn {index}",
-        "SoGiayToChuHoSo": personal_id(index),
-        "SoBienNhan": code(index),
-    }
+from benchmarks.notify.profile import profile
+from benchmarks.notify.records import (
+    FROM_STATUS,
+    PUSH_BATCH,
+    code,
+    personal_id,
+    phone,
+    record,
+)
 
 
 def seed(count: int) -> dict:
@@ -94,14 +74,6 @@ def seed(count: int) -> dict:
         )
         db.session.commit()
     return {"citizens": count, "seconds": round(time.perf_counter() - started, 2)}
-
-
-def queued_jobs(func: str | None = None) -> int:
-    """Jobs waiting in the queues, or scheduled for later (only those calling ``func``, when
-    given)."""
-    if func is None:
-        return sum(q.count + q.scheduled_job_registry.count for q in all_queues())
-    return sum(1 for q in all_queues() for job in q.get_jobs() if job.func_name == func)
 
 
 def burst(first: int, count: int) -> dict:
@@ -177,8 +149,6 @@ def dispatch(app: Flask, args: argparse.Namespace) -> dict:
             return burst(args.first, args.count)
         if args.command == "steady":
             return steady(args.first, args.rate, args.seconds, args.tick)
-        from benchmarks.notify.profile import profile
-
         return profile(args.first, args.count)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 
 from api.kernel.database import db
 from benchmarks.dossiers.ingestprofile import SqlMeter
-from benchmarks.notify.load import queued_jobs, record
+from benchmarks.notify.records import queued_jobs, record
 from push.notifications import models as m
 from push.notifications.dispatch import deliver_batch
 from push.notifications.fanout import process_pending_events

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks.harness.report import _verdict, table
+from benchmarks.harness.report import table, verdict
 
 
 def _s(value: float | None) -> str:
@@ -81,7 +81,7 @@ def notify_text(part: dict) -> str:
             _phase_rows(part),
         ),
         f"   deliveries/ping = {part['ratio_deliveries_over_pings']}; target ≥ "
-        f"{part['target_deliveries_per_second']:,}/s: {_verdict(part['meets_throughput_target'])}",
+        f"{part['target_deliveries_per_second']:,}/s: {verdict(part['meets_throughput_target'])}",
         f"   burst: {burst['pushes']} pushes of 500; their own wake-ups left "
         f"{burst['events_left_by_the_wakeups']:,} events (the check enqueued "
         f"{burst['extra_wakeups_to_drain']} more); withdrawn after the wait: "
@@ -89,7 +89,7 @@ def notify_text(part: dict) -> str:
         f"   steady latency, push received → gateway: p50 {_s(lat['p50_s'])}, p95 {_s(lat['p95_s'])}, "
         f"p99 {_s(lat['p99_s'])}, max {_s(lat['max_s'])}, {lat['missing']} not delivered "
         f"within the wait; target p95 < {part['target_p95_seconds']:g} s: "
-        f"{_verdict(part['meets_latency_target'])}",
+        f"{verdict(part['meets_latency_target'])}",
         f"   when the steady load ended, jobs queued: {steady['queued_when_the_load_ended']}",
         "   its stages p50/p95 s: "
         + ", ".join(

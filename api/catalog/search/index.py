@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = ["Filters", "ProcedureEntry", "SearchIndex", "SearchResult"]
 
+import bisect
 import math
 import re
 from array import array
@@ -45,7 +46,6 @@ from api.catalog.search.marks import MarkRestorer
 from api.catalog.search.query import Lexicon, clean_words, confusions, load_lexicon, variants
 from api.catalog.search.rerank import name_facts, name_score
 from api.catalog.search.semantic import MeaningIndex, passage_text, read_query
-from api.catalog.search.suggest import prefix_alternatives, suggest
 from api.catalog.search.types import (
     Filters,
     NameFacts,
@@ -217,7 +217,7 @@ class SearchIndex:
         groups: list[list[tuple[str, float]]] = []
         for position, word in enumerate(words):
             if prefix_last and position == len(words) - 1:
-                alternatives = prefix_alternatives(self, word) or self._alternatives(word)
+                alternatives = self.completions(word) or self._alternatives(word)
             else:
                 alternatives = self._alternatives(word)
             expanded: list[tuple[str, float]] = []
@@ -377,9 +377,17 @@ class SearchIndex:
             ),
         }
 
-    def suggest(self, query: str, limit: int = 10) -> list[int]:
-        """Type-ahead (see suggest.py): names as the citizen types them, else by meaning."""
-        return suggest(self, query, limit)
+    def completions(self, prefix: str, limit: int = 60) -> list[tuple[str, float]]:
+        """Name words that start with what the citizen has typed so far."""
+        start = bisect.bisect_left(self.name_vocabulary, prefix)
+        found: list[str] = []
+        for term in self.name_vocabulary[start:]:
+            if not term.startswith(prefix):
+                break
+            found.append(term)
+        # The commonest completions first ("d" → "dang" before "dinh").
+        found.sort(key=lambda t: len(self.name_postings[t].ids), reverse=True)
+        return [(t, 1.0 if t == prefix else 0.9) for t in found[:limit]]
 
     def _match(self, query: str):
         words = clean_words(query, self.lexicon)

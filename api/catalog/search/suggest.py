@@ -6,7 +6,6 @@ the search's own answer (words and meaning together) if it is close.
 
 from __future__ import annotations
 
-import bisect
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,17 +75,3 @@ def _by_words(index: SearchIndex, query: str, words: list[str], limit: int) -> l
         if len(out) == limit:
             break
     return out
-
-
-def prefix_alternatives(
-    index: SearchIndex, prefix: str, limit: int = 60
-) -> list[tuple[str, float]]:
-    start = bisect.bisect_left(index.name_vocabulary, prefix)
-    found: list[str] = []
-    for term in index.name_vocabulary[start:]:
-        if not term.startswith(prefix):
-            break
-        found.append(term)
-    # The commonest completions first ("d" → "dang" before "dinh").
-    found.sort(key=lambda t: len(index.name_postings[t].ids), reverse=True)
-    return [(t, 1.0 if t == prefix else 0.9) for t in found[:limit]]

@@ -5,12 +5,12 @@ answer, per week) and surveys with their results. The same services as
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_OFFICER
-from api.console.forms import page_number
+from api.console.forms import checked, page_number
+from api.console.pages import articles_more
 from api.console.sections import Section
 from api.console.session import staff_page
 from api.console.views import api_error_text, t
@@ -34,14 +34,6 @@ PAGE_SIZE = 30
 STATES = (DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED)
 LISTS = ("variants", "procedure_codes", "field_codes")
 TEXTS = ("slug", "title_vi", "title_en", "short_vi", "short_en", "body_vi", "body_en")
-
-
-def checked(schema: ma.Schema, data: dict) -> dict:
-    """The API's own input rules for the form's values."""
-    try:
-        return schema.load(data)
-    except ma.ValidationError as error:
-        raise ApiError(422, "validation_failed", errors=error.messages) from error
 
 
 def _fields(form, admin: bool) -> dict:  # noqa: ANN001
@@ -151,5 +143,5 @@ def transition(principal: Principal, slug: str):
     return redirect(url_for("console_articles.article", slug=moved.slug), 303)
 
 
-# The gaps and the surveys: more pages of this section (routes on this blueprint).
-from api.console.pages import articles_more  # noqa: E402, F401
+# The gaps and the surveys: more pages of this section.
+articles_more.pages.attach(blp, SECTION)

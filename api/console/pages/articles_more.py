@@ -7,16 +7,17 @@ from flask import render_template, request
 
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN
-from api.console.pages.articles import SECTION, blp, checked
-from api.console.session import staff_page
+from api.console.forms import checked
+from api.console.session import SectionPages
 from api.console.views import api_error_text
 from api.kernel.errors import ApiError
 from api.support import ask, survey_results, surveys
 from api.support import schemas as support_schemas
 
+pages = SectionPages()
 
-@blp.get("/gaps")
-@staff_page(SECTION)
+
+@pages.get("/gaps")
 def gaps(principal: Principal):  # noqa: ARG001
     args = {"week": request.args.get("week", "")[:10]} if request.args.get("week") else {}
     error, status = "", 200
@@ -28,14 +29,12 @@ def gaps(principal: Principal):  # noqa: ARG001
     return render_template("console/gaps.html", found=found, error=error), status
 
 
-@blp.get("/surveys/")
-@staff_page(SECTION)
+@pages.get("/surveys/")
 def survey_list(principal: Principal):  # noqa: ARG001
     return render_template("console/surveys.html", items=surveys.listing())
 
 
-@blp.get("/surveys/<string:slug>")
-@staff_page(SECTION)
+@pages.get("/surveys/<string:slug>")
 def survey_results_page(principal: Principal, slug: str):
     survey = surveys.get(slug[:64])
     args = {k: request.args[k][:300] for k in ("unit", "period") if request.args.get(k)}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.auth.guard import Principal
 from api.auth.models import ROLE_OFFICER, Account
 from api.console.forms import page_number
+from api.console.pages import inbox_questions
 from api.console.sections import Section
 from api.console.session import origin, staff_page
 from api.console.views import api_error_text, t
@@ -223,5 +224,5 @@ def canned_replies(principal: Principal):
     ), status
 
 
-# The questions to the agency: a tab of this inbox (routes on this blueprint).
-from api.console.pages import inbox_questions  # noqa: E402, F401
+# The questions to the agency: a tab of this inbox.
+inbox_questions.pages.attach(blp, SECTION)

@@ -4,13 +4,11 @@ as public Q&A, close. The same services as ``/api/v1/admin/support/questions``."
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import flash, redirect, render_template, request, url_for
 
 from api.auth.guard import Principal
-from api.console.forms import page_number
-from api.console.pages.inbox import SECTION, blp
-from api.console.session import staff_page
+from api.console.forms import checked, page_number
+from api.console.session import SectionPages
 from api.console.views import api_error_text, t
 from api.kernel.database import db
 from api.kernel.errors import ApiError
@@ -21,6 +19,7 @@ from api.support.models import ANSWERED, CLOSED, PUBLIC, RECEIVED
 
 VIEWS = {"received": RECEIVED, "answered": ANSWERED, "published": PUBLIC, "closed": CLOSED}
 PAGE_SIZE = 20
+pages = SectionPages()
 
 
 def open_count(principal: Principal) -> int:
@@ -28,16 +27,7 @@ def open_count(principal: Principal) -> int:
     return questions.queue(principal, Page(1, 1), RECEIVED)[1]
 
 
-def _checked(schema: ma.Schema, data: dict) -> dict:
-    """The API's own input rules (lengths) for the form's values."""
-    try:
-        return schema.load(data)
-    except ma.ValidationError as error:
-        raise ApiError(422, "validation_failed", errors=error.messages) from error
-
-
-@blp.get("/questions/")
-@staff_page(SECTION)
+@pages.get("/questions/")
 def questions_index(principal: Principal):
     view = request.args.get("view", "received")
     view = view if view in VIEWS else "received"
@@ -68,18 +58,16 @@ def _question_page(principal: Principal, question_id: int, error=None, status=20
     ), status
 
 
-@blp.get("/questions/<int:question_id>")
-@staff_page(SECTION)
+@pages.get("/questions/<int:question_id>")
 def question(principal: Principal, question_id: int):
     return _question_page(principal, question_id)
 
 
-@blp.post("/questions/<int:question_id>/answer")
-@staff_page(SECTION)
+@pages.post("/questions/<int:question_id>/answer")
 def question_answer(principal: Principal, question_id: int):
     form = {"answer": request.form.get("answer", ""), "title": request.form.get("title", "")}
     try:
-        body = _checked(support_schemas.AnswerInputSchema(), form)
+        body = checked(support_schemas.AnswerInputSchema(), form)
         questions.answer(principal, question_id, body["answer"], body["title"])
     except ApiError as error:
         db.session.rollback()
@@ -90,15 +78,14 @@ def question_answer(principal: Principal, question_id: int):
     return redirect(url_for("console_inbox.question", question_id=question_id), 303)
 
 
-@blp.post("/questions/<int:question_id>/publish")
-@staff_page(SECTION)
+@pages.post("/questions/<int:question_id>/publish")
 def question_publish(principal: Principal, question_id: int):
     form = {
         "public_question": request.form.get("public_question", ""),
         "public_answer": request.form.get("public_answer", ""),
     }
     try:
-        body = _checked(support_schemas.PublishInputSchema(), form)
+        body = checked(support_schemas.PublishInputSchema(), form)
         questions.publish(
             principal, question_id, body.get("public_question"), body.get("public_answer")
         )
@@ -111,8 +98,7 @@ def question_publish(principal: Principal, question_id: int):
     return redirect(url_for("console_inbox.question", question_id=question_id), 303)
 
 
-@blp.post("/questions/<int:question_id>/close")
-@staff_page(SECTION)
+@pages.post("/questions/<int:question_id>/close")
 def question_close(principal: Principal, question_id: int):
     questions.close(principal, question_id)
     flash(t("q_closed"))

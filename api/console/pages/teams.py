@@ -4,7 +4,6 @@ The same services as ``/api/v1/admin/assistance/...``; the API's schemas check t
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from api.admin_units.models import Commune
@@ -13,7 +12,7 @@ from api.assistance import schemas as assist_schemas
 from api.assistance.models import MEMBER_STATES
 from api.auth.guard import Principal
 from api.auth.models import ROLE_ADMIN, ROLE_COMMUNITY
-from api.console.forms import page_number
+from api.console.forms import checked, page_number
 from api.console.pages.staff import area_choices
 from api.console.sections import Section
 from api.console.session import origin, staff_page
@@ -31,13 +30,6 @@ blp = Blueprint("console_teams", __name__, url_prefix="/console/teams")
 PAGE_SIZE = 25
 
 
-def _checked(schema: ma.Schema, data: dict) -> dict:
-    try:
-        return schema.load(data)
-    except ma.ValidationError as error:
-        raise ApiError(422, "validation_failed", errors=error.messages) from error
-
-
 def _communes(codes: set[int]) -> dict[int, str]:
     if not codes:
         return {}
@@ -52,7 +44,7 @@ def index(principal: Principal):
     form = request.form
     if request.method == "POST":
         try:
-            body = _checked(
+            body = checked(
                 assist_schemas.TeamSchema(),
                 {
                     "commune_code": form.get("commune_code", "")[:9],
@@ -95,7 +87,7 @@ def _team_page(principal: Principal, team_id: str, error=None, status: int = 200
     args = {k: request.args[k][:10] for k in ("from", "to") if request.args.get(k)}
     activity, text, fields = None, "", {}
     try:
-        chosen = _checked(assist_schemas.ActivityArgs(), args)
+        chosen = checked(assist_schemas.ActivityArgs(), args)
         activity = figures.team_activity(
             principal, team.public_id, chosen["date_from"], chosen["date_to"]
         )
