@@ -54,4 +54,6 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     echo "################################################################################"
   fi
 fi
+# The layer contract first (docs/architecture.md): a broken contract fails the run before the suite.
+.venv/bin/lint-imports --no-cache || { echo "make test: the layer contract is BROKEN (see above)"; exit 1; }
 exec .venv/bin/pytest "$@"

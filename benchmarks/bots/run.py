@@ -198,8 +198,8 @@ def bots_text(part: dict) -> str:
         ],
         *[
             f"   split {name}: {v['messages']} messages, intent accuracy {v['intent_accuracy']}, "
-            f"right procedure in the first reply {v['procedure_hit_at_1']} "
-            f"({v['with_procedure']} with a procedure)"
+            f"right procedure first in the first reply {v['procedure_hit_at_1']}, among its "
+            f"buttons {v['procedure_in_buttons']} ({v['with_procedure']} with a procedure)"
             for name, v in part.get("splits", {}).items()
         ],
         f"   intent misses ({len(part['intent_misses'])}):",
