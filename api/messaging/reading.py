@@ -16,6 +16,7 @@ from api.messaging.access import CITIZEN_VIEW, thread_access
 from api.messaging.models import CITIZEN, CITIZEN_SIDE, OPEN, STAFF_SIDE, SYSTEM, Message
 from api.messaging.models import MessageThread as Thread
 from api.messaging.threads import thread_of
+from api.messaging.views import MessageView, named
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 100
@@ -25,7 +26,7 @@ MAX_LIMIT = 100
 class MessagePage:
     view: str
     thread: Thread | None
-    items: list[Message] = field(default_factory=list)
+    items: list[MessageView] = field(default_factory=list)
     next_cursor: str | None = None  # pass as ``cursor`` for older messages
     more: bool = False  # with ``since``: more new messages than ``limit``
     unread_count: int = 0
@@ -70,7 +71,7 @@ def list_messages(
             page.next_cursor = str(page.items[0].id)
     _mark_delivered(thread, access.view, [m.id for m in page.items])
     page.unread_count = _unread_in_thread(thread.id, access.view)
-    name_authors(page.items, access.dossier.applicant_name)
+    page.items = name_authors(page.items, access.dossier.applicant_name)
     return page
 
 
@@ -105,9 +106,9 @@ def _unread_in_thread(thread_id: int, view: str) -> int:
     )
 
 
-def name_authors(messages: list[Message], applicant_name: str) -> None:
-    """Display names: staff and community members by name; the applicant by the dossier's
-    applicant name; the system as such."""
+def name_authors(messages: list[Message], applicant_name: str) -> list[MessageView]:
+    """The messages as views with display names: staff and community members by name; the
+    applicant by the dossier's applicant name; the system as such."""
     ids = {
         m.author_account_id for m in messages if m.author_account_id and m.author_kind != CITIZEN
     }
@@ -116,15 +117,17 @@ def name_authors(messages: list[Message], applicant_name: str) -> None:
         if ids
         else []
     )
+    views = []
     for message in messages:
         if message.author_kind == CITIZEN:
-            message.author_name = applicant_name
+            author = applicant_name
         elif message.author_kind == SYSTEM:
-            message.author_name = ""
+            author = ""
         else:
-            message.author_name = names.get(message.author_account_id, "")
-        if message.on_behalf_of_id is not None:  # a helper wrote it for the applicant
-            message.on_behalf_of_name = applicant_name
+            author = names.get(message.author_account_id, "")
+        on_behalf = applicant_name if message.on_behalf_of_id is not None else None
+        views.append(named(message, author, on_behalf))
+    return views
 
 
 def mark_read(

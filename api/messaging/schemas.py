@@ -26,10 +26,7 @@ class AttachmentSchema(ma.Schema):
     filename = ma.fields.String()
     content_type = ma.fields.String(metadata={"description": "Recognised from the file's bytes"})
     size = ma.fields.Integer()
-    url = ma.fields.Function(
-        lambda a: getattr(a, "url", ""),
-        metadata={"description": "Download (same sign-in as the thread)"},
-    )
+    url = ma.fields.String(metadata={"description": "Download (same sign-in as the thread)"})
 
 
 class MessageSchema(ma.Schema):
@@ -39,9 +36,9 @@ class MessageSchema(ma.Schema):
         metadata={"description": "citizen (applicant or helper) or staff (officer or system)"},
     )
     author_kind = ma.fields.String(metadata={"description": "citizen, officer, community, system"})
-    author_name = ma.fields.Function(lambda m: getattr(m, "author_name", ""))
-    on_behalf_of_name = ma.fields.Function(
-        lambda m: getattr(m, "on_behalf_of_name", None),
+    author_name = ma.fields.String()
+    on_behalf_of_name = ma.fields.String(
+        allow_none=True,
         metadata={"description": "Written by a helper (author) for this applicant"},
     )
     channel = ma.fields.String(metadata={"description": "app, zalo, telegram, web or system"})

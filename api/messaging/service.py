@@ -36,6 +36,7 @@ from api.messaging.models import (
 )
 from api.messaging.reading import name_authors
 from api.messaging.threads import by_external_id, reopen, thread_of
+from api.messaging.views import MessageView
 from api.portal import outbox
 from push.notifications.models import Notification
 from push.notifications.queueing import deliver_after_commit
@@ -80,7 +81,7 @@ def post_message(
     external_message_id: str | None = None,
     acting_for: Principal | None = None,
     origin: Origin | None = None,
-) -> tuple[Message, bool]:
+) -> tuple[MessageView, bool]:
     """Add a message to dossier ``code``'s thread as ``principal``: the applicant, an officer
     of the handling unit (or an admin), or a community member ``acting_for`` a resident.
 
@@ -132,15 +133,13 @@ def post_message(
             raise
         return _same_dossier(found, access.dossier), False
     hand_over(made)
-    name_authors([message], access.dossier.applicant_name)
-    return message, True
+    return name_authors([message], access.dossier.applicant_name)[0], True
 
 
-def _same_dossier(found: Message, dossier: Dossier) -> Message:
+def _same_dossier(found: Message, dossier: Dossier) -> MessageView:
     if db.session.get(MessageThread, found.thread_id).dossier_id != dossier.id:
         raise ApiError(409, "message_id_conflict")
-    name_authors([found], dossier.applicant_name)
-    return found
+    return name_authors([found], dossier.applicant_name)[0]
 
 
 def _after_post(

@@ -1,9 +1,9 @@
 """What the message answers show beyond the rows, as view objects (the rows are never written
-on for an answer): each attachment's download address."""
+on for an answer): the authors' display names and each attachment's download address."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from api.messaging.models import Attachment, Message
 
@@ -19,23 +19,36 @@ class AttachmentView:
 
 @dataclass(frozen=True)
 class MessageView:
-    """A message with its attachments' addresses; the rest is read through from the row."""
+    """A message with who wrote it, in words, and its attachments (with their addresses once
+    ``with_urls`` has given them); the rest is read through from the row."""
 
     message: Message
     attachments: list[AttachmentView]
+    author_name: str = ""
+    on_behalf_of_name: str | None = None  # a helper wrote it for this applicant
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.message, name)
 
 
-def with_urls(messages: list[Message], code: str) -> list[MessageView]:
+def named(message: Message, author_name: str, on_behalf_of_name: str | None) -> MessageView:
+    return MessageView(
+        message,
+        [AttachmentView(a, "") for a in message.attachments],
+        author_name,
+        on_behalf_of_name,
+    )
+
+
+def with_urls(views: list[MessageView], code: str) -> list[MessageView]:
+    """The views with each attachment's download address (same sign-in as the thread)."""
     return [
-        MessageView(
-            message,
-            [
-                AttachmentView(a, f"/api/v1/dossiers/{code}/attachments/{a.public_id}")
-                for a in message.attachments
+        replace(
+            view,
+            attachments=[
+                AttachmentView(a.attachment, f"/api/v1/dossiers/{code}/attachments/{a.public_id}")
+                for a in view.attachments
             ],
         )
-        for message in messages
+        for view in views
     ]

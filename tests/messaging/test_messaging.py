@@ -15,6 +15,7 @@ from api.dossiers.models import Dossier
 from api.kernel.clock import utcnow
 from api.kernel.database import db
 from api.messaging.models import Message, MessageThread
+from api.messaging.reading import name_authors
 from api.messaging.storage import LocalStorage
 from api.portal.outbox import PortalOutbox, flush_portal_outbox
 from push.notifications.models import Notification
@@ -90,6 +91,17 @@ def test_stranger_sees_the_same_404_as_unknown(client, who):
         "/api/v1/dossiers/000.00.15.H12-251120-0999/messages", headers=who["stranger"]
     ).json
     assert {k: other[k] for k in ("code", "error")} == {k: unknown[k] for k in ("code", "error")}
+
+
+def test_names_are_shown_from_views_not_written_on_rows(client, who, app):
+    say(client, who["owner"], "Khi nào có kết quả?")
+    say(client, who["officer"], "Chiều mai bạn nhé.")
+    with app.app_context():
+        rows = list(db.session.scalars(select(Message).order_by(Message.id)))
+        views = name_authors(rows, "Nguyễn Thị Hoa")
+        assert [v.author_name for v in views] == ["Nguyễn Thị Hoa", "Officer.Hk"]
+        assert [v.body for v in views] == [r.body for r in rows]  # the rest read through
+        assert all("author_name" not in vars(r) for r in rows)  # the rows stay as stored
 
 
 def test_anonymous_is_401(client, who):
