@@ -45,7 +45,9 @@ def test_telegram_answer_vote_and_full_answer(world, seeded):
 
 
 def test_telegram_no_answer_then_the_officer_answers_in_the_chat(world, seeded, staff):
-    world.say_tg(CHAT, "cách nấu phở bò ngon")
+    # (Was "cách nấu phở bò ngon": since the procedures' everyday texts are read, the food
+    # businesses' texts make that a confident match; noted in issue 11's closing note.)
+    world.say_tg(CHAT, "thời tiết ngày mai ở Hà Nội thế nào")
     text = world.tg.texts(CHAT)[-1]
     # Not a confident card: plainly unsure (the nearest procedures) or no ready answer, and
     # either way the officer is offered for this very question.
@@ -59,7 +61,7 @@ def test_telegram_no_answer_then_the_officer_answers_in_the_chat(world, seeded, 
         qid = question.id
     r = world.client.post(
         f"/api/v1/support/admin/questions/{qid}/answer",
-        json={"answer": "Xin lỗi, cơ quan không hướng dẫn nấu ăn."},
+        json={"answer": "Xin lỗi, cơ quan không trả lời về thời tiết."},
         headers=staff["admin"],
     )
     assert r.status_code == 200
@@ -68,7 +70,7 @@ def test_telegram_no_answer_then_the_officer_answers_in_the_chat(world, seeded, 
 
         ids = list(db.session.scalars(select(Notification.id)))
         dispatch.deliver_batch(ids)
-    assert "không hướng dẫn nấu ăn" in world.tg.texts(CHAT)[-1]
+    assert "không trả lời về thời tiết" in world.tg.texts(CHAT)[-1]
 
 
 def test_telegram_a_typed_question_for_the_officer_and_stop(world, seeded):

@@ -68,7 +68,7 @@ class DocumentIndex:
                     description=d.extra,
                 )
             )
-        self.index = SearchIndex(entries, lexicon=lexicon, embedder=embedder)
+        self.index = SearchIndex(entries, lexicon=lexicon, embedder=embedder, situations={})
 
     def __len__(self) -> int:
         return self.index.size

@@ -19,7 +19,7 @@ import math
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from rapidfuzz import process
@@ -46,6 +46,7 @@ from api.catalog.search.marks import MarkRestorer
 from api.catalog.search.query import Lexicon, clean_words, confusions, load_lexicon, variants
 from api.catalog.search.rerank import name_facts, name_score
 from api.catalog.search.semantic import MeaningIndex, passage_text, read_query
+from api.catalog.search.situations import load_situations
 from api.catalog.search.types import (
     Filters,
     NameFacts,
@@ -83,13 +84,18 @@ class SearchIndex:
         entries: Iterable[ProcedureEntry],
         lexicon: Lexicon | None = None,
         embedder: Embedder | None | str = DEFAULT,
+        situations: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         """Build in one pass over ``entries`` (a generator is fine): nothing but the compact
         index is kept, so a 100,000-procedure catalog fits a small API worker. ``embedder``:
-        the process's model (default), another one, or None for words alone."""
+        the process's model (default), another one, or None for words alone. ``situations``:
+        everyday texts by national code that the meaning path reads as further views of a
+        name (default: the catalog's, situations.py; ``{}`` for none)."""
         self.lexicon = lexicon or load_lexicon()
         restorer = MarkRestorer()
         passages: list[str] = []  # what the meaning path reads, one per distinct name
+        views: list[tuple[int, str]] = []  # further texts of a distinct name: (name, text)
+        situations = load_situations() if situations is None else situations
         seen_bodies: set[int] = set()
         self._marker_cache: dict[str, tuple[frozenset[str], ...]] = {}
         self._facts_cache: dict[int, NameFacts] = {}
@@ -116,6 +122,7 @@ class SearchIndex:
                 name_id = name_ids[entry.name] = len(distinct_names)
                 distinct_names.append((entry.name, fold(entry.name)))
                 passages.append(passage_text(entry))
+                views += [(name_id, text) for text in situations.get(entry.national_code, ())]
                 restorer.learn(entry.name)
             if hash(entry.body) not in seen_bodies:  # provincial copies repeat the text
                 seen_bodies.add(hash(entry.body))
@@ -183,7 +190,7 @@ class SearchIndex:
         if embedder == DEFAULT:
             embedder = default_embedder()
         self.meaning = (
-            MeaningIndex(embedder, passages, restorer)
+            MeaningIndex(embedder, passages, restorer, views)
             if embedder is not None and distinct_names
             else None
         )
@@ -422,7 +429,7 @@ class SearchIndex:
         Returns the order, the evidence for the best answer and the names only the meaning
         path found."""
         all_groups, _, meant = best_groups
-        cosines, z, by_meaning = meaning_candidates(self, meant, mask)
+        _, z, by_meaning, named = meaning_candidates(self, meant, mask)
         candidates = np.flatnonzero(hits)
         if len(candidates) == 0 and not by_meaning:
             return [], judge(0.0), [], set()
@@ -474,7 +481,7 @@ class SearchIndex:
             if z is not None:
                 final[p] += weight * float(z[name])
         ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
-        evidence = evidence_for(self, ranked[0], all_groups, cosines, z, by_meaning)
+        evidence = evidence_for(self, ranked[0], all_groups, named, z, by_meaning)
         if needed > len(ranked) and len(candidates) > len(ranked):
             # Deep pages: the other names' best variants by score, then every other variant.
             by_score = candidates[np.argsort(-scores[candidates], kind="stable")]
@@ -488,7 +495,7 @@ class SearchIndex:
                 ranked.extend(p for p in by_score.tolist() if p not in seen)
         # A name only the meaning path found joins the results when its meaning alone is close
         # (else it is only a suggestion); "zyxwvut" finding its one procedure stays one.
-        weak = {n for n in meaning_only if not meaning_close(float(cosines[n]), float(z[n]))}
+        weak = {n for n in meaning_only if not meaning_close(float(named[n]), float(z[n]))}
         if evidence.close:
             weak.discard(int(self.name_id[ranked[0]]))
         return ranked, evidence, [n for n in meaning_only if n not in weak], weak

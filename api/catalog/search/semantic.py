@@ -53,10 +53,22 @@ def passage_text(entry: ProcedureEntry) -> str:
 
 
 class MeaningIndex:
-    def __init__(self, embedder: Embedder, passages: list[str], restorer: MarkRestorer) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        passages: list[str],
+        restorer: MarkRestorer,
+        views: list[tuple[int, str]] = (),
+    ) -> None:
+        """``passages``: one text per distinct name; ``views``: (name, text) further texts of
+        a name (its everyday situations): a name's similarity is the best of its texts'."""
         self.embedder = embedder
         self.restorer = restorer
         self.vectors = passage_vectors(embedder, passages)  # one row per distinct name
+        self.view_names = np.array([name for name, _ in views], np.int64)
+        self.view_vectors = (
+            passage_vectors(embedder, [text for _, text in views]) if views else None
+        )
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -110,7 +122,13 @@ class MeaningIndex:
             self._cache.clear()
 
     def similarities(self, meant: Meant | str) -> np.ndarray:
-        """Cosine of the query (with its phrases' wording) with every distinct name."""
+        """Cosine of the query (with its phrases' wording) with every distinct name: the best
+        of its texts (name and description, its everyday situations)."""
+        return self.both_similarities(meant)[0]
+
+    def both_similarities(self, meant: Meant | str) -> tuple[np.ndarray, np.ndarray]:
+        """The best of every name's texts, and its name and description alone (what the
+        confidence was fitted on: the best of several texts stands higher by chance)."""
         if isinstance(meant, str):
             meant = Meant(meant)
         vector = self.query_vector(meant.query)
@@ -118,7 +136,12 @@ class MeaningIndex:
             extra = np.mean([self.phrase_vector(p) for p in meant.phrases], axis=0)
             vector = vector + meant.share * extra
             vector = vector / max(float(np.linalg.norm(vector)), 1e-6)
-        return self.vectors @ vector
+        named = self.vectors @ vector
+        if self.view_vectors is None:
+            return named, named
+        found = named.copy()
+        np.maximum.at(found, self.view_names, self.view_vectors @ vector)
+        return found, named
 
 
 def read_query(

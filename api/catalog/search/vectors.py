@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 DIR_SETTING = "SEARCH_VECTOR_DIR"
 BATCH = 64
+DIGEST_BYTES = 20  # sha1
 _lock = threading.Lock()
 # Per process too: several indexes (tests, the FAQ) over the same texts embed them once.
 _memory: dict[str, dict[bytes, np.ndarray]] = {}
@@ -54,7 +55,12 @@ def _load(embedder: Embedder) -> dict[bytes, np.ndarray]:
             with np.load(path) as data:
                 keys, vectors = data["keys"], data["vectors"]
             if vectors.ndim == 2 and vectors.shape[1] == embedder.dim:
-                known = {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
+                # numpy's byte strings drop trailing NUL bytes: a digest ending in 0x00 comes
+                # back shorter (its text was embedded again at every start) unless padded.
+                known = {
+                    bytes(k).ljust(DIGEST_BYTES, b"\0"): v
+                    for k, v in zip(keys, vectors, strict=True)
+                }
         except (OSError, ValueError, KeyError):
             log.warning("search_vectors_unreadable", extra={"file": path.name})
     _memory[embedder.fingerprint] = known
@@ -65,7 +71,7 @@ def _save(embedder: Embedder, known: dict[bytes, np.ndarray]) -> None:
     path = _file(embedder)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(known), dtype="S20")
+        keys = np.array(list(known), dtype=f"S{DIGEST_BYTES}")
         vectors = np.stack(list(known.values())).astype(np.float16)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
         np.savez(tmp, keys=keys, vectors=vectors)
