@@ -9,14 +9,14 @@ production; skipped when PostgreSQL or Redis cannot be reached, see benchmarks.h
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from benchmarks.harness.common import ROOT, note, summarise_ms
+from benchmarks.harness.common import note, summarise_ms
+from benchmarks.harness.server import spawn, stop
 
 ROUNDS = 200
 SECRET = "bench-secret"
@@ -148,16 +148,12 @@ def postgres(messages: list[dict], rounds: int = ROUNDS) -> dict:
             import_catalog(load_catalog_file(DEFAULT_CATALOG), source="benchmark")
             app.extensions["redis"].flushdb()
         log = Path(tmp) / "worker.log"
-        with log.open("wb") as out:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "workers"], cwd=ROOT, env=env, stdout=out, stderr=out
-            )
-            try:
-                _measure(app.test_client(), arrivals, messages, 5)  # the worker is up
-                result = _measure(app.test_client(), arrivals, messages, rounds, first=100)
-            finally:
-                worker.terminate()
-                worker.wait(10)
+        worker = spawn([sys.executable, "-m", "workers"], log, env)
+        try:
+            _measure(app.test_client(), arrivals, messages, 5)  # the worker is up
+            result = _measure(app.test_client(), arrivals, messages, rounds, first=100)
+        finally:
+            stop(worker, 10)
         if result["no_reply_within_5s"]:
             note("bots: some replies never came; the worker said:\n" + log.read_text()[-3000:])
         with app.app_context():

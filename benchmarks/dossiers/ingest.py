@@ -16,8 +16,6 @@ import http.client
 import json
 import os
 import queue
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,13 +25,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from api.portal.push_auth import sign
 from benchmarks.dossiers.hoso import BATCH, Batch, PushSet, batches, push_set
 from benchmarks.harness import pgstack
-from benchmarks.harness.common import ROOT, Stopwatch, note, progress, summarise_ms
-from benchmarks.harness.loadgen import LoadResult, load
-from benchmarks.harness.server import HOST, Gunicorn, cpu_ticks
-from benchmarks.search.throughput import _merge
+from benchmarks.harness.common import Stopwatch, note, progress, summarise_ms
+from benchmarks.harness.loadgen import LoadResult, load, merge
+from benchmarks.harness.server import HOST, Gunicorn, child_json, cpu_ticks, gunicorn, tick_ms
 
 DATABASE_PREFIX = "dvc_bench_ingest_"  # + pid: concurrent runs must not drop each other's
 PATH = "/api/v1/portal/dossiers"
@@ -82,17 +78,7 @@ class PushResult:
 
 
 def _post(conn: http.client.HTTPConnection, body: bytes) -> tuple[int, bytes]:
-    stamp = str(int(time.time()))  # signed at sending time: the server allows 5 minutes
-    conn.request(
-        "POST",
-        PATH,
-        body=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-Portal-Timestamp": stamp,
-            "X-Portal-Signature": sign(pgstack.PUSH_SECRET, stamp, body),
-        },
-    )
+    conn.request("POST", PATH, body=body, headers=pgstack.push_headers(body))
     response = conn.getresponse()
     return response.status, response.read()
 
@@ -215,16 +201,7 @@ def _error_lines(log: Path, limit: int = 40) -> list[str]:
 def profile(url: str) -> dict[str, object]:
     """benchmarks.dossiers.ingestprofile in a child process, on the same database, after the load."""
     progress("ingest: in-process breakdown of one record")
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.dossiers.ingestprofile"],
-        cwd=ROOT,
-        env=pgstack.app_env(url),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return child_json("benchmarks.dossiers.ingestprofile", env=pgstack.app_env(url))
 
 
 def pushes(server: Gunicorn, database: str, made: PushSet, seconds: float) -> list[PushResult]:
@@ -262,7 +239,7 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
         url = pgstack.fresh_database(database)
         try:
             pgstack.migrate(url, directory / "migrate.log")
-            with pgstack.gunicorn(url, directory, workers=WORKERS) as server:
+            with gunicorn(url, directory, workers=WORKERS, env=pgstack.app_env(url)) as server:
                 warm = warm_up(server, database, "WARM")
                 first = health(server, HEALTH_SECONDS)
                 created, updated = pushes(server, database, made, seconds)
@@ -274,9 +251,9 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
         finally:
             pgstack.drop_database(database)
     progress("ingest: measured", final=True)
-    tick = pgstack.tick_ms()
+    tick = tick_ms()
     phases = {r.phase: r.as_dict(tick) for r in (created, updated)}
-    reference = _merge([first[0], second[0]])
+    reference = merge([first[0], second[0]])
     health_figures = reference.as_dict() | {
         "server_cpu_ms_per_request": round((first[1] + second[1]) * tick / reference.ok, 4)
         if reference.ok

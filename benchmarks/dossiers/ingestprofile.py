@@ -92,25 +92,15 @@ def profile() -> dict[str, object]:
     from api.dossiers.inbound import ingest_dossiers
     from api.kernel.database import db
     from api.portal.dossier_records import dossier_from_hoso
-    from api.portal.push_auth import sign
     from benchmarks.dossiers.hoso import batches, push_set
-    from benchmarks.harness.pgstack import PUSH_SECRET
+    from benchmarks.harness.pgstack import push_headers
 
     app = create_app()
     client = app.test_client()
 
     def request(records: list[dict]) -> list[dict]:
         body = json.dumps({"data": records}, ensure_ascii=False).encode()
-        stamp = str(int(time.time()))
-        response = client.post(
-            "/api/v1/portal/dossiers",
-            data=body,
-            content_type="application/json",
-            headers={
-                "X-Portal-Timestamp": stamp,
-                "X-Portal-Signature": sign(PUSH_SECRET, stamp, body),
-            },
-        )
+        response = client.post("/api/v1/portal/dossiers", data=body, headers=push_headers(body))
         assert response.status_code == 200, response.status_code
         return response.get_json()["result"]
 

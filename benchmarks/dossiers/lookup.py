@@ -9,31 +9,15 @@ view, the second-factor look-up, and "my dossiers" for a typical and a heavy cit
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from benchmarks.dossiers import load as dossierload
 from benchmarks.harness import pgstack
-from benchmarks.harness.common import ROOT, note
+from benchmarks.harness.common import note
+from benchmarks.harness.server import child_json
 
 SAMPLES = 2_000
 BUDGET_SECONDS = 120.0
 TARGET_P99_MS = 10.0
 JUDGED = ("get_for_full_view", "lookup", "my_dossiers")
-
-
-def probe(url: str, samples: int, budget: float) -> dict[str, object]:
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.dossiers.lookupprobe", str(samples), str(budget)],
-        cwd=ROOT,
-        env=pgstack.app_env(url),
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-        timeout=budget * 3 + 300,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def run(
@@ -47,7 +31,10 @@ def run(
         f"up to {samples:,} samples per operation within about {budget:g} s"
     )
     database = dossierload.ensure_loaded(total, fresh)
-    measured = probe(str(database.pop("url")), samples, budget)
+    measured = child_json(
+        "benchmarks.dossiers.lookupprobe", str(samples), str(budget), live_stderr=True,
+        env=pgstack.app_env(str(database.pop("url"))), timeout=budget * 3 + 300,
+    )  # fmt: skip
     latency = measured["latency"]
     flag = "" if total == dossierload.TOTAL else f" --dossiers {total}"
     return {

@@ -23,21 +23,17 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 import signal
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import redis
 from sqlalchemy import create_engine, text
 
-from api.portal.push_auth import sign
 from benchmarks.harness import pgstack, server
-from benchmarks.harness.common import ROOT, VENV_BIN, progress
+from benchmarks.harness.common import progress
 from benchmarks.harness.report import table
 from benchmarks.notify import stack
 from benchmarks.notify.fake_sms import FakeSms
@@ -53,56 +49,17 @@ RATE = 100  # sends a second per channel: throttled sends wait in rq's delayed j
 SMS_TIMEOUT = 2  # seconds: the slow gateway answers later
 
 
-class PrivateRedis:
-    """redis-server on REDIS_PORT, stopped and started again at will (no persistence)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.process: subprocess.Popen | None = None
-        self.url = f"redis://127.0.0.1:{REDIS_PORT}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server not found")
-        self.process = subprocess.Popen(
-            [binary, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        conn = redis.Redis.from_url(self.url)
-        for _ in range(100):
-            try:
-                conn.ping()
-                return
-            except redis.RedisError:
-                time.sleep(0.1)
-        raise RuntimeError("private redis did not start")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(10)
-
-
 def push(port: int, first: int, count: int) -> int:
     """Signed portal pushes of PUSH_BATCH records; a refused push is sent again, as the portal
     does. Returns the changes acknowledged with a 200."""
     acknowledged = 0
     for start in range(first, first + count, PUSH_BATCH):
-        body = json.dumps(
-            {"data": [record(i) for i in range(start, min(start + PUSH_BATCH, first + count))]}
-        ).encode()
+        records = [record(i) for i in range(start, min(start + PUSH_BATCH, first + count))]
+        body = json.dumps({"data": records}).encode()
         for _ in range(30):
-            stamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Portal-Timestamp": stamp,
-                "X-Portal-Signature": sign(pgstack.PUSH_SECRET, stamp, body),
-            }
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
+                headers = pgstack.push_headers(body)
                 conn.request("POST", "/api/v1/portal/dossiers", body=body, headers=headers)
                 reply = conn.getresponse()
                 answer = json.loads(reply.read() or b"{}")
@@ -115,18 +72,6 @@ def push(port: int, first: int, count: int) -> int:
                 break
             time.sleep(1)
     return acknowledged
-
-
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "workers"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
 
 
 def _unsettled(url: str) -> int:
@@ -202,7 +147,7 @@ def worker_sigkill(ctx: dict, first: int) -> dict:
     victim = ctx["workers"][0]
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(10)
-    ctx["workers"][0] = start_worker(ctx["env"], ctx["dir"] / "worker-restarted.log")
+    ctx["workers"][0] = stack.start_worker(ctx["env"], ctx["dir"] / "worker-restarted.log")
     fault_end = time.time()
     figures = outcome(ctx, first, acknowledged, fault_end, repeats)
     ctx["sms"].latency = 0.0
@@ -233,39 +178,31 @@ def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="dvc-faults-") as tmp, FakeSms() as sms:
         directory = Path(tmp)
-        private = PrivateRedis(directory)
-        private.start()
+        private = pgstack.PrivateRedis(directory, REDIS_PORT).start()
         stack.use_redis(private.url)
         try:
             url = pgstack.fresh_database(DATABASE)
             env = stack.app_env(url, sms.send_url)
             env.update(
-                PORTAL_PUSH_SECRET=pgstack.PUSH_SECRET,
                 CHANNEL_RATE_PER_SECOND=str(RATE),
                 SMS_TIMEOUT_SECONDS=str(SMS_TIMEOUT),
                 LOG_LEVEL="WARNING",
             )
             progress("faults: migrate and seed")
-            stack.migrate(env, directory / "migrate.log")
+            pgstack.migrate(url, directory / "migrate.log", env)
             stack.load(env, "seed", "--count", str(COUNT * len(SCENARIOS)))
-            workers = [start_worker(env, directory / f"worker-{n}.log") for n in range(2)]
+            logs = [directory / f"worker-{n}.log" for n in range(2)]
+            workers = stack.Workers([stack.start_worker(env, log) for log in logs], logs)
             try:
                 with server.gunicorn(url, directory, workers=2, env=env) as api:
                     ctx = {"port": api.port, "sms": sms, "redis": private, "env": env}
-                    ctx |= {"workers": workers, "dir": directory, "url": url}
+                    ctx |= {"workers": workers.processes, "dir": directory, "url": url}
                     for n, (name, scenario) in enumerate(SCENARIOS):
                         progress(f"faults: {name}")
                         results[name] = scenario(ctx, n * COUNT)
                         progress(f"faults: {name}: {results[name]}")
             finally:
-                for process in workers:
-                    if process.poll() is None:
-                        os.killpg(process.pid, signal.SIGTERM)
-                for process in workers:
-                    try:
-                        process.wait(20)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(process.pid, signal.SIGKILL)
+                stack.stop_workers(workers, grace=20)
         finally:
             private.stop()
             pgstack.drop_database(DATABASE)

@@ -49,6 +49,20 @@ class LoadResult:
         }
 
 
+def merge(parts: list[LoadResult]) -> LoadResult:
+    """One result of several loads of the same kind (the rounds of a part)."""
+    merged = LoadResult(parts[0].path_kind, 0.0, parts[0].concurrency)
+    for part in parts:
+        merged.seconds += part.seconds
+        merged.ok += part.ok
+        merged.errors += part.errors
+        merged.latencies.extend(part.latencies)
+        merged.client_cpu_seconds += part.client_cpu_seconds
+        for status, count in part.statuses.items():
+            merged.statuses[status] = merged.statuses.get(status, 0) + count
+    return merged
+
+
 def _worker(
     host: str,
     port: int,

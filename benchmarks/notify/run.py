@@ -1,6 +1,8 @@
 """Part ``notify``: status events through the whole notification pipeline (issue 5).
 
-A fresh PostgreSQL database (``flask db upgrade``), a Redis of its own (benchmarks.notify.redis_server),
+A fresh PostgreSQL database (``flask db upgrade``), a Redis of its own (pgstack.PrivateRedis;
+BENCH_NOTIFY_REDIS_URL points the part at a shared server instead: test runs on the shared one
+flush their databases, and their numbers have changed under this benchmark before),
 two ``python -m workers`` processes with SMS pointed at a fake gateway on 127.0.0.1
 (benchmarks.notify.fake_sms, which notes when each request_id arrives), citizens preferring SMS,
 one per dossier. The quota of push.channels.throttle is lifted (see benchmarks.notify.stack.QUOTA) and probed apart.
@@ -18,6 +20,7 @@ Then, with the workers stopped, benchmarks.notify.profile says where a delivery'
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -33,12 +36,13 @@ from sqlalchemy import create_engine, text
 
 from benchmarks.harness import pgstack
 from benchmarks.harness.common import note, percentile, progress
-from benchmarks.harness.server import cpu_ticks
+from benchmarks.harness.server import cpu_ticks, machine_busy, tick_ms
 from benchmarks.notify import stack
 from benchmarks.notify.driver import Drainer
 from benchmarks.notify.fake_sms import FakeSms
-from benchmarks.notify.redis_server import SHARED_URL, redis_server, version
 from benchmarks.notify.report import TEXT
+
+SHARED_URL = os.environ.get("BENCH_NOTIFY_REDIS_URL", "")
 
 DATABASE = "dvc_bench_notify"
 BURST = 5_000
@@ -66,14 +70,14 @@ class Meter:
     def __init__(self, pids: list[int]) -> None:
         self.pids = pids
         self.ticks = cpu_ticks(pids, reaped_children=True)
-        self.busy = stack.machine_busy()
+        self.busy = machine_busy()
 
     def read(self) -> dict[str, float]:
         ticks = cpu_ticks(self.pids, reaped_children=True) - self.ticks
-        busy, total = stack.machine_busy()
+        busy, total = machine_busy()
         share = (busy - self.busy[0]) / max(1, total - self.busy[1])
         return {
-            "worker_cpu_seconds": round(ticks * pgstack.tick_ms() / 1000, 2),
+            "worker_cpu_seconds": round(ticks * tick_ms() / 1000, 2),
             "machine_busy_share": round(share, 3),
             "loadavg_1min_after": round(os.getloadavg()[0], 2),
         }
@@ -294,9 +298,10 @@ def run() -> dict[str, Any]:
     with (
         tempfile.TemporaryDirectory(prefix="dvc-bench-notify-") as tmp,
         FakeSms() as sms,
-        redis_server(Path(tmp)) as redis_url,
+        contextlib.nullcontext() if SHARED_URL else pgstack.PrivateRedis(Path(tmp)) as private,
     ):
         directory = Path(tmp)
+        redis_url = SHARED_URL or private.url
         stack.use_redis(redis_url)
         note(
             f"notify: PostgreSQL {DATABASE} + Redis {redis_url}, 2 `python -m workers`, fake "
@@ -306,7 +311,7 @@ def run() -> dict[str, Any]:
         progress(f"notify: fresh database {DATABASE}, flask db upgrade, {seeded:,} citizens")
         url = pgstack.fresh_database(DATABASE)
         env = stack.app_env(url, sms.send_url)
-        stack.migrate(env, directory / "migrate.log")
+        pgstack.migrate(url, directory / "migrate.log", env)
         stack.flush_redis()
         seed = stack.load(env, "seed", "--count", str(seeded))
         workers = stack.start_workers(env, directory)
@@ -325,7 +330,7 @@ def run() -> dict[str, Any]:
         )
         duplicates, refused = sms.arrivals.duplicates, sms.arrivals.refused
         phases["redis_intact"] = stack.redis_intact()
-        redis_version = version(redis_url)
+        redis_version = pgstack.redis_version(redis_url)
         stack.flush_redis()
     progress("notify: measured", final=True)
     phases["redis_version"] = redis_version

@@ -16,23 +16,22 @@ drift on a shared machine hits them alike:
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.harness.common import ROOT, load_queries, note, progress
-from benchmarks.harness.loadgen import LoadResult, load
+from benchmarks.harness.common import load_queries, note, progress
+from benchmarks.harness.loadgen import LoadResult, load, merge
 from benchmarks.harness.server import (
     HOST,
     Gunicorn,
     api_env,
+    child_json,
     cpu_ticks,
     get,
     gunicorn,
     prepare_database,
+    tick_ms,
 )
 from benchmarks.search.phrasings import unseen_queries
 
@@ -64,19 +63,6 @@ def _check(server: Gunicorn, paths: list[str]) -> None:
     status, body = get(server.port, paths[0])
     if status != 200 or not json.loads(body)["items"]:
         raise RuntimeError(f"search answered {status} without items; see {server.log}")
-
-
-def _merge(parts: list[LoadResult]) -> LoadResult:
-    merged = LoadResult(parts[0].path_kind, 0.0, parts[0].concurrency)
-    for part in parts:
-        merged.seconds += part.seconds
-        merged.ok += part.ok
-        merged.errors += part.errors
-        merged.latencies.extend(part.latencies)
-        merged.client_cpu_seconds += part.client_cpu_seconds
-        for status, count in part.statuses.items():
-            merged.statuses[status] = merged.statuses.get(status, 0) + count
-    return merged
 
 
 def measure(
@@ -114,22 +100,7 @@ def measure(
                 raise RuntimeError("ran out of unseen phrasings; raise throughput.UNSEEN")
             runs[label].append(result)
     progress("http: measured", final=True)
-    return {label: (_merge(results), ticks[label]) for label, results in runs.items()}
-
-
-def breakdown(database_url: str) -> dict[str, float]:
-    """benchmarks.search.breakdown in a child process, on the same database, after the load."""
-    progress("http: in-process breakdown of a search request")
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.search.breakdown", database_url],
-        cwd=ROOT,
-        env=api_env(database_url),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return {label: (merge(results), ticks[label]) for label, results in runs.items()}
 
 
 def run(
@@ -149,8 +120,11 @@ def run(
         ) as server:
             measured = measure(server, seconds, concurrency)
             command = server.command
-        parts_ms = breakdown(database_url)
-    tick = 1000.0 / os.sysconf("SC_CLK_TCK")
+        progress("http: in-process breakdown of a search request")
+        parts_ms = child_json(
+            "benchmarks.search.breakdown", database_url, env=api_env(database_url)
+        )
+    tick = tick_ms()
     endpoints = {}
     for label, (result, ticks) in measured.items():
         endpoints[label] = result.as_dict() | {
