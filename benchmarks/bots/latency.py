@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from benchmarks.harness.common import note, summarise_ms
-from benchmarks.harness.server import spawn, stop
+from benchmarks.harness.server import catalog_app, spawn, stop
 
 ROUNDS = 200
 SECRET = "bench-secret"
@@ -96,20 +96,13 @@ def _settings_env(fake_url: str) -> dict[str, str]:
 
 
 def embedded(messages: list[dict], rounds: int = ROUNDS) -> dict:
-    from api.app import create_app
-    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
     from api.kernel.settings import Settings
     from workers.tasks.runner import ThreadWorker
 
     arrivals = _Arrivals()
     with tempfile.TemporaryDirectory() as tmp, arrivals.fake() as fake:
         env = {**_settings_env(fake.url), "DATABASE_URL": f"sqlite:///{Path(tmp) / 'b.db'}"}
-        app = create_app(Settings.from_env(env=env, embedded_worker=False))
-        with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
-            import_catalog(load_catalog_file(DEFAULT_CATALOG), source="benchmark")
+        app = catalog_app(Settings.from_env(env=env, embedded_worker=False))
         worker = type("BenchWorker", (ThreadWorker,), {"app": app})(
             ["urgent"], connection=app.extensions["redis"]
         )
@@ -128,8 +121,6 @@ def embedded(messages: list[dict], rounds: int = ROUNDS) -> dict:
 
 
 def postgres(messages: list[dict], rounds: int = ROUNDS) -> dict:
-    from api.app import create_app
-    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
     from api.kernel.settings import Settings
     from benchmarks.harness import pgstack
 
@@ -139,14 +130,9 @@ def postgres(messages: list[dict], rounds: int = ROUNDS) -> dict:
         return {"skipped": f"PostgreSQL not reachable ({type(exc).__name__})"}
     arrivals = _Arrivals()
     with tempfile.TemporaryDirectory() as tmp, arrivals.fake() as fake:
-        env = {**pgstack.app_env(url), **_settings_env(fake.url)}
-        app = create_app(Settings.from_env(env=env, embedded_worker=False))
-        with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
-            import_catalog(load_catalog_file(DEFAULT_CATALOG), source="benchmark")
-            app.extensions["redis"].flushdb()
+        env = pgstack.app_env(url, **_settings_env(fake.url))
+        app = catalog_app(Settings.from_env(env=env, embedded_worker=False))
+        app.extensions["redis"].flushdb()
         log = Path(tmp) / "worker.log"
         worker = spawn([sys.executable, "-m", "workers"], log, env)
         try:

@@ -16,30 +16,10 @@ from pathlib import Path
 
 from benchmarks.harness.common import BENCH_DIR, note, summarise_ms
 from benchmarks.harness.report import table
+from benchmarks.harness.server import catalog_app
 
 MESSAGES_FILE = BENCH_DIR / "chat_messages.json"  # the tuning split
 TEST_FILE = BENCH_DIR / "chat_messages_test.json"  # frozen test split, never tuned on
-
-
-def _app(directory: Path, **overrides: object):  # noqa: ANN202
-    from flask_migrate import upgrade
-
-    from api.app import create_app
-    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-    from api.kernel.settings import Settings
-
-    settings = Settings.from_env(
-        env={},
-        database_url=f"sqlite:///{directory / 'bots.db'}",
-        log_level="WARNING",
-        embedded_worker=False,
-        **overrides,
-    )
-    app = create_app(settings)
-    with app.app_context():
-        upgrade()
-        import_catalog(load_catalog_file(DEFAULT_CATALOG), source="benchmark")
-    return app
 
 
 def _first_procedure(replies) -> tuple[str | None, list[str]]:  # noqa: ANN001
@@ -97,25 +77,22 @@ def evaluate(messages: list[dict]) -> dict[str, object]:
         },
         "engine_time": summarise_ms([j["s"] for j in judged]),
         "intent_misses": [
-            {
-                "text": j["text"],
-                "set": j.get("set", "dev"),
-                "expected": j["intent"],
-                "got": j["got"],
-            }
-            for j in judged
-            if j["got"] != j["intent"]
+            _miss(j, j["intent"], j["got"]) for j in judged if j["got"] != j["intent"]
         ],
         "procedure_misses": [
-            {
-                "text": j["text"],
-                "set": j.get("set", "dev"),
-                "expected": j["procedure"],
-                "got": j["first"],
-            }
+            _miss(j, j["procedure"], j["first"])
             for j in judged
             if j.get("procedure") and j["first"] != j["procedure"]
         ],
+    }
+
+
+def _miss(judged: dict, expected: object, got: object) -> dict:
+    return {
+        "text": judged["text"],
+        "set": judged.get("set", "dev"),
+        "expected": expected,
+        "got": got,
     }
 
 
@@ -133,7 +110,7 @@ def understanding(splits: dict[str, list[dict]]) -> dict[str, object]:
     """Each split through the engine on a fresh SQLite app with the bundled catalog."""
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        app = _app(Path(tmp))
+        app = catalog_app(sqlite=Path(tmp) / "bots.db")
         with app.app_context():
             for name, messages in splits.items():
                 note(f"bots [{name}]: {len(messages)} chat messages through the engine")
@@ -153,7 +130,7 @@ def run() -> dict[str, object]:
         name: {
             k: v
             for k, v in part.items()
-            if k in SPLIT_KEYS and not (name == "test" and k.endswith("_misses"))
+            if k in SPLIT_KEYS.split() and not (name == "test" and k.endswith("_misses"))
         }
         for name, part in by_split.items()
     }  # the frozen test's figures only: its failures are never read
@@ -169,15 +146,9 @@ def run() -> dict[str, object]:
 
 
 SPLIT_KEYS = (
-    "messages",
-    "intent_accuracy",
-    "with_procedure",
-    "procedure_hit_at_1",
-    "procedure_in_buttons",
-    "per_intent",
-    "intent_misses",
-    "procedure_misses",
-)
+    "messages intent_accuracy with_procedure procedure_hit_at_1 procedure_in_buttons "
+    "per_intent intent_misses procedure_misses"
+)  # the figures kept per split
 
 
 def bots_text(part: dict) -> str:
@@ -204,16 +175,14 @@ def bots_text(part: dict) -> str:
         ],
         f"   intent misses ({len(part['intent_misses'])}):",
     ]
-    lines += [
-        f"   - [{m['set']}] {m['text']!r}: {m['expected']} → {m['got']}"
-        for m in part["intent_misses"]
-    ]
+    lines += [_miss_line(m) for m in part["intent_misses"]]
     lines.append(f"   procedure misses ({len(part['procedure_misses'])}):")
-    lines += [
-        f"   - [{m['set']}] {m['text']!r}: {m['expected']} → {m['got']}"
-        for m in part["procedure_misses"]
-    ]
+    lines += [_miss_line(m) for m in part["procedure_misses"]]
     return "\n".join(lines)
+
+
+def _miss_line(m: dict) -> str:
+    return f"   - [{m['set']}] {m['text']!r}: {m['expected']} → {m['got']}"
 
 
 def _end_to_end_line(e2e: dict | None) -> str:

@@ -2,50 +2,24 @@
 
 from __future__ import annotations
 
-from benchmarks.harness.report import table, verdict
+from benchmarks.harness.report import cells, table, verdict
+
+PHASE = (
+    "records records_per_second batch_latency.p50_ms batch_latency.p95_ms "
+    "server_cpu_ms_per_record postgres_cpu_ms_per_record client_cpu_share"
+)
+HEALTH = "ok requests_per_second latency.p50_ms latency.p95_ms server_cpu_ms_per_request"
 
 
 def ingest_text(part: dict) -> str:
     rows = []
     for label, phase in part["phases"].items():
-        rows.append(
-            [
-                label,
-                phase["records"],
-                phase["records_per_second"],
-                phase["batch_latency"]["p50_ms"],
-                phase["batch_latency"]["p95_ms"],
-                phase["server_cpu_ms_per_record"],
-                phase["postgres_cpu_ms_per_record"],
-                phase["client_cpu_share"],
-                ", ".join(f"{k} {v:,}" for k, v in phase["outcomes"].items()) or "-",
-            ]
-        )
+        outcomes = ", ".join(f"{k} {v:,}" for k, v in phase["outcomes"].items()) or "-"
+        rows.append([label, *cells(phase, PHASE), outcomes])
     health = part["health"]
-    rows.append(
-        [
-            "/health (ref)",
-            health["ok"],
-            health["requests_per_second"],
-            health["latency"]["p50_ms"],
-            health["latency"]["p95_ms"],
-            health["server_cpu_ms_per_request"],
-            "-",
-            health["client_cpu_share"],
-            f"errors {health['errors']}",
-        ]
-    )
-    headers = [
-        "phase",
-        "records",
-        "per s",
-        "p50 ms",
-        "p95 ms",
-        "srv CPU ms",
-        "PG CPU ms",
-        "client",
-        "outcomes",
-    ]
+    errors = f"errors {health['errors']}"
+    rows.append(["/health (ref)", *cells(health, HEALTH), "-", health["client_cpu_share"], errors])
+    headers = "phase|records|per s|p50 ms|p95 ms|srv CPU ms|PG CPU ms|client|outcomes"
     server = part["server"]
     lines = [
         f"5. Portal push ingest, POST /api/v1/portal/dossiers (gunicorn {server['workers']} sync "
@@ -74,23 +48,16 @@ def _first_scan(plan: list[str]) -> str:
     return scans[0].split(" (actual")[0] if scans else plan[0].strip()
 
 
+LATENCY = "n p50_ms p95_ms p99_ms max_ms"
+
+
 def lookup_text(part: dict) -> str:
     ref = part["latency"]["ref_select_1"]["p50_ms"]
     rows = []
     for name, lat in part["latency"].items():
-        rows.append(
-            [
-                name,
-                lat["n"],
-                lat["p50_ms"],
-                lat["p95_ms"],
-                lat["p99_ms"],
-                lat["max_ms"],
-                round(lat["p50_ms"] / ref, 1) if ref else "-",
-                part["statements"].get(name, "-"),
-            ]
-        )
-    headers = ["operation", "n", "p50 ms", "p95 ms", "p99 ms", "max ms", "p50/SELECT 1", "SQL"]
+        over = round(lat["p50_ms"] / ref, 1) if ref else "-"
+        rows.append([name, *cells(lat, LATENCY), over, part["statements"].get(name, "-")])
+    headers = "operation|n|p50 ms|p95 ms|p99 ms|max ms|p50/SELECT 1|SQL"
     db = part["database"]
     counts = db["counts"]
     loaded = (

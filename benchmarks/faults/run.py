@@ -34,7 +34,7 @@ from sqlalchemy import create_engine, text
 
 from benchmarks.harness import pgstack, server
 from benchmarks.harness.common import progress
-from benchmarks.harness.report import table
+from benchmarks.harness.report import cells, table
 from benchmarks.notify import stack
 from benchmarks.notify.fake_sms import FakeSms
 from benchmarks.notify.records import phone, record
@@ -209,23 +209,20 @@ def run() -> dict[str, Any]:
     return {"scenarios": results, "passed": all(r["passed"] for r in results.values())}
 
 
+FIGURES = (
+    "changes_acknowledged phones_reached lost duplicates_to_a_phone settled_seconds_after_fault"
+)
+
+
 def faults_text(part: dict) -> str:
     rows = [
-        [
-            name,
-            r["changes_acknowledged"],
-            r["phones_reached"],
-            r["lost"],
-            r["duplicates_to_a_phone"],
-            r["settled_seconds_after_fault"],
-            "OK" if r["passed"] else "FAILED",
-        ]
+        [name, *cells(r, FIGURES), "OK" if r["passed"] else "FAILED"]
         for name, r in part["scenarios"].items()
     ]
-    headers = ["scenario", "acknowledged", "reached", "lost", "duplicates", "settled s", ""]
     return (
         "Faults (gunicorn, 2 workers, fake SMS; pass: 0 lost, 0 duplicates, settled in "
-        f"{SETTLE_LIMIT:.0f} s)\n" + table(headers, rows)
+        f"{SETTLE_LIMIT:.0f} s)\n"
+        + table("scenario|acknowledged|reached|lost|duplicates|settled s|", rows)
     )
 
 

@@ -52,6 +52,25 @@ def prepare_database(directory: Path, catalog: Path | None = None) -> str:
     return url
 
 
+def catalog_app(settings=None, sqlite: Path | None = None, **overrides: object):  # noqa: ANN001, ANN201
+    """The app in this process on ``settings`` (or quiet, on the SQLite file ``sqlite``),
+    migrated, with the bundled catalog imported."""
+    from flask_migrate import upgrade
+
+    from api.app import create_app
+    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
+    from api.kernel.settings import Settings
+
+    app = create_app(settings or Settings.from_env(
+        env={}, database_url=f"sqlite:///{sqlite}", log_level="WARNING", embedded_worker=False,
+        **overrides,
+    ))  # fmt: skip
+    with app.app_context():
+        upgrade()
+        import_catalog(load_catalog_file(DEFAULT_CATALOG), source="benchmark")
+    return app
+
+
 def child_json(module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 600,
                live_stderr: bool = False) -> dict:  # fmt: skip
     """``python -m MODULE ARGS`` from the repository root; its last output line, parsed

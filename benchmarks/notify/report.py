@@ -4,50 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks.harness.report import table, verdict
+from benchmarks.harness.report import cells, table, verdict
 
 
 def _s(value: float | None) -> str:
     return "never (not within the wait)" if value is None else f"{value:g} s"
 
 
+FIGURES = "seconds worker_cpu_seconds machine_busy_share"
+
+
 def _phase_rows(part: dict) -> list[list[object]]:
     burst, ping, steady = part["burst"], part["ping"], part["steady"]
     slow = part["slow_provider_burst"]
     lat = steady["latency"]["push_to_gateway"]
+    bursts = "deliveries_per_second seconds_to_last worker_cpu_seconds machine_busy_share"
     return [
-        [
-            "burst",
-            f"{burst['delivered']:,}/{burst['events']:,}",
-            burst["deliveries_per_second"],
-            burst["seconds_to_last"],
-            burst["worker_cpu_seconds"],
-            burst["machine_busy_share"],
-        ],
-        [
-            "ping (ref)",
-            f"{ping['jobs']:,}",
-            ping["jobs_per_second"],
-            ping["seconds"],
-            ping["worker_cpu_seconds"],
-            ping["machine_busy_share"],
-        ],
-        [
-            "steady",
-            f"{lat['n']:,}/{steady['events']:,}",
-            steady["events_per_second"],
-            steady["seconds"],
-            steady["worker_cpu_seconds"],
-            steady["machine_busy_share"],
-        ],
-        [
-            f"burst, provider {slow['provider_latency_s']:g} s",
-            f"{slow['delivered']:,}/{slow['events']:,}",
-            slow["deliveries_per_second"],
-            slow["seconds_to_last"],
-            slow["worker_cpu_seconds"],
-            slow["machine_busy_share"],
-        ],
+        ["burst", f"{burst['delivered']:,}/{burst['events']:,}", *cells(burst, bursts)],
+        ["ping (ref)", f"{ping['jobs']:,}", ping["jobs_per_second"], *cells(ping, FIGURES)],
+        ["steady", f"{lat['n']:,}/{steady['events']:,}", steady["events_per_second"]]
+        + cells(steady, FIGURES),
+        [f"burst, provider {slow['provider_latency_s']:g} s"]
+        + [f"{slow['delivered']:,}/{slow['events']:,}", *cells(slow, bursts)],
     ]
 
 
@@ -76,10 +54,7 @@ def notify_text(part: dict) -> str:
     lines = [
         f"6. Notifications, status change → fake SMS gateway ({part['setup']['workers']}, "
         "PostgreSQL + Redis; per s: deliveries, ping jobs, events offered)",
-        table(
-            ["phase", "done", "per s", "seconds", "worker CPU s", "machine busy"],
-            _phase_rows(part),
-        ),
+        table("phase|done|per s|seconds|worker CPU s|machine busy", _phase_rows(part)),
         f"   deliveries/ping = {part['ratio_deliveries_over_pings']}; target ≥ "
         f"{part['target_deliveries_per_second']:,}/s: {verdict(part['meets_throughput_target'])}",
         f"   burst: {burst['pushes']} pushes of 500; their own wake-ups left "

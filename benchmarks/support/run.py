@@ -21,34 +21,13 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks.harness.common import BENCH_DIR, summarise_ms
-from benchmarks.harness.report import table
+from benchmarks.harness.report import cells, table
+from benchmarks.harness.server import catalog_app
 
 SPLITS = {
     "tuning": BENCH_DIR / "support_questions_tuning.json",
     "test": BENCH_DIR / "support_questions_test.json",
 }
-
-
-def _app(directory: Path):  # noqa: ANN202
-    from flask_migrate import upgrade
-
-    from api.app import create_app
-    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-    from api.kernel.settings import Settings
-    from sandbox.demo_support import seed_demo_support
-
-    settings = Settings.from_env(
-        env={},
-        database_url=f"sqlite:///{directory / 'support.db'}",
-        log_level="WARNING",
-        embedded_worker=False,
-    )
-    app = create_app(settings)
-    with app.app_context():
-        upgrade()
-        import_catalog(load_catalog_file(DEFAULT_CATALOG), source="benchmark")
-        seed_demo_support()
-    return app
 
 
 def _right(candidate, item: dict) -> bool:  # noqa: ANN001
@@ -141,14 +120,16 @@ def score(judged: list[dict]) -> dict:
 
 def run() -> dict[str, object]:
     from api.support.answering import Thresholds
+    from sandbox.demo_support import seed_demo_support
 
     result: dict[str, object] = {
         "thresholds": Thresholds().__dict__,
         "note": "thresholds set on the tuning split only; the test split is frozen",
     }
     with tempfile.TemporaryDirectory() as directory:
-        app = _app(Path(directory))
+        app = catalog_app(sqlite=Path(directory) / "support.db")
         with app.app_context():
+            seed_demo_support()
             for split, path in SPLITS.items():
                 if not path.exists():
                     result[split] = {"missing": str(path.name)}
@@ -171,61 +152,22 @@ def run() -> dict[str, object]:
     return result
 
 
+SPLIT = "n answered choices fallback answer_precision resolved top1 out_of_scope_fallback"
+KIND = "n answered choices fallback answered_right"
+
+
 def support_text(part: dict) -> str:
-    rows = []
+    rows, kinds = [], []
     for split in SPLITS:
         s = part.get(split) or {}
-        if "n" not in s:
-            rows.append([split, "missing", "", "", "", "", "", "", ""])
-            continue
-        rows.append(
-            [
-                split,
-                s["n"],
-                s["answered"],
-                s["choices"],
-                s["fallback"],
-                s["answer_precision"],
-                s["resolved"],
-                s["top1"],
-                s["out_of_scope_fallback"],
-            ]
-        )
-    kinds = []
-    for split in SPLITS:
-        for kind, k in ((part.get(split) or {}).get("by_kind") or {}).items():
-            kinds.append(
-                [
-                    split,
-                    kind,
-                    k["n"],
-                    k["answered"],
-                    k["choices"],
-                    k["fallback"],
-                    k["answered_right"],
-                ]
-            )
-    by_kind = table(
-        ["split", "kind", "n", "answered", "choices", "fallback", "answered right"], kinds
+        rows.append([split, *cells(s, SPLIT)] if "n" in s else [split, "missing", *[""] * 7])
+        kinds += [[split, kind, *cells(k, KIND)] for kind, k in (s.get("by_kind") or {}).items()]
+    by_kind = table("split|kind|n|answered|choices|fallback|answered right", kinds)
+    headers = (
+        "split|n|answered|choices|fallback|answer precision|resolved|top-1|out-of-scope → fallback"
     )
-    return (
-        "Support answering (thresholds {t})\n".format(t=part.get("thresholds"))
-        + by_kind
-        + "\n\n"
-        + table(
-            [
-                "split",
-                "n",
-                "answered",
-                "choices",
-                "fallback",
-                "answer precision",
-                "resolved",
-                "top-1",
-                "out-of-scope → fallback",
-            ],
-            rows,
-        )
+    return f"Support answering (thresholds {part.get('thresholds')})\n{by_kind}\n\n" + table(
+        headers, rows
     )
 
 
