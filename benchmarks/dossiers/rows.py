@@ -38,62 +38,19 @@ OLD_WEIGHTS = (0, 1, 3, 1, 0, 0, 2, 2, 6, 85)
 RECENT_WEIGHTS = (8, 20, 3, 30, 8, 4, 2, 2, 10, 13)
 PROVINCES = ("001", "031", "036", "048", "052", "075", "079", "083", "092", "096")
 PHONE_PREFIXES = ("090", "091", "093", "094", "096", "097", "098", "032", "035", "038", "086")
-DATE_FIELDS = (
-    "received_at",
-    "due_at",
-    "returned_at",
-    "finished_processing_at",
-    "refused_at",
-)
+DATE_FIELDS = ("received_at", "due_at", "returned_at", "finished_processing_at", "refused_at")
 DOSSIER_COLUMNS = (
-    "id",
-    "code",
-    "procedure_code",
-    "procedure_name",
-    "field_code",
-    "field_name",
-    "receipt_number",
-    "channel",
-    "applicant_name",
-    "applicant_id_number",
-    "applicant_type",
-    "applicant_code",
-    "email",
-    "phone",
-    "summary",
-    "submitted_at",
-    *DATE_FIELDS,
-    "status_code",
-    "handling_unit",
-    "note",
-    "digitised",
-    "vneid_verified",
-    "paid_online",
-    "result_documents",
-    "supplement_requests",
-    "source_as_of",
-    "source_hash",
-    "finished",
-    "next_sync_at",
-    "last_synced_at",
-    "created_at",
-    "updated_at",
-)
+    "id", "code", "procedure_code", "procedure_name", "field_code", "field_name",
+    "receipt_number", "channel", "applicant_name", "applicant_id_number", "applicant_type",
+    "applicant_code", "email", "phone", "summary", "submitted_at", *DATE_FIELDS, "status_code",
+    "handling_unit", "note", "digitised", "vneid_verified", "paid_online", "result_documents",
+    "supplement_requests", "source_as_of", "source_hash", "finished", "next_sync_at",
+    "last_synced_at", "created_at", "updated_at",
+)  # fmt: skip
 TIMELINE_COLUMNS = (
-    "dossier_id",
-    "kind",
-    "external_key",
-    "occurred_at",
-    "status_code",
-    "actor",
-    "actor_title",
-    "department",
-    "content",
-    "step_started_at",
-    "step_due_at",
-    "source",
-    "created_at",
-)
+    "dossier_id", "kind", "external_key", "occurred_at", "status_code", "actor", "actor_title",
+    "department", "content", "step_started_at", "step_due_at", "source", "created_at",
+)  # fmt: skip
 FINISHED = frozenset({3, 7, 8, 10})
 
 

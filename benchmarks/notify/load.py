@@ -29,49 +29,29 @@ from api.dossiers.models import Dossier
 from api.kernel.database import db
 from api.profile.models import NotificationPreference
 from benchmarks.notify.profile import profile
-from benchmarks.notify.records import (
-    FROM_STATUS,
-    PUSH_BATCH,
-    code,
-    personal_id,
-    phone,
-    record,
-)
+from benchmarks.notify.records import FROM_STATUS, PUSH_BATCH, code, personal_id, phone, record
 
 
 def seed(count: int) -> dict:
     started = time.perf_counter()
     for start in range(0, count, 2000):
         indexes = range(start, min(start + 2000, count))
-        ids = db.session.scalars(
-            insert(Account).returning(Account.id),
-            [
-                {
-                    "role": "citizen",
-                    "assurance": "vneid",
-                    "personal_id": personal_id(i),
-                    "phone": phone(i),
-                    "full_name": f"Nguyễn Văn {i}",
-                }
-                for i in indexes
-            ],
-        ).all()
+        citizens = [
+            {"role": "citizen", "assurance": "vneid", "personal_id": personal_id(i),
+             "phone": phone(i), "full_name": f"Nguyễn Văn {i}"}
+            for i in indexes
+        ]  # fmt: skip
+        ids = db.session.scalars(insert(Account).returning(Account.id), citizens).all()
         db.session.execute(
             insert(NotificationPreference),
             [{"account_id": a, "channels": ["sms"], "events": {}, "language": "vi"} for a in ids],
         )
-        db.session.execute(
-            insert(Dossier),
-            [
-                {
-                    "code": code(i),
-                    "procedure_name": "Cấp giấy phép xây dựng",
-                    "applicant_id_number": personal_id(i),
-                    "status_code": FROM_STATUS,
-                }
-                for i in indexes
-            ],
-        )
+        dossiers = [
+            {"code": code(i), "procedure_name": "Cấp giấy phép xây dựng",
+             "applicant_id_number": personal_id(i), "status_code": FROM_STATUS}
+            for i in indexes
+        ]  # fmt: skip
+        db.session.execute(insert(Dossier), dossiers)
         db.session.commit()
     return {"citizens": count, "seconds": round(time.perf_counter() - started, 2)}
 
@@ -125,19 +105,14 @@ def steady(first: int, rate: float, seconds: float, tick: float) -> dict:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.notify.load")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("seed").add_argument("--count", type=int, required=True)
-    for name in ("burst", "steady"):
+    options = {"seed": "count", "burst": "first count", "steady": "first rate seconds",
+               "profile": "first count"}  # fmt: skip
+    for name, names in options.items():
         command = sub.add_parser(name)
-        command.add_argument("--first", type=int, required=True)
-        if name == "burst":
-            command.add_argument("--count", type=int, required=True)
-        else:
-            command.add_argument("--rate", type=float, required=True)
-            command.add_argument("--seconds", type=float, required=True)
-            command.add_argument("--tick", type=float, default=0.1)
-    profile = sub.add_parser("profile")
-    profile.add_argument("--first", type=int, required=True)
-    profile.add_argument("--count", type=int, required=True)
+        for option in names.split():
+            kind = float if option in ("rate", "seconds") else int
+            command.add_argument(f"--{option}", type=kind, required=True)
+    sub.choices["steady"].add_argument("--tick", type=float, default=0.1)
     return parser.parse_args(argv)
 
 
