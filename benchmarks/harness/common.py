@@ -79,42 +79,25 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def _cpu_model() -> str:
+def _proc_field(path: str, prefix: str) -> str | None:
+    """What follows ``prefix`` on its line of a /proc file (None without one)."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(prefix):
                 return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _mem_total_mb() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
     return None
 
 
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=5)
+    return done.stdout.strip()
+
+
 def _git_revision() -> str:
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
+        head, dirty = _git("rev-parse", "--short", "HEAD"), _git("status", "--porcelain", "-uno")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{head}{'+dirty' if dirty else ''}" if head else "unknown"
@@ -149,14 +132,17 @@ def code_digest() -> str:
 
 
 def machine_info() -> dict[str, object]:
+    mem = _proc_field("/proc/meminfo", "MemTotal:")
     return {
         "hostname": platform.node(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "cpu_model": _cpu_model(),
+        "cpu_model": _proc_field("/proc/cpuinfo", "model name")
+        or platform.processor()
+        or "unknown",
         "cpu_count": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "mem_total_mb": _mem_total_mb(),
+        "mem_total_mb": round(int(mem.split()[0]) / 1024, 1) if mem else None,
         "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
         "git": _git_revision(),
         "packages": {

@@ -208,24 +208,13 @@ def run_pings(workers: stack.Workers) -> dict[str, Any]:
     }
 
 
-def run_steady(
-    env: dict[str, str], url: str, sms: FakeSms, workers: stack.Workers
-) -> dict[str, Any]:
+def run_steady(env: dict[str, str], url: str, sms: FakeSms, workers: stack.Workers) -> dict:
     progress(f"notify: steady, {RATE:g} status changes/s for {STEADY_SECONDS:g} s")
     base = sms.arrivals.count()
     meter = Meter(workers.pids)
     started = time.time()
-    made = stack.load(
-        env,
-        "steady",
-        "--first",
-        str(BURST),
-        "--rate",
-        str(RATE),
-        "--seconds",
-        str(STEADY_SECONDS),
-        timeout=STEADY_SECONDS * 4 + 60,
-    )
+    args = f"steady --first {BURST} --rate {RATE} --seconds {STEADY_SECONDS}".split()
+    made = stack.load(env, *args, timeout=STEADY_SECONDS * 4 + 60)
     figures = meter.read() | {"queued_when_the_load_ended": stack.queue_lengths()}
     received: dict[str, float] = made.pop("received")
     with Drainer(url) as drainer:
@@ -243,11 +232,8 @@ def latencies(url: str, sms: FakeSms, received: dict[str, float]) -> dict[str, A
     """Push received → gateway per event, and its stages from the rows' own timestamps."""
     arrived = sms.arrivals.snapshot()
     rows = attempts(url)
-    total, by_event, stages = (
-        [],
-        [],
-        {"event_to_notification": [], "notification_to_attempt": [], "attempt_to_gateway": []},
-    )
+    total, by_event = [], []
+    stages = {"event_to_notification": [], "notification_to_attempt": [], "attempt_to_gateway": []}
     for request_id, (dossier, event_at, notified_at, attempt_at) in rows.items():
         if dossier not in received or request_id not in arrived:
             continue
@@ -325,16 +311,20 @@ def run() -> dict[str, Any]:
         received = phases["steady"].pop("received")
         steady_latency = latencies(url, sms, received)
         progress("notify: in-process breakdown (workers stopped)")
-        breakdown = stack.load(
-            env, "profile", "--first", str(seeded - PROFILE_EVENTS), "--count", str(PROFILE_EVENTS)
-        )
-        duplicates, refused = sms.arrivals.duplicates, sms.arrivals.refused
-        phases["redis_intact"] = stack.redis_intact()
-        redis_version = pgstack.redis_version(redis_url)
+        args = f"profile --first {seeded - PROFILE_EVENTS} --count {PROFILE_EVENTS}".split()
+        phases |= {
+            "profile": stack.load(env, *args),
+            "gateway_duplicates": sms.arrivals.duplicates,
+            "gateway_refused": sms.arrivals.refused,
+            "redis_intact": stack.redis_intact(),
+            "redis_version": pgstack.redis_version(redis_url),
+            "citizens": seed,
+            "worker_log_errors": log_tail,
+        }
         stack.flush_redis()
     progress("notify: measured", final=True)
-    phases["redis_version"] = redis_version
-    return _result(phases, steady_latency, breakdown, seed, duplicates, refused, log_tail)
+    phases["steady"]["latency"] = steady_latency
+    return _result(phases)
 
 
 def _worker_errors(logs: list[Path], limit: int = 12) -> dict[str, Any]:
@@ -357,43 +347,28 @@ def _worker_errors(logs: list[Path], limit: int = 12) -> dict[str, Any]:
     return {"by_message": dict(counts.most_common(10)), "first_lines": lines}
 
 
-def _result(
-    phases: dict[str, Any],
-    steady_latency: dict[str, Any],
-    breakdown: dict[str, Any],
-    seed: dict[str, Any],
-    duplicates: int,
-    refused: int,
-    log_tail: list[str],
-) -> dict[str, Any]:
+def _result(phases: dict[str, Any]) -> dict[str, Any]:
     burst, pings = phases["burst"], phases["ping"]
-    redis_version = phases["redis_version"]
     rate = burst["deliveries_per_second"]
-    p95 = steady_latency["push_to_gateway"]["p95_s"]  # None: later than the wait
+    p95 = phases["steady"]["latency"]["push_to_gateway"]["p95_s"]  # None: later than the wait
+    private = "" if SHARED_URL else ", a private redis-server"
     return {
         "reproduce": ".venv/bin/python -m benchmarks notify",
         "setup": {
             "database": f"PostgreSQL {DATABASE} (fresh, flask db upgrade)",
-            "redis": f"{stack.REDIS_URL} (Redis {redis_version}"
-            f"{', a private redis-server' if not SHARED_URL else ''})",
+            "redis": f"{stack.REDIS_URL} (Redis {phases['redis_version']}{private})",
             "workers": "2 x `python -m workers` (rq, jobs in-process, urgent/default/bulk)",
             "provider": "benchmarks.notify.fake_sms on 127.0.0.1 (HTTP/1.1 keep-alive); answers "
             f"at once, and after {SLOW_PROVIDER_SECONDS:g} s in the slow-provider burst",
             "delivery_threads_per_worker": stack.DELIVERY_THREADS,
             "channel_rate_per_second": stack.QUOTA,
-            "citizens": seed,
+            "citizens": phases["citizens"],
         },
-        "burst": burst,
-        "ping": pings,
-        "steady": phases["steady"] | {"latency": steady_latency},
-        "slow_provider_burst": phases["slow_provider_burst"],
+        **{k: phases[k] for k in ("burst", "ping", "steady", "slow_provider_burst")},
         "jobs_by_phase": phases["jobs"],
-        "failed_jobs": phases["failed_jobs"],
-        # False: someone flushed the benchmark's Redis database mid-run; jobs were lost.
-        "redis_intact": phases["redis_intact"],
-        "workers_killed_at_stop": phases["workers_killed_at_stop"],
-        "gateway_duplicates": duplicates,
-        "gateway_refused": refused,
+        # redis_intact False: someone flushed the benchmark's Redis mid-run; jobs were lost.
+        **{k: phases[k] for k in ("failed_jobs", "redis_intact", "workers_killed_at_stop")},
+        **{k: phases[k] for k in ("gateway_duplicates", "gateway_refused")},
         "ratio_deliveries_over_pings": round(rate / pings["jobs_per_second"], 3)
         if pings["jobs_per_second"]
         else None,
@@ -401,8 +376,7 @@ def _result(
         "target_p95_seconds": TARGET_P95_SECONDS,
         "meets_throughput_target": rate >= TARGET_PER_SECOND,
         "meets_latency_target": p95 is not None and p95 < TARGET_P95_SECONDS,
-        "profile": breakdown,
-        "worker_log_errors": log_tail,
+        **{k: phases[k] for k in ("profile", "worker_log_errors")},
     }
 
 
