@@ -13,41 +13,14 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from sqlalchemy import event
+from benchmarks.harness.common import SqlMeter
 
 # Per kind and way: 1,500 creates and their ~900 status changes. Batches vary by ±20 % on a
 # shared machine, more than the HTTP layer costs, so request and ingest are shown side by side
 # rather than subtracted.
 BATCHES = 3
-
-
-class SqlMeter:
-    """Counts statements by their first word and sums the time spent inside execute."""
-
-    def __init__(self) -> None:
-        self.kinds: Counter = Counter()
-        self.seconds = 0.0
-        self._started: list[float] = []
-
-    def before(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        self.kinds[statement.split(None, 1)[0].upper()] += 1
-        self._started.append(time.perf_counter())
-
-    def after(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        self.seconds += time.perf_counter() - self._started.pop()
-
-    @contextmanager
-    def listening(self, engine) -> Iterator[None]:  # noqa: ANN001
-        event.listen(engine, "before_cursor_execute", self.before)
-        event.listen(engine, "after_cursor_execute", self.after)
-        try:
-            yield
-        finally:
-            event.remove(engine, "before_cursor_execute", self.before)
-            event.remove(engine, "after_cursor_execute", self.after)
 
 
 def _per_record(seconds: float, records: int) -> float:

@@ -20,27 +20,12 @@ import sys
 import time
 from collections.abc import Callable
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from benchmarks.harness.common import progress, summarise_ms
+from benchmarks.harness.common import SqlMeter, progress, summarise_ms
 
 WARMUP = 10
 MIN_SAMPLES = 30
-
-
-def _capture(engine, action: Callable[[], object]) -> list[tuple[str, object]]:  # noqa: ANN001
-    """The statements ``action`` sends, with their parameters."""
-    seen: list[tuple[str, object]] = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    return seen
 
 
 def _explain(db, statement: str, parameters: object) -> list[str]:  # noqa: ANN001
@@ -146,11 +131,13 @@ def probe(samples: int, budget: float) -> dict[str, object]:
                 )
         statements, plans = {}, {}
         for name, operation in operations.items():
-            seen = _capture(db.engine, lambda op=operation: op(0))
+            meter = SqlMeter(keep=True)
+            with meter.listening(db.engine):
+                operation(0)
             db.session.remove()
-            statements[name] = len(seen)
+            statements[name] = len(meter.sent)
             if name != "ref_select_1":
-                plans[name] = [_explain(db, sql, params) for sql, params in seen]
+                plans[name] = [_explain(db, sql, params) for sql, params in meter.sent]
         for ip in ips:
             reset(LOOKUPS_PER_IP, ip)
         for pick in picks:

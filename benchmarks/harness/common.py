@@ -10,7 +10,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -68,6 +70,38 @@ def progress(message: str, *, final: bool = False) -> None:
 def note(message: str) -> None:
     sys.stderr.write(f"  · {message}\n")
     sys.stderr.flush()
+
+
+class SqlMeter:
+    """What an engine sends ``with meter.listening(engine):`` its statements counted by first
+    word, the time spent inside execute, and (``keep``) the statements with their parameters."""
+
+    def __init__(self, keep: bool = False) -> None:
+        self.kinds: Counter = Counter()
+        self.seconds = 0.0
+        self.keep, self.sent = keep, []
+        self._started: list[float] = []
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        self.kinds[statement.split(None, 1)[0].upper()] += 1
+        if self.keep:
+            self.sent.append((statement, parameters))
+        self._started.append(time.perf_counter())
+
+    def _after(self, *_args: object) -> None:
+        self.seconds += time.perf_counter() - self._started.pop()
+
+    @contextmanager
+    def listening(self, engine) -> Iterator[None]:  # noqa: ANN001
+        from sqlalchemy import event
+
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+        try:
+            yield
+        finally:
+            event.remove(engine, "before_cursor_execute", self._before)
+            event.remove(engine, "after_cursor_execute", self._after)
 
 
 class Stopwatch:

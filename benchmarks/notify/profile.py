@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from api.kernel.database import db
-from benchmarks.dossiers.ingestprofile import SqlMeter
+from benchmarks.harness.common import SqlMeter
 from benchmarks.notify.records import queued_jobs, record
 from push.notifications import models as m
 from push.notifications.dispatch import deliver_batch
