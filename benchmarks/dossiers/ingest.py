@@ -23,8 +23,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 from benchmarks.dossiers.hoso import BATCH, Batch, PushSet, batches, push_set
 from benchmarks.harness import pgstack
 from benchmarks.harness.common import Stopwatch, note, progress, summarise_ms
@@ -180,15 +178,9 @@ def warm_up(server: Gunicorn, database: str, tag: str) -> int:
 
 
 def database_counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {
-                table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in ("dossiers", "dossier_timeline", "domain_events")
-            }
-    finally:
-        engine.dispose()
+    tables = ("dossiers", "dossier_timeline", "domain_events")
+    counts = pgstack.run_sql(url, *(f"SELECT count(*) FROM {t}" for t in tables))
+    return dict(zip(tables, counts, strict=True))
 
 
 def _error_lines(log: Path, limit: int = 40) -> list[str]:

@@ -1,23 +1,42 @@
 """Part ``lookup``: status look-up latency with a million dossiers in PostgreSQL (issue 4).
 
 benchmarks.dossiers.load makes sure dvc_bench_lookup holds the dossiers (a minute the first
-time, a count check afterwards); benchmarks.dossiers.lookupprobe then times the service functions
-in-process in a child process (the app's globals stay out of this one): the owner's full
-view, the second-factor look-up, and "my dossiers" for a typical and a heavy citizen, with
-``SELECT 1`` through the same session as the reference.
+time, a count check afterwards); ``probe`` then times the service functions in-process in a
+child process (``python -m benchmarks.dossiers.lookup SAMPLES BUDGET_SECONDS``, the app's
+globals stay out of this one): the owner's full view, the second-factor look-up, and "my
+dossiers" for a typical and a heavy citizen, with ``SELECT 1`` through the same session as
+the reference.
+
+Each sample runs every operation once, in turn, each as a request would: a fresh session from
+the pool (so the pool's pre-ping is in every figure) and removed afterwards. ``SELECT 1``
+through the same scoped session is the reference. An operation leaves the loop once it has
+used its share of the time budget and has MIN_SAMPLES, so a slow one cannot eat the run (its
+``n`` says how many it got). Dossiers are picked at random; the second-factor look-up uses a
+new client IP each time, so no rate limit is hit (the counters are removed afterwards). The
+SQL of each operation is then explained (ANALYZE, BUFFERS).
 """
 
 from __future__ import annotations
 
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+
+from sqlalchemy import text
+
 from benchmarks.dossiers import load as dossierload
 from benchmarks.harness import pgstack
-from benchmarks.harness.common import note
+from benchmarks.harness.common import SqlMeter, note, progress, summarise_ms
 from benchmarks.harness.server import child_json
 
 SAMPLES = 2_000
 BUDGET_SECONDS = 120.0
 TARGET_P99_MS = 10.0
 JUDGED = ("get_for_full_view", "lookup", "my_dossiers")
+WARMUP = 10
+MIN_SAMPLES = 30
 
 
 def run(
@@ -32,7 +51,7 @@ def run(
     )
     database = dossierload.ensure_loaded(total, fresh)
     measured = child_json(
-        "benchmarks.dossiers.lookupprobe", str(samples), str(budget), live_stderr=True,
+        "benchmarks.dossiers.lookup", str(samples), str(budget), live_stderr=True,
         env=pgstack.app_env(str(database.pop("url"))), timeout=budget * 3 + 300,
     )  # fmt: skip
     latency = measured["latency"]
@@ -46,3 +65,136 @@ def run(
         "judged": list(JUDGED),
         "meets_target": all(latency[name]["p99_ms"] < TARGET_P99_MS for name in JUDGED),
     }
+
+
+def _explain(db, statement: str, parameters: object) -> list[str]:  # noqa: ANN001
+    conn = db.session.connection().connection.driver_connection
+    with conn.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters)
+        lines = [row[0] for row in cur.fetchall()]
+    db.session.rollback()
+    return lines
+
+
+def probe(samples: int, budget: float) -> dict[str, object]:
+    from api.app import create_app
+    from api.auth.guard import Principal
+    from api.auth.models import ASSURANCE_VNEID, ROLE_CITIZEN
+    from api.dossiers import service
+    from api.dossiers.service import LOOKUPS_PER_IP, WRONG_FACTOR_PER_CODE
+    from api.kernel.database import db
+    from api.kernel.pagination import Page
+    from api.kernel.ratelimit import reset
+    from benchmarks.dossiers.rows import HEAVY
+
+    app = create_app()
+    rng = random.Random()  # a new draw of dossiers and IPs each run
+    with app.app_context():
+        total = db.session.execute(text("SELECT max(id) FROM dossiers")).scalar_one()
+        accounts = db.session.execute(text("SELECT id, personal_id FROM accounts")).all()
+        ids = rng.sample(range(1, total + 1), samples + WARMUP)
+        rows = db.session.execute(
+            text("SELECT id, code, applicant_id_number, phone FROM dossiers WHERE id = ANY(:ids)"),
+            {"ids": ids},
+        ).all()
+        db.session.remove()
+    by_id = {r.id: r for r in rows}
+    picks = [by_id[i] for i in ids]
+    heavy = [a for a in accounts if a.id <= HEAVY]
+    typical = [a for a in accounts if a.id > HEAVY]
+    ip_base = rng.randrange(2**24)
+
+    def citizen(account_id: int, personal_id: str) -> Principal:
+        return Principal(
+            account_id=account_id,
+            public_id=f"{account_id:032x}",
+            role=ROLE_CITIZEN,
+            assurance=ASSURANCE_VNEID,
+            personal_id=personal_id,
+        )
+
+    def owner(k: int) -> Principal:
+        return citizen(1, picks[k].applicant_id_number)
+
+    def full_page(k: int) -> object:
+        # What GET /dossiers/<code> does around the service call.
+        dossier = service.get_for_full_view(owner(k), picks[k].code)
+        return service.timeline(dossier), service.is_following(owner(k), dossier)
+
+    def my(accounts_pool: list, k: int) -> object:
+        account = accounts_pool[k % len(accounts_pool)]
+        return service.my_dossiers(citizen(account.id, account.personal_id), None, Page(1, 20))
+
+    ips: list[str] = []
+
+    def lookup(k: int) -> object:
+        n = (ip_base + k) % 2**24
+        ip = f"10.{n >> 16}.{(n >> 8) & 255}.{n & 255}"
+        ips.append(ip)
+        return service.lookup(picks[k].code, picks[k].phone[-4:], ip)
+
+    operations: dict[str, Callable[[int], object]] = {
+        "ref_select_1": lambda _k: db.session.execute(text("SELECT 1")).scalar_one(),
+        "get_for_full_view": lambda k: service.get_for_full_view(owner(k), picks[k].code),
+        "full_view_page": full_page,
+        "lookup": lookup,
+        "my_dossiers": lambda k: my(typical, k),
+        "my_dossiers_heavy": lambda k: my(heavy, k),
+    }
+    timings: dict[str, list[float]] = {name: [] for name in operations}
+    started = time.perf_counter()
+    with app.app_context():
+        for k in range(WARMUP):
+            for operation in operations.values():
+                operation(samples + k)
+                db.session.remove()
+        share = budget / len(operations)
+        spent = dict.fromkeys(operations, 0.0)
+        shown = 0.0
+        for k in range(samples):
+            active = [n for n in operations if spent[n] < share or len(timings[n]) < MIN_SAMPLES]
+            if not active:
+                break
+            for name in active:
+                began = time.perf_counter()
+                operations[name](k)
+                took = time.perf_counter() - began
+                timings[name].append(took)
+                spent[name] += took
+                db.session.remove()
+            if time.perf_counter() - shown > 2.0:  # a line every 2 s, however slow the sample
+                shown = time.perf_counter()
+                progress(
+                    f"lookup: sample {k + 1:,}/{samples:,}, {len(active)} operations still "
+                    f"sampled ({time.perf_counter() - started:.0f} s)"
+                )
+        statements, plans = {}, {}
+        for name, operation in operations.items():
+            meter = SqlMeter(keep=True)
+            with meter.listening(db.engine):
+                operation(0)
+            db.session.remove()
+            statements[name] = len(meter.sent)
+            if name != "ref_select_1":
+                plans[name] = [_explain(db, sql, params) for sql, params in meter.sent]
+        for ip in ips:
+            reset(LOOKUPS_PER_IP, ip)
+        for pick in picks:
+            reset(WRONG_FACTOR_PER_CODE, pick.code)
+    stats = {name: summarise_ms(values) for name, values in timings.items()}
+    reference = stats["ref_select_1"]["p50_ms"]
+    return {
+        "samples_requested": samples,
+        "budget_seconds": budget,
+        "measure_seconds": round(time.perf_counter() - started, 1),
+        "latency": stats,
+        "p50_over_select_1": {
+            name: round(s["p50_ms"] / reference, 1) for name, s in stats.items() if reference
+        },
+        "statements": statements,
+        "plans": plans,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(probe(int(sys.argv[1]), float(sys.argv[2])), ensure_ascii=False))

@@ -30,8 +30,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from benchmarks.harness import pgstack, server
 from benchmarks.harness.common import progress
 from benchmarks.harness.report import cells, table
@@ -76,14 +74,8 @@ def push(port: int, first: int, count: int) -> int:
 
 def _unsettled(url: str) -> int:
     """Notifications still waiting for their send (queued, throttled, backing off, claimed)."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(
-                text("SELECT count(*) FROM notifications WHERE status IN ('pending', 'delivering')")
-            ).scalar_one()
-    finally:
-        engine.dispose()
+    sql = "SELECT count(*) FROM notifications WHERE status IN ('pending', 'delivering')"
+    return pgstack.run_sql(url, sql)[0]
 
 
 def outcome(ctx: dict, first: int, acknowledged: int, fault_end: float, repeats: int) -> dict:

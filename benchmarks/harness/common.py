@@ -34,8 +34,13 @@ class Query:
 
 
 def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
+    """A query file (the development set by default; "none" items have no expected code)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [Query(item["q"], item["expected"], item["kind"]) for item in data["queries"]]
+    return [
+        Query(q["q"], q.get("expected") or "", q.get("kind", "?"), q.get("diacritics"),
+              "en" if q.get("kind") == "english" else "vi")
+        for q in data["queries"]
+    ]  # fmt: skip
 
 
 def percentile(sorted_values: Sequence[float], share: float) -> float:

@@ -37,14 +37,29 @@ def database_url(name: str) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
-def _admin(*statements: tuple[str, dict]) -> list[object]:
-    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+def run_sql(url: str, *statements: str | tuple[str, dict], rows: bool = False,
+            autocommit: bool = False) -> list:  # fmt: skip
+    """Each statement on ``url`` (a short-lived engine, one transaction unless ``autocommit``):
+    its first value, or its rows with ``rows``; the rows it changed if it returns none."""
+    engine = create_engine(url, **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}))
     try:
         with engine.connect() as conn:
-            results = [conn.execute(text(sql), params) for sql, params in statements]
-            return [r.scalar() if r.returns_rows else None for r in results]
+            out = []
+            for statement in statements:
+                sql, params = (statement, {}) if isinstance(statement, str) else statement
+                result = conn.execute(text(sql), params)
+                if not result.returns_rows:
+                    out.append(result.rowcount)
+                else:
+                    out.append(result.all() if rows else result.scalar())
+            conn.commit()
+            return out
     finally:
         engine.dispose()
+
+
+def _admin(*statements: str | tuple[str, dict]) -> list:
+    return run_sql(PG_URL, *statements, autocommit=True)
 
 
 def drop_database(name: str) -> None:

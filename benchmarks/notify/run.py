@@ -14,7 +14,7 @@ one per dossier. The quota of push.channels.throttle is lifted (see benchmarks.n
 2. reference: ``PINGS`` trivial jobs (workers.tasks.jobs.ping) on the same Redis and workers.
 3. steady: ``RATE`` status changes a second for ``STEADY_SECONDS``, one ingest_dossiers call a
    tick; latency from the push to the gateway, p50/p95, and its stages from the rows' times.
-Then, with the workers stopped, benchmarks.notify.profile says where a delivery's time goes.
+Then, with the workers stopped, benchmarks.notify.load profile says where a delivery's time goes.
 """
 
 from __future__ import annotations
@@ -163,21 +163,15 @@ def enqueue(func: str, times: int, queue_name: str, args: tuple = ()) -> None:
 
 def attempts(url: str) -> dict[str, tuple[str, float, float, float]]:
     """request_id (the attempt id) → (dossier code, event, notification and attempt times)."""
-    engine = create_engine(url)
-    sql = text(
+    sql = (
         "SELECT a.id, d.code, extract(epoch FROM e.created_at), "
         "extract(epoch FROM n.created_at), extract(epoch FROM a.created_at) "
         "FROM delivery_attempts a JOIN notifications n ON n.id = a.notification_id "
         "JOIN dossiers d ON d.id = n.dossier_id "
         "JOIN domain_events e ON e.dedupe_key = split_part(n.dedupe_key, ':', 1)"
     )
-    try:
-        with engine.connect() as conn:
-            return {
-                str(r[0]): (r[1], float(r[2]), float(r[3]), float(r[4])) for r in conn.execute(sql)
-            }
-    finally:
-        engine.dispose()
+    (rows,) = pgstack.run_sql(url, sql, rows=True)
+    return {str(r[0]): (r[1], float(r[2]), float(r[3]), float(r[4])) for r in rows}
 
 
 def seconds_summary(values: list[float], missing: int = 0) -> dict[str, float | int | None]:

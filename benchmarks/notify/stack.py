@@ -22,7 +22,6 @@ import redis
 from rq import Queue, Worker
 from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
-from sqlalchemy import create_engine, text
 
 from api.kernel.jobs import QUEUE_NAMES
 from api.kernel.settings import Settings
@@ -32,7 +31,7 @@ from benchmarks.notify.fake_sms import API_KEY, BRANDNAME
 
 REDIS_URL = ""  # set by use_redis()
 # Provider quota per channel (push.channels.throttle). The default, 50 a second, is below both
-# targets; lifted here so the pipeline is measured, and probed on its own by notify.profile.
+# targets; lifted here so the pipeline is measured, and probed on its own by notify.load profile.
 QUOTA = 1_000_000
 DELIVERY_THREADS = Settings.delivery_threads  # the default, stated in the results
 SENTINEL = "bench:notify:sentinel"
@@ -219,18 +218,10 @@ def withdraw(database_url: str, grace: float = 30) -> dict[str, int]:
     for queue in qs:  # what the last running jobs enqueued on their way out
         dropped += queue.count
         queue.empty()
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as db:
-            events = db.execute(
-                text("UPDATE domain_events SET processed_at = now() WHERE processed_at IS NULL")
-            ).rowcount
-            notes = db.execute(
-                text(
-                    "UPDATE notifications SET status = 'failed', claimed_until = NULL "
-                    "WHERE status IN ('pending', 'delivering')"
-                )
-            ).rowcount
-    finally:
-        engine.dispose()
+    events, notes = pgstack.run_sql(
+        database_url,
+        "UPDATE domain_events SET processed_at = now() WHERE processed_at IS NULL",
+        "UPDATE notifications SET status = 'failed', claimed_until = NULL "
+        "WHERE status IN ('pending', 'delivering')",
+    )
     return {"jobs": dropped, "events": events, "notifications": notes}
