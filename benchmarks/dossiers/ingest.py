@@ -1,33 +1,44 @@
 """Part ``ingest``: portal push rate through POST /api/v1/portal/dossiers (issue 4).
 
 A fresh PostgreSQL database of its own (dvc_bench_ingest_<pid>, ``flask db upgrade``, dropped
-afterwards), Redis, and gunicorn with 2 sync workers as in production. Two client threads push signed batches of 500 HoSo records: first new
-dossiers (creates), then a status change for every created one that can still move (updates).
+afterwards), Redis, and gunicorn with 2 sync workers as in production. Two client threads
+push signed batches of 500 HoSo records made by the portal simulator's own factory: first new
+dossiers in every status (creates), then the same dossiers one step further along
+(sandbox.portal_data.next_status; updates), so every update is a real status change, a
+timeline entry and a domain event each (dossiers in a final status get none).
 Each phase stops taking batches after ``seconds`` (or when its records run out), so the part
 stays short however slow the endpoint is. /health on the same server, loaded by the same two
 threads before and after, is the reference. CPU of the gunicorn workers and of their
-PostgreSQL backends is read from /proc per phase; a child process (benchmarks.dossiers.ingestprofile)
-tells where one record's time goes.
+PostgreSQL backends is read from /proc per phase. Then ``breakdown``, in a child process
+(``python -m benchmarks.dossiers.ingest``, on the same database), tells where one record's
+time goes in-process: for creates and updates, the whole request through Flask's test client
+and the ingest function alone (wall and CPU time, the SQL statements by kind and the time
+waiting for them), and the record parsing alone, each way on the same records under a code
+prefix of its own.
 """
 
 from __future__ import annotations
 
+import copy
 import http.client
 import json
 import os
 import queue
+import random
 import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.dossiers.hoso import BATCH, Batch, PushSet, batches, push_set
 from benchmarks.harness import pgstack
-from benchmarks.harness.common import Stopwatch, note, progress, summarise_ms
+from benchmarks.harness.common import SqlMeter, Stopwatch, note, progress, summarise_ms
 from benchmarks.harness.loadgen import LoadResult, load, merge
 from benchmarks.harness.server import HOST, Gunicorn, child_json, cpu_ticks, gunicorn, tick_ms
+from sandbox import portal_data as data
 
 DATABASE_PREFIX = "dvc_bench_ingest_"  # + pid: concurrent runs must not drop each other's
 PATH = "/api/v1/portal/dossiers"
@@ -37,6 +48,58 @@ PHASE_SECONDS = 30.0  # each phase stops taking batches after this
 POOL = 40_000  # creates ready to send: 20 s at the target rate
 HEALTH_SECONDS = 4.0  # per round; one round before the pushes and one after
 TARGET_PER_SECOND = 2_000
+BATCH = 500  # the endpoint's MAX_BATCH
+# Per kind and way: 1,500 creates and their ~900 status changes. Batches vary by ±20 % on a
+# shared machine, more than the HTTP layer costs, so request and ingest are shown side by side
+# rather than subtracted.
+BATCHES = 3  # in the breakdown
+
+
+@dataclass(frozen=True)
+class Batch:
+    body: bytes  # {"data": [...]} as sent; signed just before sending (5-minute window)
+    records: int
+
+
+@dataclass(frozen=True)
+class PushSet:
+    creates: list[dict]
+    updates: list[dict | None]  # updates[i]: the status change of creates[i], if it can move
+
+
+def batches(records: list[dict]) -> list[Batch]:
+    """Bodies serialised ahead, so the client spends its time sending, not encoding."""
+    out = []
+    for start in range(0, len(records), BATCH):
+        chunk = records[start : start + BATCH]
+        body = json.dumps({"data": chunk}, ensure_ascii=False, separators=(",", ":"))
+        out.append(Batch(body.encode(), len(chunk)))
+    return out
+
+
+def push_set(count: int, seed: int = 4, tag: str = "") -> PushSet:
+    """``count`` new dossiers and a status change for each that can still move. ``tag``
+    prefixes the codes, for a set that must not collide with another (same units and days)."""
+    rng = random.Random(seed)
+    catalog = data.load_catalog()
+    field_names = {f["code"]: f["name"] for f in catalog.get("fields", [])}
+    factory = data.DossierFactory(rng, catalog["procedures"], field_names)
+    now = datetime.now(UTC)
+    creates: list[dict] = []
+    updates: list[dict | None] = []
+    for index in range(count):
+        dossier, _history = factory.build(index, now)
+        if tag:
+            dossier["MaHoSo"] = dossier["SoBienNhan"] = f"{tag}.{dossier['MaHoSo']}"
+        # A deep copy: apply_status below appends to the record's lists.
+        creates.append(copy.deepcopy(data.public_view(dossier)))
+        following = data.next_status(int(dossier["TrangThaiHoSo"]), rng)
+        if following is None:
+            updates.append(None)
+            continue
+        data.apply_status(dossier, following, now + timedelta(minutes=1), timedelta(days=7), rng)
+        updates.append(data.public_view(dossier))
+    return PushSet(creates, updates)
 
 
 @dataclass
@@ -191,9 +254,9 @@ def _error_lines(log: Path, limit: int = 40) -> list[str]:
 
 
 def profile(url: str) -> dict[str, object]:
-    """benchmarks.dossiers.ingestprofile in a child process, on the same database, after the load."""
+    """``breakdown`` in a child process, on the same database, after the load."""
     progress("ingest: in-process breakdown of one record")
-    return child_json("benchmarks.dossiers.ingestprofile", env=pgstack.app_env(url))
+    return child_json("benchmarks.dossiers.ingest", env=pgstack.app_env(url))
 
 
 def pushes(server: Gunicorn, database: str, made: PushSet, seconds: float) -> list[PushResult]:
@@ -278,3 +341,92 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
         "profile": breakdown,
         **({} if checks["all_applied"] else {"gunicorn_errors": log_errors}),
     }
+
+
+class Way:
+    """One way of applying batches: wall and this thread's CPU time, statements, outcomes."""
+
+    def __init__(self, apply: Callable[[list[dict]], list[dict]]) -> None:
+        self.apply = apply
+        self.wall = self.cpu = 0.0
+        self.records = 0
+        self.meter = SqlMeter()
+        self.outcomes: Counter = Counter()
+
+    def run(self, records: list[dict], engine) -> None:  # noqa: ANN001
+        cpu, started = time.thread_time(), time.perf_counter()
+        with self.meter.listening(engine):
+            results = self.apply(records)
+        self.wall += time.perf_counter() - started
+        self.cpu += time.thread_time() - cpu
+        self.records += len(records)
+        self.outcomes.update(r["message"] if r["error_code"] == 0 else "error" for r in results)
+
+    def ms(self, seconds: float) -> float:
+        """``seconds`` as milliseconds a record."""
+        return round(seconds * 1000 / self.records, 4)
+
+
+def breakdown() -> dict[str, object]:
+    from api.app import create_app
+    from api.dossiers.inbound import ingest_dossiers
+    from api.kernel.database import db
+    from api.portal.dossier_records import dossier_from_hoso
+
+    app = create_app()
+    client = app.test_client()
+
+    def request(records: list[dict]) -> list[dict]:
+        body = json.dumps({"data": records}, ensure_ascii=False).encode()
+        response = client.post(
+            "/api/v1/portal/dossiers", data=body, headers=pgstack.push_headers(body)
+        )
+        assert response.status_code == 200, response.status_code
+        return response.get_json()["result"]
+
+    applies = {
+        "request": request,
+        "ingest": lambda records: ingest_dossiers(records, int(time.time())),
+    }
+    # The same records for each way but for a code prefix of its own, so each applies them.
+    sets = {}
+    for name in applies:
+        made = push_set(BATCHES * 500, seed=6, tag=f"PROF{name.upper()}")
+        sets[name] = {
+            "creates": [json.loads(b.body)["data"] for b in batches(made.creates)],
+            "updates": [
+                json.loads(b.body)["data"] for b in batches([u for u in made.updates if u])
+            ],
+        }
+    out: dict[str, object] = {}
+    for kind in ("creates", "updates"):
+        ways = {name: Way(apply) for name, apply in applies.items()}
+        # Interleaved batch by batch, so drift on a shared machine hits every way alike.
+        for number in range(len(sets["ingest"][kind])):  # updates: fewer than BATCHES
+            for name, way in ways.items():
+                with app.app_context():
+                    way.run(sets[name][kind][number], db.engine)
+                    db.session.remove()
+        parse_started = time.thread_time()
+        for records in sets["ingest"][kind]:
+            for record in records:
+                dossier_from_hoso(record)
+        parse = time.thread_time() - parse_started
+        req, ing = ways["request"], ways["ingest"]
+        kinds = {k: round(v / ing.records, 2) for k, v in ing.meter.kinds.most_common()}
+        out[kind] = {
+            "request_total_ms": req.ms(req.wall),
+            "request_cpu_ms": req.ms(req.cpu),
+            "ingest_ms": ing.ms(ing.wall),
+            "ingest_cpu_ms": ing.ms(ing.cpu),
+            "sql_wait_ms": ing.ms(ing.meter.seconds),
+            "parse_cpu_ms": ing.ms(parse),
+            "statements_per_record": round(sum(ing.meter.kinds.values()) / ing.records, 2),
+            "statements_by_kind_per_record": kinds,
+            "outcomes": dict(ing.outcomes),
+        }
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(breakdown()))
