@@ -38,23 +38,17 @@ TEXT = (
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("parts", nargs="*", metavar="PART", help=f"any of {', '.join(PARTS)}")
-    parser.add_argument("--size", type=int, default=SIZE_100K, help="synthetic catalog size")
-    parser.add_argument("--duration", type=float, default=10.0, help="HTTP seconds per endpoint")
-    parser.add_argument("--concurrency", type=int, default=throughput.CONCURRENCY)
-    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
-    parser.add_argument(
-        "--fresh",
-        action="store_true",
-        help="rebuild cached data: the synthetic catalog DB (memory), the dossier DB (lookup)",
-    )
-    parser.add_argument(
-        "--ingest-seconds", type=float, default=ingest.PHASE_SECONDS, help="cap per push phase"
-    )
-    parser.add_argument(
-        "--dossiers", type=int, default=dossierload.TOTAL, help="dossiers in the lookup DB"
-    )
-    parser.add_argument("--no-write", action="store_true", help="do not update latest.json")
+    add = parser.add_argument
+    add("parts", nargs="*", metavar="PART", help=f"any of {', '.join(PARTS)}")
+    add("--size", type=int, default=SIZE_100K, help="synthetic catalog size")
+    add("--duration", type=float, default=10.0, help="HTTP seconds per endpoint")
+    add("--concurrency", type=int, default=throughput.CONCURRENCY)
+    add("--worker-class", choices=["sync", "gthread"], default="sync")
+    add("--fresh", action="store_true",
+        help="rebuild cached data: the synthetic catalog DB (memory), the dossier DB (lookup)")  # fmt: skip
+    add("--ingest-seconds", type=float, default=ingest.PHASE_SECONDS, help="cap per push phase")
+    add("--dossiers", type=int, default=dossierload.TOTAL, help="dossiers in the lookup DB")
+    add("--no-write", action="store_true", help="do not update latest.json")
     args = parser.parse_args(argv)
     unknown = [p for p in args.parts if p not in PARTS]
     if unknown:

@@ -34,7 +34,6 @@ from benchmarks.harness import pgstack, server
 from benchmarks.harness.common import progress
 from benchmarks.harness.report import cells, table
 from benchmarks.notify import stack
-from benchmarks.notify.fake_sms import FakeSms
 from benchmarks.notify.records import phone, record
 
 DATABASE = "dvc_faults"
@@ -86,16 +85,13 @@ def outcome(ctx: dict, first: int, acknowledged: int, fault_end: float, repeats:
     deadline = fault_end + WAIT_LIMIT
     settled_at = None
     while time.time() < deadline:
-        with sms.arrivals.lock:
-            got = sum(1 for p in phones if sms.arrivals.by_phone[p])
+        got = sum(1 for n in sms.messages_to(phones) if n)
         if got >= acknowledged and _unsettled(ctx["url"]) == 0:
             settled_at = time.time()
             break
         time.sleep(0.5)
     time.sleep(3)  # anything sent twice arrives now
-    with sms.arrivals.lock:
-        per_phone = [sms.arrivals.by_phone[p] for p in phones]
-        dropped = sms.arrivals.duplicates - repeats
+    per_phone, dropped = sms.messages_to(phones), sms.duplicates - repeats
     reached = sum(1 for n in per_phone if n)
     settled = None if settled_at is None else round(max(0.0, settled_at - fault_end), 1)
     figures = {
@@ -116,7 +112,7 @@ def outcome(ctx: dict, first: int, acknowledged: int, fault_end: float, repeats:
 
 
 def redis_restart(ctx: dict, first: int) -> dict:
-    repeats = ctx["sms"].arrivals.duplicates
+    repeats = ctx["sms"].duplicates
     half = COUNT // 2
     acknowledged = push(ctx["port"], first, half)
     ctx["redis"].stop()
@@ -128,12 +124,12 @@ def redis_restart(ctx: dict, first: int) -> dict:
 
 
 def worker_sigkill(ctx: dict, first: int) -> dict:
-    ctx["sms"].latency = 0.05  # calls in flight when the worker dies
-    repeats = ctx["sms"].arrivals.duplicates
-    base = ctx["sms"].arrivals.count()
+    ctx["sms"].hold = 0.05  # calls in flight when the worker dies
+    repeats = ctx["sms"].duplicates
+    base = len(ctx["sms"].arrived)
     acknowledged = push(ctx["port"], first, COUNT)
     for _ in range(200):
-        if ctx["sms"].arrivals.count() > base + COUNT // 10:
+        if len(ctx["sms"].arrived) > base + COUNT // 10:
             break
         time.sleep(0.05)
     victim = ctx["workers"][0]
@@ -142,18 +138,18 @@ def worker_sigkill(ctx: dict, first: int) -> dict:
     ctx["workers"][0] = stack.start_worker(ctx["env"], ctx["dir"] / "worker-restarted.log")
     fault_end = time.time()
     figures = outcome(ctx, first, acknowledged, fault_end, repeats)
-    ctx["sms"].latency = 0.0
+    ctx["sms"].hold = 0.0
     return figures
 
 
 def slow_gateway(ctx: dict, first: int) -> dict:
     """The gateway takes every SMS but answers after the client's time-out for 10 s: the
     retries (after the first back-off, 30 s) must carry the same request id."""
-    repeats = ctx["sms"].arrivals.duplicates
-    ctx["sms"].latency = SMS_TIMEOUT + 1.0
+    repeats = ctx["sms"].duplicates
+    ctx["sms"].hold = SMS_TIMEOUT + 1.0
     acknowledged = push(ctx["port"], first, COUNT)
     time.sleep(10)
-    ctx["sms"].latency = 0.0
+    ctx["sms"].hold = 0.0
     fault_end = time.time()
     return outcome(ctx, first, acknowledged, fault_end, repeats)
 
@@ -168,7 +164,7 @@ SCENARIOS: list[tuple[str, Callable[[dict, int], dict]]] = [
 def run() -> dict[str, Any]:
     """Every scenario's figures, and whether all passed."""
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="dvc-faults-") as tmp, FakeSms() as sms:
+    with tempfile.TemporaryDirectory(prefix="dvc-faults-") as tmp, stack.fake_sms() as sms:
         directory = Path(tmp)
         private = pgstack.PrivateRedis(directory, REDIS_PORT).start()
         stack.use_redis(private.url)

@@ -4,7 +4,7 @@ A fresh PostgreSQL database (``flask db upgrade``), a Redis of its own (pgstack.
 BENCH_NOTIFY_REDIS_URL points the part at a shared server instead: test runs on the shared one
 flush their databases, and their numbers have changed under this benchmark before),
 two ``python -m workers`` processes with SMS pointed at a fake gateway on 127.0.0.1
-(benchmarks.notify.fake_sms, which notes when each request_id arrives), citizens preferring SMS,
+(tests.fakes.sms_gateway in its keep-alive mode, which notes when each request_id arrives), citizens preferring SMS,
 one per dossier. The quota of push.channels.throttle is lifted (see benchmarks.notify.stack.QUOTA) and probed apart.
 
 1. burst: ``BURST`` status changes pushed through ingest_dossiers in calls of 500, each of
@@ -38,8 +38,8 @@ from benchmarks.harness import pgstack
 from benchmarks.harness.common import note, percentile, progress
 from benchmarks.harness.server import cpu_ticks, machine_busy, tick_ms
 from benchmarks.notify import stack
-from benchmarks.notify.fake_sms import FakeSms
 from benchmarks.notify.report import TEXT
+from tests.fakes.sms_gateway import FakeSmsGateway
 
 SHARED_URL = os.environ.get("BENCH_NOTIFY_REDIS_URL", "")
 
@@ -134,14 +134,14 @@ class Meter:
         }
 
 
-def wait_arrivals(sms: FakeSms, want: int, limit: float, label: str) -> float:
+def wait_arrivals(sms: FakeSmsGateway, want: int, limit: float, label: str) -> float:
     """Until ``want`` request_ids have arrived, ``limit`` seconds passed, or, once some came,
     nothing more came for STALL_SECONDS; returns the seconds waited."""
     started = time.monotonic()
-    first = last_count = sms.arrivals.count()
+    first = last_count = len(sms.arrived)
     last_change = started
     while (now := time.monotonic()) - started < limit:
-        count = sms.arrivals.count()
+        count = len(sms.arrived)
         if count >= want:
             break
         if count != last_count:
@@ -196,21 +196,21 @@ def seconds_summary(values: list[float], missing: int = 0) -> dict[str, float | 
 def run_burst(
     env: dict[str, str],
     url: str,
-    sms: FakeSms,
+    sms: FakeSmsGateway,
     workers: stack.Workers,
     first: int = 0,
     count: int = BURST,
     label: str = "burst",
 ) -> dict[str, Any]:
     progress(f"notify: {label}, {count:,} status changes pushed through ingest_dossiers")
-    base = sms.arrivals.count()
+    base = len(sms.arrived)
     meter = Meter(workers.pids)
     ingest = stack.load(env, "burst", "--first", str(first), "--count", str(count))
     started = ingest["started_at"]
     with Drainer(url) as drainer:
         waited = wait_arrivals(sms, base + count, BURST_SECONDS, label)
-    withdrawn = stack.withdraw(url) if sms.arrivals.count() < base + count else {}
-    times = sorted(t for t in sms.arrivals.snapshot().values() if t >= started)
+    withdrawn = stack.withdraw(url) if len(sms.arrived) < base + count else {}
+    times = sorted(t for t in sms.delivered().values() if t >= started)
     delivered = len(times)
     last = times[-1] if times else started
     cut = times[delivered // 10 : delivered - delivered // 10] if delivered >= 20 else times
@@ -253,9 +253,9 @@ def run_pings(workers: stack.Workers) -> dict[str, Any]:
     }
 
 
-def run_steady(env: dict[str, str], url: str, sms: FakeSms, workers: stack.Workers) -> dict:
+def run_steady(env: dict[str, str], url: str, sms: FakeSmsGateway, workers: stack.Workers) -> dict:
     progress(f"notify: steady, {RATE:g} status changes/s for {STEADY_SECONDS:g} s")
-    base = sms.arrivals.count()
+    base = len(sms.arrived)
     meter = Meter(workers.pids)
     started = time.time()
     args = f"steady --first {BURST} --rate {RATE} --seconds {STEADY_SECONDS}".split()
@@ -273,9 +273,9 @@ def run_steady(env: dict[str, str], url: str, sms: FakeSms, workers: stack.Worke
     }
 
 
-def latencies(url: str, sms: FakeSms, received: dict[str, float]) -> dict[str, Any]:
+def latencies(url: str, sms: FakeSmsGateway, received: dict[str, float]) -> dict[str, Any]:
     """Push received → gateway per event, and its stages from the rows' own timestamps."""
-    arrived = sms.arrivals.snapshot()
+    arrived = sms.delivered()
     rows = attempts(url)
     total, by_event = [], []
     stages = {"event_to_notification": [], "notification_to_attempt": [], "attempt_to_gateway": []}
@@ -301,15 +301,17 @@ def _jobs(windows: dict[str, tuple[float, float]]) -> tuple[dict[str, dict], int
     return {name: stack.job_summary(jobs, *w) for name, w in windows.items()}, failed
 
 
-def _phases(env: dict[str, str], url: str, sms: FakeSms, workers: stack.Workers) -> dict[str, Any]:
+def _phases(
+    env: dict[str, str], url: str, sms: FakeSmsGateway, workers: stack.Workers
+) -> dict[str, Any]:
     burst = run_burst(env, url, sms, workers)
     pings = run_pings(workers)
     steady = run_steady(env, url, sms, workers)
-    sms.latency = SLOW_PROVIDER_SECONDS
+    sms.hold = SLOW_PROVIDER_SECONDS
     slow = run_burst(
         env, url, sms, workers, BURST + STEADY_EVENTS, SLOW_BURST, "burst, slow provider"
     )
-    sms.latency = 0.0
+    sms.hold = 0.0
     slow["provider_latency_s"] = SLOW_PROVIDER_SECONDS
     parts = (("burst", burst), ("ping", pings), ("steady", steady), ("slow", slow))
     windows = {name: part.pop("window") for name, part in parts}
@@ -328,7 +330,7 @@ def run() -> dict[str, Any]:
     seeded = BURST + STEADY_EVENTS + SLOW_BURST + PROFILE_EVENTS
     with (
         tempfile.TemporaryDirectory(prefix="dvc-bench-notify-") as tmp,
-        FakeSms() as sms,
+        stack.fake_sms() as sms,
         contextlib.nullcontext() if SHARED_URL else pgstack.PrivateRedis(Path(tmp)) as private,
     ):
         directory = Path(tmp)
@@ -359,8 +361,8 @@ def run() -> dict[str, Any]:
         args = f"profile --first {seeded - PROFILE_EVENTS} --count {PROFILE_EVENTS}".split()
         phases |= {
             "profile": stack.load(env, *args),
-            "gateway_duplicates": sms.arrivals.duplicates,
-            "gateway_refused": sms.arrivals.refused,
+            "gateway_duplicates": sms.duplicates,
+            "gateway_refused": sms.refused,
             "redis_intact": stack.redis_intact(),
             "redis_version": pgstack.redis_version(redis_url),
             "citizens": seed,
@@ -403,7 +405,7 @@ def _result(phases: dict[str, Any]) -> dict[str, Any]:
             "database": f"PostgreSQL {DATABASE} (fresh, flask db upgrade)",
             "redis": f"{stack.REDIS_URL} (Redis {phases['redis_version']}{private})",
             "workers": "2 x `python -m workers` (rq, jobs in-process, urgent/default/bulk)",
-            "provider": "benchmarks.notify.fake_sms on 127.0.0.1 (HTTP/1.1 keep-alive); answers "
+            "provider": "tests.fakes.sms_gateway on 127.0.0.1 (HTTP/1.1 keep-alive); answers "
             f"at once, and after {SLOW_PROVIDER_SECONDS:g} s in the slow-provider burst",
             "delivery_threads_per_worker": stack.DELIVERY_THREADS,
             "channel_rate_per_second": stack.QUOTA,

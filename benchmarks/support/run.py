@@ -30,6 +30,9 @@ SPLITS = {
 }
 
 
+OUTCOMES = (("answered", "answer"), ("choices", "choices"), ("fallback", "fallback"))
+
+
 def _right(candidate, item: dict) -> bool:  # noqa: ANN001
     if item.get("expected_article"):
         return candidate.kind == "article" and candidate.key == item["expected_article"]
@@ -61,9 +64,7 @@ def judge(items: list[dict], thresholds=None) -> list[dict]:  # noqa: ANN001
                 and _right(decision.candidates[0], item),
                 "in_choices": decision.outcome == "choices"
                 and any(_right(c, item) for c in decision.candidates),
-                "top_right": bool(ranked) and _right(decision.top or ranked[0], item)
-                if decision.top
-                else bool(ranked) and _right(ranked[0], item),
+                "top_right": bool(ranked) and _right(decision.top or ranked[0], item),
                 "top": f"{ranked[0].kind}:{ranked[0].key}:{ranked[0].score}" if ranked else "",
                 "s": seconds,
             }
@@ -84,11 +85,10 @@ def score(judged: list[dict]) -> dict:
     kinds = {}
     for kind in ("general", "procedure", "out_of_scope"):
         rows = [j for j in judged if j["kind"] == kind]
+        said = Counter(j["outcome"] for j in rows)
         kinds[kind] = {
             "n": len(rows),
-            "answered": share(sum(j["outcome"] == "answer" for j in rows), len(rows)),
-            "choices": share(sum(j["outcome"] == "choices" for j in rows), len(rows)),
-            "fallback": share(sum(j["outcome"] == "fallback" for j in rows), len(rows)),
+            **{label: share(said[o], len(rows)) for label, o in OUTCOMES},
             "answered_right": share(sum(j["answer_right"] for j in rows), len(rows)),
         }
     marks = {}
@@ -103,9 +103,7 @@ def score(judged: list[dict]) -> dict:
         "ms_per_question": summarise_ms([j["s"] for j in judged]),
         "by_diacritics": marks,
         "n": n,
-        "answered": share(outcomes["answer"], n),
-        "choices": share(outcomes["choices"], n),
-        "fallback": share(outcomes["fallback"], n),
+        **{label: share(outcomes[o], n) for label, o in OUTCOMES},
         "answer_precision": share(sum(j["answer_right"] for j in answers), len(answers)),
         "resolved": share(
             sum(j["answer_right"] or j["in_choices"] for j in in_scope), len(in_scope)
