@@ -18,7 +18,6 @@ from collections.abc import Callable
 from benchmarks.bots import run as bots
 from benchmarks.dossiers import ingest, lookup
 from benchmarks.dossiers import load as dossierload
-from benchmarks.dossiers import report as dossier_report
 from benchmarks.faults import run as faults
 from benchmarks.harness import report
 from benchmarks.harness.common import Stopwatch, code_digest, machine_info
@@ -31,9 +30,11 @@ from benchmarks.support import run as support
 DEFAULT_PARTS = ("search_quality", "latency", "http", "memory")
 PARTS = (*DEFAULT_PARTS, "ingest", "lookup", "bots", "notify", "support", "faults")
 # Each part formats its own table; report.write is the one writer of the figures.
-TEXT = (
-    search_report.TEXT | dossier_report.TEXT | bots.TEXT | notify.TEXT | support.TEXT | faults.TEXT
-)
+TEXT = {
+    name: text
+    for part in (search_report, ingest, lookup, bots, notify, support, faults)
+    for name, text in part.TEXT.items()
+}
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

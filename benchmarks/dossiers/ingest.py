@@ -37,6 +37,7 @@ from pathlib import Path
 from benchmarks.harness import pgstack
 from benchmarks.harness.common import SqlMeter, Stopwatch, note, progress, summarise_ms
 from benchmarks.harness.loadgen import LoadResult, load, merge
+from benchmarks.harness.report import cells, table, verdict
 from benchmarks.harness.server import HOST, Gunicorn, child_json, cpu_ticks, gunicorn, tick_ms
 from sandbox import portal_data as data
 
@@ -426,6 +427,50 @@ def breakdown() -> dict[str, object]:
             "outcomes": dict(ing.outcomes),
         }
     return out
+
+
+TABLE_PHASE = (
+    "records records_per_second batch_latency.p50_ms batch_latency.p95_ms "
+    "server_cpu_ms_per_record postgres_cpu_ms_per_record client_cpu_share"
+)
+TABLE_HEALTH = "ok requests_per_second latency.p50_ms latency.p95_ms server_cpu_ms_per_request"
+
+
+def ingest_text(part: dict) -> str:
+    rows = []
+    for label, phase in part["phases"].items():
+        outcomes = ", ".join(f"{k} {v:,}" for k, v in phase["outcomes"].items()) or "-"
+        rows.append([label, *cells(phase, TABLE_PHASE), outcomes])
+    health = part["health"]
+    errors = f"errors {health['errors']}"
+    rows.append(
+        ["/health (ref)", *cells(health, TABLE_HEALTH), "-", health["client_cpu_share"], errors]
+    )
+    headers = "phase|records|per s|p50 ms|p95 ms|srv CPU ms|PG CPU ms|client|outcomes"
+    server = part["server"]
+    lines = [
+        f"5. Portal push ingest, POST /api/v1/portal/dossiers (gunicorn {server['workers']} sync "
+        f"workers, PostgreSQL + Redis, {part['client_threads']} client threads, batches of "
+        f"{part['batch_size']}; latency per batch, CPU per record; /health per request)",
+        table(headers, rows),
+        f"   create/health = {part['ratio_create_over_health']}, update/health = "
+        f"{part['ratio_update_over_health']} (records/s over requests/s); target ≥ "
+        f"{part['target_records_per_second']:,} records/s: {verdict(part['meets_target'])}",
+        f"   all applied as sent: {'yes' if part['all_applied'] else 'NO'} "
+        f"(rows {part['database_counts']}, expected {part['expected_counts']})",
+    ]
+    for kind, p in part.get("profile", {}).items():
+        kinds = ", ".join(f"{k} {v:g}" for k, v in p["statements_by_kind_per_record"].items())
+        lines += [
+            f"   in-process per record, {kind}: request {p['request_total_ms']} ms (CPU "
+            f"{p['request_cpu_ms']}); ingest_dossiers {p['ingest_ms']} ms (CPU "
+            f"{p['ingest_cpu_ms']}, SQL wait {p['sql_wait_ms']}, parse {p['parse_cpu_ms']}), "
+            f"{p['statements_per_record']:g} statements ({kinds})",
+        ]
+    return "\n".join(lines)
+
+
+TEXT = {"ingest": ingest_text}
 
 
 if __name__ == "__main__":

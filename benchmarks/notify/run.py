@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,9 @@ from sqlalchemy import create_engine, text
 
 from benchmarks.harness import pgstack
 from benchmarks.harness.common import note, percentile, progress
+from benchmarks.harness.report import cells, table, verdict
 from benchmarks.harness.server import cpu_ticks, machine_busy, tick_ms
 from benchmarks.notify import stack
-from benchmarks.notify.report import TEXT
 from tests.fakes.sms_gateway import FakeSmsGateway
 
 SHARED_URL = os.environ.get("BENCH_NOTIFY_REDIS_URL", "")
@@ -153,14 +154,6 @@ def wait_arrivals(sms: FakeSmsGateway, want: int, limit: float, label: str) -> f
     return time.monotonic() - started
 
 
-def enqueue(func: str, times: int, queue_name: str, args: tuple = ()) -> None:
-    queue = Queue(queue_name, connection=stack.connection())
-    with queue.connection.pipeline() as pipe:
-        jobs = [Queue.prepare_data(func, args=args) for _ in range(times)]
-        queue.enqueue_many(jobs, pipeline=pipe)
-        pipe.execute()
-
-
 def attempts(url: str) -> dict[str, tuple[str, float, float, float]]:
     """request_id (the attempt id) → (dossier code, event, notification and attempt times)."""
     sql = (
@@ -193,19 +186,20 @@ def seconds_summary(values: list[float], missing: int = 0) -> dict[str, float | 
     }
 
 
-def run_burst(
-    env: dict[str, str],
-    url: str,
-    sms: FakeSmsGateway,
-    workers: stack.Workers,
-    first: int = 0,
-    count: int = BURST,
-    label: str = "burst",
-) -> dict[str, Any]:
+@dataclass
+class Setup:
+    env: dict[str, str]
+    url: str
+    sms: FakeSmsGateway
+    workers: stack.Workers
+
+
+def run_burst(up: Setup, first: int = 0, count: int = BURST, label: str = "burst") -> dict:
     progress(f"notify: {label}, {count:,} status changes pushed through ingest_dossiers")
+    url, sms = up.url, up.sms
     base = len(sms.arrived)
-    meter = Meter(workers.pids)
-    ingest = stack.load(env, "burst", "--first", str(first), "--count", str(count))
+    meter = Meter(up.workers.pids)
+    ingest = stack.load(up.env, *f"burst --first {first} --count {count}".split())
     started = ingest["started_at"]
     with Drainer(url) as drainer:
         waited = wait_arrivals(sms, base + count, BURST_SECONDS, label)
@@ -233,11 +227,15 @@ def run_burst(
     }
 
 
-def run_pings(workers: stack.Workers) -> dict[str, Any]:
+def run_pings(up: Setup) -> dict[str, Any]:
     progress(f"notify: reference, {PINGS:,} workers.tasks.jobs.ping")
-    meter = Meter(workers.pids)
+    meter = Meter(up.workers.pids)
     started = time.time()
-    enqueue("workers.tasks.jobs.ping", PINGS, "default")
+    queue = Queue("default", connection=stack.connection())
+    with queue.connection.pipeline() as pipe:
+        jobs = [Queue.prepare_data("workers.tasks.jobs.ping", args=()) for _ in range(PINGS)]
+        queue.enqueue_many(jobs, pipeline=pipe)
+        pipe.execute()
     stack.wait_idle(120)
     jobs, _ = stack.finished_jobs()
     pings = [j for j in jobs if j.func == "ping" and j.enqueued >= started]
@@ -253,13 +251,14 @@ def run_pings(workers: stack.Workers) -> dict[str, Any]:
     }
 
 
-def run_steady(env: dict[str, str], url: str, sms: FakeSmsGateway, workers: stack.Workers) -> dict:
+def run_steady(up: Setup) -> dict:
     progress(f"notify: steady, {RATE:g} status changes/s for {STEADY_SECONDS:g} s")
+    url, sms = up.url, up.sms
     base = len(sms.arrived)
-    meter = Meter(workers.pids)
+    meter = Meter(up.workers.pids)
     started = time.time()
     args = f"steady --first {BURST} --rate {RATE} --seconds {STEADY_SECONDS}".split()
-    made = stack.load(env, *args, timeout=STEADY_SECONDS * 4 + 60)
+    made = stack.load(up.env, *args, timeout=STEADY_SECONDS * 4 + 60)
     figures = meter.read() | {"queued_when_the_load_ended": stack.queue_lengths()}
     received: dict[str, float] = made.pop("received")
     with Drainer(url) as drainer:
@@ -296,26 +295,16 @@ def latencies(url: str, sms: FakeSmsGateway, received: dict[str, float]) -> dict
     }
 
 
-def _jobs(windows: dict[str, tuple[float, float]]) -> tuple[dict[str, dict], int]:
-    jobs, failed = stack.finished_jobs()
-    return {name: stack.job_summary(jobs, *w) for name, w in windows.items()}, failed
-
-
-def _phases(
-    env: dict[str, str], url: str, sms: FakeSmsGateway, workers: stack.Workers
-) -> dict[str, Any]:
-    burst = run_burst(env, url, sms, workers)
-    pings = run_pings(workers)
-    steady = run_steady(env, url, sms, workers)
-    sms.hold = SLOW_PROVIDER_SECONDS
-    slow = run_burst(
-        env, url, sms, workers, BURST + STEADY_EVENTS, SLOW_BURST, "burst, slow provider"
-    )
-    sms.hold = 0.0
+def _phases(up: Setup) -> dict[str, Any]:
+    burst, pings, steady = run_burst(up), run_pings(up), run_steady(up)
+    up.sms.hold = SLOW_PROVIDER_SECONDS
+    slow = run_burst(up, BURST + STEADY_EVENTS, SLOW_BURST, "burst, slow provider")
+    up.sms.hold = 0.0
     slow["provider_latency_s"] = SLOW_PROVIDER_SECONDS
     parts = (("burst", burst), ("ping", pings), ("steady", steady), ("slow", slow))
     windows = {name: part.pop("window") for name, part in parts}
-    jobs, failed = _jobs(windows)
+    finished, failed = stack.finished_jobs()
+    jobs = {name: stack.job_summary(finished, *w) for name, w in windows.items()}
     return {
         "burst": burst,
         "ping": pings,
@@ -350,7 +339,7 @@ def run() -> dict[str, Any]:
         workers = stack.start_workers(env, directory)
         try:
             stack.wait_idle(60)  # the schedule's start-up jobs (a sweep among them)
-            phases = _phases(env, url, sms, workers)
+            phases = _phases(Setup(env, url, sms, workers))
         finally:
             stack.stop_workers(workers)
             log_tail = _worker_errors(workers.logs)
@@ -427,4 +416,89 @@ def _result(phases: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = ["TEXT", "run"]
+def _s(value: float | None) -> str:
+    return "never (not within the wait)" if value is None else f"{value:g} s"
+
+
+FIGURES = "seconds worker_cpu_seconds machine_busy_share"
+
+
+def _phase_rows(part: dict) -> list[list[object]]:
+    burst, ping, steady = part["burst"], part["ping"], part["steady"]
+    slow = part["slow_provider_burst"]
+    lat = steady["latency"]["push_to_gateway"]
+    bursts = "deliveries_per_second seconds_to_last worker_cpu_seconds machine_busy_share"
+    return [
+        ["burst", f"{burst['delivered']:,}/{burst['events']:,}", *cells(burst, bursts)],
+        ["ping (ref)", f"{ping['jobs']:,}", ping["jobs_per_second"], *cells(ping, FIGURES)],
+        ["steady", f"{lat['n']:,}/{steady['events']:,}", steady["events_per_second"]]
+        + cells(steady, FIGURES),
+        [f"burst, provider {slow['provider_latency_s']:g} s"]
+        + [f"{slow['delivered']:,}/{slow['events']:,}", *cells(slow, bursts)],
+    ]
+
+
+def _profile_lines(prof: dict) -> list[str]:
+    cold, warm = prof["deliver_batch_in_fresh_fork"], prof["deliver_batch_warm"]
+    events = prof["events_to_notifications"]
+    probe = prof["quota_probe"]
+    return [
+        f"   in-process, one delivery (deliver_batch of 100): {warm['wall_ms_each']} ms warm "
+        f"(CPU {warm['cpu_ms_each']}, in SQL {warm['sql_ms_each']}), {cold['wall_ms_each']} ms "
+        f"in a fresh fork (CPU {cold['cpu_ms_each']}); statements {warm['statements_each']}",
+        f"   one event → notification: {events['wall_ms_each']} ms (CPU {events['cpu_ms_each']}), "
+        f"statements {events['statements_each']}; a one-row COMMIT {prof['commit_ms']} ms; "
+        f"fork + reap {prof['fork_and_reap_ms']} ms",
+        f"   quota probe at {probe['quota_per_second']}/s: {probe['outcomes']}, "
+        f"{probe['left_pending']} left pending, {probe['jobs_enqueued_for_them']} delayed jobs "
+        f"enqueued for them (due within {probe['their_next_attempt_within_s']} s); "
+        f"ingest_dossiers of {events['items']} records enqueued "
+        f"{prof['wakeups_enqueued_by_ingest_dossiers']} process_domain_events",
+    ]
+
+
+def notify_text(part: dict) -> str:
+    burst, steady = part["burst"], part["steady"]
+    lat = steady["latency"]["push_to_gateway"]
+    lines = [
+        f"6. Notifications, status change → fake SMS gateway ({part['setup']['workers']}, "
+        "PostgreSQL + Redis; per s: deliveries, ping jobs, events offered)",
+        table("phase|done|per s|seconds|worker CPU s|machine busy", _phase_rows(part)),
+        f"   deliveries/ping = {part['ratio_deliveries_over_pings']}; target ≥ "
+        f"{part['target_deliveries_per_second']:,}/s: {verdict(part['meets_throughput_target'])}",
+        f"   burst: {burst['pushes']} pushes of 500; their own wake-ups left "
+        f"{burst['events_left_by_the_wakeups']:,} events (the check enqueued "
+        f"{burst['extra_wakeups_to_drain']} more); withdrawn after the wait: "
+        f"{burst['withdrawn_after_the_wait'] or '-'}",
+        f"   steady latency, push received → gateway: p50 {_s(lat['p50_s'])}, p95 {_s(lat['p95_s'])}, "
+        f"p99 {_s(lat['p99_s'])}, max {_s(lat['max_s'])}, {lat['missing']} not delivered "
+        f"within the wait; target p95 < {part['target_p95_seconds']:g} s: "
+        f"{verdict(part['meets_latency_target'])}",
+        f"   when the steady load ended, jobs queued: {steady['queued_when_the_load_ended']}",
+        "   its stages p50/p95 s: "
+        + ", ".join(
+            f"{k} {v['p50_s']}/{v['p95_s']}" for k, v in steady["latency"]["stages"].items()
+        ),
+    ]
+    for phase, funcs in part["jobs_by_phase"].items():
+        for func, j in funcs.items():
+            each = f" ({j['run_ms_per_item']} ms a notification)" if j["items"] > j["jobs"] else ""
+            lines.append(
+                f"   {phase}: {j['jobs']} x {func}, run p50 {j['run_ms_p50']} ms{each} (max "
+                f"{j['run_ms_max']}), queue wait p50 {j['queue_wait_ms_p50']} ms (max "
+                f"{j['queue_wait_ms_max']})"
+            )
+    lines += _profile_lines(part["profile"])
+    lines.append(
+        f"   gateway: {part['gateway_duplicates']} duplicates, {part['gateway_refused']} refused; "
+        f"failed jobs {part['failed_jobs']}"
+    )
+    errors = part.get("worker_log_errors") or {}
+    for message, count in list((errors.get("by_message") or {}).items())[:5]:
+        lines.append(f"   worker log: {count} x {message}")
+    if not part.get("redis_intact", True):
+        lines.append("   WARNING: the Redis database was flushed by someone else mid-run.")
+    return "\n".join(lines)
+
+
+TEXT = {"notify": notify_text}
