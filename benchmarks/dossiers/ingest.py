@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.harness import pgstack
-from benchmarks.harness.common import SqlMeter, Stopwatch, note, progress, summarise_ms
+from benchmarks.harness.common import SqlMeter, cpu_seconds_since, note, progress, summarise_ms
 from benchmarks.harness.loadgen import LoadResult, load, merge
 from benchmarks.harness.report import cells, table, verdict
 from benchmarks.harness.server import HOST, Gunicorn, child_json, cpu_ticks, gunicorn, tick_ms
@@ -218,8 +218,7 @@ def push(
         for thread in threads:
             thread.join(timeout=1.0)
     result.seconds = time.perf_counter() - started
-    after = os.times()
-    result.client_cpu_seconds = (after.user - cpu.user) + (after.system - cpu.system)
+    result.client_cpu_seconds = cpu_seconds_since(cpu)
     result.server_ticks = cpu_ticks(workers) - ticks[0]
     result.postgres_ticks = cpu_ticks(backends) - ticks[1]
     return result
@@ -284,10 +283,10 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
         f"ingest: gunicorn {WORKERS} sync workers on PostgreSQL + Redis, "
         f"{CLIENT_THREADS} client threads, batches of {BATCH}, at most {seconds:g} s a phase"
     )
-    clock = Stopwatch()
+    started = time.perf_counter()
     progress(f"ingest: generating {pool:,} HoSo records and their status changes")
     made = push_set(pool)
-    generated = clock.seconds
+    generated = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="dvc-bench-ingest-") as tmp:
         directory = Path(tmp)
         database = pgstack.run_database(DATABASE_PREFIX)

@@ -109,6 +109,12 @@ class SqlMeter:
             event.remove(engine, "after_cursor_execute", self._after)
 
 
+def cpu_seconds_since(before: os.times_result) -> float:
+    """User + system CPU seconds of this process since ``before`` (an ``os.times()``)."""
+    after = os.times()
+    return (after.user - before.user) + (after.system - before.system)
+
+
 class Stopwatch:
     def __init__(self) -> None:
         self.started = time.perf_counter()
