@@ -45,12 +45,8 @@ class _Arrivals:
 
 
 def _measure(
-    client,
-    arrivals: _Arrivals,
-    messages: list[dict],
-    rounds: int,
-    first: int = 1,  # noqa: ANN001
-) -> dict:
+    client, arrivals: _Arrivals, messages: list[dict], rounds: int, first: int = 1
+) -> dict:  # noqa: ANN001
     webhook, reply, lost = [], [], 0
     for n in range(first, first + rounds):
         chat = 7_000_000 + n
@@ -87,12 +83,8 @@ def _measure(
 def _settings_env(fake_url: str) -> dict[str, str]:
     from tests.fakes.telegram_api import TOKEN
 
-    return {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_BASE": fake_url,
-        "LOG_LEVEL": "WARNING",
-    }
+    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "TELEGRAM_API_BASE": fake_url, "LOG_LEVEL": "WARNING"}  # fmt: skip
 
 
 def embedded(messages: list[dict], rounds: int = ROUNDS) -> dict:

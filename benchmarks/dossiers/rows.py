@@ -52,6 +52,8 @@ TIMELINE_COLUMNS = (
     "department", "content", "step_started_at", "step_due_at", "source", "created_at",
 )  # fmt: skip
 FINISHED = frozenset({3, 7, 8, 10})
+FIXED = ("procedure_code", "field_code", "field_name", "channel", "applicant_type")
+FIXED += ("applicant_code", "email")  # the fields every row of a template shares
 
 
 def _offset(value: datetime | None, origin: datetime) -> timedelta | None:
@@ -86,15 +88,7 @@ def _template(hoso: dict, history: list[dict]) -> Template:
         status=update.status_code,
         business=f["applicant_type"] == "2",
         name=f["applicant_name"],
-        fixed=(
-            f["procedure_code"],
-            f["field_code"],
-            f["field_name"],
-            f["channel"],
-            f["applicant_type"],
-            f["applicant_code"],
-            f["email"],
-        ),
+        fixed=tuple(f[k] for k in FIXED),
         procedure_name=f["procedure_name"],
         unit_name=f["handling_unit"],
         dates=tuple(_offset(f[name], origin) for name in DATE_FIELDS),
@@ -104,15 +98,8 @@ def _template(hoso: dict, history: list[dict]) -> Template:
         supplements=json.dumps(f["supplement_requests"], ensure_ascii=False),
         last_change=max(s.occurred_at for s in steps) - origin,
         timeline=tuple(
-            (
-                s.occurred_at - origin,
-                s.status_code,
-                s.actor,
-                s.actor_title,
-                s.department,
-                s.content,
-                _offset(s.step_due_at, origin),
-            )
+            (s.occurred_at - origin, s.status_code, s.actor, s.actor_title, s.department)
+            + (s.content, _offset(s.step_due_at, origin))
             for s in steps
         ),
     )

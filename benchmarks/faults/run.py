@@ -102,13 +102,9 @@ def outcome(ctx: dict, first: int, acknowledged: int, fault_end: float, repeats:
         "repeats_the_gateway_dropped": dropped,  # retries that carried the same request id
         "settled_seconds_after_fault": settled,
     }
-    figures["passed"] = (
-        figures["lost"] == 0
-        and figures["duplicates_to_a_phone"] == 0
-        and settled is not None
-        and settled <= SETTLE_LIMIT
-    )
-    return figures
+    in_time = settled is not None and settled <= SETTLE_LIMIT
+    clean = figures["lost"] == 0 and figures["duplicates_to_a_phone"] == 0
+    return figures | {"passed": clean and in_time}
 
 
 def redis_restart(ctx: dict, first: int) -> dict:
@@ -154,11 +150,7 @@ def slow_gateway(ctx: dict, first: int) -> dict:
     return outcome(ctx, first, acknowledged, fault_end, repeats)
 
 
-SCENARIOS: list[tuple[str, Callable[[dict, int], dict]]] = [
-    ("redis_restart", redis_restart),
-    ("worker_sigkill", worker_sigkill),
-    ("slow_gateway", slow_gateway),
-]
+SCENARIOS: list[Callable[[dict, int], dict]] = [redis_restart, worker_sigkill, slow_gateway]
 
 
 def run() -> dict[str, Any]:
@@ -171,11 +163,8 @@ def run() -> dict[str, Any]:
         try:
             url = pgstack.fresh_database(DATABASE)
             env = stack.app_env(url, sms.send_url)
-            env.update(
-                CHANNEL_RATE_PER_SECOND=str(RATE),
-                SMS_TIMEOUT_SECONDS=str(SMS_TIMEOUT),
-                LOG_LEVEL="WARNING",
-            )
+            env.update(CHANNEL_RATE_PER_SECOND=str(RATE), SMS_TIMEOUT_SECONDS=str(SMS_TIMEOUT))
+            env["LOG_LEVEL"] = "WARNING"
             progress("faults: migrate and seed")
             pgstack.migrate(url, directory / "migrate.log", env)
             stack.load(env, "seed", "--count", str(COUNT * len(SCENARIOS)))
@@ -185,7 +174,8 @@ def run() -> dict[str, Any]:
                 with server.gunicorn(url, directory, workers=2, env=env) as api:
                     ctx = {"port": api.port, "sms": sms, "redis": private, "env": env}
                     ctx |= {"workers": workers.processes, "dir": directory, "url": url}
-                    for n, (name, scenario) in enumerate(SCENARIOS):
+                    for n, scenario in enumerate(SCENARIOS):
+                        name = scenario.__name__
                         progress(f"faults: {name}")
                         results[name] = scenario(ctx, n * COUNT)
                         progress(f"faults: {name}: {results[name]}")

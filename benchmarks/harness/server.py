@@ -195,16 +195,9 @@ class Gunicorn:
 
 
 @contextmanager
-def gunicorn(
-    database_url: str,
-    directory: Path,
-    *,
-    workers: int = 2,
-    worker_class: str = "sync",
-    threads: int = 1,
-    timeout: int = 30,
-    env: dict[str, str] | None = None,
-) -> Iterator[Gunicorn]:
+def gunicorn(database_url: str, directory: Path, *, workers: int = 2, worker_class: str = "sync",
+             threads: int = 1, timeout: int = 30,
+             env: dict[str, str] | None = None) -> Iterator[Gunicorn]:  # fmt: skip
     """gunicorn wsgi:app on a free port, ready once /health answers and every worker is up;
     stopped when the block ends. ``env`` replaces the embedded mode's (api_env)."""
     port = free_port()
