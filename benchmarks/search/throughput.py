@@ -12,20 +12,14 @@ drift on a shared machine hits them alike:
 - search_unseen: the same questions in phrasings never sent before (benchmarks.search.phrasings),
   each sent once: the cost of a search the cache cannot answer.
 
-Then ``breakdown`` says where one search request's time goes, in-process (no HTTP server, no
-network; ``python -m benchmarks.search.throughput DATABASE_URL`` in a child process): mean CPU
-milliseconds per query (this thread's CPU time, best of a few passes over the query set, so
-other load on the machine hardly matters):
-
-- index_search: SearchIndex.search alone;
-- service_extra: what service.search_procedures adds (summaries, facets, look-ups) on an
-  already open session;
-- request_unseen: the whole Flask request through the test client for phrasings never asked
-  before (benchmarks.search.phrasings), so no answer cache can help; flask_extra is what it adds
-  around the service (routing, arguments, schema dump, JSON, hooks, and opening and closing a
-  session, which on SQLite means a new connection per request);
-- request_repeated: the same request for the query set already asked (cache hits, if any);
-- health_request: /health through the test client, the trivial reference.
+Then ``breakdown`` (``python -m benchmarks.search.throughput DATABASE_URL``, a child process)
+says where a search request's time goes in-process: mean CPU ms per query (thread CPU time,
+best of a few passes over the query set, so other load hardly matters) of index_search
+(SearchIndex.search alone), service_extra (what service.search_procedures adds: summaries,
+facets, look-ups), request_unseen (the whole Flask request through the test client for
+phrasings never asked before; flask_extra is what it adds around the service: routing,
+arguments, schema dump, JSON, hooks, a session and, on SQLite, a connection per request),
+request_repeated (the query set again: cache hits, if any) and health_request (/health).
 """
 
 from __future__ import annotations
