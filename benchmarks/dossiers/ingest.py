@@ -253,12 +253,6 @@ def _error_lines(log: Path, limit: int = 40) -> list[str]:
     return [line[:400] for line in wanted[:limit]]
 
 
-def profile(url: str) -> dict[str, object]:
-    """``breakdown`` in a child process, on the same database, after the load."""
-    progress("ingest: in-process breakdown of one record")
-    return child_json("benchmarks.dossiers.ingest", env=pgstack.app_env(url))
-
-
 def pushes(server: Gunicorn, database: str, made: PushSet, seconds: float) -> list[PushResult]:
     """Creates, then updates for the dossiers actually created (a prefix of the pool)."""
     created = push(server, database, batches(made.creates), "create", seconds)
@@ -302,7 +296,8 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
                 command = server.command
                 log_errors = _error_lines(server.log)
             checks = _checks([created, updated], database_counts(url), warm)
-            breakdown = profile(url)
+            progress("ingest: in-process breakdown of one record")  # ``breakdown`` below
+            breakdown = child_json("benchmarks.dossiers.ingest", env=pgstack.app_env(url))
         finally:
             pgstack.drop_database(database)
     progress("ingest: measured", final=True)

@@ -1,21 +1,18 @@
 """``make faults``: the fault scenarios of issue 14 against the real stack.
 
 PostgreSQL (a fresh database), a private Redis on 127.0.0.1:6405, gunicorn (2 workers), two
-``python -m workers``, and a fake SMS gateway (idempotent on request_id, like the real ones)
-that counts every message by recipient. Each scenario pushes COUNT status changes as signed
-portal pushes to gunicorn (one citizen each, who reads SMS), injects a fault while they are
-being delivered, and waits until every change the portal got a 200 for has reached its phone:
+``python -m workers`` and the fake SMS gateway (idempotent on request_id, like the real ones),
+which counts every message by recipient. Each scenario pushes COUNT status changes as signed
+portal pushes (one citizen each, who reads SMS), injects a fault while they are delivered, and
+waits until every change the portal got a 200 for has reached its phone:
 
 - redis_restart: Redis stops for 3 s in the middle of the pushes and comes back empty (queued
   and delayed jobs lost, the rq scheduler's locks gone; throttling puts jobs in enqueue_in);
-- worker_sigkill: one worker is killed with SIGKILL while it delivers, then started again, as
-  its supervisor would;
+- worker_sigkill: one worker is killed with SIGKILL while it delivers, then started again;
 - slow_gateway: for 10 s the gateway takes each SMS but answers after the client's time-out.
 
-Passes when, for each: 0 lost, 0 duplicates (no phone got a message twice), settled within
-SETTLE_LIMIT seconds of the fault ending. Run as a part of ``python -m benchmarks faults``:
-the figures go to benchmarks/results/latest.json with the others, and a failed scenario
-fails the run.
+Passes when each has 0 lost, 0 duplicates (no phone got a message twice) and settled within
+SETTLE_LIMIT seconds of the fault ending; a failed scenario fails ``python -m benchmarks``.
 """
 
 from __future__ import annotations
@@ -44,6 +41,8 @@ SETTLE_LIMIT = 120.0
 WAIT_LIMIT = 200.0
 RATE = 100  # sends a second per channel: throttled sends wait in rq's delayed jobs
 SMS_TIMEOUT = 2  # seconds: the slow gateway answers later
+# Notifications still waiting for their send (queued, throttled, backing off, claimed).
+UNSETTLED = "SELECT count(*) FROM notifications WHERE status IN ('pending', 'delivering')"
 
 
 def push(port: int, first: int, count: int) -> int:
@@ -71,12 +70,6 @@ def push(port: int, first: int, count: int) -> int:
     return acknowledged
 
 
-def _unsettled(url: str) -> int:
-    """Notifications still waiting for their send (queued, throttled, backing off, claimed)."""
-    sql = "SELECT count(*) FROM notifications WHERE status IN ('pending', 'delivering')"
-    return pgstack.run_sql(url, sql)[0]
-
-
 def outcome(ctx: dict, first: int, acknowledged: int, fault_end: float, repeats: int) -> dict:
     """Wait until every phone has its message and no notification waits any more (or
     WAIT_LIMIT after the fault), a few seconds more for anything sent twice, and count."""
@@ -86,7 +79,7 @@ def outcome(ctx: dict, first: int, acknowledged: int, fault_end: float, repeats:
     settled_at = None
     while time.time() < deadline:
         got = sum(1 for n in sms.messages_to(phones) if n)
-        if got >= acknowledged and _unsettled(ctx["url"]) == 0:
+        if got >= acknowledged and pgstack.run_sql(ctx["url"], UNSETTLED)[0] == 0:
             settled_at = time.time()
             break
         time.sleep(0.5)

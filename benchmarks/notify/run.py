@@ -1,20 +1,20 @@
 """Part ``notify``: status events through the whole notification pipeline (issue 5).
 
-A fresh PostgreSQL database (``flask db upgrade``), a Redis of its own (pgstack.PrivateRedis;
-BENCH_NOTIFY_REDIS_URL points the part at a shared server instead: test runs on the shared one
-flush their databases, and their numbers have changed under this benchmark before),
-two ``python -m workers`` processes with SMS pointed at a fake gateway on 127.0.0.1
-(tests.fakes.sms_gateway in its keep-alive mode, which notes when each request_id arrives), citizens preferring SMS,
-one per dossier. The quota of push.channels.throttle is lifted (see benchmarks.notify.stack.QUOTA) and probed apart.
+A fresh PostgreSQL database (``flask db upgrade``), a Redis of its own (pgstack.PrivateRedis:
+test runs flush the shared one; BENCH_NOTIFY_REDIS_URL points the part at a shared server),
+two ``python -m workers`` with SMS pointed at tests.fakes.sms_gateway in its keep-alive mode
+(which notes when each request_id arrives), one citizen preferring SMS per dossier. The quota
+of push.channels.throttle is lifted (stack.QUOTA) and probed apart.
 
 1. burst: ``BURST`` status changes pushed through ingest_dossiers in calls of 500, each of
-   which wakes the outbox relay (coalesced: one queued wake-up at a time);
-   the Drainer checks that nothing is left stranded (and counts what it had to wake). Deliveries per second from the first push until the gateway has them all, or
-   BURST_SECONDS (what is left is then withdrawn).
+   which wakes the outbox relay (coalesced: one queued wake-up at a time); the Drainer checks
+   that nothing is left stranded. Deliveries per second from the first push until the gateway
+   has them all, or BURST_SECONDS (what is left is then withdrawn).
 2. reference: ``PINGS`` trivial jobs (workers.tasks.jobs.ping) on the same Redis and workers.
 3. steady: ``RATE`` status changes a second for ``STEADY_SECONDS``, one ingest_dossiers call a
    tick; latency from the push to the gateway, p50/p95, and its stages from the rows' times.
-Then, with the workers stopped, benchmarks.notify.load profile says where a delivery's time goes.
+4. the burst again to a gateway answering after SLOW_PROVIDER_SECONDS.
+Then, with the workers stopped, ``notify.load profile`` says where a delivery's time goes.
 """
 
 from __future__ import annotations
@@ -62,6 +62,14 @@ BURST_SECONDS = 90.0  # the burst's wait for the gateway; what is left then is w
 DRAIN_SECONDS = 60.0  # after the steady load, the wait for its last deliveries
 EXCEPTION = re.compile(r"^[\w.]+(Error|Exception|Exit)\b")  # a traceback's last word
 STALL_SECONDS = 20.0  # waiting for the gateway ends when nothing arrives for this long
+# Each attempt (its id is the request_id): its dossier, when its event, notification and it were made.
+ATTEMPTS = (
+    "SELECT a.id, d.code, extract(epoch FROM e.created_at), "
+    "extract(epoch FROM n.created_at), extract(epoch FROM a.created_at) "
+    "FROM delivery_attempts a JOIN notifications n ON n.id = a.notification_id "
+    "JOIN dossiers d ON d.id = n.dossier_id "
+    "JOIN domain_events e ON e.dedupe_key = split_part(n.dedupe_key, ':', 1)"
+)
 
 
 class Drainer:
@@ -152,19 +160,6 @@ def wait_arrivals(sms: FakeSmsGateway, want: int, limit: float, label: str) -> f
         progress(f"notify: {label}, {count:,}/{want:,} at the gateway, {now - started:.0f} s")
         time.sleep(0.25)
     return time.monotonic() - started
-
-
-def attempts(url: str) -> dict[str, tuple[str, float, float, float]]:
-    """request_id (the attempt id) → (dossier code, event, notification and attempt times)."""
-    sql = (
-        "SELECT a.id, d.code, extract(epoch FROM e.created_at), "
-        "extract(epoch FROM n.created_at), extract(epoch FROM a.created_at) "
-        "FROM delivery_attempts a JOIN notifications n ON n.id = a.notification_id "
-        "JOIN dossiers d ON d.id = n.dossier_id "
-        "JOIN domain_events e ON e.dedupe_key = split_part(n.dedupe_key, ':', 1)"
-    )
-    (rows,) = pgstack.run_sql(url, sql, rows=True)
-    return {str(r[0]): (r[1], float(r[2]), float(r[3]), float(r[4])) for r in rows}
 
 
 def seconds_summary(values: list[float], missing: int = 0) -> dict[str, float | int | None]:
@@ -275,7 +270,8 @@ def run_steady(up: Setup) -> dict:
 def latencies(url: str, sms: FakeSmsGateway, received: dict[str, float]) -> dict[str, Any]:
     """Push received → gateway per event, and its stages from the rows' own timestamps."""
     arrived = sms.delivered()
-    rows = attempts(url)
+    (found,) = pgstack.run_sql(url, ATTEMPTS, rows=True)
+    rows = {str(r[0]): (r[1], float(r[2]), float(r[3]), float(r[4])) for r in found}
     total, by_event = [], []
     stages = {"event_to_notification": [], "notification_to_attempt": [], "attempt_to_gateway": []}
     for request_id, (dossier, event_at, notified_at, attempt_at) in rows.items():
