@@ -1,19 +1,17 @@
 """Part ``ingest``: portal push rate through POST /api/v1/portal/dossiers (issue 4).
 
 A fresh PostgreSQL database of its own (dvc_bench_ingest_<pid>, ``flask db upgrade``, dropped
-afterwards), Redis, and gunicorn with 2 sync workers as in production. Two client threads
-push signed batches of 500 HoSo records made by the portal simulator's own factory: first new
-dossiers in every status (creates), then the same dossiers one step further along
-(sandbox.portal_data.next_status; updates), so every update is a real status change, a
-timeline entry and a domain event each (dossiers in a final status get none).
-Each phase stops taking batches after ``seconds`` (or when its records run out), so the part
-stays short however slow the endpoint is. /health on the same server, loaded by the same two
-threads before and after, is the reference. CPU of the gunicorn workers and of their
-PostgreSQL backends is read from /proc per phase. Then ``breakdown``, in a child process
-(``python -m benchmarks.dossiers.ingest``, on the same database), tells where one record's
-time goes in-process: for creates and updates, the whole request through Flask's test client
-and the ingest function alone (wall and CPU time, the SQL statements by kind and the time
-waiting for them), and the record parsing alone, each way on the same records under a code
+afterwards), Redis, and gunicorn with 2 sync workers as in production. Two client threads push
+signed batches of 500 HoSo records from the portal simulator's own factory: new dossiers in
+every status (creates), then the same one step further along (sandbox.portal_data.next_status;
+updates), each a real status change: a timeline entry and a domain event (a final status gets
+none). A phase stops taking batches after ``seconds`` (or when its records run out). /health
+on the same server, loaded by the same two threads before and after, is the reference. CPU of
+the gunicorn workers and of their PostgreSQL backends is read from /proc per phase. Then
+``breakdown`` (``python -m benchmarks.dossiers.ingest`` in a child, on the same database) says
+where a record's time goes in-process, for creates and updates: the whole request through
+Flask's test client, the ingest function alone (wall and CPU time, SQL statements by kind and
+the time waiting for them), and the parsing alone, each way on the same records under a code
 prefix of its own.
 """
 

@@ -1,19 +1,17 @@
 """Part ``lookup``: status look-up latency with a million dossiers in PostgreSQL (issue 4).
 
 benchmarks.dossiers.load makes sure dvc_bench_lookup holds the dossiers (a minute the first
-time, a count check afterwards); ``probe`` then times the service functions in-process in a
-child process (``python -m benchmarks.dossiers.lookup SAMPLES BUDGET_SECONDS``, the app's
-globals stay out of this one): the owner's full view, the second-factor look-up, and "my
-dossiers" for a typical and a heavy citizen, with ``SELECT 1`` through the same session as
-the reference.
+time, a count check afterwards); ``probe``, in a child process (``python -m
+benchmarks.dossiers.lookup SAMPLES BUDGET_SECONDS``: the app's globals stay out of this one),
+times the owner's full view, the second-factor look-up, and "my dossiers" for a typical and a
+heavy citizen, with ``SELECT 1`` through the same scoped session as the reference.
 
-Each sample runs every operation once, in turn, each as a request would: a fresh session from
-the pool (so the pool's pre-ping is in every figure) and removed afterwards. ``SELECT 1``
-through the same scoped session is the reference. An operation leaves the loop once it has
-used its share of the time budget and has MIN_SAMPLES, so a slow one cannot eat the run (its
-``n`` says how many it got). Dossiers are picked at random; the second-factor look-up uses a
-new client IP each time, so no rate limit is hit (the counters are removed afterwards). The
-SQL of each operation is then explained (ANALYZE, BUFFERS).
+Each sample runs every operation once, in turn, as a request would: a fresh session from the
+pool (the pool's pre-ping in every figure), removed afterwards. An operation leaves the loop
+once it has used its share of the time budget and has MIN_SAMPLES (its ``n`` says how many it
+got). Dossiers are picked at random; the second-factor look-up uses a new client IP each time,
+so no rate limit is hit (the counters are removed afterwards). The SQL of each operation is
+then explained (ANALYZE, BUFFERS).
 """
 
 from __future__ import annotations

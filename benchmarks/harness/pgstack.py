@@ -47,11 +47,8 @@ def run_sql(url: str, *statements: str | tuple[str, dict], rows: bool = False,
             out = []
             for statement in statements:
                 sql, params = (statement, {}) if isinstance(statement, str) else statement
-                result = conn.execute(text(sql), params)
-                if not result.returns_rows:
-                    out.append(result.rowcount)
-                else:
-                    out.append(result.all() if rows else result.scalar())
+                r = conn.execute(text(sql), params)
+                out.append((r.all() if rows else r.scalar()) if r.returns_rows else r.rowcount)
             conn.commit()
             return out
     finally:

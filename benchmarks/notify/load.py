@@ -8,13 +8,11 @@ burst   a status change for dossiers [first, first+count) through ingest_dossier
         (process_domain_events, api.dossiers.inbound._after_commit).
 steady  ``rate`` status changes a second for ``seconds``: every tick one ingest_dossiers call
         for the tick's records, the time it was called noted per dossier ("push received").
-profile where a notification's time goes, in-process, once the workers have stopped (the
-        fake SMS gateway still up). For ``count`` fresh status changes (at least 500):
-        events → notifications (one relay batch), then deliver_batch on batches of 100 as
-        the worker job does: the first in a fresh forked child, as ``python -m workers
-        --fork`` runs it (no pooled connection, no HTTP session), the second warm in this
-        process as the default in-process worker runs it, the third under cProfile. The fork
-        alone and push.channels.throttle at a small quota are measured too.
+profile where a notification's time goes, in-process, the workers stopped (the gateway up):
+        for ``count`` fresh changes, events → notifications (one relay batch), then
+        deliver_batch on batches of 100 as the worker job does: in a fresh fork as ``python
+        -m workers --fork`` runs it, warm as the in-process worker does, and under cProfile;
+        the fork alone and push.channels.throttle at a small quota too.
 Each prints one JSON line last.
 """
 

@@ -60,15 +60,9 @@ def rank_queries(
         codes = [index.codes[p] for p in positions]
         rank = next((i for i, code in enumerate(codes, 1) if same(code, query.expected)), None)
         top = positions[0] if positions else None
-        outcomes.append(
-            Outcome(
-                query,
-                rank,
-                index.codes[top] if top is not None else None,
-                index.names[top] if top is not None else None,
-                bool(result.evidence is None or result.evidence.close),
-            )
-        )
+        code, name = (index.codes[top], index.names[top]) if top is not None else (None, None)
+        close = bool(result.evidence is None or result.evidence.close)
+        outcomes.append(Outcome(query, rank, code, name, close))
     return outcomes
 
 

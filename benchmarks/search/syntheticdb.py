@@ -113,10 +113,9 @@ def build(out: Path, size: int) -> None:
         db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.session.commit()
         db.engine.dispose()
+    took = time.perf_counter() - started
     progress(
-        f"imported {summary.created:,} created, {summary.failed} failed "
-        f"in {time.perf_counter() - started:.0f} s",
-        final=True,
+        f"imported {summary.created:,} created, {summary.failed} failed in {took:.0f} s", final=True
     )
     if summary.failed:
         raise SystemExit(f"{summary.failed} synthetic records failed: {summary.problems[:3]}")

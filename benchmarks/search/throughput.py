@@ -115,9 +115,7 @@ def measure(
     return {label: (merge(results), ticks[label]) for label, results in runs.items()}
 
 
-def run(
-    seconds: float = 10.0, concurrency: int = CONCURRENCY, worker_class: str = "sync"
-) -> dict[str, object]:
+def run(seconds: float = 10.0, concurrency: int = CONCURRENCY, worker_class: str = "sync") -> dict:
     note(
         f"http: gunicorn {WORKERS} {worker_class} workers, {concurrency} client threads, "
         f"{seconds:g} s per endpoint"
@@ -142,22 +140,13 @@ def run(
         endpoints[label] = result.as_dict() | {
             "server_cpu_ms_per_request": round(ticks * tick / result.ok, 3) if result.ok else None
         }
-    ratios = {
-        label: round(
-            endpoints[label]["requests_per_second"] / endpoints["health"]["requests_per_second"], 3
-        )
-        for label in ("search", "search_unseen")
-    }
+    health = endpoints["health"]
+    rate = {k: round(endpoints[k]["requests_per_second"] / health["requests_per_second"], 3)
+            for k in ("search", "search_unseen")}  # fmt: skip
     # The same ratios from server CPU per request: what the workers could do if the machine
     # were theirs alone (less sensitive to other load than requests/s).
-    cpu_ratios = {
-        label: round(
-            endpoints["health"]["server_cpu_ms_per_request"]
-            / endpoints[label]["server_cpu_ms_per_request"],
-            3,
-        )
-        for label in ("search", "search_unseen")
-    }
+    cpu = {k: round(health["server_cpu_ms_per_request"] / endpoints[k]["server_cpu_ms_per_request"], 3)
+           for k in ("search", "search_unseen")}  # fmt: skip
     return {
         "server": {
             "command": " ".join(["gunicorn", *command[1:]]).replace(str(directory), "$TMP"),
@@ -169,13 +158,13 @@ def run(
         "endpoints": endpoints,
         "search_path_example": search_paths()[0],
         "unseen_path_example": unseen_paths(1)[0],
-        "ratio_search_over_health": ratios["search"],
-        "ratio_search_unseen_over_health": ratios["search_unseen"],
+        "ratio_search_over_health": rate["search"],
+        "ratio_search_unseen_over_health": rate["search_unseen"],
         "target_ratio": TARGET_RATIO,
-        "meets_target": ratios["search"] >= TARGET_RATIO,
-        "meets_target_unseen": ratios["search_unseen"] >= TARGET_RATIO,
-        "cpu_ratio_search_over_health": cpu_ratios["search"],
-        "cpu_ratio_search_unseen_over_health": cpu_ratios["search_unseen"],
+        "meets_target": rate["search"] >= TARGET_RATIO,
+        "meets_target_unseen": rate["search_unseen"] >= TARGET_RATIO,
+        "cpu_ratio_search_over_health": cpu["search"],
+        "cpu_ratio_search_unseen_over_health": cpu["search_unseen"],
         "breakdown_ms": parts_ms,
     }
 
