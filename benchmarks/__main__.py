@@ -18,7 +18,6 @@ from collections.abc import Callable
 from benchmarks.bots import run as bots
 from benchmarks.dossiers import ingest, lookup
 from benchmarks.dossiers import load as dossierload
-from benchmarks.dossiers import report as dossier_report
 from benchmarks.faults import run as faults
 from benchmarks.harness import report
 from benchmarks.harness.common import Stopwatch, code_digest, machine_info
@@ -31,30 +30,26 @@ from benchmarks.support import run as support
 DEFAULT_PARTS = ("search_quality", "latency", "http", "memory")
 PARTS = (*DEFAULT_PARTS, "ingest", "lookup", "bots", "notify", "support", "faults")
 # Each part formats its own table; report.write is the one writer of the figures.
-TEXT = (
-    search_report.TEXT | dossier_report.TEXT | bots.TEXT | notify.TEXT | support.TEXT | faults.TEXT
-)
+TEXT = {
+    name: text
+    for part in (search_report, ingest, lookup, bots, notify, support, faults)
+    for name, text in part.TEXT.items()
+}
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("parts", nargs="*", metavar="PART", help=f"any of {', '.join(PARTS)}")
-    parser.add_argument("--size", type=int, default=SIZE_100K, help="synthetic catalog size")
-    parser.add_argument("--duration", type=float, default=10.0, help="HTTP seconds per endpoint")
-    parser.add_argument("--concurrency", type=int, default=throughput.CONCURRENCY)
-    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
-    parser.add_argument(
-        "--fresh",
-        action="store_true",
-        help="rebuild cached data: the synthetic catalog DB (memory), the dossier DB (lookup)",
-    )
-    parser.add_argument(
-        "--ingest-seconds", type=float, default=ingest.PHASE_SECONDS, help="cap per push phase"
-    )
-    parser.add_argument(
-        "--dossiers", type=int, default=dossierload.TOTAL, help="dossiers in the lookup DB"
-    )
-    parser.add_argument("--no-write", action="store_true", help="do not update latest.json")
+    add = parser.add_argument
+    add("parts", nargs="*", metavar="PART", help=f"any of {', '.join(PARTS)}")
+    add("--size", type=int, default=SIZE_100K, help="synthetic catalog size")
+    add("--duration", type=float, default=10.0, help="HTTP seconds per endpoint")
+    add("--concurrency", type=int, default=throughput.CONCURRENCY)
+    add("--worker-class", choices=["sync", "gthread"], default="sync")
+    add("--fresh", action="store_true",
+        help="rebuild cached data: the synthetic catalog DB (memory), the dossier DB (lookup)")  # fmt: skip
+    add("--ingest-seconds", type=float, default=ingest.PHASE_SECONDS, help="cap per push phase")
+    add("--dossiers", type=int, default=dossierload.TOTAL, help="dossiers in the lookup DB")
+    add("--no-write", action="store_true", help="do not update latest.json")
     args = parser.parse_args(argv)
     unknown = [p for p in args.parts if p not in PARTS]
     if unknown:

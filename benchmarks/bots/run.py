@@ -3,43 +3,31 @@
 Intent accuracy: what the engine understood (bots.engine.nlu with the engine's own catalog
 check) against what the person meant. Procedure hit@1: the first procedure the engine offers
 as a button, through the whole engine (router, state, search), against the expected code.
-Also the engine's time per message in process, and end to end (benchmarks.bots.latency): the
-webhook's answer time and the reply time through an rq worker.
+Also the engine's time per message in process, and end to end: real-shaped Telegram updates
+posted to /webhooks/telegram one at a time, timing the webhook's answer and the reply's
+arrival at a fake Bot API on 127.0.0.1, on two stacks: "embedded" (SQLite, in-process Redis
+stand-in, the rq worker in a thread, as `make run`) and "postgres" (PostgreSQL, Redis, a
+separate `python -m workers` process, as production; skipped when PostgreSQL cannot be
+reached, see benchmarks.harness.pgstack).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from benchmarks.harness.common import BENCH_DIR, note, summarise_ms
 from benchmarks.harness.report import table
+from benchmarks.harness.server import catalog_app, spawn, stop
 
 MESSAGES_FILE = BENCH_DIR / "chat_messages.json"  # the tuning split
 TEST_FILE = BENCH_DIR / "chat_messages_test.json"  # frozen test split, never tuned on
-
-
-def _app(directory: Path, **overrides: object):  # noqa: ANN202
-    from flask_migrate import upgrade
-
-    from api.app import create_app
-    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-    from api.kernel.settings import Settings
-
-    settings = Settings.from_env(
-        env={},
-        database_url=f"sqlite:///{directory / 'bots.db'}",
-        log_level="WARNING",
-        embedded_worker=False,
-        **overrides,
-    )
-    app = create_app(settings)
-    with app.app_context():
-        upgrade()
-        import_catalog(load_catalog_file(DEFAULT_CATALOG), source="benchmark")
-    return app
 
 
 def _first_procedure(replies) -> tuple[str | None, list[str]]:  # noqa: ANN001
@@ -97,31 +85,26 @@ def evaluate(messages: list[dict]) -> dict[str, object]:
         },
         "engine_time": summarise_ms([j["s"] for j in judged]),
         "intent_misses": [
-            {
-                "text": j["text"],
-                "set": j.get("set", "dev"),
-                "expected": j["intent"],
-                "got": j["got"],
-            }
-            for j in judged
-            if j["got"] != j["intent"]
+            _miss(j, j["intent"], j["got"]) for j in judged if j["got"] != j["intent"]
         ],
         "procedure_misses": [
-            {
-                "text": j["text"],
-                "set": j.get("set", "dev"),
-                "expected": j["procedure"],
-                "got": j["first"],
-            }
+            _miss(j, j["procedure"], j["first"])
             for j in judged
             if j.get("procedure") and j["first"] != j["procedure"]
         ],
     }
 
 
-def load_splits() -> dict[str, list[dict]]:
-    import json
+def _miss(judged: dict, expected: object, got: object) -> dict:
+    return {
+        "text": judged["text"],
+        "set": judged.get("set", "dev"),
+        "expected": expected,
+        "got": got,
+    }
 
+
+def load_splits() -> dict[str, list[dict]]:
     out = {"tuning": json.loads(MESSAGES_FILE.read_text(encoding="utf-8"))["messages"]}
     if TEST_FILE.exists():
         test = json.loads(TEST_FILE.read_text(encoding="utf-8"))["messages"]
@@ -133,7 +116,7 @@ def understanding(splits: dict[str, list[dict]]) -> dict[str, object]:
     """Each split through the engine on a fresh SQLite app with the bundled catalog."""
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        app = _app(Path(tmp))
+        app = catalog_app(sqlite=Path(tmp) / "bots.db")
         with app.app_context():
             for name, messages in splits.items():
                 note(f"bots [{name}]: {len(messages)} chat messages through the engine")
@@ -153,31 +136,151 @@ def run() -> dict[str, object]:
         name: {
             k: v
             for k, v in part.items()
-            if k in SPLIT_KEYS and not (name == "test" and k.endswith("_misses"))
+            if k in SPLIT_KEYS.split() and not (name == "test" and k.endswith("_misses"))
         }
         for name, part in by_split.items()
     }  # the frozen test's figures only: its failures are never read
-    import os
-
     if os.environ.get("BENCH_BOTS_END_TO_END", "1") == "0":
         return result  # understanding only (the end-to-end stacks take minutes)
-    from benchmarks.bots import latency as botlatency
-
     note("bots: webhook answer and reply time through an rq worker")
-    result["end_to_end"] = botlatency.run(splits["tuning"])
+    result["end_to_end"] = end_to_end(splits["tuning"])
     return result
 
 
+ROUNDS = 200
+SECRET = "bench-secret"
+DATABASE = "dvc_bench_bots"
+
+
+class _Arrivals:
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+        self.event = threading.Event()
+
+    def fake(self):  # noqa: ANN202
+        from tests.fakes.telegram_api import FakeTelegramApi
+
+        arrivals = self
+
+        class Timed(FakeTelegramApi):
+            def _call(self, request, m):  # noqa: ANN001, ANN202
+                if m.group("method") == "sendMessage":
+                    chat = str((request.json() or {}).get("chat_id"))
+                    arrivals.at.setdefault(chat, time.perf_counter())
+                    arrivals.event.set()
+                return super()._call(request, m)
+
+        return Timed()
+
+
+def _measure(
+    client, arrivals: _Arrivals, messages: list[dict], rounds: int, first: int = 1
+) -> dict:  # noqa: ANN001
+    webhook, reply, lost = [], [], 0
+    for n in range(first, first + rounds):
+        chat = 7_000_000 + n
+        update = {
+            "update_id": n,
+            "message": {
+                "message_id": n, "date": int(time.time()),
+                "text": messages[n % len(messages)]["text"],
+                "from": {"id": chat, "is_bot": False, "first_name": "A"},
+                "chat": {"id": chat, "type": "private"},
+            },
+        }  # fmt: skip
+        arrivals.event.clear()
+        started = time.perf_counter()
+        client.post(
+            "/webhooks/telegram", data=json.dumps(update), content_type="application/json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )  # fmt: skip
+        webhook.append(time.perf_counter() - started)
+        while str(chat) not in arrivals.at and time.perf_counter() < started + 5.0:
+            arrivals.event.wait(0.02)
+        if str(chat) in arrivals.at:
+            reply.append(arrivals.at[str(chat)] - started)
+        else:
+            lost += 1
+    return {
+        "rounds": rounds,
+        "webhook": summarise_ms(webhook),
+        "reply": summarise_ms(reply),
+        "no_reply_within_5s": lost,
+    }
+
+
+def _settings_env(fake_url: str) -> dict[str, str]:
+    from tests.fakes.telegram_api import TOKEN
+
+    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "TELEGRAM_API_BASE": fake_url, "LOG_LEVEL": "WARNING"}  # fmt: skip
+
+
+def embedded(messages: list[dict], rounds: int = ROUNDS) -> dict:
+    from api.kernel.settings import Settings
+    from workers.tasks.runner import ThreadWorker
+
+    arrivals = _Arrivals()
+    with tempfile.TemporaryDirectory() as tmp, arrivals.fake() as fake:
+        env = {**_settings_env(fake.url), "DATABASE_URL": f"sqlite:///{Path(tmp) / 'b.db'}"}
+        app = catalog_app(Settings.from_env(env=env, embedded_worker=False))
+        worker = type("BenchWorker", (ThreadWorker,), {"app": app})(
+            ["urgent"], connection=app.extensions["redis"]
+        )
+        thread = threading.Thread(
+            target=worker.work, kwargs={"logging_level": "ERROR"}, daemon=True
+        )
+        thread.start()
+        result = _measure(app.test_client(), arrivals, messages, rounds)
+        worker.request_stop(None, None)
+        thread.join(5)
+        with app.app_context():
+            from api.kernel.database import db
+
+            db.engine.dispose()
+    return {**result, "worker": "rq worker thread, in-process Redis stand-in, SQLite"}
+
+
+def postgres(messages: list[dict], rounds: int = ROUNDS) -> dict:
+    from api.kernel.settings import Settings
+    from benchmarks.harness import pgstack
+
+    try:
+        url = pgstack.fresh_database(DATABASE)
+    except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: say so, measure the rest
+        return {"skipped": f"PostgreSQL not reachable ({type(exc).__name__})"}
+    arrivals = _Arrivals()
+    with tempfile.TemporaryDirectory() as tmp, arrivals.fake() as fake:
+        env = pgstack.app_env(url, **_settings_env(fake.url))
+        app = catalog_app(Settings.from_env(env=env, embedded_worker=False))
+        app.extensions["redis"].flushdb()
+        log = Path(tmp) / "worker.log"
+        worker = spawn([sys.executable, "-m", "workers"], log, env)
+        try:
+            _measure(app.test_client(), arrivals, messages, 5)  # the worker is up
+            result = _measure(app.test_client(), arrivals, messages, rounds, first=100)
+        finally:
+            stop(worker, 10)
+        if result["no_reply_within_5s"]:
+            note("bots: some replies never came; the worker said:\n" + log.read_text()[-3000:])
+        with app.app_context():
+            from api.kernel.database import db
+
+            db.engine.dispose()
+    return {**result, "worker": "python -m workers (forks per job), Redis, PostgreSQL"}
+
+
+def end_to_end(messages: list[dict]) -> dict[str, dict]:
+    results = {"embedded": embedded(messages)}
+    note("bots: the same on PostgreSQL and Redis with a worker process")
+    results["postgres"] = postgres(messages)
+    return results
+
+
 SPLIT_KEYS = (
-    "messages",
-    "intent_accuracy",
-    "with_procedure",
-    "procedure_hit_at_1",
-    "procedure_in_buttons",
-    "per_intent",
-    "intent_misses",
-    "procedure_misses",
-)
+    "messages intent_accuracy with_procedure procedure_hit_at_1 procedure_in_buttons "
+    "per_intent intent_misses procedure_misses"
+)  # the figures kept per split
 
 
 def bots_text(part: dict) -> str:
@@ -204,16 +307,14 @@ def bots_text(part: dict) -> str:
         ],
         f"   intent misses ({len(part['intent_misses'])}):",
     ]
-    lines += [
-        f"   - [{m['set']}] {m['text']!r}: {m['expected']} → {m['got']}"
-        for m in part["intent_misses"]
-    ]
+    lines += [_miss_line(m) for m in part["intent_misses"]]
     lines.append(f"   procedure misses ({len(part['procedure_misses'])}):")
-    lines += [
-        f"   - [{m['set']}] {m['text']!r}: {m['expected']} → {m['got']}"
-        for m in part["procedure_misses"]
-    ]
+    lines += [_miss_line(m) for m in part["procedure_misses"]]
     return "\n".join(lines)
+
+
+def _miss_line(m: dict) -> str:
+    return f"   - [{m['set']}] {m['text']!r}: {m['expected']} → {m['got']}"
 
 
 def _end_to_end_line(e2e: dict | None) -> str:

@@ -1,39 +1,43 @@
 """Part ``ingest``: portal push rate through POST /api/v1/portal/dossiers (issue 4).
 
 A fresh PostgreSQL database of its own (dvc_bench_ingest_<pid>, ``flask db upgrade``, dropped
-afterwards), Redis, and gunicorn with 2 sync workers as in production. Two client threads push signed batches of 500 HoSo records: first new
-dossiers (creates), then a status change for every created one that can still move (updates).
-Each phase stops taking batches after ``seconds`` (or when its records run out), so the part
-stays short however slow the endpoint is. /health on the same server, loaded by the same two
-threads before and after, is the reference. CPU of the gunicorn workers and of their
-PostgreSQL backends is read from /proc per phase; a child process (benchmarks.dossiers.ingestprofile)
-tells where one record's time goes.
+afterwards), Redis, and gunicorn with 2 sync workers as in production. Two client threads push
+signed batches of 500 HoSo records from the portal simulator's own factory: new dossiers in
+every status (creates), then the same one step further along (sandbox.portal_data.next_status;
+updates), each a real status change: a timeline entry and a domain event (a final status gets
+none). A phase stops taking batches after ``seconds`` (or when its records run out). /health
+on the same server, loaded by the same two threads before and after, is the reference. CPU of
+the gunicorn workers and of their PostgreSQL backends is read from /proc per phase. Then
+``breakdown`` (``python -m benchmarks.dossiers.ingest`` in a child, on the same database) says
+where a record's time goes in-process, for creates and updates: the whole request through
+Flask's test client, the ingest function alone (wall and CPU time, SQL statements by kind and
+the time waiting for them), and the parsing alone, each way on the same records under a code
+prefix of its own.
 """
 
 from __future__ import annotations
 
+import copy
 import http.client
 import json
 import os
 import queue
-import subprocess
-import sys
+import random
 import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
-from api.portal.push_auth import sign
-from benchmarks.dossiers.hoso import BATCH, Batch, PushSet, batches, push_set
 from benchmarks.harness import pgstack
-from benchmarks.harness.common import ROOT, Stopwatch, note, progress, summarise_ms
-from benchmarks.harness.loadgen import LoadResult, load
-from benchmarks.harness.server import HOST, Gunicorn, cpu_ticks
-from benchmarks.search.throughput import _merge
+from benchmarks.harness.common import SqlMeter, cpu_seconds_since, note, progress, summarise_ms
+from benchmarks.harness.loadgen import LoadResult, load, merge
+from benchmarks.harness.report import cells, table, verdict
+from benchmarks.harness.server import HOST, Gunicorn, child_json, cpu_ticks, gunicorn, tick_ms
+from sandbox import portal_data as data
 
 DATABASE_PREFIX = "dvc_bench_ingest_"  # + pid: concurrent runs must not drop each other's
 PATH = "/api/v1/portal/dossiers"
@@ -43,6 +47,58 @@ PHASE_SECONDS = 30.0  # each phase stops taking batches after this
 POOL = 40_000  # creates ready to send: 20 s at the target rate
 HEALTH_SECONDS = 4.0  # per round; one round before the pushes and one after
 TARGET_PER_SECOND = 2_000
+BATCH = 500  # the endpoint's MAX_BATCH
+# Per kind and way: 1,500 creates and their ~900 status changes. Batches vary by ±20 % on a
+# shared machine, more than the HTTP layer costs, so request and ingest are shown side by side
+# rather than subtracted.
+BATCHES = 3  # in the breakdown
+
+
+@dataclass(frozen=True)
+class Batch:
+    body: bytes  # {"data": [...]} as sent; signed just before sending (5-minute window)
+    records: int
+
+
+@dataclass(frozen=True)
+class PushSet:
+    creates: list[dict]
+    updates: list[dict | None]  # updates[i]: the status change of creates[i], if it can move
+
+
+def batches(records: list[dict]) -> list[Batch]:
+    """Bodies serialised ahead, so the client spends its time sending, not encoding."""
+    out = []
+    for start in range(0, len(records), BATCH):
+        chunk = records[start : start + BATCH]
+        body = json.dumps({"data": chunk}, ensure_ascii=False, separators=(",", ":"))
+        out.append(Batch(body.encode(), len(chunk)))
+    return out
+
+
+def push_set(count: int, seed: int = 4, tag: str = "") -> PushSet:
+    """``count`` new dossiers and a status change for each that can still move. ``tag``
+    prefixes the codes, for a set that must not collide with another (same units and days)."""
+    rng = random.Random(seed)
+    catalog = data.load_catalog()
+    field_names = {f["code"]: f["name"] for f in catalog.get("fields", [])}
+    factory = data.DossierFactory(rng, catalog["procedures"], field_names)
+    now = datetime.now(UTC)
+    creates: list[dict] = []
+    updates: list[dict | None] = []
+    for index in range(count):
+        dossier, _history = factory.build(index, now)
+        if tag:
+            dossier["MaHoSo"] = dossier["SoBienNhan"] = f"{tag}.{dossier['MaHoSo']}"
+        # A deep copy: apply_status below appends to the record's lists.
+        creates.append(copy.deepcopy(data.public_view(dossier)))
+        following = data.next_status(int(dossier["TrangThaiHoSo"]), rng)
+        if following is None:
+            updates.append(None)
+            continue
+        data.apply_status(dossier, following, now + timedelta(minutes=1), timedelta(days=7), rng)
+        updates.append(data.public_view(dossier))
+    return PushSet(creates, updates)
 
 
 @dataclass
@@ -82,17 +138,7 @@ class PushResult:
 
 
 def _post(conn: http.client.HTTPConnection, body: bytes) -> tuple[int, bytes]:
-    stamp = str(int(time.time()))  # signed at sending time: the server allows 5 minutes
-    conn.request(
-        "POST",
-        PATH,
-        body=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-Portal-Timestamp": stamp,
-            "X-Portal-Signature": sign(pgstack.PUSH_SECRET, stamp, body),
-        },
-    )
+    conn.request("POST", PATH, body=body, headers=pgstack.push_headers(body))
     response = conn.getresponse()
     return response.status, response.read()
 
@@ -170,8 +216,7 @@ def push(
         for thread in threads:
             thread.join(timeout=1.0)
     result.seconds = time.perf_counter() - started
-    after = os.times()
-    result.client_cpu_seconds = (after.user - cpu.user) + (after.system - cpu.system)
+    result.client_cpu_seconds = cpu_seconds_since(cpu)
     result.server_ticks = cpu_ticks(workers) - ticks[0]
     result.postgres_ticks = cpu_ticks(backends) - ticks[1]
     return result
@@ -194,15 +239,9 @@ def warm_up(server: Gunicorn, database: str, tag: str) -> int:
 
 
 def database_counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {
-                table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in ("dossiers", "dossier_timeline", "domain_events")
-            }
-    finally:
-        engine.dispose()
+    tables = ("dossiers", "dossier_timeline", "domain_events")
+    counts = pgstack.run_sql(url, *(f"SELECT count(*) FROM {t}" for t in tables))
+    return dict(zip(tables, counts, strict=True))
 
 
 def _error_lines(log: Path, limit: int = 40) -> list[str]:
@@ -210,21 +249,6 @@ def _error_lines(log: Path, limit: int = 40) -> list[str]:
     lines = log.read_text(errors="replace").splitlines()
     wanted = [line for line in lines if '"level": "info"' not in line]
     return [line[:400] for line in wanted[:limit]]
-
-
-def profile(url: str) -> dict[str, object]:
-    """benchmarks.dossiers.ingestprofile in a child process, on the same database, after the load."""
-    progress("ingest: in-process breakdown of one record")
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.dossiers.ingestprofile"],
-        cwd=ROOT,
-        env=pgstack.app_env(url),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def pushes(server: Gunicorn, database: str, made: PushSet, seconds: float) -> list[PushResult]:
@@ -251,10 +275,10 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
         f"ingest: gunicorn {WORKERS} sync workers on PostgreSQL + Redis, "
         f"{CLIENT_THREADS} client threads, batches of {BATCH}, at most {seconds:g} s a phase"
     )
-    clock = Stopwatch()
+    started = time.perf_counter()
     progress(f"ingest: generating {pool:,} HoSo records and their status changes")
     made = push_set(pool)
-    generated = clock.seconds
+    generated = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="dvc-bench-ingest-") as tmp:
         directory = Path(tmp)
         database = pgstack.run_database(DATABASE_PREFIX)
@@ -262,7 +286,7 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
         url = pgstack.fresh_database(database)
         try:
             pgstack.migrate(url, directory / "migrate.log")
-            with pgstack.gunicorn(url, directory, workers=WORKERS) as server:
+            with gunicorn(url, directory, workers=WORKERS, env=pgstack.app_env(url)) as server:
                 warm = warm_up(server, database, "WARM")
                 first = health(server, HEALTH_SECONDS)
                 created, updated = pushes(server, database, made, seconds)
@@ -270,13 +294,14 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
                 command = server.command
                 log_errors = _error_lines(server.log)
             checks = _checks([created, updated], database_counts(url), warm)
-            breakdown = profile(url)
+            progress("ingest: in-process breakdown of one record")  # ``breakdown`` below
+            breakdown = child_json("benchmarks.dossiers.ingest", env=pgstack.app_env(url))
         finally:
             pgstack.drop_database(database)
     progress("ingest: measured", final=True)
-    tick = pgstack.tick_ms()
+    tick = tick_ms()
     phases = {r.phase: r.as_dict(tick) for r in (created, updated)}
-    reference = _merge([first[0], second[0]])
+    reference = merge([first[0], second[0]])
     health_figures = reference.as_dict() | {
         "server_cpu_ms_per_request": round((first[1] + second[1]) * tick / reference.ok, 4)
         if reference.ok
@@ -309,3 +334,136 @@ def run(seconds: float = PHASE_SECONDS, pool: int = POOL) -> dict[str, object]:
         "profile": breakdown,
         **({} if checks["all_applied"] else {"gunicorn_errors": log_errors}),
     }
+
+
+class Way:
+    """One way of applying batches: wall and this thread's CPU time, statements, outcomes."""
+
+    def __init__(self, apply: Callable[[list[dict]], list[dict]]) -> None:
+        self.apply = apply
+        self.wall = self.cpu = 0.0
+        self.records = 0
+        self.meter = SqlMeter()
+        self.outcomes: Counter = Counter()
+
+    def run(self, records: list[dict], engine) -> None:  # noqa: ANN001
+        cpu, started = time.thread_time(), time.perf_counter()
+        with self.meter.listening(engine):
+            results = self.apply(records)
+        self.wall += time.perf_counter() - started
+        self.cpu += time.thread_time() - cpu
+        self.records += len(records)
+        self.outcomes.update(r["message"] if r["error_code"] == 0 else "error" for r in results)
+
+    def ms(self, seconds: float) -> float:
+        """``seconds`` as milliseconds a record."""
+        return round(seconds * 1000 / self.records, 4)
+
+
+def breakdown() -> dict[str, object]:
+    from api.app import create_app
+    from api.dossiers.inbound import ingest_dossiers
+    from api.kernel.database import db
+    from api.portal.dossier_records import dossier_from_hoso
+
+    app = create_app()
+    client = app.test_client()
+
+    def request(records: list[dict]) -> list[dict]:
+        body = json.dumps({"data": records}, ensure_ascii=False).encode()
+        response = client.post(
+            "/api/v1/portal/dossiers", data=body, headers=pgstack.push_headers(body)
+        )
+        assert response.status_code == 200, response.status_code
+        return response.get_json()["result"]
+
+    applies = {
+        "request": request,
+        "ingest": lambda records: ingest_dossiers(records, int(time.time())),
+    }
+    # The same records for each way but for a code prefix of its own, so each applies them.
+    sets = {}
+    for name in applies:
+        made = push_set(BATCHES * 500, seed=6, tag=f"PROF{name.upper()}")
+        sets[name] = {
+            "creates": [json.loads(b.body)["data"] for b in batches(made.creates)],
+            "updates": [
+                json.loads(b.body)["data"] for b in batches([u for u in made.updates if u])
+            ],
+        }
+    out: dict[str, object] = {}
+    for kind in ("creates", "updates"):
+        ways = {name: Way(apply) for name, apply in applies.items()}
+        # Interleaved batch by batch, so drift on a shared machine hits every way alike.
+        for number in range(len(sets["ingest"][kind])):  # updates: fewer than BATCHES
+            for name, way in ways.items():
+                with app.app_context():
+                    way.run(sets[name][kind][number], db.engine)
+                    db.session.remove()
+        parse_started = time.thread_time()
+        for records in sets["ingest"][kind]:
+            for record in records:
+                dossier_from_hoso(record)
+        parse = time.thread_time() - parse_started
+        req, ing = ways["request"], ways["ingest"]
+        kinds = {k: round(v / ing.records, 2) for k, v in ing.meter.kinds.most_common()}
+        out[kind] = {
+            "request_total_ms": req.ms(req.wall),
+            "request_cpu_ms": req.ms(req.cpu),
+            "ingest_ms": ing.ms(ing.wall),
+            "ingest_cpu_ms": ing.ms(ing.cpu),
+            "sql_wait_ms": ing.ms(ing.meter.seconds),
+            "parse_cpu_ms": ing.ms(parse),
+            "statements_per_record": round(sum(ing.meter.kinds.values()) / ing.records, 2),
+            "statements_by_kind_per_record": kinds,
+            "outcomes": dict(ing.outcomes),
+        }
+    return out
+
+
+TABLE_PHASE = (
+    "records records_per_second batch_latency.p50_ms batch_latency.p95_ms "
+    "server_cpu_ms_per_record postgres_cpu_ms_per_record client_cpu_share"
+)
+TABLE_HEALTH = "ok requests_per_second latency.p50_ms latency.p95_ms server_cpu_ms_per_request"
+
+
+def ingest_text(part: dict) -> str:
+    rows = []
+    for label, phase in part["phases"].items():
+        outcomes = ", ".join(f"{k} {v:,}" for k, v in phase["outcomes"].items()) or "-"
+        rows.append([label, *cells(phase, TABLE_PHASE), outcomes])
+    health = part["health"]
+    errors = f"errors {health['errors']}"
+    rows.append(
+        ["/health (ref)", *cells(health, TABLE_HEALTH), "-", health["client_cpu_share"], errors]
+    )
+    headers = "phase|records|per s|p50 ms|p95 ms|srv CPU ms|PG CPU ms|client|outcomes"
+    server = part["server"]
+    lines = [
+        f"5. Portal push ingest, POST /api/v1/portal/dossiers (gunicorn {server['workers']} sync "
+        f"workers, PostgreSQL + Redis, {part['client_threads']} client threads, batches of "
+        f"{part['batch_size']}; latency per batch, CPU per record; /health per request)",
+        table(headers, rows),
+        f"   create/health = {part['ratio_create_over_health']}, update/health = "
+        f"{part['ratio_update_over_health']} (records/s over requests/s); target ≥ "
+        f"{part['target_records_per_second']:,} records/s: {verdict(part['meets_target'])}",
+        f"   all applied as sent: {'yes' if part['all_applied'] else 'NO'} "
+        f"(rows {part['database_counts']}, expected {part['expected_counts']})",
+    ]
+    for kind, p in part.get("profile", {}).items():
+        kinds = ", ".join(f"{k} {v:g}" for k, v in p["statements_by_kind_per_record"].items())
+        lines += [
+            f"   in-process per record, {kind}: request {p['request_total_ms']} ms (CPU "
+            f"{p['request_cpu_ms']}); ingest_dossiers {p['ingest_ms']} ms (CPU "
+            f"{p['ingest_cpu_ms']}, SQL wait {p['sql_wait_ms']}, parse {p['parse_cpu_ms']}), "
+            f"{p['statements_per_record']:g} statements ({kinds})",
+        ]
+    return "\n".join(lines)
+
+
+TEXT = {"ingest": ingest_text}
+
+
+if __name__ == "__main__":
+    print(json.dumps(breakdown()))

@@ -7,14 +7,11 @@ load resumes at the last committed chunk: rows are a pure function of their numb
 finds the full count does nothing but check it. A different generator, size, or schema of the
 loaded tables (``version``) rebuilds the database; so does ``--fresh``. Migrations that touch
 other tables are applied and change nothing here.
-
-``python -m benchmarks.dossiers.load [TOTAL] [--fresh]`` loads it alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,9 +208,3 @@ def _ensure_loaded(total: int, fresh: bool) -> dict[str, object]:
         "rows_per_second": round(loaded_now / seconds, 1) if loaded_now else None,
         "version": current,
     }
-
-
-if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--fresh"]
-    info = ensure_loaded(int(args[0]) if args else TOTAL, fresh="--fresh" in sys.argv)
-    print({k: v for k, v in info.items() if k != "url"})

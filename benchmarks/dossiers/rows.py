@@ -38,63 +38,22 @@ OLD_WEIGHTS = (0, 1, 3, 1, 0, 0, 2, 2, 6, 85)
 RECENT_WEIGHTS = (8, 20, 3, 30, 8, 4, 2, 2, 10, 13)
 PROVINCES = ("001", "031", "036", "048", "052", "075", "079", "083", "092", "096")
 PHONE_PREFIXES = ("090", "091", "093", "094", "096", "097", "098", "032", "035", "038", "086")
-DATE_FIELDS = (
-    "received_at",
-    "due_at",
-    "returned_at",
-    "finished_processing_at",
-    "refused_at",
-)
+DATE_FIELDS = ("received_at", "due_at", "returned_at", "finished_processing_at", "refused_at")
 DOSSIER_COLUMNS = (
-    "id",
-    "code",
-    "procedure_code",
-    "procedure_name",
-    "field_code",
-    "field_name",
-    "receipt_number",
-    "channel",
-    "applicant_name",
-    "applicant_id_number",
-    "applicant_type",
-    "applicant_code",
-    "email",
-    "phone",
-    "summary",
-    "submitted_at",
-    *DATE_FIELDS,
-    "status_code",
-    "handling_unit",
-    "note",
-    "digitised",
-    "vneid_verified",
-    "paid_online",
-    "result_documents",
-    "supplement_requests",
-    "source_as_of",
-    "source_hash",
-    "finished",
-    "next_sync_at",
-    "last_synced_at",
-    "created_at",
-    "updated_at",
-)
+    "id", "code", "procedure_code", "procedure_name", "field_code", "field_name",
+    "receipt_number", "channel", "applicant_name", "applicant_id_number", "applicant_type",
+    "applicant_code", "email", "phone", "summary", "submitted_at", *DATE_FIELDS, "status_code",
+    "handling_unit", "note", "digitised", "vneid_verified", "paid_online", "result_documents",
+    "supplement_requests", "source_as_of", "source_hash", "finished", "next_sync_at",
+    "last_synced_at", "created_at", "updated_at",
+)  # fmt: skip
 TIMELINE_COLUMNS = (
-    "dossier_id",
-    "kind",
-    "external_key",
-    "occurred_at",
-    "status_code",
-    "actor",
-    "actor_title",
-    "department",
-    "content",
-    "step_started_at",
-    "step_due_at",
-    "source",
-    "created_at",
-)
+    "dossier_id", "kind", "external_key", "occurred_at", "status_code", "actor", "actor_title",
+    "department", "content", "step_started_at", "step_due_at", "source", "created_at",
+)  # fmt: skip
 FINISHED = frozenset({3, 7, 8, 10})
+FIXED = ("procedure_code", "field_code", "field_name", "channel", "applicant_type")
+FIXED += ("applicant_code", "email")  # the fields every row of a template shares
 
 
 def _offset(value: datetime | None, origin: datetime) -> timedelta | None:
@@ -129,15 +88,7 @@ def _template(hoso: dict, history: list[dict]) -> Template:
         status=update.status_code,
         business=f["applicant_type"] == "2",
         name=f["applicant_name"],
-        fixed=(
-            f["procedure_code"],
-            f["field_code"],
-            f["field_name"],
-            f["channel"],
-            f["applicant_type"],
-            f["applicant_code"],
-            f["email"],
-        ),
+        fixed=tuple(f[k] for k in FIXED),
         procedure_name=f["procedure_name"],
         unit_name=f["handling_unit"],
         dates=tuple(_offset(f[name], origin) for name in DATE_FIELDS),
@@ -147,15 +98,8 @@ def _template(hoso: dict, history: list[dict]) -> Template:
         supplements=json.dumps(f["supplement_requests"], ensure_ascii=False),
         last_change=max(s.occurred_at for s in steps) - origin,
         timeline=tuple(
-            (
-                s.occurred_at - origin,
-                s.status_code,
-                s.actor,
-                s.actor_title,
-                s.department,
-                s.content,
-                _offset(s.step_due_at, origin),
-            )
+            (s.occurred_at - origin, s.status_code, s.actor, s.actor_title, s.department)
+            + (s.content, _offset(s.step_due_at, origin))
             for s in steps
         ),
     )

@@ -10,7 +10,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -32,8 +34,13 @@ class Query:
 
 
 def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
+    """A query file (the development set by default; "none" items have no expected code)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [Query(item["q"], item["expected"], item["kind"]) for item in data["queries"]]
+    return [
+        Query(q["q"], q.get("expected") or "", q.get("kind", "?"), q.get("diacritics"),
+              "en" if q.get("kind") == "english" else "vi")
+        for q in data["queries"]
+    ]  # fmt: skip
 
 
 def percentile(sorted_values: Sequence[float], share: float) -> float:
@@ -70,6 +77,44 @@ def note(message: str) -> None:
     sys.stderr.flush()
 
 
+class SqlMeter:
+    """What an engine sends ``with meter.listening(engine):`` its statements counted by first
+    word, the time spent inside execute, and (``keep``) the statements with their parameters."""
+
+    def __init__(self, keep: bool = False) -> None:
+        self.kinds: Counter = Counter()
+        self.seconds = 0.0
+        self.keep, self.sent = keep, []
+        self._started: list[float] = []
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        self.kinds[statement.split(None, 1)[0].upper()] += 1
+        if self.keep:
+            self.sent.append((statement, parameters))
+        self._started.append(time.perf_counter())
+
+    def _after(self, *_args: object) -> None:
+        self.seconds += time.perf_counter() - self._started.pop()
+
+    @contextmanager
+    def listening(self, engine) -> Iterator[None]:  # noqa: ANN001
+        from sqlalchemy import event
+
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+        try:
+            yield
+        finally:
+            event.remove(engine, "before_cursor_execute", self._before)
+            event.remove(engine, "after_cursor_execute", self._after)
+
+
+def cpu_seconds_since(before: os.times_result) -> float:
+    """User + system CPU seconds of this process since ``before`` (an ``os.times()``)."""
+    after = os.times()
+    return (after.user - before.user) + (after.system - before.system)
+
+
 class Stopwatch:
     def __init__(self) -> None:
         self.started = time.perf_counter()
@@ -79,42 +124,25 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def _cpu_model() -> str:
+def _proc_field(path: str, prefix: str) -> str | None:
+    """What follows ``prefix`` on its line of a /proc file (None without one)."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(prefix):
                 return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _mem_total_mb() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
     return None
 
 
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=5)
+    return done.stdout.strip()
+
+
 def _git_revision() -> str:
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        ).stdout.strip()
+        head, dirty = _git("rev-parse", "--short", "HEAD"), _git("status", "--porcelain", "-uno")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{head}{'+dirty' if dirty else ''}" if head else "unknown"
@@ -149,14 +177,17 @@ def code_digest() -> str:
 
 
 def machine_info() -> dict[str, object]:
+    mem = _proc_field("/proc/meminfo", "MemTotal:")
     return {
         "hostname": platform.node(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "cpu_model": _cpu_model(),
+        "cpu_model": _proc_field("/proc/cpuinfo", "model name")
+        or platform.processor()
+        or "unknown",
         "cpu_count": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "mem_total_mb": _mem_total_mb(),
+        "mem_total_mb": round(int(mem.split()[0]) / 1024, 1) if mem else None,
         "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
         "git": _git_revision(),
         "packages": {

@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from benchmarks.harness.common import summarise_ms
+from benchmarks.harness.common import cpu_seconds_since, summarise_ms
 
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -49,15 +49,22 @@ class LoadResult:
         }
 
 
-def _worker(
-    host: str,
-    port: int,
-    paths: list[str],
-    start: int,
-    stop_at: float,
-    result: LoadResult,
-    lock: threading.Lock,
-) -> None:
+def merge(parts: list[LoadResult]) -> LoadResult:
+    """One result of several loads of the same kind (the rounds of a part)."""
+    merged = LoadResult(parts[0].path_kind, 0.0, parts[0].concurrency)
+    for part in parts:
+        merged.seconds += part.seconds
+        merged.ok += part.ok
+        merged.errors += part.errors
+        merged.latencies.extend(part.latencies)
+        merged.client_cpu_seconds += part.client_cpu_seconds
+        for status, count in part.statuses.items():
+            merged.statuses[status] = merged.statuses.get(status, 0) + count
+    return merged
+
+
+def _worker(host: str, port: int, paths: list[str], start: int, stop_at: float,
+            result: LoadResult, lock: threading.Lock) -> None:  # fmt: skip
     conn = http.client.HTTPConnection(host, port, timeout=30)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -102,21 +109,13 @@ def load(
     cpu_before = os.times()
     started = time.perf_counter()
     stop_at = started + seconds
-    threads = [
-        threading.Thread(
-            target=_worker,
-            args=(host, port, paths, n * len(paths) // concurrency, stop_at, result, lock),
-            daemon=True,
-        )
-        for n in range(concurrency)
-    ]
+    starts = [n * len(paths) // concurrency for n in range(concurrency)]
+    args = [(host, port, paths, start, stop_at, result, lock) for start in starts]
+    threads = [threading.Thread(target=_worker, args=a, daemon=True) for a in args]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 60)
     result.seconds = time.perf_counter() - started
-    cpu_after = os.times()
-    result.client_cpu_seconds = (cpu_after.user - cpu_before.user) + (
-        cpu_after.system - cpu_before.system
-    )
+    result.client_cpu_seconds = cpu_seconds_since(cpu_before)
     return result

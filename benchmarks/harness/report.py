@@ -1,5 +1,6 @@
 """The one report writer: plain-text tables in one style (each part formats its own with
-``table``) and benchmarks/results/latest.json, merged part by part."""
+``table``, picking its cells with ``cells``) and benchmarks/results/latest.json, merged part
+by part."""
 
 from __future__ import annotations
 
@@ -18,11 +19,24 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+def cells(figures: dict, paths: str) -> list[object]:
+    """The values at ``paths`` (space-separated; ``a.b`` is ``figures["a"]["b"]``), in order."""
+    out = []
+    for path in paths.split():
+        value = figures
+        for key in path.split("."):
+            value = value[key]
+        out.append(value)
+    return out
+
+
+def table(headers: str | Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Columns of ``rows`` under ``headers`` (a sequence, or one string split at "|")."""
+    headers = headers.split("|") if isinstance(headers, str) else headers
+    grid = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in grid) for i in range(len(headers))]
     lines = []
-    for n, row in enumerate(cells):
+    for n, row in enumerate(grid):
         lines.append(
             "  ".join(
                 value.ljust(w) if i == 0 else value.rjust(w)

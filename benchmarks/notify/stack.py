@@ -1,22 +1,20 @@
-"""The notify part's processes: the app environment, two ``python -m workers`` processes,
-the load child (benchmarks.notify.load), and what rq and /proc tell about them afterwards.
+"""The notify part's processes: the app environment, ``python -m workers`` processes, the load
+child (benchmarks.notify.load), and what rq tells about their jobs afterwards.
 
-Redis is the one benchmarks.notify.redis_server gives (use_redis), flushed before use, with a sentinel
-key that tells afterwards whether someone else flushed it meanwhile (jobs would have been
-lost); PostgreSQL as benchmarks.harness.pgstack (BENCH_PG_URL).
+Redis is the one the run gives (use_redis), flushed before use, with a sentinel key that tells
+afterwards whether someone else flushed it meanwhile (jobs would have been lost); PostgreSQL
+as benchmarks.harness.pgstack (BENCH_PG_URL).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -24,37 +22,35 @@ import redis
 from rq import Queue, Worker
 from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
-from sqlalchemy import create_engine, text
 
 from api.kernel.jobs import QUEUE_NAMES
 from api.kernel.settings import Settings
-from benchmarks.harness.common import ROOT, VENV_BIN
-from benchmarks.notify.fake_sms import API_KEY, BRANDNAME
+from benchmarks.harness import pgstack, server
+from benchmarks.harness.common import VENV_BIN
+from tests.fakes.sms_gateway import FakeSmsGateway
 
 REDIS_URL = ""  # set by use_redis()
-# Provider quota per channel (push.channels.throttle). The default, 50 a second, is below both targets;
-# lifted here so the pipeline is measured, and probed on its own by benchmarks.notify.profile.
+# Provider quota per channel (push.channels.throttle). The default, 50 a second, is below both
+# targets; lifted here so the pipeline is measured, and probed on its own by notify.load profile.
 QUOTA = 1_000_000
 DELIVERY_THREADS = Settings.delivery_threads  # the default, stated in the results
-# The worker command's module: production's by default; benchmarks.notifyworker measures it
-# with the proposed fix to its search-index prebuild.
-_SETTING_NAMES = {f.name.upper() for f in fields(Settings)}
+SENTINEL = "bench:notify:sentinel"
+API_KEY, BRANDNAME = "bench-sms-key", "DVC-BENCH"
+
+
+def fake_sms() -> FakeSmsGateway:
+    """The suite's fake SMS gateway in its keep-alive mode: HTTP/1.1 on asyncio, a fraction of
+    a millisecond of CPU a request, so the provider is never what the benchmark measures."""
+    return FakeSmsGateway(API_KEY, BRANDNAME, keep_alive=True)
 
 
 def app_env(database_url: str, sms_url: str) -> dict[str, str]:
-    """Production's variables only: none of this shell's app settings leak in."""
-    env = {k: v for k, v in os.environ.items() if k not in _SETTING_NAMES}
-    env.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_URL,
-        SECRET_KEY="benchmark-only-secret-key",
-        SMS_GATEWAY_URL=sms_url,
-        SMS_API_KEY=API_KEY,
-        SMS_BRANDNAME=BRANDNAME,
-        CHANNEL_RATE_PER_SECOND=str(QUOTA),
+    """Production's variables only, SMS pointed at the fake gateway."""
+    return pgstack.app_env(
+        database_url, REDIS_URL, SMS_GATEWAY_URL=sms_url, SMS_API_KEY=API_KEY,
+        SMS_BRANDNAME=BRANDNAME, CHANNEL_RATE_PER_SECOND=str(QUOTA),
         DELIVERY_THREADS=str(DELIVERY_THREADS),
-    )
-    return env
+    )  # fmt: skip
 
 
 def use_redis(url: str) -> None:
@@ -66,7 +62,9 @@ def connection() -> redis.Redis:
     return redis.Redis.from_url(REDIS_URL)
 
 
-SENTINEL = "bench:notify:sentinel"
+def queues() -> list[Queue]:
+    conn = connection()
+    return [Queue(name, connection=conn) for name in QUEUE_NAMES]
 
 
 def flush_redis() -> None:
@@ -80,40 +78,15 @@ def redis_intact() -> bool:
     return bool(connection().exists(SENTINEL))
 
 
-def migrate(env: dict[str, str], log: Path) -> None:
-    """``flask --app wsgi db upgrade``, the command production runs."""
-    with log.open("ab") as out:
-        subprocess.run(
-            [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            check=True,
-            timeout=300,
-        )
-
-
 def load(env: dict[str, str], *args: str, timeout: float = 300) -> dict:
     """benchmarks.notify.load in a child process; its last output line, parsed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.notify.load", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"notifyload {args[0]} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return server.child_json("benchmarks.notify.load", *args, env=env, timeout=timeout)
 
 
 @dataclass
 class Workers:
     processes: list[subprocess.Popen]
     logs: list[Path]
-    command: list[str]
     killed: int = 0  # set by stop_workers: processes that needed SIGKILL
 
     @property
@@ -121,66 +94,27 @@ class Workers:
         return [p.pid for p in self.processes]
 
 
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    return server.spawn([str(VENV_BIN / "python"), "-m", "workers"], log, env)
+
+
 def start_workers(env: dict[str, str], directory: Path, count: int = 2) -> Workers:
-    command = [str(VENV_BIN / "python"), "-m", "workers"]
-    processes, logs = [], []
-    for n in range(count):
-        log = directory / f"worker-{n}.log"
-        with log.open("wb") as out:
-            processes.append(
-                subprocess.Popen(
-                    command,
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-        logs.append(log)
-    workers = Workers(processes, logs, command)
+    """``count`` workers, once all have registered with rq."""
+    logs = [directory / f"worker-{n}.log" for n in range(count)]
+    workers = Workers([start_worker(env, log) for log in logs], logs)
+    conn = connection()
+    deadline = time.monotonic() + 60
     try:
-        _wait_registered(workers, count, time.monotonic() + 60)
+        while len(Worker.all(connection=conn)) < count:
+            if any(p.poll() is not None for p in workers.processes):
+                raise RuntimeError(f"a worker exited at start; see {logs}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("workers did not register within 60 s")
+            time.sleep(0.2)
     except BaseException:
         stop_workers(workers)
         raise
     return workers
-
-
-def _wait_registered(workers: Workers, count: int, deadline: float) -> None:
-    conn = connection()
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in workers.processes):
-            raise RuntimeError(f"a worker exited at start; see {workers.logs}")
-        if len(Worker.all(connection=conn)) >= count:
-            return
-        time.sleep(0.2)
-    raise RuntimeError("workers did not register within 60 s")
-
-
-def queue_lengths() -> dict[str, int]:
-    conn = connection()
-    return {name: Queue(name, connection=conn).count for name in QUEUE_NAMES}
-
-
-def wait_idle(deadline_seconds: float = 60) -> bool:
-    """True once no job is queued or running (the schedule's start-up jobs, say)."""
-    conn = connection()
-    queues = [Queue(name, connection=conn) for name in QUEUE_NAMES]
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        busy = sum(q.count for q in queues) + sum(q.started_job_registry.count for q in queues)
-        if busy == 0:
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def stop_workers(workers: Workers, grace: float = 30) -> int:
@@ -195,7 +129,7 @@ def stop_workers(workers: Workers, grace: float = 30) -> int:
         try:
             process.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            for pid in [*_children(process.pid), process.pid]:
+            for pid in [*server.children(process.pid), process.pid]:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
                     killed += 1
@@ -204,11 +138,24 @@ def stop_workers(workers: Workers, grace: float = 30) -> int:
     return killed
 
 
-def machine_busy() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs so far, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
+def queue_lengths() -> dict[str, int]:
+    return {q.name: q.count for q in queues()}
+
+
+def busy(qs: list[Queue]) -> int:
+    """Jobs queued or running."""
+    return sum(q.count + q.started_job_registry.count for q in qs)
+
+
+def wait_idle(deadline_seconds: float = 60) -> bool:
+    """True once no job is queued or running (the schedule's start-up jobs, say)."""
+    qs = queues()
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        if busy(qs) == 0:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 @dataclass
@@ -229,23 +176,16 @@ def finished_jobs() -> tuple[list[JobTimes], int]:
     conn = connection()
     times: list[JobTimes] = []
     failed = 0
-    for name in QUEUE_NAMES:
-        queue = Queue(name, connection=conn)
+    for queue in queues():
         failed += FailedJobRegistry(queue=queue).count
         ids = FinishedJobRegistry(queue=queue).get_job_ids()
         for start in range(0, len(ids), 500):
             for job in Job.fetch_many(ids[start : start + 500], connection=conn):
                 if job is None:
                     continue
-                times.append(
-                    JobTimes(
-                        job.func_name.rsplit(".", 1)[-1],
-                        _stamp(job.enqueued_at),
-                        _stamp(job.started_at),
-                        _stamp(job.ended_at),
-                        len(job.args[0]) if job.args and isinstance(job.args[0], list) else 1,
-                    )
-                )
+                items = len(job.args[0]) if job.args and isinstance(job.args[0], list) else 1
+                stamps = (_stamp(job.enqueued_at), _stamp(job.started_at), _stamp(job.ended_at))
+                times.append(JobTimes(job.func_name.rsplit(".", 1)[-1], *stamps, items))
     return times, failed
 
 
@@ -275,29 +215,20 @@ def job_summary(jobs: list[JobTimes], since: float, until: float) -> dict[str, d
 def withdraw(database_url: str, grace: float = 30) -> dict[str, int]:
     """Take back what a cut-short phase left: queued jobs (after the running ones end), events
     not yet processed and notifications not yet sent, so the next phase starts clean."""
-    conn = connection()
-    queues = [Queue(name, connection=conn) for name in QUEUE_NAMES]
-    dropped = sum(q.count for q in queues)
-    for queue in queues:
+    qs = queues()
+    dropped = sum(q.count for q in qs)
+    for queue in qs:
         queue.empty()
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and any(q.started_job_registry.count for q in queues):
+    while time.monotonic() < deadline and any(q.started_job_registry.count for q in qs):
         time.sleep(0.2)
-    for queue in queues:  # what the last running jobs enqueued on their way out
+    for queue in qs:  # what the last running jobs enqueued on their way out
         dropped += queue.count
         queue.empty()
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as db:
-            events = db.execute(
-                text("UPDATE domain_events SET processed_at = now() WHERE processed_at IS NULL")
-            ).rowcount
-            notes = db.execute(
-                text(
-                    "UPDATE notifications SET status = 'failed', claimed_until = NULL "
-                    "WHERE status IN ('pending', 'delivering')"
-                )
-            ).rowcount
-    finally:
-        engine.dispose()
+    events, notes = pgstack.run_sql(
+        database_url,
+        "UPDATE domain_events SET processed_at = now() WHERE processed_at IS NULL",
+        "UPDATE notifications SET status = 'failed', claimed_until = NULL "
+        "WHERE status IN ('pending', 'delivering')",
+    )
     return {"jobs": dropped, "events": events, "notifications": notes}

@@ -126,13 +126,11 @@ def catalog_run(records: list[dict], queries: list[Query], label: str) -> dict[s
 def _fold_cost(records: list[dict]) -> float:
     """What fold() alone costs on the names and searchable text the build folds (diagnosis)."""
     fields = field_names(base_catalog())
-    entries_text = [
-        (
-            r["name"],
-            " ".join([r.get("description", ""), *r.get("results", []), fields[r["field_code"]]]),
-        )
-        for r in records
-    ]
+
+    def text(r: dict) -> str:
+        return " ".join([r.get("description", ""), *r.get("results", []), fields[r["field_code"]]])
+
+    entries_text = [(r["name"], text(r)) for r in records]
     clock = Stopwatch()
     for name, body in entries_text:
         fold(name)

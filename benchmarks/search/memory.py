@@ -8,16 +8,20 @@ each build step (benchmarks.search.memprobe), to tell the index's own size from 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.harness.common import ROOT, note, progress
-from benchmarks.harness.server import get, gunicorn, prepare_database, proc_status_kb, sqlite_url
+from benchmarks.harness.common import note, progress
+from benchmarks.harness.server import (
+    child_json,
+    get,
+    gunicorn,
+    prepare_database,
+    proc_status_kb,
+    sqlite_url,
+)
 from benchmarks.search.synthetic import SIZE_100K
 from benchmarks.search.syntheticdb import cached_database
 
@@ -58,18 +62,6 @@ def worker_memory(database_url: str, directory: Path) -> dict[str, object]:
         }
 
 
-def probe(database_url: str) -> dict[str, object]:
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.search.memprobe", database_url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=FIRST_REQUEST_TIMEOUT,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 def run(size: int = SIZE_100K, fresh: bool = False) -> dict[str, object]:
     note("memory: one gunicorn sync worker, RSS from /proc/<pid>/status")
     results: dict[str, object] = {}
@@ -83,7 +75,9 @@ def run(size: int = SIZE_100K, fresh: bool = False) -> dict[str, object]:
         large = worker_memory(sqlite_url(path), directory)
         progress(f"memory: {size:,} procedures, worker RSS {large['rss_mb']} MB", final=True)
         progress("memory: build-step breakdown in a child process")
-        large["breakdown"] = probe(sqlite_url(path))
+        large["breakdown"] = child_json(
+            "benchmarks.search.memprobe", sqlite_url(path), timeout=FIRST_REQUEST_TIMEOUT
+        )
         large["database"] = cache | {"size_mb": round(path.stat().st_size / 2**20, 1)}
         large["exceeds_gunicorn_default_timeout"] = (
             large["first_search_seconds"] > GUNICORN_DEFAULT_TIMEOUT

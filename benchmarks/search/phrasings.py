@@ -26,20 +26,9 @@ PREFIXES = (
     "làm sao",
 )
 SUFFIXES = (
-    "",
-    "như thế nào",
-    "ở đâu",
-    "cần giấy tờ gì",
-    "mất bao lâu",
-    "hết bao nhiêu tiền",
-    "làm thế nào",
-    "ra sao",
-    "cần những gì",
-    "phải làm gì",
-    "bao nhiêu tiền",
-    "nhé",
-    "ạ",
-)
+    "", "như thế nào", "ở đâu", "cần giấy tờ gì", "mất bao lâu", "hết bao nhiêu tiền",
+    "làm thế nào", "ra sao", "cần những gì", "phải làm gì", "bao nhiêu tiền", "nhé", "ạ",
+)  # fmt: skip
 
 
 def unseen_queries(queries: list[Query], count: int, seed: int = 2) -> list[str]:

@@ -12,11 +12,9 @@ thing shown: the first result, or with "no close match" the first suggestion.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from api.catalog.search.index import Filters, SearchIndex
 from benchmarks.harness.common import BENCH_DIR, Query, load_queries, note
@@ -62,15 +60,9 @@ def rank_queries(
         codes = [index.codes[p] for p in positions]
         rank = next((i for i, code in enumerate(codes, 1) if same(code, query.expected)), None)
         top = positions[0] if positions else None
-        outcomes.append(
-            Outcome(
-                query,
-                rank,
-                index.codes[top] if top is not None else None,
-                index.names[top] if top is not None else None,
-                bool(result.evidence is None or result.evidence.close),
-            )
-        )
+        code, name = (index.codes[top], index.names[top]) if top is not None else (None, None)
+        close = bool(result.evidence is None or result.evidence.close)
+        outcomes.append(Outcome(query, rank, code, name, close))
     return outcomes
 
 
@@ -141,20 +133,6 @@ def evaluate(
     return result
 
 
-def load_split(path: Path) -> list[Query]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [
-        Query(
-            item["q"],
-            item.get("expected") or "",
-            item.get("kind", "?"),
-            item.get("diacritics"),
-            "en" if item.get("kind") == "english" else "vi",
-        )
-        for item in data["queries"]
-    ]
-
-
 def tuning2_half(query: Query) -> str:
     """ "A" or "B", fixed by the expected procedure's code (the same on every machine)."""
     return "A" if hashlib.sha1(query.expected.encode()).digest()[0] % 2 == 0 else "B"
@@ -162,13 +140,13 @@ def tuning2_half(query: Query) -> str:
 
 def splits() -> dict[str, list[Query]]:
     """Tuning (the development set and its second part) apart from the frozen test."""
-    out = {"tuning": load_queries() + load_split(TUNING_EXTRA)}
+    out = {"tuning": load_queries() + load_queries(TUNING_EXTRA)}
     if TUNING2.exists():
-        second = load_split(TUNING2)
+        second = load_queries(TUNING2)
         for half in ("A", "B"):
             out[f"tuning2_{half}"] = [q for q in second if tuning2_half(q) == half]
     if TEST.exists():
-        out["test"] = load_split(TEST)
+        out["test"] = load_queries(TEST)
     return out
 
 

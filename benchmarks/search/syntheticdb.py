@@ -22,7 +22,7 @@ from pathlib import Path
 
 from benchmarks.harness.common import ROOT, note, progress
 from benchmarks.harness.report import now
-from benchmarks.harness.server import flask, sqlite_url
+from benchmarks.harness.server import api_env, flask, sqlite_url
 
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "dvc-connect-bench"
 INPUTS = [
@@ -57,7 +57,7 @@ def cached_database(size: int, *, fresh: bool = False) -> tuple[Path, dict[str, 
     sidecar = path.with_suffix(".json")
     if path.exists() and sidecar.exists() and not fresh:
         note(f"memory: reusing {path} (--fresh rebuilds it)")
-        flask(["db", "upgrade"], sqlite_url(path), CACHE_DIR / "upgrade.log")
+        flask(["db", "upgrade"], CACHE_DIR / "upgrade.log", api_env(sqlite_url(path)))
         return path, json.loads(sidecar.read_text()) | {"path": str(path), "cached": True}
     for stale in CACHE_DIR.glob(f"synthetic-{size}-*"):
         stale.unlink()
@@ -113,10 +113,9 @@ def build(out: Path, size: int) -> None:
         db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.session.commit()
         db.engine.dispose()
+    took = time.perf_counter() - started
     progress(
-        f"imported {summary.created:,} created, {summary.failed} failed "
-        f"in {time.perf_counter() - started:.0f} s",
-        final=True,
+        f"imported {summary.created:,} created, {summary.failed} failed in {took:.0f} s", final=True
     )
     if summary.failed:
         raise SystemExit(f"{summary.failed} synthetic records failed: {summary.problems[:3]}")

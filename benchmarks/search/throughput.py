@@ -11,28 +11,39 @@ drift on a shared machine hits them alike:
   has one);
 - search_unseen: the same questions in phrasings never sent before (benchmarks.search.phrasings),
   each sent once: the cost of a search the cache cannot answer.
+
+Then ``breakdown`` (``python -m benchmarks.search.throughput DATABASE_URL``, a child process)
+says where a search request's time goes in-process: mean CPU ms per query (thread CPU time,
+best of a few passes over the query set, so other load hardly matters) of index_search
+(SearchIndex.search alone), service_extra (what service.search_procedures adds: summaries,
+facets, look-ups), request_unseen (the whole Flask request through the test client for
+phrasings never asked before; flask_extra is what it adds around the service: routing,
+arguments, schema dump, JSON, hooks, a session and, on SQLite, a connection per request),
+request_repeated (the query set again: cache hits, if any) and health_request (/health).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.harness.common import ROOT, load_queries, note, progress
-from benchmarks.harness.loadgen import LoadResult, load
+from benchmarks.harness.common import load_queries, note, progress
+from benchmarks.harness.loadgen import LoadResult, load, merge
 from benchmarks.harness.server import (
     HOST,
     Gunicorn,
     api_env,
+    child_json,
     cpu_ticks,
     get,
     gunicorn,
     prepare_database,
+    tick_ms,
 )
 from benchmarks.search.phrasings import unseen_queries
 
@@ -64,19 +75,6 @@ def _check(server: Gunicorn, paths: list[str]) -> None:
     status, body = get(server.port, paths[0])
     if status != 200 or not json.loads(body)["items"]:
         raise RuntimeError(f"search answered {status} without items; see {server.log}")
-
-
-def _merge(parts: list[LoadResult]) -> LoadResult:
-    merged = LoadResult(parts[0].path_kind, 0.0, parts[0].concurrency)
-    for part in parts:
-        merged.seconds += part.seconds
-        merged.ok += part.ok
-        merged.errors += part.errors
-        merged.latencies.extend(part.latencies)
-        merged.client_cpu_seconds += part.client_cpu_seconds
-        for status, count in part.statuses.items():
-            merged.statuses[status] = merged.statuses.get(status, 0) + count
-    return merged
 
 
 def measure(
@@ -114,27 +112,10 @@ def measure(
                 raise RuntimeError("ran out of unseen phrasings; raise throughput.UNSEEN")
             runs[label].append(result)
     progress("http: measured", final=True)
-    return {label: (_merge(results), ticks[label]) for label, results in runs.items()}
+    return {label: (merge(results), ticks[label]) for label, results in runs.items()}
 
 
-def breakdown(database_url: str) -> dict[str, float]:
-    """benchmarks.search.breakdown in a child process, on the same database, after the load."""
-    progress("http: in-process breakdown of a search request")
-    output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.search.breakdown", database_url],
-        cwd=ROOT,
-        env=api_env(database_url),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
-def run(
-    seconds: float = 10.0, concurrency: int = CONCURRENCY, worker_class: str = "sync"
-) -> dict[str, object]:
+def run(seconds: float = 10.0, concurrency: int = CONCURRENCY, worker_class: str = "sync") -> dict:
     note(
         f"http: gunicorn {WORKERS} {worker_class} workers, {concurrency} client threads, "
         f"{seconds:g} s per endpoint"
@@ -149,29 +130,23 @@ def run(
         ) as server:
             measured = measure(server, seconds, concurrency)
             command = server.command
-        parts_ms = breakdown(database_url)
-    tick = 1000.0 / os.sysconf("SC_CLK_TCK")
+        progress("http: in-process breakdown of a search request")
+        parts_ms = child_json(
+            "benchmarks.search.throughput", database_url, env=api_env(database_url)
+        )
+    tick = tick_ms()
     endpoints = {}
     for label, (result, ticks) in measured.items():
         endpoints[label] = result.as_dict() | {
             "server_cpu_ms_per_request": round(ticks * tick / result.ok, 3) if result.ok else None
         }
-    ratios = {
-        label: round(
-            endpoints[label]["requests_per_second"] / endpoints["health"]["requests_per_second"], 3
-        )
-        for label in ("search", "search_unseen")
-    }
+    health = endpoints["health"]
+    rate = {k: round(endpoints[k]["requests_per_second"] / health["requests_per_second"], 3)
+            for k in ("search", "search_unseen")}  # fmt: skip
     # The same ratios from server CPU per request: what the workers could do if the machine
     # were theirs alone (less sensitive to other load than requests/s).
-    cpu_ratios = {
-        label: round(
-            endpoints["health"]["server_cpu_ms_per_request"]
-            / endpoints[label]["server_cpu_ms_per_request"],
-            3,
-        )
-        for label in ("search", "search_unseen")
-    }
+    cpu = {k: round(health["server_cpu_ms_per_request"] / endpoints[k]["server_cpu_ms_per_request"], 3)
+           for k in ("search", "search_unseen")}  # fmt: skip
     return {
         "server": {
             "command": " ".join(["gunicorn", *command[1:]]).replace(str(directory), "$TMP"),
@@ -183,12 +158,65 @@ def run(
         "endpoints": endpoints,
         "search_path_example": search_paths()[0],
         "unseen_path_example": unseen_paths(1)[0],
-        "ratio_search_over_health": ratios["search"],
-        "ratio_search_unseen_over_health": ratios["search_unseen"],
+        "ratio_search_over_health": rate["search"],
+        "ratio_search_unseen_over_health": rate["search_unseen"],
         "target_ratio": TARGET_RATIO,
-        "meets_target": ratios["search"] >= TARGET_RATIO,
-        "meets_target_unseen": ratios["search_unseen"] >= TARGET_RATIO,
-        "cpu_ratio_search_over_health": cpu_ratios["search"],
-        "cpu_ratio_search_unseen_over_health": cpu_ratios["search_unseen"],
+        "meets_target": rate["search"] >= TARGET_RATIO,
+        "meets_target_unseen": rate["search_unseen"] >= TARGET_RATIO,
+        "cpu_ratio_search_over_health": cpu["search"],
+        "cpu_ratio_search_unseen_over_health": cpu["search_unseen"],
         "breakdown_ms": parts_ms,
     }
+
+
+BREAKDOWN_PASSES = 5
+
+
+def best_mean_ms(action: Callable[[str], object], queries: list[str]) -> float:
+    best = float("inf")
+    for _ in range(BREAKDOWN_PASSES):
+        started = time.thread_time()
+        for q in queries:
+            action(q)
+        best = min(best, (time.thread_time() - started) / len(queries))
+    return round(best * 1000, 3)
+
+
+def breakdown(database_url: str) -> dict[str, float]:
+    from api.app import create_app
+    from api.catalog import service
+    from api.catalog.search.index import Filters
+    from api.kernel.pagination import Page
+    from api.kernel.settings import Settings
+
+    queries = [q.q for q in load_queries()]
+    fresh = iter(unseen_queries(load_queries(), BREAKDOWN_PASSES * len(queries)))
+    app = create_app(Settings.from_env(database_url=database_url, embedded_worker=False))
+    client = app.test_client()
+
+    def request(q: str) -> None:
+        response = client.get("/api/v1/procedures?" + urlencode({"q": q}))
+        assert response.status_code == 200, response.status_code
+
+    for q in queries:  # warm-up: builds the index, fills any answer cache
+        request(q)
+    with app.app_context():
+        index = service.search_index()
+        filters, page = Filters(), Page(1, 20)
+        index_ms = best_mean_ms(lambda q: index.search(q, filters, 0, 20), queries)
+        service_ms = best_mean_ms(lambda q: service.search_procedures(q, filters, page), queries)
+    unseen_ms = best_mean_ms(lambda _q: request(next(fresh)), queries)
+    repeated_ms = best_mean_ms(request, queries)
+    health_ms = best_mean_ms(lambda _q: client.get("/health"), queries)
+    return {
+        "index_search": index_ms,
+        "service_extra": round(service_ms - index_ms, 3),
+        "flask_extra": round(unseen_ms - service_ms, 3),
+        "request_unseen": unseen_ms,
+        "request_repeated": repeated_ms,
+        "health_request": health_ms,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(breakdown(sys.argv[1])))

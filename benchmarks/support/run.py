@@ -21,7 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks.harness.common import BENCH_DIR, summarise_ms
-from benchmarks.harness.report import table
+from benchmarks.harness.report import cells, table
+from benchmarks.harness.server import catalog_app
 
 SPLITS = {
     "tuning": BENCH_DIR / "support_questions_tuning.json",
@@ -29,26 +30,7 @@ SPLITS = {
 }
 
 
-def _app(directory: Path):  # noqa: ANN202
-    from flask_migrate import upgrade
-
-    from api.app import create_app
-    from api.catalog.importer import DEFAULT_CATALOG, import_catalog, load_catalog_file
-    from api.kernel.settings import Settings
-    from sandbox.demo_support import seed_demo_support
-
-    settings = Settings.from_env(
-        env={},
-        database_url=f"sqlite:///{directory / 'support.db'}",
-        log_level="WARNING",
-        embedded_worker=False,
-    )
-    app = create_app(settings)
-    with app.app_context():
-        upgrade()
-        import_catalog(load_catalog_file(DEFAULT_CATALOG), source="benchmark")
-        seed_demo_support()
-    return app
+OUTCOMES = (("answered", "answer"), ("choices", "choices"), ("fallback", "fallback"))
 
 
 def _right(candidate, item: dict) -> bool:  # noqa: ANN001
@@ -82,9 +64,7 @@ def judge(items: list[dict], thresholds=None) -> list[dict]:  # noqa: ANN001
                 and _right(decision.candidates[0], item),
                 "in_choices": decision.outcome == "choices"
                 and any(_right(c, item) for c in decision.candidates),
-                "top_right": bool(ranked) and _right(decision.top or ranked[0], item)
-                if decision.top
-                else bool(ranked) and _right(ranked[0], item),
+                "top_right": bool(ranked) and _right(decision.top or ranked[0], item),
                 "top": f"{ranked[0].kind}:{ranked[0].key}:{ranked[0].score}" if ranked else "",
                 "s": seconds,
             }
@@ -105,11 +85,10 @@ def score(judged: list[dict]) -> dict:
     kinds = {}
     for kind in ("general", "procedure", "out_of_scope"):
         rows = [j for j in judged if j["kind"] == kind]
+        said = Counter(j["outcome"] for j in rows)
         kinds[kind] = {
             "n": len(rows),
-            "answered": share(sum(j["outcome"] == "answer" for j in rows), len(rows)),
-            "choices": share(sum(j["outcome"] == "choices" for j in rows), len(rows)),
-            "fallback": share(sum(j["outcome"] == "fallback" for j in rows), len(rows)),
+            **{label: share(said[o], len(rows)) for label, o in OUTCOMES},
             "answered_right": share(sum(j["answer_right"] for j in rows), len(rows)),
         }
     marks = {}
@@ -124,9 +103,7 @@ def score(judged: list[dict]) -> dict:
         "ms_per_question": summarise_ms([j["s"] for j in judged]),
         "by_diacritics": marks,
         "n": n,
-        "answered": share(outcomes["answer"], n),
-        "choices": share(outcomes["choices"], n),
-        "fallback": share(outcomes["fallback"], n),
+        **{label: share(outcomes[o], n) for label, o in OUTCOMES},
         "answer_precision": share(sum(j["answer_right"] for j in answers), len(answers)),
         "resolved": share(
             sum(j["answer_right"] or j["in_choices"] for j in in_scope), len(in_scope)
@@ -141,14 +118,16 @@ def score(judged: list[dict]) -> dict:
 
 def run() -> dict[str, object]:
     from api.support.answering import Thresholds
+    from sandbox.demo_support import seed_demo_support
 
     result: dict[str, object] = {
         "thresholds": Thresholds().__dict__,
         "note": "thresholds set on the tuning split only; the test split is frozen",
     }
     with tempfile.TemporaryDirectory() as directory:
-        app = _app(Path(directory))
+        app = catalog_app(sqlite=Path(directory) / "support.db")
         with app.app_context():
+            seed_demo_support()
             for split, path in SPLITS.items():
                 if not path.exists():
                     result[split] = {"missing": str(path.name)}
@@ -171,61 +150,22 @@ def run() -> dict[str, object]:
     return result
 
 
+SPLIT = "n answered choices fallback answer_precision resolved top1 out_of_scope_fallback"
+KIND = "n answered choices fallback answered_right"
+
+
 def support_text(part: dict) -> str:
-    rows = []
+    rows, kinds = [], []
     for split in SPLITS:
         s = part.get(split) or {}
-        if "n" not in s:
-            rows.append([split, "missing", "", "", "", "", "", "", ""])
-            continue
-        rows.append(
-            [
-                split,
-                s["n"],
-                s["answered"],
-                s["choices"],
-                s["fallback"],
-                s["answer_precision"],
-                s["resolved"],
-                s["top1"],
-                s["out_of_scope_fallback"],
-            ]
-        )
-    kinds = []
-    for split in SPLITS:
-        for kind, k in ((part.get(split) or {}).get("by_kind") or {}).items():
-            kinds.append(
-                [
-                    split,
-                    kind,
-                    k["n"],
-                    k["answered"],
-                    k["choices"],
-                    k["fallback"],
-                    k["answered_right"],
-                ]
-            )
-    by_kind = table(
-        ["split", "kind", "n", "answered", "choices", "fallback", "answered right"], kinds
+        rows.append([split, *cells(s, SPLIT)] if "n" in s else [split, "missing", *[""] * 7])
+        kinds += [[split, kind, *cells(k, KIND)] for kind, k in (s.get("by_kind") or {}).items()]
+    by_kind = table("split|kind|n|answered|choices|fallback|answered right", kinds)
+    headers = (
+        "split|n|answered|choices|fallback|answer precision|resolved|top-1|out-of-scope → fallback"
     )
-    return (
-        "Support answering (thresholds {t})\n".format(t=part.get("thresholds"))
-        + by_kind
-        + "\n\n"
-        + table(
-            [
-                "split",
-                "n",
-                "answered",
-                "choices",
-                "fallback",
-                "answer precision",
-                "resolved",
-                "top-1",
-                "out-of-scope → fallback",
-            ],
-            rows,
-        )
+    return f"Support answering (thresholds {part.get('thresholds')})\n{by_kind}\n\n" + table(
+        headers, rows
     )
 
 

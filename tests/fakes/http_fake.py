@@ -3,6 +3,11 @@
 Routes map (method, path regex) to a handler; scripted replies queued on a route are served
 first, in order, before its handler takes over ("fail twice with 503, then behave").
 
+``FakeHttpServer(keep_alive=True)`` serves HTTP/1.1 with keep-alive on asyncio in one thread
+instead of one HTTP/1.0 connection per request on a thread of its own: a fraction of the CPU a
+request, for load (benchmarks.notify). Its handlers run on that thread and must not block; a
+Reply's ``delay`` does not.
+
     with FakeHttpServer() as srv:
         srv.route("POST", r"/send", lambda req, m: Reply(json={"ok": True}))
         srv.script("POST", r"/send", Reply(503), Reply(503))
@@ -12,6 +17,7 @@ first, in order, before its handler takes over ("fail twice with 503, then behav
 
 from __future__ import annotations
 
+import asyncio
 import json as jsonlib
 import re
 import threading
@@ -19,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.client import responses
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
@@ -63,12 +70,15 @@ class _Route:
 
 
 class FakeHttpServer:
-    def __init__(self) -> None:
+    def __init__(self, keep_alive: bool = False) -> None:
         self.requests: list[Recorded] = []
+        self.keep_alive = keep_alive
         self._routes: list[_Route] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._address: tuple[str, int] | None = None
 
     # configuration ---------------------------------------------------------------------
 
@@ -96,11 +106,13 @@ class FakeHttpServer:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
+        assert self._server is not None or self._address is not None, "server not started"
+        host, port = self._address or self._server.server_address[:2]
         return f"http://{host}:{port}"
 
     def start(self) -> FakeHttpServer:
+        if self.keep_alive:
+            return self._start_asyncio()
         fake = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -128,6 +140,10 @@ class FakeHttpServer:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._loop is not None:
+            asyncio.run_coroutine_threadsafe(self._close(), self._loop)
+            self._thread.join(5)
+            self._loop = self._address = None
 
     def __enter__(self) -> FakeHttpServer:
         return self.start()
@@ -138,15 +154,25 @@ class FakeHttpServer:
     # serving ---------------------------------------------------------------------------
 
     def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
-        split = urlsplit(h.path)
         length = int(h.headers.get("Content-Length") or 0)
-        request = Recorded(
-            method=h.command,
-            path=split.path,
-            query=parse_qs(split.query),
-            headers={k.lower(): v for k, v in h.headers.items()},
-            body=h.rfile.read(length) if length else b"",
-        )
+        headers = {k.lower(): v for k, v in h.headers.items()}
+        reply = self._answer(h.command, h.path, headers, h.rfile.read(length) if length else b"")
+        if reply.delay:
+            time.sleep(reply.delay)
+        body, headers = self._encode(reply)
+        try:
+            h.send_response(reply.status)
+            for name, value in headers.items():
+                h.send_header(name, value)
+            h.end_headers()
+            h.wfile.write(body)
+        except OSError:  # the client gave up (timeout test): nothing to answer
+            pass
+
+    def _answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+        """The request recorded, and the reply of its route (404 without one)."""
+        split = urlsplit(target)
+        request = Recorded(method, split.path, parse_qs(split.query), headers, body)
         with self._lock:
             self.requests.append(request)
             found = None
@@ -163,29 +189,79 @@ class FakeHttpServer:
                 reply = scripted or route.handler(request, match)
             except Exception as exc:  # a broken fake should show up as a 500, not a hang
                 reply = Reply(500, json={"error": f"fake handler crashed: {exc!r}"})
-        if reply.delay:
-            time.sleep(reply.delay)
+        return reply
+
+    @staticmethod
+    def _encode(reply: Reply) -> tuple[bytes, dict[str, str]]:
         body = reply.body
         headers = dict(reply.headers)
         if reply.json is not None:
             body = jsonlib.dumps(reply.json, ensure_ascii=False).encode()
             headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        headers["Content-Length"] = str(len(body))
+        return body, headers
+
+    # keep-alive serving (asyncio) ------------------------------------------------------------
+
+    def _start_asyncio(self) -> FakeHttpServer:
+        ready = threading.Event()
+
+        def serve() -> None:
+            self._loop = loop = asyncio.new_event_loop()
+            server = loop.run_until_complete(asyncio.start_server(self._client, "127.0.0.1", 0))
+            self._address = server.sockets[0].getsockname()[:2]
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                server.close()
+                loop.close()
+
+        self._thread = threading.Thread(target=serve, name="fake-http", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("fake HTTP server did not start")
+        return self
+
+    async def _close(self) -> None:
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        asyncio.get_running_loop().stop()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            h.send_response(reply.status)
-            for name, value in headers.items():
-                h.send_header(name, value)
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            h.wfile.write(body)
-        except OSError:  # the client gave up (timeout test): nothing to answer
+            while True:  # the requests of one keep-alive connection
+                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+                line, _, rest = head.partition("\r\n")
+                method, target = (line.split(" ") + ["", ""])[:2]
+                headers = {
+                    k.strip().lower(): v.strip()
+                    for k, _, v in (h.partition(":") for h in rest.split("\r\n") if h)
+                }
+                body = await reader.readexactly(int(headers.get("content-length") or 0))
+                reply = self._answer(method, target, headers, body)
+                if reply.delay:
+                    await asyncio.sleep(reply.delay)
+                payload, reply_headers = self._encode(reply)
+                status = f"HTTP/1.1 {reply.status} {responses.get(reply.status, '')}\r\n"
+                lines = "".join(f"{k}: {v}\r\n" for k, v in reply_headers.items())
+                writer.write(f"{status}{lines}\r\n".encode("latin-1") + payload)
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    break
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
             pass
+        finally:
+            writer.close()
 
 
 class FakeService:
     """Base for a fake external system served by its own FakeHttpServer."""
 
-    def __init__(self) -> None:
-        self.server = FakeHttpServer()
+    def __init__(self, keep_alive: bool = False) -> None:
+        self.server = FakeHttpServer(keep_alive)
 
     @property
     def url(self) -> str:

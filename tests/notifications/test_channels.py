@@ -9,6 +9,7 @@ import random
 import re
 import socket
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -161,6 +162,37 @@ def test_sms_success_sends_folded_text_and_reference(sms_fake):
             "request_id": "attempt-1",
         }
     ]
+
+
+def test_the_keep_alive_gateway_answers_like_the_threaded_one_without_blocking():
+    """The benchmarks' mode of the fake (HTTP/1.1 on asyncio): the same answers, arrival
+    times and recipients noted, a held reply holding up no other."""
+    with FakeSmsGateway(keep_alive=True) as fake:
+        client = gateway(fake)
+        assert client.send("0912 345 678", "Hồ sơ", "attempt-1").outcome is Outcome.ACCEPTED
+        assert client.send("0912 345 678", "Hồ sơ", "attempt-1").outcome is Outcome.ACCEPTED
+        assert (fake.duplicates, fake.by_phone["84912345678"], list(fake.delivered())) == (
+            1,
+            1,
+            ["attempt-1"],
+        )
+        assert (
+            SmsGateway(fake.send_url, "wrong", fake.brandname)
+            .send("0912345678", "x", "attempt-2")
+            .outcome
+            is Outcome.TECHNICAL_FAILURE
+        )
+        assert fake.refused == 1
+        fake.hold_for["84912345670"] = 0.5
+        slow = threading.Thread(target=client.send, args=("0912345670", "x", "attempt-3"))
+        slow.start()
+        while "attempt-3" not in fake.arrived:
+            time.sleep(0.01)
+        started = time.perf_counter()
+        assert client.send("0912345671", "x", "attempt-4").outcome is Outcome.ACCEPTED
+        assert time.perf_counter() - started < 0.4
+        slow.join(5)
+        assert fake.messages_to(["84912345670", "84912345671"]) == [1, 1]
 
 
 def test_sms_invalid_phone_is_permanent_without_a_request(sms_fake):
