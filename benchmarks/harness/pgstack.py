@@ -3,7 +3,8 @@ and the app's environment for them.
 
 benchmarks.harness.server runs the embedded mode (SQLite, REDIS_URL unset); the stack parts
 need the real backends. BENCH_PG_URL (default postgres@127.0.0.1:5432, trust auth) and
-BENCH_REDIS_URL (default database 14: the test suite flushes 15) point elsewhere when needed.
+BENCH_REDIS_URL (default database 9: the suite's xdist workers flush 15, 14 and down) point
+elsewhere when needed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from api.portal.push_auth import sign
 from benchmarks.harness import server
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 PUSH_SECRET = "benchmark-portal-push-secret"
 SECRET_KEY = "benchmark-only-secret-key"
 SETTING_NAMES = {f.name.upper() for f in fields(Settings)}
