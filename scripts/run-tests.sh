@@ -54,6 +54,6 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     echo "################################################################################"
   fi
 fi
-# The layer contract first (docs/architecture.md): a broken contract fails the run before the suite.
-.venv/bin/lint-imports --no-cache || { echo "make test: the layer contract is BROKEN (see above)"; exit 1; }
+# The import contracts first (docs/architecture.md): a broken one fails the run before the suite.
+.venv/bin/lint-imports --no-cache || { echo "make test: an import contract is BROKEN (see above)"; exit 1; }
 exec .venv/bin/pytest "$@"

@@ -61,17 +61,17 @@ def list_messages(
                 query.where(Message.id > since).order_by(Message.id).limit(limit + 1)
             )
         )
-        page.more, page.items = len(rows) > limit, rows[:limit]
+        page.more, shown = len(rows) > limit, rows[:limit]
     else:
         if cursor is not None:
             query = query.where(Message.id < cursor)
         rows = list(db.session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)))
-        page.items = list(reversed(rows[:limit]))
+        shown = list(reversed(rows[:limit]))
         if len(rows) > limit:
-            page.next_cursor = str(page.items[0].id)
-    _mark_delivered(thread, access.view, [m.id for m in page.items])
+            page.next_cursor = str(shown[0].id)
+    _mark_delivered(thread, access.view, [m.id for m in shown])
     page.unread_count = _unread_in_thread(thread.id, access.view)
-    page.items = name_authors(page.items, access.dossier.applicant_name)
+    page.items = name_authors(shown, access.dossier.applicant_name)
     return page
 
 

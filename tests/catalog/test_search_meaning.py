@@ -390,8 +390,8 @@ def test_the_meaning_path_reads_phrase_wording_beside_the_query(meaning):
 
     phrases = official_phrases(clean_words("lam so do"))
     assert phrases  # the synonym list's official wording for "sổ đỏ"
-    alone = meaning.meaning.similarities("lam so do")
-    beside = meaning.meaning.similarities(Meant("lam so do", tuple(phrases)))
+    alone = meaning.meaning.similarities("lam so do")[0]
+    beside = meaning.meaning.similarities(Meant("lam so do", tuple(phrases)))[0]
     assert alone.shape == beside.shape and not (alone == beside).all()
 
 

@@ -124,18 +124,18 @@ def evidence_for(index, top: int, all_groups, cosines, z, by_meaning) -> Evidenc
 
 
 def meaning_candidates(index, query: str, mask: np.ndarray):  # noqa: ANN001, ANN201
-    """Per distinct name: its cosine with the query (the best of its texts) and how far that
-    stands above the crowd; the best names by meaning among those the filters allow; and the
-    cosine of the name and description alone, which the confidence reads: it was fitted on
-    one text a name, and the best of several texts stands higher by chance (on the tuning
-    split, only so did chatter and off-topic queries stay apart from procedures)."""
+    """Per distinct name: how far its cosine with the query (the best of its texts) stands
+    above the crowd; the best names by meaning among those the filters allow; and the cosine
+    of the name and description alone, which the confidence reads: it was fitted on one text
+    a name, and the best of several texts stands higher by chance (on the tuning split, only
+    so did chatter and off-topic queries stay apart from procedures)."""
     if index.meaning is None:
-        return None, None, [], None
-    cosines, named = index.meaning.both_similarities(query)
+        return None, [], None
+    cosines, named = index.meaning.similarities(query)
     z = standardise(cosines)
     allowed = np.zeros(index.name_count, bool)
     allowed[index.name_id[mask]] = True
     ranked = np.flatnonzero(allowed)
     if len(ranked) > MEANING_DEPTH:
         ranked = ranked[np.argpartition(-z[ranked], MEANING_DEPTH)[:MEANING_DEPTH]]
-    return cosines, z, ranked[np.argsort(-z[ranked], kind="stable")].tolist(), named
+    return z, ranked[np.argsort(-z[ranked], kind="stable")].tolist(), named

@@ -35,15 +35,10 @@ from api.catalog.search.build import (
     postings,
 )
 from api.catalog.search.embedding import Embedder, default_embedder
-from api.catalog.search.fusion import (
-    evidence_for,
-    judge,
-    meaning_candidates,
-    meaning_close,
-    meaning_weight,
-)
-from api.catalog.search.marks import MarkRestorer
+from api.catalog.search.fusion import judge
+from api.catalog.search.marks import MarkRestorer, words_of
 from api.catalog.search.query import Lexicon, clean_words, confusions, load_lexicon, variants
+from api.catalog.search.ranking import rank
 from api.catalog.search.rerank import name_facts, name_score
 from api.catalog.search.semantic import MeaningIndex, passage_text, read_query
 from api.catalog.search.situations import load_situations
@@ -54,14 +49,13 @@ from api.catalog.search.types import (
     ProcedureEntry,
     SearchResult,
 )
-from api.kernel.text import fold, has_marks, normalise_vietnamese
+from api.kernel.text import fold
 
 NAME_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 K1 = 1.2
 NAME_B = 0.3
 BODY_B = 0.75
-RERANK_DEPTH = 60
 # Names re-ranked often (the popular procedures) keep what re-ranking reads of them; bounded,
 # so a 100,000-procedure catalog cannot grow a worker's memory by much.
 NAME_CACHE = 5_000
@@ -72,7 +66,6 @@ TYPO_WEIGHT = 0.8
 CONFUSION_WEIGHT = 0.5
 CITIZEN_SUBJECT_WORDS = ("ca nhan", "cong dan", "ho gia dinh", "cha me")
 CODE_QUERY = re.compile(r"^\s*(\d\.\d{6}(?:\.[0-9A-Za-z]+)*)\s*$")
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 DEFAULT = "default"
@@ -306,7 +299,7 @@ class SearchIndex:
         name_id = int(self.name_id[position])
         found = self._marked_cache.get(name_id)
         if found is None:
-            found = frozenset(_WORD.findall(normalise_vietnamese(self.names[position])))
+            found = frozenset(words_of(self.names[position]))
             if len(self._marked_cache) < NAME_CACHE:
                 self._marked_cache[name_id] = found
         return found
@@ -351,7 +344,7 @@ class SearchIndex:
         hits = matched & mask
         if code_hit is not None:
             hits[code_hit] = mask[code_hit]
-        ranked = self._rank(query, scores, hits, mask, best_groups, offset + limit)
+        ranked = rank(self, query, scores, hits, mask, best_groups, offset + limit)
         order, evidence, found, weak = ranked
         if code_hit is not None and hits[code_hit]:
             # Someone who typed a procedure code wants exactly that procedure first.
@@ -420,85 +413,6 @@ class SearchIndex:
     def _code_match(self, query: str) -> int | None:
         found = CODE_QUERY.match(query)
         return self.position_by_code.get(found.group(1)) if found else None
-
-    def _rank(self, query, scores, hits, mask, best_groups, needed: int):  # noqa: ANN001, ANN202
-        """Order the matches. Re-ranking works on distinct names (a national procedure and its
-        provincial variants share one), so one much-copied name cannot crowd out the rest;
-        each name is shown once (national first) before any of its other variants. Names the
-        meaning path finds join the word-based candidates; both kinds of evidence are added.
-        Returns the order, the evidence for the best answer and the names only the meaning
-        path found."""
-        all_groups, _, meant = best_groups
-        _, z, by_meaning, named = meaning_candidates(self, meant, mask)
-        candidates = np.flatnonzero(hits)
-        if len(candidates) == 0 and not by_meaning:
-            return [], judge(0.0), [], set()
-        name_of = self.name_id[candidates]
-        best = np.full(self.name_count, -np.inf, np.float32)
-        np.maximum.at(best, name_of, scores[candidates])
-        names_hit = np.flatnonzero(best > -np.inf)
-        order_of_names = names_hit[np.argsort(-best[names_hit], kind="stable")]
-        depth = max(RERANK_DEPTH, needed)
-        chosen = order_of_names[:depth].tolist()
-        lexical = set(chosen)
-        meaning_only = [n for n in by_meaning if best[n] == -np.inf]
-        chosen += [n for n in by_meaning if n not in lexical and best[n] != -np.inf]
-        chosen += meaning_only
-        # A name's representative: its national procedure, else its best-scoring variant.
-        nationals = candidates[self.is_national[candidates]]
-        representative = dict(
-            zip(self.name_id[nationals].tolist(), nationals.tolist(), strict=True)
-        )
-        missing = [n for n in chosen if n not in representative]
-        if meaning_only:
-            # Names only the meaning path found: their procedures the filters allow.
-            extra = np.flatnonzero(mask & np.isin(self.name_id, meaning_only))
-            candidates = np.concatenate([candidates, extra])
-            name_of = self.name_id[candidates]
-            nationals = extra[self.is_national[extra]]
-            representative.update(
-                zip(self.name_id[nationals].tolist(), nationals.tolist(), strict=True)
-            )
-            missing = [n for n in chosen if n not in representative]
-        if missing:
-            subset = candidates[np.isin(name_of, missing)]
-            subset = subset[np.argsort(-scores[subset], kind="stable")]
-            names, first = np.unique(self.name_id[subset], return_index=True)
-            representative.update(zip(names.tolist(), subset[first].tolist(), strict=True))
-        raw_marked = (
-            {w for w in _WORD.findall(normalise_vietnamese(query)) if has_marks(w)}
-            if has_marks(query)
-            else set()
-        )
-        peak = (float(best[order_of_names[0]]) if len(order_of_names) else 0.0) or 1.0
-        weight = meaning_weight(all_groups[0] if all_groups else [])
-        prepared = [self._prepare(g) for g in all_groups]
-        final: dict[int, float] = {}
-        for name in chosen:
-            p = representative[name]
-            features = self._rerank(p, prepared, raw_marked)
-            final[p] = features + self._document_prior(p) + 0.6 * float(scores[p]) / peak
-            if z is not None:
-                final[p] += weight * float(z[name])
-        ranked = sorted(final, key=lambda p: (-final[p], len(self.names[p]), self.codes[p]))
-        evidence = evidence_for(self, ranked[0], all_groups, named, z, by_meaning)
-        if needed > len(ranked) and len(candidates) > len(ranked):
-            # Deep pages: the other names' best variants by score, then every other variant.
-            by_score = candidates[np.argsort(-scores[candidates], kind="stable")]
-            names, first = np.unique(self.name_id[by_score], return_index=True)
-            best_variant = dict(zip(names.tolist(), by_score[first].tolist(), strict=True))
-            rest = [representative.get(n, best_variant[n]) for n in order_of_names[depth:].tolist()]
-            seen = set(ranked)
-            ranked.extend(rest)
-            seen.update(rest)
-            if needed > len(ranked):
-                ranked.extend(p for p in by_score.tolist() if p not in seen)
-        # A name only the meaning path found joins the results when its meaning alone is close
-        # (else it is only a suggestion); "zyxwvut" finding its one procedure stays one.
-        weak = {n for n in meaning_only if not meaning_close(float(named[n]), float(z[n]))}
-        if evidence.close:
-            weak.discard(int(self.name_id[ranked[0]]))
-        return ranked, evidence, [n for n in meaning_only if n not in weak], weak
 
     def _browse(self, filters: Filters, offset: int, limit: int) -> SearchResult:
         mask = self.filter_mask(filters)

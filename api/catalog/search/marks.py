@@ -24,7 +24,8 @@ PAIR_WEIGHT = 3.0  # a seen word pair counts this much more than single-word fre
 LIST_WEIGHT = 5  # each entry of the word list counts as this many catalog occurrences
 
 
-def _words(text: str) -> list[str]:
+def words_of(text: str) -> list[str]:
+    """The words of a text, with their marks (Unicode normalised)."""
     return _WORD.findall(normalise_vietnamese(text))
 
 
@@ -37,7 +38,7 @@ class MarkRestorer:
         self._frozen: dict[str, list[tuple[str, float]]] | None = None
 
     def learn(self, text: str, weight: int = 1) -> None:
-        words = [w for w in _words(text) if not w.isdigit()]
+        words = [w for w in words_of(text) if not w.isdigit()]
         for word in words:
             self._single[fold(word)][word] += weight
         for a, b in zip(words, words[1:], strict=False):
@@ -104,4 +105,4 @@ class MarkRestorer:
 
     def restore(self, text: str) -> str:
         """The query with marks put back where they were missing ("lam so do" → "làm sổ đỏ")."""
-        return " ".join(self.restore_words(_words(text)))
+        return " ".join(self.restore_words(words_of(text)))

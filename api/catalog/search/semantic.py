@@ -121,14 +121,11 @@ class MeaningIndex:
         with self._lock:
             self._cache.clear()
 
-    def similarities(self, meant: Meant | str) -> np.ndarray:
+    def similarities(self, meant: Meant | str) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of the query (with its phrases' wording) with every distinct name: the best
-        of its texts (name and description, its everyday situations)."""
-        return self.both_similarities(meant)[0]
-
-    def both_similarities(self, meant: Meant | str) -> tuple[np.ndarray, np.ndarray]:
-        """The best of every name's texts, and its name and description alone (what the
-        confidence was fitted on: the best of several texts stands higher by chance)."""
+        of its texts (name and description, its everyday situations), and of its name and
+        description alone (what the confidence was fitted on: the best of several texts
+        stands higher by chance)."""
         if isinstance(meant, str):
             meant = Meant(meant)
         vector = self.query_vector(meant.query)
