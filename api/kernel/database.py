@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import fakeredis
 import redis
@@ -56,6 +57,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # PostgreSQL's translate(), which the unaccented free-text filters use (SQLite has none).
+        dbapi_connection.create_function("translate", 3, _translate, deterministic=True)
+
+
+def _translate(text: str | None, source: str, target: str) -> str | None:
+    """translate(text, from, to) as PostgreSQL has it: each character of ``from`` becomes the
+    one at its place in ``to``, or goes when ``to`` is shorter."""
+    if text is None or source is None or target is None:
+        return None
+    return text.translate(_translation(source, target))
+
+
+@lru_cache(maxsize=8)
+def _translation(source: str, target: str) -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for i, c in enumerate(source):  # a character given twice: its first place counts
+        table.setdefault(ord(c), target[i] if i < len(target) else None)
+    return table
 
 
 def _is_sqlite(dbapi_connection) -> bool:  # noqa: ANN001

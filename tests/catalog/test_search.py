@@ -146,3 +146,22 @@ def test_api_workers_build_the_index_before_their_first_request(app, monkeypatch
     monkeypatch.setattr(loader.holder, "_index", None)
     monkeypatch.setattr(loader, "current_revision", broken)
     assert loader.prebuild(app) is False
+
+
+def test_a_querys_variants_share_their_word_scores_without_changing_them():
+    """The synonym list's rewrites share most words with the query as typed; each word is
+    scored once per query, and every variant still gets the scores it would alone."""
+    data = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    fields = {f["code"]: f["name"] for f in data["fields"]}
+    index = SearchIndex(entries_from_records(data["procedures"], fields), embedder=None)
+    seen: dict = {}
+    words = ["so", "do", "bi", "sai", "ten"]
+    first = index._score_variant(index._groups(words), seen=seen)
+    assert seen  # remembered
+    again = index._score_variant(index._groups(words), seen=seen)
+    alone = index._score_variant(index._groups(words))
+    for scores in (first, again):
+        assert (scores[0] == alone[0]).all() and (scores[1] == alone[1]).all()
+    other = index._score_variant(index._groups(["giay", "chung", "nhan", "sai", "ten"]), seen=seen)
+    fresh = index._score_variant(index._groups(["giay", "chung", "nhan", "sai", "ten"]))
+    assert (other[0] == fresh[0]).all() and (other[1] == fresh[1]).all()

@@ -108,6 +108,16 @@ def test_a_life_situation_found_through_the_procedures_everyday_texts(meaning, n
     assert first_code(no_situations, query) != code  # the name and description alone miss it
 
 
+def test_the_everyday_texts_are_a_paragraph_and_messages(tmp_path):
+    file = tmp_path / "situations.json"
+    texts = {"vi": ["Nhà có  người mất.", "bố tôi vừa mất", " "], "en": "my father died"}
+    file.write_text(json.dumps({"situations": {"1.000001": texts}}), encoding="utf-8")
+    read = load_situations(str(file))
+    assert read == {"1.000001": ("Nhà có người mất.", "bố tôi vừa mất", "my father died")}
+    # every procedure of the catalog: its two paragraphs and nine messages
+    assert {len(found) for found in load_situations().values()} == {11}
+
+
 def test_a_situation_is_a_view_of_its_procedure(catalog):
     """A procedure whose name says nothing of the situation is found by its everyday text."""
     odd = replace(
@@ -258,7 +268,7 @@ def test_the_bot_offers_choices_when_unsure(app_ctx, monkeypatch):
     # Whatever the calibration (measured by the benchmark), a search that is not sure makes
     # the bot say so and offer choices: here every answer short of certain is "not sure".
     monkeypatch.setattr(fusion, "CLOSE", 0.9999)
-    replies = _replies("my boyfriend is a foreigner", "meaning-2")
+    replies = _replies("marry a foreigner", "meaning-2")
     text = " ".join(r.text for r in replies)
     offered = [b.data[2:] for r in replies for b in r.button_list() if b.data.startswith("p:")]
     assert "chưa chắc" in text  # says so plainly

@@ -233,8 +233,16 @@ class SearchIndex:
 
     # ---- scoring --------------------------------------------------------------------------
 
-    def _score_variant(self, groups, name_only: bool = False, min_coverage: float = MIN_COVERAGE):
-        """BM25 per document and the IDF-weighted share of groups each document contains."""
+    def _score_variant(
+        self,
+        groups,  # noqa: ANN001
+        name_only: bool = False,
+        min_coverage: float = MIN_COVERAGE,
+        seen: dict | None = None,
+    ):
+        """BM25 per document and the IDF-weighted share of groups each document contains.
+        ``seen``: the groups' scores already computed for this query; a query's variants (as
+        typed, and rewritten by the synonym list) share most of their words."""
         total = np.zeros(self.size, np.float32)
         covered = np.zeros(self.size, np.float32)
         weight_sum = 0.0
@@ -244,23 +252,34 @@ class SearchIndex:
                 continue
             group_idf = max(self.idf.get(term, 0.0) for term, _ in group)
             weight_sum += group_idf
-            best = None
-            for term, weight in group:
-                idf = self.idf.get(term, 0.0) * weight
-                term_score = np.zeros(self.size, np.float32)
-                posting = self.name_postings.get(term)
-                if posting is not None:
-                    term_score[posting.ids] += idf * NAME_WEIGHT * posting.weights
-                if not name_only:
-                    posting = self.body_postings.get(term)
-                    if posting is not None:
-                        term_score[posting.ids] += idf * BODY_WEIGHT * posting.weights
-                best = term_score if best is None else np.maximum(best, term_score)
+            key = (tuple(group), name_only)
+            best = seen.get(key) if seen is not None else None
+            if best is None:
+                best = self._group_score(group, name_only)
+                if seen is not None:
+                    seen[key] = best
             total += best
-            covered += (best > 0) * group_idf
+            covered += (best > 0) * np.float32(group_idf)  # float32: no float64 temporary
         if weight_sum == 0:
             return total, np.zeros(self.size, bool)
         return total, covered >= min_coverage * weight_sum - 1e-6
+
+    def _group_score(self, group: list[tuple[str, float]], name_only: bool) -> np.ndarray:
+        """One word's score per document: the best of its alternatives (itself, near
+        spellings), each BM25 in the name and the body."""
+        best = None
+        for term, weight in group:
+            idf = self.idf.get(term, 0.0) * weight
+            term_score = np.zeros(self.size, np.float32)
+            posting = self.name_postings.get(term)
+            if posting is not None:
+                term_score[posting.ids] += idf * NAME_WEIGHT * posting.weights
+            if not name_only:
+                posting = self.body_postings.get(term)
+                if posting is not None:
+                    term_score[posting.ids] += idf * BODY_WEIGHT * posting.weights
+            best = term_score if best is None else np.maximum(best, term_score)
+        return best
 
     def _prepare(self, groups) -> Prepared | None:  # noqa: ANN001
         """What re-ranking needs from one query variant, computed once per query."""
@@ -399,10 +418,11 @@ class SearchIndex:
         meant, glossed = read_query(self.meaning, query, words, self.lexicon)
         if glossed:  # an English query's Vietnamese wording is searched by words too
             found = [*found, glossed]
+        seen: dict = {}
         for number, variant in enumerate(found):
             groups = self._groups(variant)
             all_groups.append(groups)
-            score, ok = self._score_variant(groups)
+            score, ok = self._score_variant(groups, seen=seen)
             ok &= score > 0
             better = ok & (score > best)
             best = np.where(better, score, best)
