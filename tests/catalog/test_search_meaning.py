@@ -352,6 +352,23 @@ def test_vectors_are_computed_once_per_text_and_kept_on_disk(monkeypatch, tmp_pa
 # ---- the same on SQLite and PostgreSQL ------------------------------------------------------
 
 
+def test_the_sample_catalog_ships_with_its_vectors(monkeypatch, tmp_path, catalog):
+    """A fresh checkout (no vector file of its own) embeds none of the sample catalog's texts:
+    they come with it. Fails when the catalog or its situations changed without
+    ``python -m api.catalog.search.seed``."""
+    monkeypatch.setenv("SEARCH_VECTOR_DIR", str(tmp_path))
+    monkeypatch.setattr(vectors, "_memory", {})
+    model = default_embedder()
+    fresh = CountingEmbedder(model, model.fingerprint)
+    SearchIndex(catalog, embedder=fresh)
+    assert fresh.passages_embedded == 0, "run: python -m api.catalog.search.seed"
+    monkeypatch.setattr(vectors, "_memory", {})
+    monkeypatch.setattr(vectors, "SEED_DIR", tmp_path / "none")
+    without = CountingEmbedder(model, model.fingerprint)
+    SearchIndex(catalog[:3], embedder=without)
+    assert without.passages_embedded > 0  # without the shipped file the model runs
+
+
 def test_a_digest_ending_in_a_zero_byte_is_kept_too(monkeypatch, tmp_path):
     # sha1("văn bản 108") ends in 0x00, which numpy's byte strings used to drop.
     monkeypatch.setenv("SEARCH_VECTOR_DIR", str(tmp_path))

@@ -4,7 +4,8 @@ A catalog import changes few names; provincial copies share their national name.
 are kept by the text's digest in one file per model (``SEARCH_VECTOR_DIR``, default
 ``instance/search-vectors``): a new revision embeds only the names it has not seen, and an API
 or job worker starting on a known catalog reads them from the file instead of running the
-model hundreds of times.
+model hundreds of times. The sample catalog's vectors ship beside it (``SEED_DIR``), so a
+fresh checkout does not spend minutes on them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from api.kernel.settings import DEFAULT_INSTANCE_DIR
 log = logging.getLogger(__name__)
 
 DIR_SETTING = "SEARCH_VECTOR_DIR"
+# Vectors of the sample catalog's texts, made by ``python -m api.catalog.search.seed``.
+SEED_DIR = Path(__file__).resolve().parents[2] / "data" / "search-vectors"
 BATCH = 64
 DIGEST_BYTES = 20  # sha1
 _lock = threading.Lock()
@@ -48,23 +51,29 @@ def _load(embedder: Embedder) -> dict[bytes, np.ndarray]:
     known = _memory.get(embedder.fingerprint)
     if known is not None:
         return known
-    known = {}
-    path = _file(embedder)
-    if path.exists():
-        try:
-            with np.load(path) as data:
-                keys, vectors = data["keys"], data["vectors"]
-            if vectors.ndim == 2 and vectors.shape[1] == embedder.dim:
-                # numpy's byte strings drop trailing NUL bytes: a digest ending in 0x00 comes
-                # back shorter (its text was embedded again at every start) unless padded.
-                known = {
-                    bytes(k).ljust(DIGEST_BYTES, b"\0"): v
-                    for k, v in zip(keys, vectors, strict=True)
-                }
-        except (OSError, ValueError, KeyError):
-            log.warning("search_vectors_unreadable", extra={"file": path.name})
+    # The vectors shipped with the sample catalog first (a fresh checkout starts without
+    # running the model thousands of times), then this machine's own file.
+    known = _read(SEED_DIR / f"{embedder.fingerprint}.npz", embedder.dim)
+    known.update(_read(_file(embedder), embedder.dim))
     _memory[embedder.fingerprint] = known
     return known
+
+
+def _read(path: Path, dim: int) -> dict[bytes, np.ndarray]:
+    if not path.exists():
+        return {}
+    try:
+        with np.load(path) as data:
+            keys, vectors = data["keys"], data["vectors"]
+        if vectors.ndim == 2 and vectors.shape[1] == dim:
+            # numpy's byte strings drop trailing NUL bytes: a digest ending in 0x00 comes
+            # back shorter (its text was embedded again at every start) unless padded.
+            return {
+                bytes(k).ljust(DIGEST_BYTES, b"\0"): v for k, v in zip(keys, vectors, strict=True)
+            }
+    except (OSError, ValueError, KeyError):
+        log.warning("search_vectors_unreadable", extra={"file": path.name})
+    return {}
 
 
 def _save(embedder: Embedder, known: dict[bytes, np.ndarray]) -> None:
