@@ -349,9 +349,6 @@ def test_vectors_are_computed_once_per_text_and_kept_on_disk(monkeypatch, tmp_pa
     assert index.meaning.view_vectors.shape == (views, 384)
 
 
-# ---- the same on SQLite and PostgreSQL ------------------------------------------------------
-
-
 def test_the_sample_catalog_ships_with_its_vectors(monkeypatch, tmp_path, catalog):
     """A fresh checkout (no vector file of its own) embeds none of the sample catalog's texts:
     they come with it. Fails when the catalog or its situations changed without
@@ -367,6 +364,9 @@ def test_the_sample_catalog_ships_with_its_vectors(monkeypatch, tmp_path, catalo
     without = CountingEmbedder(model, model.fingerprint)
     SearchIndex(catalog[:3], embedder=without)
     assert without.passages_embedded > 0  # without the shipped file the model runs
+
+
+# ---- the same on SQLite and PostgreSQL ------------------------------------------------------
 
 
 def test_a_digest_ending_in_a_zero_byte_is_kept_too(monkeypatch, tmp_path):
