@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from api.catalog.importer import DEFAULT_CATALOG
@@ -20,6 +21,7 @@ from api.catalog.search.embedding import E5Embedder, Embedder, default_embedder
 from api.catalog.search.index import Filters, SearchIndex
 from api.catalog.search.loader import entries_from_records, holder
 from api.catalog.search.marks import MarkRestorer
+from api.catalog.search.semantic import POOL_TEMPERATURE, pooled
 from api.catalog.search.situations import load_situations
 from bots.engine.router import handle
 from bots.engine.types import TEXT, Incoming
@@ -94,7 +96,10 @@ def test_an_everyday_phrasing_only_meaning_can_find(meaning, words_alone):
     assert meaning.codes[result.positions[0]] == code
 
 
-ACCIDENT_AT_WORK = ("đang đi làm thì bị tai nạn ở xưởng, xin tiền bảo hiểm", "1.012506")
+ACCIDENT_AT_WORK = (
+    "làm ở công trường bị ngã giàn giáo gãy chân, bảo hiểm có trả không",
+    "1.012506",
+)
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +121,17 @@ def test_the_everyday_texts_are_a_paragraph_and_messages(tmp_path):
     assert read == {"1.000001": ("Nhà có người mất.", "bố tôi vừa mất", "my father died")}
     # every procedure of the catalog: its two paragraphs and fifteen messages
     assert {len(found) for found in load_situations().values()} == {17}
+
+
+def test_a_names_texts_are_pooled_softly():
+    named = np.array([0.80, 0.80, 0.70], np.float32)
+    # name 0: one lucky text at 0.86; name 1: three texts at 0.85; name 2: none of its own
+    views = np.array([0.86, 0.70, 0.85, 0.85, 0.85], np.float32)
+    owners = np.array([0, 0, 1, 1, 1])
+    found = pooled(named, owners, views)
+    assert found[1] > found[0] > 0.86  # several close texts count more than one lucky one
+    assert found[2] == pytest.approx(0.70, abs=1e-6)  # its one text: its cosine
+    assert found[0] < 0.86 + POOL_TEMPERATURE  # the best text counts most
 
 
 def test_a_situation_is_a_view_of_its_procedure(catalog):
