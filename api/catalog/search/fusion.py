@@ -133,10 +133,10 @@ def evidence_for(index, top: int, all_groups, cosines, z, by_meaning) -> Evidenc
 
 
 def meaning_candidates(index, query: str, mask: np.ndarray):  # noqa: ANN001, ANN201
-    """Per distinct name: how far its cosine with the query (the best of its texts) stands
+    """Per distinct name: how far its cosine with the query (its texts pooled) stands
     above the crowd; the best names by meaning among those the filters allow; and the cosine
     of the name and description alone, which the confidence reads: it was fitted on one text
-    a name, and the best of several texts stands higher by chance (on the tuning split, only
+    a name, and a pool of several texts stands higher by chance (on the tuning split, only
     so did chatter and off-topic queries stay apart from procedures)."""
     if index.meaning is None:
         return None, [], None

@@ -66,7 +66,7 @@ class MeaningIndex:
         views: list[tuple[int, str]] = (),
     ) -> None:
         """``passages``: one text per distinct name; ``views``: (name, text) further texts of
-        a name (its everyday situations): a name's similarity is the best of its texts'."""
+        a name (its everyday situations): a name's similarity pools its texts' (pooled)."""
         self.embedder = embedder
         self.restorer = restorer
         self.vectors = passage_vectors(embedder, passages)  # one row per distinct name
@@ -127,9 +127,9 @@ class MeaningIndex:
             self._cache.clear()
 
     def similarities(self, meant: Meant | str) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine of the query (with its phrases' wording) with every distinct name: the best
-        of its texts (name and description, its everyday situations), and of its name and
-        description alone (what the confidence was fitted on: the best of several texts
+        """Cosine of the query (with its phrases' wording) with every distinct name: its
+        texts pooled (name and description, its everyday situations), and of its name and
+        description alone (what the confidence was fitted on: a pool of several texts
         stands higher by chance)."""
         if isinstance(meant, str):
             meant = Meant(meant)

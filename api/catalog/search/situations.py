@@ -1,8 +1,8 @@
 """Each procedure's life situations in everyday words (api/data/procedure_situations.json):
 "nhà mới sinh em bé, đi làm giấy khai sinh cho con" beside "Đăng ký khai sinh", then short
 messages as citizens type them ("bố tôi vừa mất cần làm giấy gì"). The meaning path reads
-them as further views of a procedure; a name's similarity to a query is the best of its views,
-so an everyday phrasing finds the procedure without diluting its name.
+them as further views of a procedure; a name's similarity to a query pools its views
+(semantic.pooled), so an everyday phrasing finds the procedure without diluting its name.
 
 Chosen on the tuning split and tuning set 2 half A: the best view against a mix of views or
 the name alone (half A hit@1 0.813 → 0.874; the first tuning split 0.927 → 0.922; half B's
