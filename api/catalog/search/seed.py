@@ -1,6 +1,6 @@
 """Make the vectors shipped with the sample catalog (vectors.SEED_DIR): every text its index
 embeds, the names with their descriptions and the everyday situations. Without them a fresh
-checkout runs the model on some 3,400 texts (about two minutes on one core) before its first
+checkout runs the model on some 5,100 texts (about three minutes on one core) before its first
 search. Run again after changing the sample catalog, its situations or the model:
 
     python -m api.catalog.search.seed
