@@ -201,6 +201,14 @@ def test_marks_restored_from_the_vocabulary(restorer, typed, meant):
     assert restorer.restore(typed) == meant
 
 
+def test_marks_are_learned_from_the_everyday_texts_too(meaning, no_situations):
+    """The catalog's official words pull "dang" to "đăng" (đăng ký); the situations' everyday
+    Vietnamese knows "đang học" and "bộ đội"."""
+    assert meaning.meaning.text_for("con toi dang hoc lop 5") == "con tôi đang học lớp 5"
+    assert meaning.meaning.text_for("chau toi sap di bo doi") == "cháu tôi sắp đi bộ đội"
+    assert no_situations.meaning.text_for("con toi dang hoc lop 5") != "con tôi đang học lớp 5"
+
+
 def test_the_everyday_word_list_is_read():
     r = MarkRestorer()
     r.learn_word_list()

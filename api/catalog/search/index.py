@@ -49,7 +49,7 @@ from api.catalog.search.types import (
     ProcedureEntry,
     SearchResult,
 )
-from api.kernel.text import fold
+from api.kernel.text import fold, has_marks
 
 NAME_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
@@ -88,6 +88,7 @@ class SearchIndex:
         restorer = MarkRestorer()
         passages: list[str] = []  # what the meaning path reads, one per distinct name
         views: list[tuple[int, str]] = []  # further texts of a distinct name: (name, text)
+        everyday: list[str] = []  # the Vietnamese ones, for putting marks back
         situations = load_situations() if situations is None else situations
         seen_bodies: set[int] = set()
         self._marker_cache: dict[str, tuple[frozenset[str], ...]] = {}
@@ -115,8 +116,10 @@ class SearchIndex:
                 name_id = name_ids[entry.name] = len(distinct_names)
                 distinct_names.append((entry.name, fold(entry.name)))
                 passages.append(passage_text(entry))
-                views += [(name_id, text) for text in situations.get(entry.national_code, ())]
+                texts = situations.get(entry.national_code, ())
+                views += [(name_id, text) for text in texts]
                 restorer.learn(entry.name)
+                everyday += [text for text in texts if has_marks(text)]
             if hash(entry.body) not in seen_bodies:  # provincial copies repeat the text
                 seen_bodies.add(hash(entry.body))
                 restorer.learn(entry.body)
@@ -179,6 +182,11 @@ class SearchIndex:
         self.name_vocabulary = sorted(self.name_postings)
         del seen_bodies
         restorer.learn_word_list()
+        # Everyday Vietnamese as citizens write it ("đang học", "bộ đội"), beside the catalog's
+        # official words ("đăng ký", "sử dụng"): how the words it knows are used. Chosen on the
+        # tuning splits: tuning set 3 without marks 0.805 → 0.851; tuning and half A unchanged.
+        for text in everyday:
+            restorer.learn_usage(text)
         self.restorer = restorer
         if embedder == DEFAULT:
             embedder = default_embedder()

@@ -2,7 +2,8 @@
 khai sinh"), so the meaning path (a multilingual model) reads words it knows.
 
 The vocabulary is the catalog's own text (names, descriptions, results, fields) plus a short
-everyday word list (api/data/vi_everyday.txt). Each folded word may stand for several marked
+everyday word list (api/data/vi_everyday.txt); the procedures' everyday situations teach how
+those words are used (learn_usage). Each folded word may stand for several marked
 words ("ban" → bán, bản, ban); the choice is the path through the query that the catalog's
 word pairs support best (a small Viterbi), falling back to the commonest single word.
 """
@@ -43,6 +44,19 @@ class MarkRestorer:
             self._single[fold(word)][word] += weight
         for a, b in zip(words, words[1:], strict=False):
             self._pairs[(a, b)] += weight
+        self._frozen = None
+
+    def learn_usage(self, text: str, weight: int = 1) -> None:
+        """How known words are used ("đang học", "bộ đội"): a text's word pairs and the share
+        of each form among the words already known, no new words (so English stays English:
+        everyday messages mention "visa", "Mỹ")."""
+        words = [w for w in words_of(text) if not w.isdigit()]
+        known = [w for w in words if fold(w) in self._single]
+        for word in known:
+            self._single[fold(word)][word] += weight
+        for a, b in zip(words, words[1:], strict=False):
+            if fold(a) in self._single and fold(b) in self._single:
+                self._pairs[(a, b)] += weight
         self._frozen = None
 
     def learn_all(self, texts: Iterable[str], weight: int = 1) -> None:
