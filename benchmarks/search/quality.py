@@ -3,7 +3,8 @@ per kind too, English apart, and how often "no close match" was said.
 
 Tuning split: benchmarks/search_queries.json (the development set) and
 search_queries_tuning_extra.json (life events, English, family members; "none" items are
-off-topic queries that should get "no close match"). Frozen test split:
+off-topic queries that should get "no close match"); tuning set 2 (halves A and B) and
+tuning set 3 below. Frozen test split:
 search_queries_test.json, written by someone who never saw the code or the synonym list,
 copied unchanged and never tuned on. A query counts as found first when it is the first
 thing shown: the first result, or with "no close match" the first suggestion.

@@ -46,17 +46,17 @@ class MarkRestorer:
             self._pairs[(a, b)] += weight
         self._frozen = None
 
-    def learn_usage(self, text: str, weight: int = 1) -> None:
+    def learn_usage(self, text: str) -> None:
         """How known words are used ("đang học", "bộ đội"): a text's word pairs and the share
         of each form among the words already known, no new words (so English stays English:
         everyday messages mention "visa", "Mỹ")."""
         words = [w for w in words_of(text) if not w.isdigit()]
         known = [w for w in words if fold(w) in self._single]
         for word in known:
-            self._single[fold(word)][word] += weight
+            self._single[fold(word)][word] += 1
         for a, b in zip(words, words[1:], strict=False):
             if fold(a) in self._single and fold(b) in self._single:
-                self._pairs[(a, b)] += weight
+                self._pairs[(a, b)] += 1
         self._frozen = None
 
     def learn_all(self, texts: Iterable[str], weight: int = 1) -> None:

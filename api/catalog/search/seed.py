@@ -28,20 +28,22 @@ def write_seed(catalog: Path) -> Path:
     data = json.loads(catalog.read_text(encoding="utf-8"))
     fields = {f["code"]: f["name"] for f in data["fields"]}
     with tempfile.TemporaryDirectory() as scratch:
-        shipped, os.environ[vectors.DIR_SETTING] = vectors.SEED_DIR, scratch
-        vectors.SEED_DIR = Path(scratch) / "none"  # start from nothing
-        vectors._memory.clear()
+        before = os.environ.get(vectors.DIR_SETTING)
+        os.environ[vectors.DIR_SETTING] = scratch  # this machine's own file stays as it is
+        vectors._memory[embedder.fingerprint] = {}  # nothing carried over, not the shipped file
         try:
             SearchIndex(entries_from_records(data["procedures"], fields), embedder=embedder)
         finally:
-            vectors.SEED_DIR = shipped
-            del os.environ[vectors.DIR_SETTING]
+            if before is None:
+                del os.environ[vectors.DIR_SETTING]
+            else:
+                os.environ[vectors.DIR_SETTING] = before
             vectors._memory.clear()
         made = Path(scratch) / f"{embedder.fingerprint}.npz"
-        shipped.mkdir(parents=True, exist_ok=True)
-        for old in shipped.glob("*.npz"):
+        vectors.SEED_DIR.mkdir(parents=True, exist_ok=True)
+        for old in vectors.SEED_DIR.glob("*.npz"):
             old.unlink()
-        return Path(shutil.copy(made, shipped / made.name))
+        return Path(shutil.copy(made, vectors.SEED_DIR / made.name))
 
 
 if __name__ == "__main__":
