@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from api.catalog.importer import DEFAULT_CATALOG
-from api.catalog.search import vectors
+from api.catalog.search import fusion, vectors
 from api.catalog.search.documents import DocumentIndex
 from api.catalog.search.embedding import E5Embedder, Embedder, default_embedder
 from api.catalog.search.index import Filters, SearchIndex
@@ -243,6 +243,32 @@ def test_the_query_words_decide_between_family_members(meaning, query, code):
     assert first_code(meaning, query) == code
 
 
+def test_a_long_query_leans_on_its_meaning():
+    words = [[("dang", 1.0)], [("ky", 1.0)]]
+    short = fusion.meaning_weight(words, 2)
+    assert fusion.meaning_weight(words, fusion.LONG_QUERY) == short
+    longer = fusion.meaning_weight(words, fusion.LONG_QUERY + 3)
+    longest = fusion.meaning_weight(words, 2 * fusion.LONG_QUERY)
+    assert short < longer < longest == pytest.approx(short + fusion.W_MEANING_LONG)
+    assert fusion.meaning_weight(words, 100) == longest  # a pasted letter gains no more
+
+
+# Life events told as stories (tuning splits): their many common words ("tay", "nhận",
+# "trả") point at other names; the meaning, weighed up for a long query, finds the right one.
+STORIES = [
+    ("bị máy cắt đứt ngón tay khi làm ở xưởng, được bảo hiểm trả gì", "1.012506"),
+    ("bố tôi 76 tuổi không có lương hưu, có được nhận tiền hằng tháng không", "1.013455"),
+    ("không nuôi tiếp được đứa bé nhận chăm sóc nữa, trả lại", "1.013024"),
+]
+
+
+@pytest.mark.parametrize("query, code", STORIES)
+def test_a_story_is_found_by_its_meaning(meaning, monkeypatch, query, code):
+    assert first_code(meaning, query) == code
+    monkeypatch.setattr(fusion, "W_MEANING_LONG", 0.0)
+    assert first_code(meaning, query) != code  # the test reads the long query's weight
+
+
 def test_filters_apply_to_what_the_meaning_path_finds(meaning):
     positions = meaning.search(EVERYDAY[0], Filters(field="hotich"), 0, 10).positions
     assert all(meaning.field_codes[meaning.field_ix[p]] == "hotich" for p in positions)
@@ -287,7 +313,6 @@ def _replies(text: str, chat: str = "meaning-1"):  # noqa: ANN202
 
 
 def test_the_bot_offers_choices_when_unsure(app_ctx, monkeypatch):
-    from api.catalog.search import fusion
 
     # Whatever the calibration (measured by the benchmark), a search that is not sure makes
     # the bot say so and offer choices: here every answer short of certain is "not sure".

@@ -26,6 +26,15 @@ W_MEANING_UNKNOWN = 2.0
 # names' texts pooled (semantic.pooled) the meaning reads better and W_MEANING went 0.6 → 1.0:
 # on the tuning split and half A together 362-366 of 384 first for W_MEANING 0.8-1.2 and
 # pooling temperatures 0.01-0.02, a flat top whose middle was taken (0.6: 361).
+# ... and more for a long query: a life event told as a story shares many common words
+# ("con", "bố", "xe") with names it is not about, and its meaning says more than any of
+# them. Grows from nothing at LONG_QUERY words by W_MEANING_LONG over the next LONG_QUERY.
+# Chosen on the tuning split, half A and tuning set 3 (the weight added for z times
+# min((words - L) / 6, cap)): 595 of 640 first before; 598-600 for L 4-8, weights 0.5-2.5
+# and caps 1, 2 or none, a flat top whose middle was taken (L 6, 1.5, cap 1: 600; half B,
+# figures only, 138 → 140).
+W_MEANING_LONG = 1.5
+LONG_QUERY = 6
 # Names the meaning path adds to the word-based candidates.
 MEANING_DEPTH = 24
 # Confidence: a logistic of the words found in the best name, its raw cosine with the query,
@@ -68,12 +77,14 @@ def standardise(similarities: np.ndarray) -> np.ndarray:
     return (similarities - float(similarities.mean())) / spread
 
 
-def meaning_weight(groups: list[list[tuple[str, float]]]) -> float:
-    """The meaning path's weight for a query, from its words as typed (one group a word)."""
+def meaning_weight(groups: list[list[tuple[str, float]]], words: int = 0) -> float:
+    """The meaning path's weight for a query, from its words as typed (one group a word)
+    and how many words were typed."""
+    longer = W_MEANING_LONG * min(max(0, words - LONG_QUERY) / LONG_QUERY, 1.0)
     if not groups:
-        return W_MEANING + W_MEANING_UNKNOWN
+        return W_MEANING + W_MEANING_UNKNOWN + longer
     known = sum(1 for g in groups if g and g[0][1] == 1.0) / len(groups)
-    return W_MEANING + W_MEANING_UNKNOWN * (1.0 - known)
+    return W_MEANING + W_MEANING_UNKNOWN * (1.0 - known) + longer
 
 
 def word_share(facts: NameFacts, variants: list[list[str]], idf: dict[str, float]) -> float:

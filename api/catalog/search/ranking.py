@@ -63,7 +63,7 @@ def rank(index, query, scores, hits, mask, best_groups, needed: int):  # noqa: A
         representative.update(zip(names.tolist(), subset[first].tolist(), strict=True))
     raw_marked = {w for w in words_of(query) if has_marks(w)} if has_marks(query) else set()
     peak = (float(best[order_of_names[0]]) if len(order_of_names) else 0.0) or 1.0
-    weight = meaning_weight(all_groups[0] if all_groups else [])
+    weight = meaning_weight(all_groups[0] if all_groups else [], len(query.split()))
     prepared = [index._prepare(g) for g in all_groups]
     final: dict[int, float] = {}
     for name in chosen:
