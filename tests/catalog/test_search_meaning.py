@@ -476,3 +476,9 @@ def test_a_nationality_picks_the_foreign_element_member(index, request):
     search_index = request.getfixturevalue(index)
     assert first_code(search_index, "đăng ký kết hôn với người Hàn Quốc") == "1.005901"
     assert first_code(search_index, "đăng ký kết hôn") == "1.009867"
+
+
+def test_an_english_nationality_picks_the_foreign_element_member(meaning):
+    # "German" is read as "nước ngoài" (the glossary's nationalities), as "Hàn Quốc" is.
+    assert first_code(meaning, "marriage registration, my fiance is German") == "1.005901"
+    assert first_code(meaning, "marriage registration") == "1.009867"
