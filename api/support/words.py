@@ -3,7 +3,7 @@ question in ("cho em hỏi", "như thế nào", "ạ"), which says nothing about
 
 from __future__ import annotations
 
-from api.catalog.search.query import clean_words, load_lexicon, variants
+from api.catalog.search.query import clean_words, load_lexicon, marked_words, variants
 from api.kernel.text import fold
 
 # Folded filler words; what remains carries the question.
@@ -57,7 +57,7 @@ def query_variants(text: str) -> list[list[str]]:
     """The question's content words, as typed and with each known synonym applied."""
     lexicon = load_lexicon()
     out: list[list[str]] = []
-    for variant in variants(clean_words(text, lexicon), lexicon):
+    for variant in variants(clean_words(text, lexicon), lexicon, marked_words(text)):
         kept = content_words(variant)
         if kept and kept not in out:
             out.append(kept)

@@ -11,6 +11,13 @@ import pytest
 from api.catalog.importer import DEFAULT_CATALOG
 from api.catalog.search.index import Filters, SearchIndex
 from api.catalog.search.loader import entries_from_records
+from api.catalog.search.query import (
+    clean_words,
+    load_lexicon,
+    marked_words,
+    official_phrases,
+    variants,
+)
 from api.kernel.text import fold
 
 QUERIES = Path(__file__).resolve().parents[2] / "benchmarks" / "search_queries.json"
@@ -171,3 +178,34 @@ def test_a_querys_variants_share_their_word_scores_without_changing_them():
     other = index._score_variant(index._groups(["giay", "chung", "nhan", "sai", "ten"]), seen=seen)
     fresh = index._score_variant(index._groups(["giay", "chung", "nhan", "sai", "ten"]))
     assert (other[0] == fresh[0]).all() and (other[1] == fresh[1]).all()
+
+
+# ---- the synonym list's marked phrases -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("đất ông bà để lại chưa có sổ", False),  # "để", "chưa": not "đẻ", "chùa"
+        ("bị máy cắt vào ngón tay", False),  # "tay" (hand), not "Tây"
+        ("vợ mới đẻ, xin tiền bảo hiểm", True),
+        ("lấy chồng Tây cần giấy gì", True),
+        ("lay chong tay", True),  # no marks anywhere: either may be meant
+    ],
+)
+def test_a_marked_phrase_applies_only_where_it_is_meant(typed, meant):
+    lexicon = load_lexicon()
+    official = official_phrases(clean_words(typed, lexicon), lexicon, marked_words(typed))
+    senses = ("thai san", "tin nguong", "nuoc ngoai")  # the official wording, folded
+    assert any(sense in phrase for phrase in official for sense in senses) is meant, official
+
+
+def test_unaccented_words_get_their_sense_from_the_marks_put_back():
+    data = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    fields = {f["code"]: f["name"] for f in data["fields"]}
+    index = SearchIndex(entries_from_records(data["procedures"], fields), embedder=None)
+    lexicon = index.lexicon
+    for typed, meant in [("vo moi de can lam gi", True), ("de lai dat cho con", False)]:
+        words = clean_words(typed, lexicon)
+        rewritten = [v for v in variants(words, lexicon, index.marked(typed)) if v != words]
+        assert any("thai" in v for v in rewritten) is meant, (typed, rewritten)

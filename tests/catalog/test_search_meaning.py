@@ -253,10 +253,10 @@ def test_a_long_query_leans_on_its_meaning():
     assert fusion.meaning_weight(words, 100) == longest  # a pasted letter gains no more
 
 
-# Life events told as stories (tuning splits): their many common words ("tay", "nhận",
+# Life events told as stories (tuning splits): their many common words ("đổi", "nhận",
 # "trả") point at other names; the meaning, weighed up for a long query, finds the right one.
 STORIES = [
-    ("bị máy cắt đứt ngón tay khi làm ở xưởng, được bảo hiểm trả gì", "1.012506"),
+    ("đổi chứng minh thư sang căn cước rồi sổ đỏ có phải cập nhật không", "1.012944"),
     ("bố tôi 76 tuổi không có lương hưu, có được nhận tiền hằng tháng không", "1.013455"),
     ("không nuôi tiếp được đứa bé nhận chăm sóc nữa, trả lại", "1.013024"),
 ]

@@ -8,14 +8,16 @@ that word (itself, or near spellings when the word is not in the vocabulary).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from api.kernel.text import fold
+from api.kernel.text import fold, has_marks, normalise_vietnamese
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "search_synonyms.json"
 MAX_VARIANTS = 4
+_WORD = re.compile(r"\w+", re.UNICODE)
 _CONFUSABLE_INITIALS = (
     ("tr", "ch"),
     ("ch", "tr"),
@@ -37,6 +39,9 @@ class Lexicon:
     stopwords: frozenset[str]
     stop_phrases: tuple[tuple[str, ...], ...]
     variant_markers: tuple[tuple[str, ...], ...] = ()
+    # Phrases written with their marks ("đẻ", "chùa"): their folded form is also a common
+    # other word ("để", "chưa"), so they apply only where the query means them (see senses).
+    senses: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +63,21 @@ def load_lexicon(path: str = str(SYNONYMS_FILE)) -> Lexicon:
             )
         ),
         variant_markers=tuple(tuple(fold(m).split()) for m in data.get("variant_markers", [])),
+        senses={
+            tuple(fold(key).split()): tuple(normalise_vietnamese(key).split())
+            for key in data.get("phrases", {})
+            if has_marks(key)
+        },
     )
+
+
+def means(sense: tuple[str, ...], marked: frozenset[str] | None) -> bool:
+    """Whether a query whose words are ``marked`` (as typed, or with their marks put back)
+    means the marked phrase ``sense``. Someone who types marks types them all: "để lại" is
+    not "đẻ", and "ngón tay" is not "Tây". Without marks anywhere it may be meant."""
+    if marked is None or not any(has_marks(w) for w in marked):
+        return True
+    return all(word in marked for word in sense)
 
 
 def _drop_stop_phrases(words: list[str], lexicon: Lexicon) -> list[str]:
@@ -94,14 +113,17 @@ def drop_stopwords(words: list[str], lexicon: Lexicon | None = None) -> list[str
 Span = tuple[int, int, tuple[tuple[str, ...], ...]]
 
 
-def _spans(words: list[str], lexicon: Lexicon) -> list[Span]:
-    """Known phrases in ``words``, left to right, longest first: (start, end, alternatives)."""
+def _spans(words: list[str], lexicon: Lexicon, marked: frozenset[str] | None = None) -> list[Span]:
+    """Known phrases in ``words``, left to right, longest first: (start, end, alternatives).
+    ``marked``: the query's words with their marks (see means)."""
     spans: list[Span] = []
     i = 0
     while i < len(words):
         for size in range(min(lexicon.longest, len(words) - i), 0, -1):
-            alternatives = lexicon.phrases.get(tuple(words[i : i + size]))
-            if alternatives:
+            key = tuple(words[i : i + size])
+            alternatives = lexicon.phrases.get(key)
+            sense = lexicon.senses.get(key)
+            if alternatives and (sense is None or means(sense, marked)):
                 spans.append((i, i + size, alternatives))
                 i += size
                 break
@@ -110,20 +132,29 @@ def _spans(words: list[str], lexicon: Lexicon) -> list[Span]:
     return spans
 
 
-def official_phrases(words: list[str], lexicon: Lexicon | None = None) -> list[str]:
+def official_phrases(
+    words: list[str], lexicon: Lexicon | None = None, marked: frozenset[str] | None = None
+) -> list[str]:
     """The official wording (first alternative) of each known phrase in ``words``."""
     lexicon = lexicon or load_lexicon()
-    return [" ".join(alts[0]) for _, _, alts in _spans(words, lexicon)]
+    return [" ".join(alts[0]) for _, _, alts in _spans(words, lexicon, marked)]
 
 
-def variants(words: list[str], lexicon: Lexicon | None = None) -> list[list[str]]:
+def marked_words(text: str) -> frozenset[str]:
+    """The words of ``text`` as typed, with their marks (lower case)."""
+    return frozenset(_WORD.findall(normalise_vietnamese(text)))
+
+
+def variants(
+    words: list[str], lexicon: Lexicon | None = None, marked: frozenset[str] | None = None
+) -> list[list[str]]:
     """The words as typed, plus rewrites where known phrases are replaced by official wording.
 
     Phrases are found left to right, longest first. Variants: every phrase rewritten (with
     each phrase's first alternatives), then each phrase rewritten alone, up to MAX_VARIANTS.
     """
     lexicon = lexicon or load_lexicon()
-    spans = _spans(words, lexicon)
+    spans = _spans(words, lexicon, marked)
     results: list[list[str]] = [list(words)]
 
     def rewrite(chosen: dict[int, tuple[str, ...]]) -> list[str]:

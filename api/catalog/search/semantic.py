@@ -155,7 +155,11 @@ def pooled(named: np.ndarray, view_names: np.ndarray, views: np.ndarray) -> np.n
 
 
 def read_query(
-    meaning: MeaningIndex | None, query: str, words: list[str], lexicon: Lexicon
+    meaning: MeaningIndex | None,
+    query: str,
+    words: list[str],
+    lexicon: Lexicon,
+    marked: frozenset[str] | None = None,
 ) -> tuple[Meant, list[str]]:
     """What the meaning path reads: the query as typed (marks restored) and, beside it, the
     official wording of the everyday phrases it contains ("de" → "thai sản"), or of an
@@ -165,4 +169,4 @@ def read_query(
         glossed = glosses(query)
         if glossed:
             return Meant(query, tuple(glossed), ENGLISH_SHARE), fold(" ".join(glossed)).split()
-    return Meant(query, tuple(official_phrases(words, lexicon))), []
+    return Meant(query, tuple(official_phrases(words, lexicon, marked))), []

@@ -39,7 +39,7 @@ def _by_words(index: SearchIndex, query: str, words: list[str], limit: int) -> l
     best = np.zeros(index.size, np.float32)
     matched = np.zeros(index.size, bool)
     all_groups = []
-    for variant in variants(words, index.lexicon):
+    for variant in variants(words, index.lexicon, index.marked(query)):
         groups = index._groups(variant, prefix_last=True)
         all_groups.append(groups)
         # Type-ahead narrows as the citizen types: every word must be in the name.
