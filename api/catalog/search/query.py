@@ -40,7 +40,7 @@ class Lexicon:
     stop_phrases: tuple[tuple[str, ...], ...]
     variant_markers: tuple[tuple[str, ...], ...] = ()
     # Phrases written with their marks ("đẻ", "chùa"): their folded form is also a common
-    # other word ("để", "chưa"), so they apply only where the query means them (see senses).
+    # other word ("để", "chưa"), so they apply only where the query means them (see means).
     senses: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
 

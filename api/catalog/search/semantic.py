@@ -162,7 +162,7 @@ def read_query(
     marked: frozenset[str] | None = None,
 ) -> tuple[Meant, list[str]]:
     """What the meaning path reads: the query as typed (marks restored) and, beside it, the
-    official wording of the everyday phrases it contains ("de" → "thai sản"), or of an
+    official wording of the everyday phrases it contains ("đẻ" → "thai sản"), or of an
     English query's words; for English, those words (folded) for the word path too.
     Tuning set 2 half A: reading the synonym rewrite alone lost the query's own words."""
     if meaning is not None and meaning.is_foreign(query):
