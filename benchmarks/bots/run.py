@@ -3,6 +3,8 @@
 Intent accuracy: what the engine understood (bots.engine.nlu with the engine's own catalog
 check) against what the person meant. Procedure hit@1: the first procedure the engine offers
 as a button, through the whole engine (router, state, search), against the expected code.
+Splits: tuning (chat_messages.json), tuning2 (chat_messages_tuning2.json: intents only, by two
+writers who saw only a brief of the intents) and the frozen test (figures only).
 Also the engine's time per message in process, and end to end: real-shaped Telegram updates
 posted to /webhooks/telegram one at a time, timing the webhook's answer and the reply's
 arrival at a fake Bot API on 127.0.0.1, on two stacks: "embedded" (SQLite, in-process Redis
@@ -28,6 +30,8 @@ from benchmarks.harness.server import catalog_app, spawn, stop
 
 MESSAGES_FILE = BENCH_DIR / "chat_messages.json"  # the tuning split
 TEST_FILE = BENCH_DIR / "chat_messages_test.json"  # frozen test split, never tuned on
+# Intents only, by two writers who saw a brief of the intents and nothing else: tuned on.
+TUNING2_FILE = BENCH_DIR / "chat_messages_tuning2.json"
 
 
 def _first_procedure(replies) -> tuple[str | None, list[str]]:  # noqa: ANN001
@@ -35,8 +39,10 @@ def _first_procedure(replies) -> tuple[str | None, list[str]]:  # noqa: ANN001
     return (offered[0] if offered else None), offered
 
 
-def _judge(messages: list[dict]) -> list[dict]:
-    """Each message through the engine: the intent understood and the procedures offered."""
+def _judge(messages: list[dict], split: str) -> list[dict]:
+    """Each message through the engine, as the first message of its own chat (one chat per
+    split and message: a chat left in a step by another split's message would answer
+    otherwise): the intent understood and the procedures offered."""
     from bots.engine import nlu
     from bots.engine.flows.procedures import top_names
     from bots.engine.router import handle
@@ -46,7 +52,7 @@ def _judge(messages: list[dict]) -> list[dict]:
     for n, item in enumerate(messages):
         intent = nlu.understand(item["text"], top_names).intent
         started = time.perf_counter()
-        replies = handle(Incoming("telegram", f"bench-{n}", TEXT, text=item["text"]))
+        replies = handle(Incoming("telegram", f"bench-{split}-{n}", TEXT, text=item["text"]))
         elapsed = time.perf_counter() - started
         first, offered = _first_procedure(replies)
         judged.append({**item, "got": intent, "first": first, "offered": offered, "s": elapsed})
@@ -75,8 +81,8 @@ def score(judged: list[dict]) -> dict[str, object]:
     }
 
 
-def evaluate(messages: list[dict]) -> dict[str, object]:
-    judged = _judge(messages)
+def evaluate(messages: list[dict], split: str = "tuning") -> dict[str, object]:
+    judged = _judge(messages, split)
     sets = sorted({j.get("set", "dev") for j in judged})
     return {
         **score(judged),
@@ -106,6 +112,8 @@ def _miss(judged: dict, expected: object, got: object) -> dict:
 
 def load_splits() -> dict[str, list[dict]]:
     out = {"tuning": json.loads(MESSAGES_FILE.read_text(encoding="utf-8"))["messages"]}
+    if TUNING2_FILE.exists():
+        out["tuning2"] = json.loads(TUNING2_FILE.read_text(encoding="utf-8"))["messages"]
     if TEST_FILE.exists():
         test = json.loads(TEST_FILE.read_text(encoding="utf-8"))["messages"]
         out["test"] = [{**m, "set": "test"} for m in test]
@@ -120,7 +128,7 @@ def understanding(splits: dict[str, list[dict]]) -> dict[str, object]:
         with app.app_context():
             for name, messages in splits.items():
                 note(f"bots [{name}]: {len(messages)} chat messages through the engine")
-                out[name] = evaluate(messages)
+                out[name] = evaluate(messages, name)
             from api.kernel.database import db
 
             db.session.remove()
