@@ -3,8 +3,8 @@
 Intent accuracy: what the engine understood (bots.engine.nlu with the engine's own catalog
 check) against what the person meant. Procedure hit@1: the first procedure the engine offers
 as a button, through the whole engine (router, state, search), against the expected code.
-Splits: tuning (chat_messages.json), tuning2 (chat_messages_tuning2.json: intents only, by two
-writers who saw only a brief of the intents) and the frozen test (figures only).
+Splits: tuning (chat_messages.json), tuning2 (chat_messages_tuning2.json: intents only, by a
+writer who saw only a brief of the intents) and the frozen test (figures only).
 Also the engine's time per message in process, and end to end: real-shaped Telegram updates
 posted to /webhooks/telegram one at a time, timing the webhook's answer and the reply's
 arrival at a fake Bot API on 127.0.0.1, on two stacks: "embedded" (SQLite, in-process Redis
@@ -43,14 +43,14 @@ def _judge(messages: list[dict], split: str) -> list[dict]:
     """Each message through the engine, as the first message of its own chat (one chat per
     split and message: a chat left in a step by another split's message would answer
     otherwise): the intent understood and the procedures offered."""
-    from bots.engine import nlu
+    from bots.engine import meaning, nlu
     from bots.engine.flows.procedures import top_names
     from bots.engine.router import handle
     from bots.engine.types import TEXT, Incoming
 
     judged = []
     for n, item in enumerate(messages):
-        intent = nlu.understand(item["text"], top_names).intent
+        intent = nlu.understand(item["text"], top_names, meaning.nearest_intent).intent
         started = time.perf_counter()
         replies = handle(Incoming("telegram", f"bench-{split}-{n}", TEXT, text=item["text"]))
         elapsed = time.perf_counter() - started

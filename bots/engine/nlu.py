@@ -41,6 +41,7 @@ _LINK_CODE = re.compile(r"(?<![\w-])([A-Za-z0-9]{4})[\s-]?([A-Za-z0-9]{4})(?![\w
 _REPEATS = re.compile(r"([aeiouy])\1{2,}|([a-z])\2{2,}\b")
 
 Search = Callable[[str], Sequence[str]]  # topic → folded names of the best procedures
+Meaning = Callable[[str], "str | None"]  # message → the intent nearest in meaning, if near
 
 
 @dataclass
@@ -134,7 +135,9 @@ def _query_words(words: list[str], used: set[int]) -> list[str]:
     return [w for i, w in enumerate(words) if i not in skip]
 
 
-def understand(text: str, search: Search | None = None) -> Understanding:
+def understand(
+    text: str, search: Search | None = None, meaning: Meaning | None = None
+) -> Understanding:
     code = find_dossier_code(text)
     rest = DOSSIER_CODE.sub(" ", text) if code else text
     words = normalise(rest)
@@ -148,7 +151,19 @@ def understand(text: str, search: Search | None = None) -> Understanding:
         topic_words = [w for w in topic_words if w.upper() not in u.link_code]
     u.topic = " ".join(w for w in query if not u.link_code or w.upper() not in u.link_code)
     u.intent = _decide(u, matched, topic_words, search)
+    if u.intent == UNKNOWN and meaning is not None:
+        _read_by_meaning(u, text, meaning)
     return u
+
+
+def _read_by_meaning(u: Understanding, text: str, meaning: Meaning) -> None:
+    """What the phrase lists did not understand, read by meaning (bots.engine.meaning)."""
+    intent = meaning(text)
+    if intent is None or intent in (UNKNOWN, FIND) or intent not in INTENTS:
+        return
+    u.intent = intent
+    if intent == LANGUAGE:
+        u.language = "vi" if "viet" in u.words else "en"
 
 
 def _decide(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from api.kernel.digits import is_digits
 from api.profile.service import LINK_CODE_LENGTH, normalise_link_code
 from bots import thread_chats
-from bots.engine import identity, nlu
+from bots.engine import identity, meaning, nlu
 from bots.engine import state as states
 from bots.engine.context import Turn
 from bots.engine.flows import (
@@ -141,7 +141,7 @@ def _text(turn: Turn, text: str) -> None:
     if turn.state.mode != states.THREAD and mandates.asks_for_mandate(text):
         mandates.start(turn)
         return
-    u = nlu.understand(text, procedures.top_names)
+    u = nlu.understand(text, procedures.top_names, meaning.nearest_intent)
     if text.strip().strip(".!?").lower() in STOP_WORDS:
         u.intent = nlu.HELP if "menu" in text.lower() else nlu.CANCEL
     if _in_step(turn, text, u):

@@ -144,15 +144,19 @@ def general_answer(turn: Turn, text: str) -> bool:
     if wants_surveys(text):
         list_surveys(turn)
         return True
-
-    decision = decide(ask.candidates(text))
-    top = decision.top
-    if decision.outcome == FALLBACK or top is None or top.kind != ARTICLE:
-        return False
-    if top.related:
+    if not has_general_answer(text):
         return False
     answer(turn, text)
     return True
+
+
+def has_general_answer(text: str) -> bool:
+    """Whether a general article (about no procedure) leads the answering of ``text``."""
+    decision = decide(ask.candidates(text))
+    top = decision.top
+    return (
+        decision.outcome != FALLBACK and top is not None and top.kind == ARTICLE and not top.related
+    )
 
 
 def _choice_data(candidate: dict) -> str:
