@@ -126,6 +126,25 @@ def score(words: list[str]) -> tuple[dict[str, float], dict[str, list[str]], set
     return scores, matched, used
 
 
+# A word that undoes what follows it: "bỏ đăng ký nhận tin", "hủy nhận thông báo", "đừng báo
+# cho tôi" ask to stop the notices, not to start them.
+NEGATORS = frozenset({"bo", "huy", "dung", "ngung", "thoi", "khoi", "stop", "cancel", "dont"})
+
+
+def _turn_negated_follows(
+    words: list[str], scores: dict[str, float], matched: dict[str, list[str]]
+) -> None:
+    """A follow phrase right after a negator counts for unfollow instead."""
+    for phrase in list(matched.get(FOLLOW, [])):
+        if any(
+            start > 0 and words[start - 1] in NEGATORS for start, _ in _spans(words, phrase.split())
+        ):
+            weight = PHRASES[FOLLOW][phrase]
+            scores[FOLLOW] = max(0.0, scores.get(FOLLOW, 0.0) - weight)
+            scores[UNFOLLOW] = scores.get(UNFOLLOW, 0.0) + weight
+            matched[FOLLOW].remove(phrase)
+
+
 def _query_words(words: list[str], used: set[int]) -> list[str]:
     """The message minus the intent phrases and "hồ sơ"/"thủ tục": what to search for."""
     skip = set(used)
@@ -142,6 +161,7 @@ def understand(
     rest = DOSSIER_CODE.sub(" ", text) if code else text
     words = normalise(rest)
     scores, matched, used = score(words)
+    _turn_negated_follows(words, scores, matched)
     query = _query_words(words, used)
     topic_words = [w for w in query if w not in FILLER and not w.isdigit()]
     u = Understanding(UNKNOWN, words, dossier_code=code, scores=scores)

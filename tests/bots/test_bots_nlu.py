@@ -119,3 +119,17 @@ def test_callback_data_stays_within_64_bytes():
     longest = "A" * 40 + "-251120-000001"  # the longest code the portal format allows
     assert len(data_for("check", longest).encode()) <= 64
     assert data_for("check", "X" * 70) is None  # never a button Telegram would refuse
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("bỏ đăng ký nhận tin hồ sơ giúp tôi", nlu.UNFOLLOW),
+        ("hủy nhận thông báo hồ sơ", nlu.UNFOLLOW),
+        ("dung bao tin cho toi", nlu.UNFOLLOW),
+        ("đăng ký nhận tin hồ sơ giúp tôi", nlu.FOLLOW),  # nothing undone
+        ("bố tôi muốn nhận thông báo hồ sơ", nlu.FOLLOW),  # "bố" is not right before it
+    ],
+)
+def test_a_negated_follow_asks_to_stop_the_notices(text, intent):
+    assert nlu.understand(text, lambda topic: []).intent == intent
