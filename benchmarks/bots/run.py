@@ -81,7 +81,7 @@ def score(judged: list[dict]) -> dict[str, object]:
     }
 
 
-def evaluate(messages: list[dict], split: str = "tuning") -> dict[str, object]:
+def evaluate(messages: list[dict], split: str) -> dict[str, object]:
     judged = _judge(messages, split)
     sets = sorted({j.get("set", "dev") for j in judged})
     return {

@@ -42,7 +42,7 @@ def nearest_intent(text: str) -> str | None:
     enough (or the search runs on words alone), or when a general help article answers it
     ("tôi không nhận được mã OTP"): what is not understood goes to those first."""
     meaning = search_index().meaning
-    if meaning is None or not text.strip() or wants_surveys(text) or has_general_answer(text):
+    if meaning is None or not text.strip():
         return None
     texts, intents = examples()
     fingerprint = meaning.embedder.fingerprint
@@ -55,5 +55,9 @@ def nearest_intent(text: str) -> str | None:
         return None
     chatter = [float(x) for x, intent in zip(similarity, intents, strict=True) if intent == UNKNOWN]
     if intents[best] != UNKNOWN and similarity[best] - max(chatter, default=-1.0) < MARGIN:
+        return None
+    # Support's articles are asked only for a message meaning would claim (the router asks
+    # them again for what stays unknown, which this must not run for every such message).
+    if intents[best] == UNKNOWN or wants_surveys(text) or has_general_answer(text):
         return None
     return intents[best]
