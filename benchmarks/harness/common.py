@@ -31,6 +31,7 @@ class Query:
     kind: str
     diacritics: bool | None = None  # typed with marks (frozen test split says)
     language: str = "vi"
+    writer: str = ""  # who wrote it, where a file holds more than one writer's queries
 
 
 def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
@@ -38,7 +39,7 @@ def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return [
         Query(q["q"], q.get("expected") or "", q.get("kind", "?"), q.get("diacritics"),
-              "en" if q.get("kind") == "english" else "vi")
+              "en" if q.get("kind") == "english" else "vi", q.get("writer", ""))
         for q in data["queries"]
     ]  # fmt: skip
 
