@@ -63,6 +63,8 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["khong theo doi", "unfollow", "tat thong bao"], 3.0),
         **dict.fromkeys(["ngung nhan thong bao", "khong nhan thong bao", "thoi theo doi"], 3.0),
         **dict.fromkeys(["khong muon nhan", "khong muon theo doi", "khong can thong bao"], 3.5),
+        **dict.fromkeys(["ngung gui tin", "dung gui tin", "dung nhan tin", "khong can bao"], 3.0),
+        **dict.fromkeys(["khoi bao", "stop sending", "stop notifying", "stop messaging"], 3.0),
     },
     "follow": {
         **dict.fromkeys(["theo doi", "follow", "nhan thong bao", "bao cho toi", "bao tin"], 2.5),
@@ -72,6 +74,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["nhan cho minh", "nhan cho toi", "nhan tin cho minh", "nhan tin ve"], 2.5),
         **dict.fromkeys(["dang ky nhan tin", "dang ky nhan thong bao", "nhan tin bao"], 3.0),
         **dict.fromkeys(["notify me", "subscribe", "keep me posted", "tell me when"], 2.5),
+        **dict.fromkeys(["nhan toi", "bao toi", "bao qua so", "nhan qua so", "let me know"], 2.5),
     },
     "talk_officer": {
         **dict.fromkeys(["nhan can bo", "gap can bo", "hoi can bo", "lien he can bo"], 3.0),
@@ -84,12 +87,15 @@ PHRASES: dict[str, dict[str, float]] = {
             ["talk to the officer", "message the officer", "write to the officer"], 3.0
         ),
         **dict.fromkeys(["contact the officer", "ask the officer", "talk to someone"], 3.0),
+        **dict.fromkeys(["nguoi phu trach", "nguoi giai quyet", "nhan tin cho nguoi"], 3.0),
+        **dict.fromkeys(["muon hoi nguoi", "noi chuyen voi nguoi", "person in charge"], 3.0),
     },
     "rate": {
         **dict.fromkeys(["danh gia", "cham diem", "hai long", "rate", "rating"], 2.5),
         **dict.fromkeys(["feedback", "muc do hai long", "danh gia dich vu"], 2.5),
         **dict.fromkeys(["thai do phuc vu", "thai do can bo", "gop y ve thai do"], 2.5),
         **dict.fromkeys(["rate the service", "give a rating", "review", "satisfaction"], 2.5),
+        **dict.fromkeys(["gop y", "phan hoi ve", "y kien ve", "khen", "complain"], 2.5),
     },
     "link": {
         **dict.fromkeys(["lien ket", "ket noi tai khoan", "ma lien ket", "link"], 3.0),

@@ -203,6 +203,13 @@ def _decide(
     if names:
         _discount_procedure_words(scores, matched, names[0])
     action = max(ACTIONS, key=lambda i: (scores.get(i, 0.0), -ACTIONS.index(i)))
+    if action == CHECK:
+        # "notify me when my dossier status changes", "nhắn tin cho người phụ trách hồ sơ":
+        # what is asked of the dossier beats its mention, as with a dossier code above.
+        # Chat tuning set 2: 0.787 → 0.793 (then 0.86 with the phrases added beside it).
+        asked = [i for i in ACTIONS[:4] if scores.get(i, 0.0) >= STRONG]
+        if asked:
+            action = asked[0]
     strong = scores.get(action, 0.0) >= STRONG or not names
     if scores.get(action, 0.0) > 0 and scores[action] >= scores.get(FIND, 0.0) and strong:
         return action

@@ -133,3 +133,23 @@ def test_callback_data_stays_within_64_bytes():
 )
 def test_a_negated_follow_asks_to_stop_the_notices(text, intent):
     assert nlu.understand(text, lambda topic: []).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        # Asking to be told about the dossier is following it, though it names its status.
+        ("Please notify me when my dossier status changes.", nlu.FOLLOW),
+        ("khi nào có kết quả thì nhắn tôi một tiếng", nlu.FOLLOW),
+        ("có tin gì về hồ sơ thì báo qua số này nha", nlu.FOLLOW),
+        ("hồ sơ của tôi đến đâu rồi", nlu.CHECK),  # a plain status question stays one
+        ("khi nào có kết quả", nlu.CHECK),
+        ("e muốn nhắn tin cho người phụ trách hồ sơ", nlu.THREAD),
+        ("ai là người giải quyết hồ sơ của tôi, tôi muốn hỏi", nlu.THREAD),
+        ("ngừng gửi tin cho số này nha", nlu.UNFOLLOW),
+        ("thôi khỏi báo nữa", nlu.UNFOLLOW),
+        ("tôi muốn góp ý về lần làm hồ sơ vừa rồi", nlu.RATE),
+    ],
+)
+def test_what_is_asked_of_the_dossier_beats_its_mere_mention(text, intent):
+    assert nlu.understand(text, lambda topic: []).intent == intent
