@@ -43,6 +43,7 @@ SHORTHAND: dict[str, str] = {
     "hk": "khong",
     "lk": "lien ket",
     "tv": "tieng viet",
+    "e": "em",
 }
 # "đk" is "đăng ký", except before a "no" or at the end, where it is "được" ("đk ko").
 MEANS_DUOC_BEFORE = frozenset({"ko", "k", "khong", "kg", "hok", "hong", "chua", "roi", "a"})
@@ -57,6 +58,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["quit", "ket thuc", "bo qua", "quay lai", "khong can nua"], 2.0),
         **dict.fromkeys(["thoi khong can", "khong can", "huy bo"], 1.5),
         **dict.fromkeys(["back", "go back", "never mind", "no thanks"], 2.0),
+        **dict.fromkeys(["thoi khoi", "khoi can", "de sau", "khong lam nua", "bo di"], 2.0),
     },
     "unfollow": {
         **dict.fromkeys(["bo theo doi", "huy theo doi", "ngung theo doi", "dung theo doi"], 3.0),
@@ -152,7 +154,7 @@ FILLER = frozenset(
         "khong", "gi", "nao", "la", "the", "vay", "roi", "ma", "thi", "di", "de", "can", "muon",
         "lam", "phai", "admin", "cua", "va", "hay", "hoac", "nhu", "sao", "lam", "nay", "kia", "se", "nhieu", "rat", "qua",
         "da", "bi", "con", "nua", "luon", "ok", "please", "i", "want", "my", "to", "how", "what",
-        "need", "you", "me", "is", "of", "for", "an", "ve", "nhung", "pls", "plz",
+        "need", "you", "me", "is", "of", "for", "an", "ve", "nhung", "pls", "plz", "dau", "gio",
     ]
 )  # fmt: skip
 

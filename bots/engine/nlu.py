@@ -78,8 +78,9 @@ def find_dossier_code(text: str) -> str | None:
 
 
 def find_link_code(text: str, words: list[str], scores: dict[str, float]) -> str | None:
-    """A link code from the app: said to be one, or sent on its own, as copied (capitals)
-    or with both letters and digits, so an ordinary word is not taken for one."""
+    """A link code from the app: said to be one, sent on its own as copied (capitals) or
+    with both letters and digits, or written as the app shows it (both, around a dash: "ma
+    la m2qa-6fxd"), so an ordinary word is not taken for one."""
     for match in _LINK_CODE.finditer(text):
         typed = match.group(1) + match.group(2)
         code = typed.upper()
@@ -87,7 +88,8 @@ def find_link_code(text: str, words: list[str], scores: dict[str, float]) -> str
             continue
         mixed = any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
         alone = len(words) <= 2 and (mixed or typed.isupper())
-        if scores.get(LINK) or alone:
+        as_shown = mixed and "-" in match.group(0)
+        if scores.get(LINK) or alone or as_shown:
             return code
     return None
 
@@ -190,7 +192,8 @@ def _decide(
     u: Understanding, matched: dict[str, list[str]], topic: list[str], search: Search | None
 ) -> str:
     scores = u.scores
-    if not topic and (scores.get("language_en") or scores.get("language_vi")):
+    language = scores.get("language_en") or scores.get("language_vi")
+    if language and (not topic or (_asks_to_speak(u.words) and not scores.get(FIND))):
         u.language = "en" if scores.get("language_en", 0) >= scores.get("language_vi", 0) else "vi"
         return LANGUAGE
     if not topic and scores.get(CANCEL) and not _any_action(scores):
@@ -222,6 +225,15 @@ def _decide(
             if scores.get(intent, 0.0) >= (STRONG if topic else 0.1):
                 return intent
     return UNKNOWN
+
+
+# "nói tiếng Anh được không", "ad trả lời bằng tiếng Anh giúp": a language named with a
+# word for speaking asks for it, whatever else the message says ("bạn tôi người nước ngoài").
+SPEAKING = ("noi", "tra loi", "reply", "speak", "answer", "chuyen sang", "doi sang")
+
+
+def _asks_to_speak(words: list[str]) -> bool:
+    return any(_spans(words, phrase.split()) for phrase in SPEAKING)
 
 
 def _any_action(scores: dict[str, float]) -> bool:

@@ -153,3 +153,26 @@ def test_a_negated_follow_asks_to_stop_the_notices(text, intent):
 )
 def test_what_is_asked_of_the_dossier_beats_its_mere_mention(text, intent):
     assert nlu.understand(text, lambda topic: []).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("ma: w5nz-h8ty", nlu.LINK),  # the code as the app shows it, letters and digits
+        ("kết nối zalo này với app giúp em, mã là R3VC-7KPE", nlu.LINK),
+        ("noi tieng anh dc ko", nlu.LANGUAGE),
+        ("ad trả lời bằng tiếng Anh được không, bạn tôi người nước ngoài", nlu.LANGUAGE),
+        ("thủ tục xin giấy phép lao động bằng tiếng Anh", nlu.FIND),  # a procedure, asked
+        ("thôi khỏi", nlu.CANCEL),
+        ("ko cần nữa đâu", nlu.CANCEL),
+        ("thôi để sau, giờ bận", nlu.CANCEL),
+        ("e chào ạ", nlu.GREETING),
+    ],
+)
+def test_new_ways_to_link_switch_language_stop_and_greet(text, intent):
+    # A catalog that finds a procedure for any word left over, as the real one often does.
+    assert nlu.understand(text, lambda topic: ["Đăng ký khai sinh"]).intent == intent
+
+
+def test_a_dashed_word_of_letters_alone_in_a_sentence_is_not_a_link_code():
+    assert nlu.understand("toi can giay ABCD-EFGH gi do", lambda topic: []).link_code is None
