@@ -53,6 +53,11 @@ MEANS_DUOC_BEFORE = frozenset({"ko", "k", "khong", "kg", "hok", "hong", "chua", 
 PHRASES: dict[str, dict[str, float]] = {
     "language_en": {"english": 2, "tieng anh": 2, "in english": 2, "speak english": 2},
     "language_vi": {"tieng viet": 2, "vietnamese": 2},
+    # No language named: the other one (there are two).
+    "language_other": {
+        **dict.fromkeys(["doi ngon ngu", "chuyen ngon ngu", "ngon ngu khac"], 2.0),
+        **dict.fromkeys(["change language", "switch language", "other language"], 2.0),
+    },
     "cancel": {
         **dict.fromkeys(["thoat", "huy", "dung lai", "thoi", "stop", "cancel", "exit"], 2.0),
         **dict.fromkeys(["quit", "ket thuc", "bo qua", "quay lai", "khong can nua"], 2.0),

@@ -102,7 +102,9 @@ def _same(word: str, wanted: str) -> bool:
     if word == wanted:
         return True
     fuzzy = len(wanted) >= 4 and len(word) >= 4 and not (is_syllable(wanted) or is_syllable(word))
-    return fuzzy and OSA.distance(word, wanted) <= 1
+    # A word that is the start of the wanted one is another word, not a slip: the ward
+    # "office" is not its "officer".
+    return fuzzy and not wanted.startswith(word) and OSA.distance(word, wanted) <= 1
 
 
 def _spans(words: list[str], phrase: list[str]) -> list[tuple[int, int]]:
@@ -198,6 +200,8 @@ def _decide(
     if language and (not topic or (_asks_to_speak(u.words) and not scores.get(FIND))):
         u.language = "en" if scores.get("language_en", 0) >= scores.get("language_vi", 0) else "vi"
         return LANGUAGE
+    if scores.get("language_other") and not topic:
+        return LANGUAGE  # u.language stays None: the router switches to the other one
     if not topic and scores.get(CANCEL) and not _any_action(scores):
         return CANCEL
     if u.dossier_code:

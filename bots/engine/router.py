@@ -254,8 +254,8 @@ def _route(turn: Turn, u: nlu.Understanding) -> None:
             procedures.find(turn, u.topic)
     elif intent == nlu.LINK:
         linking.redeem(turn, u.link_code) if u.link_code else linking.start(turn)
-    elif intent == nlu.LANGUAGE and u.language:
-        menu.set_language(turn, u.language)
+    elif intent == nlu.LANGUAGE:
+        menu.set_language(turn, u.language or ("en" if turn.state.lang == "vi" else "vi"))
     elif intent == nlu.CANCEL:
         menu.cancel(turn)
     elif intent == nlu.HELP:

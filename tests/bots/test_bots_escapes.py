@@ -45,6 +45,13 @@ def test_english_leaves_a_step_and_english_is_understood(world):
     assert "Find a procedure" in last(world) or "procedure" in last(world).lower()
 
 
+def test_changing_language_without_naming_one_switches_to_the_other(world):
+    world.say_tg(CHAT, "đổi ngôn ngữ")
+    assert last(world) == "I will answer in English from now on."
+    world.say_tg(CHAT, "change language")
+    assert last(world) == "Tôi sẽ trả lời bằng tiếng Việt."
+
+
 def test_dung_and_thoi_stop_any_waiting_step(world):
     world.say_tg(CHAT, "liên kết tài khoản")
     world.tap_tg(CHAT, "lc")

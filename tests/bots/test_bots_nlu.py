@@ -176,3 +176,15 @@ def test_new_ways_to_link_switch_language_stop_and_greet(text, intent):
 
 def test_a_dashed_word_of_letters_alone_in_a_sentence_is_not_a_link_code():
     assert nlu.understand("toi can giay ABCD-EFGH gi do", lambda topic: []).link_code is None
+
+
+def test_a_word_that_starts_another_is_not_a_slip_of_it():
+    """The ward "office" is not the "officer": rating it is not writing to the officer."""
+    text = "I want to rate my experience at the ward office"
+    assert nlu.understand(text, lambda topic: []).intent == nlu.RATE
+    assert nlu.understand("englsh").intent == nlu.LANGUAGE  # a slip inside still counts
+
+
+def test_asking_to_change_language_without_naming_one():
+    understood = nlu.understand("đổi ngôn ngữ", lambda topic: ["Đăng ký khai sinh"])
+    assert (understood.intent, understood.language) == (nlu.LANGUAGE, None)
