@@ -86,10 +86,15 @@ class Turn:
         self.replies.append(reply)
         return reply
 
+    @property
+    def other_lang(self) -> str:
+        """The language the chat is not in (there are two): what "đổi ngôn ngữ" switches to."""
+        return "en" if self.lang == "vi" else "vi"
+
     def menu_buttons(self) -> list[list[Button]]:
         other = (
             ("bot_btn_english", "lang:en")
-            if self.lang == "vi"
+            if self.other_lang == "en"
             else ("bot_btn_vietnamese", "lang:vi")
         )
         return [

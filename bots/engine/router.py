@@ -255,7 +255,7 @@ def _route(turn: Turn, u: nlu.Understanding) -> None:
     elif intent == nlu.LINK:
         linking.redeem(turn, u.link_code) if u.link_code else linking.start(turn)
     elif intent == nlu.LANGUAGE:
-        menu.set_language(turn, u.language or ("en" if turn.state.lang == "vi" else "vi"))
+        menu.set_language(turn, u.language or turn.other_lang)
     elif intent == nlu.CANCEL:
         menu.cancel(turn)
     elif intent == nlu.HELP:
