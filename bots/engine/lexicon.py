@@ -88,7 +88,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["noi chuyen voi can bo", "nhan tin cho can bo", "chat voi can bo"], 3.0),
         **dict.fromkeys(["trao doi voi can bo", "gui can bo", "nguoi xu ly", "can bo xu ly"], 3.0),
         **dict.fromkeys(["talk to officer", "officer", "nhan cho can bo", "hoi nguoi xu ly"], 3.0),
-        **dict.fromkeys(["cho can bo", "voi can bo"], 2.5),
+        **dict.fromkeys(["cho can bo", "voi can bo", "toi can bo", "den can bo"], 2.5),
         **dict.fromkeys(["can bo", "chuyen vien", "trao doi"], 1.5),
         **dict.fromkeys(
             ["talk to the officer", "message the officer", "write to the officer"], 3.0

@@ -40,7 +40,7 @@ def test_every_example_names_an_intent():
 @pytest.mark.parametrize(
     "text, intent, language",
     [
-        ("can you switch to english", nlu.LANGUAGE, "en"),
+        ("write in english please", nlu.LANGUAGE, "en"),
         ("đổi qua tiếng Việt đi", nlu.LANGUAGE, "vi"),
         ("hôm nay mấy giờ rồi", nlu.UNKNOWN, None),
         ("đội nào vô địch world cup", nlu.UNKNOWN, None),
@@ -53,6 +53,6 @@ def test_a_new_phrasing_is_understood_and_chatter_is_not(app_ctx, text, intent, 
 
 
 def test_the_bot_switches_language_when_asked_in_new_words(app_ctx):
-    replies = handle(Incoming("telegram", "meaning-lang", TEXT, text="can you switch to english"))
+    replies = handle(Incoming("telegram", "meaning-lang", TEXT, text="write in english please"))
     said = " ".join(r.text for r in replies)
     assert "English" in said, said

@@ -167,9 +167,11 @@ def test_what_is_asked_of_the_dossier_beats_its_mere_mention(text, intent):
         ("ko cần nữa đâu", nlu.CANCEL),
         ("thôi để sau, giờ bận", nlu.CANCEL),
         ("e chào ạ", nlu.GREETING),
+        ("chuyển câu hỏi này tới cán bộ giúp em: bản sao có cần công chứng không", nlu.THREAD),
+        ("gửi câu này đến cán bộ giùm tôi", nlu.THREAD),
     ],
 )
-def test_new_ways_to_link_switch_language_stop_and_greet(text, intent):
+def test_new_ways_to_link_switch_language_stop_greet_and_reach_the_officer(text, intent):
     # A catalog that finds a procedure for any word left over, as the real one often does.
     assert nlu.understand(text, lambda topic: ["Đăng ký khai sinh"]).intent == intent
 

@@ -243,6 +243,18 @@ def test_the_query_words_decide_between_family_members(meaning, query, code):
     assert first_code(meaning, query) == code
 
 
+def test_a_name_that_states_an_exception_is_a_variant(meaning):
+    """ "không thuộc diện" (not subject to) and "chưa đủ" (not yet eligible) mark a family's
+    exception: a query that does not say so gets the plain procedure, one that does gets the
+    exception. The marker's stopword ("không") is not asked of the query, which never keeps
+    one."""
+    facts = meaning._name_facts(meaning.codes.index("1.012442"))
+    assert frozenset({"thuoc", "dien"}) in facts.markers
+    assert first_code(meaning, "work permit for foreign employee in Vietnam") == "2.001428"
+    assert first_code(meaning, "lao động nước ngoài không thuộc diện cấp giấy phép") == "1.012442"
+    assert first_code(meaning, "chưa đủ điều kiện hưởng lương hưu") == "1.007878"
+
+
 def test_a_long_query_leans_on_its_meaning():
     words = [[("dang", 1.0)], [("ky", 1.0)]]
     short = fusion.meaning_weight(words, 2)

@@ -305,12 +305,15 @@ class SearchIndex:
         return Prepared(informative, weights, sum(weights) or 1.0, frozenset().union(*informative))
 
     def _markers_in(self, folded_name: str) -> tuple[frozenset[str], ...]:
-        """Variant markers ("lại", "có yếu tố nước ngoài"...) found in a name, cached per name."""
+        """Variant markers ("lại", "có yếu tố nước ngoài"...) found in a name, cached per name:
+        the words a query must say to want that variant. A query never keeps a stopword, so a
+        marker's stopwords ("không" of "không thuộc diện") are not asked of it."""
         found = self._marker_cache.get(folded_name)
         if found is None:
             joined = f" {folded_name} "
+            stop = self.lexicon.stopwords
             found = tuple(
-                frozenset(marker)
+                frozenset(w for w in marker if w not in stop) or frozenset(marker)
                 for marker in self.lexicon.variant_markers
                 if f" {' '.join(marker)} " in joined
             )
