@@ -123,6 +123,9 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["check status", "my dossier", "dossier status", "track"], 3.0),
         **dict.fromkeys(["my application", "application status", "check my", "my file"], 3.0),
         **dict.fromkeys(["where is my", "is it ready", "status of"], 2.5),
+        # Picking up the result: "bao giờ lên lấy sổ được", "ngày hẹn trả kết quả".
+        **dict.fromkeys(["len lay", "den lay", "ngay hen", "hen tra", "tra ket qua"], 2.5),
+        **dict.fromkeys(["ready to pick up", "ready yet", "ready for pickup", "pick up"], 2.5),
     },
     "find_procedure": {
         **dict.fromkeys(["thu tuc", "can giay to gi", "giay to gi", "can nhung gi"], 2.0),
@@ -138,6 +141,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["bat dau", "giup toi", "giup minh", "giup voi", "giup em"], 1.5),
         **dict.fromkeys(["huong dan su dung", "dung sao", "dung the nao", "cach dung"], 2.0),
         **dict.fromkeys(["main menu", "what can you do", "show menu"], 2.0),
+        **dict.fromkeys(["hoi duoc gi", "hoi duoc nhung gi", "ho tro nhung gi", "ho tro gi"], 2.0),
     },
     "greeting": {
         **dict.fromkeys(["xin chao", "chao", "hello", "hi", "alo", "hey", "chao ban"], 2.0),
@@ -145,7 +149,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["chao buoi sang", "chao buoi chieu", "chao buoi toi", "co ai khong"], 2.0),
     },
     "thanks": {
-        **dict.fromkeys(["cam on", "thank", "thanks", "thank you", "ok", "duoc roi"], 2.0),
+        **dict.fromkeys(["cam on", "thank", "thanks", "thank you", "ok", "duoc roi", "da ta"], 2.0),
         **dict.fromkeys(["vang", "da", "hieu roi", "tot qua"], 1.5),
     },
 }
@@ -164,4 +168,4 @@ FILLER = frozenset(
 )  # fmt: skip
 
 # Two-word fillers: "hồ sơ" and "thủ tục" say what kind of thing, not which one.
-FILLER_PAIRS = frozenset({("ho", "so"), ("thu", "tuc")})
+FILLER_PAIRS = frozenset({("ho", "so"), ("thu", "tuc"), ("o", "day")})  # "ở đây": here

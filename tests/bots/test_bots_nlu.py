@@ -169,6 +169,11 @@ def test_what_is_asked_of_the_dossier_beats_its_mere_mention(text, intent):
         ("e chào ạ", nlu.GREETING),
         ("chuyển câu hỏi này tới cán bộ giúp em: bản sao có cần công chứng không", nlu.THREAD),
         ("gửi câu này đến cán bộ giùm tôi", nlu.THREAD),
+        ("bao giờ thì con lên lấy giấy phép xây dựng được ạ", nlu.CHECK),
+        ("Is my passport ready to pick up yet?", nlu.CHECK),
+        ("hôm nào là ngày hẹn trả kết quả vậy", nlu.CHECK),
+        ("ở đây hỗ trợ những gì vậy", nlu.HELP),
+        ("đa tạ", nlu.THANKS),
     ],
 )
 def test_new_ways_to_link_switch_language_stop_greet_and_reach_the_officer(text, intent):
