@@ -72,6 +72,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["khong muon nhan", "khong muon theo doi", "khong can thong bao"], 3.5),
         **dict.fromkeys(["ngung gui tin", "dung gui tin", "dung nhan tin", "khong can bao"], 3.0),
         **dict.fromkeys(["khoi bao", "stop sending", "stop notifying", "stop messaging"], 3.0),
+        **dict.fromkeys(["unsubscribe", "turn off", "no more alerts", "no more updates"], 3.0),
     },
     "follow": {
         **dict.fromkeys(["theo doi", "follow", "nhan thong bao", "bao cho toi", "bao tin"], 2.5),
@@ -82,6 +83,8 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["dang ky nhan tin", "dang ky nhan thong bao", "nhan tin bao"], 3.0),
         **dict.fromkeys(["notify me", "subscribe", "keep me posted", "tell me when"], 2.5),
         **dict.fromkeys(["nhan toi", "bao toi", "bao qua so", "nhan qua so", "let me know"], 2.5),
+        **dict.fromkeys(["bat thong bao", "nhac toi", "nhac minh", "duoc nhac", "nhac em"], 2.5),
+        **dict.fromkeys(["ping me", "turn on", "alert me", "update me", "message me when"], 2.5),
     },
     "talk_officer": {
         **dict.fromkeys(["nhan can bo", "gap can bo", "hoi can bo", "lien he can bo"], 3.0),
@@ -96,6 +99,8 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["contact the officer", "ask the officer", "talk to someone"], 3.0),
         **dict.fromkeys(["nguoi phu trach", "nguoi giai quyet", "nhan tin cho nguoi"], 3.0),
         **dict.fromkeys(["muon hoi nguoi", "noi chuyen voi nguoi", "person in charge"], 3.0),
+        **dict.fromkeys(["nguoi dang xet", "nguoi xet", "gui thac mac", "thac mac toi"], 3.0),
+        **dict.fromkeys(["talk to the person", "civil servant", "forward my question"], 3.0),
     },
     "rate": {
         **dict.fromkeys(["danh gia", "cham diem", "hai long", "rate", "rating"], 2.5),
@@ -109,6 +114,7 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["dang nhap", "xac minh tai khoan", "gan tai khoan"], 2.5),
         **dict.fromkeys(["chia se so dien thoai", "so dien thoai cua toi"], 2.5),
         **dict.fromkeys(["link my account", "link account", "connect my account", "sign in"], 3.0),
+        **dict.fromkeys(["dong bo", "sync my account", "sync this chat"], 2.5),
     },
     "check_dossier": {
         **dict.fromkeys(["tra cuu ho so", "kiem tra ho so", "ho so den dau"], 3.0),
@@ -126,6 +132,7 @@ PHRASES: dict[str, dict[str, float]] = {
         # Picking up the result: "bao giờ lên lấy sổ được", "ngày hẹn trả kết quả".
         **dict.fromkeys(["len lay", "den lay", "ngay hen", "hen tra", "tra ket qua"], 2.5),
         **dict.fromkeys(["ready to pick up", "ready yet", "ready for pickup", "pick up"], 2.5),
+        **dict.fromkeys(["any news", "any update", "pending", "still waiting"], 2.5),
     },
     "find_procedure": {
         **dict.fromkeys(["thu tuc", "can giay to gi", "giay to gi", "can nhung gi"], 2.0),
@@ -142,15 +149,18 @@ PHRASES: dict[str, dict[str, float]] = {
         **dict.fromkeys(["huong dan su dung", "dung sao", "dung the nao", "cach dung"], 2.0),
         **dict.fromkeys(["main menu", "what can you do", "show menu"], 2.0),
         **dict.fromkeys(["hoi duoc gi", "hoi duoc nhung gi", "ho tro nhung gi", "ho tro gi"], 2.0),
+        **dict.fromkeys(["lam duoc nhung gi", "ho tro duoc", "liet ke", "nhung dich vu"], 2.0),
     },
     "greeting": {
         **dict.fromkeys(["xin chao", "chao", "hello", "hi", "alo", "hey", "chao ban"], 2.0),
         **dict.fromkeys(["admin oi", "ban oi", "chao admin", "good morning"], 2.0),
         **dict.fromkeys(["chao buoi sang", "chao buoi chieu", "chao buoi toi", "co ai khong"], 2.0),
+        **dict.fromkeys(["good evening", "good afternoon", "good day"], 2.0),
     },
     "thanks": {
         **dict.fromkeys(["cam on", "thank", "thanks", "thank you", "ok", "duoc roi", "da ta"], 2.0),
         **dict.fromkeys(["vang", "da", "hieu roi", "tot qua"], 1.5),
+        **dict.fromkeys(["cheers", "much appreciated", "appreciate it"], 2.0),
     },
 }
 

@@ -61,14 +61,34 @@ class Understanding:
 def normalise(text: str) -> list[str]:
     """Folded words with shorthand expanded and telex leftovers undone."""
     raw = _REPEATS.sub(lambda m: m.group(1) or m.group(2), fold(text)).split()
+    keys = not _foreign(raw)
     words: list[str] = []
     for i, word in enumerate(raw):
         if word == "dk" and (i + 1 == len(raw) or raw[i + 1] in MEANS_DUOC_BEFORE):
             words.append("duoc")
             continue
         expanded = SHORTHAND.get(word)
-        words.extend(expanded.split() if expanded else [untelex(word)])
+        words.extend(expanded.split() if expanded else [untelex(word) if keys else word])
     return words
+
+
+# English leaves telex alone: "turn", "this" and "yes" are not "tủn", "thí" and "yé". A
+# message is taken for foreign when this share of its words are neither Vietnamese syllables
+# nor telex leftovers of one ("please", "dossier", "alerts").
+FOREIGN_SHARE = 0.4
+
+
+def _foreign(raw: list[str]) -> bool:
+    unlike = sum(
+        1
+        for w in raw
+        if len(w) >= 3
+        and w.isalpha()
+        and w not in SHORTHAND
+        and untelex(w) == w
+        and not is_syllable(w)
+    )
+    return bool(raw) and unlike >= FOREIGN_SHARE * len(raw)
 
 
 def find_dossier_code(text: str) -> str | None:
@@ -86,11 +106,15 @@ def find_link_code(text: str, words: list[str], scores: dict[str, float]) -> str
     for match in _LINK_CODE.finditer(text):
         typed = match.group(1) + match.group(2)
         code = typed.upper()
-        if len(code) != LINK_CODE_LENGTH or any(ch not in LINK_CODE_ALPHABET for ch in code):
-            continue
         mixed = any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
-        alone = len(words) <= 2 and (mixed or typed.isupper())
+        # A code the way the app shows it is tried even with a letter the app never uses
+        # ("Z8RW-1JDN": 1 for I): the link step then says it is wrong and how to get one.
         as_shown = mixed and "-" in match.group(0)
+        if len(code) != LINK_CODE_LENGTH:
+            continue
+        if not as_shown and any(ch not in LINK_CODE_ALPHABET for ch in code):
+            continue
+        alone = len(words) <= 2 and (mixed or typed.isupper())
         if scores.get(LINK) or alone or as_shown:
             return code
     return None
@@ -101,7 +125,7 @@ def _same(word: str, wanted: str) -> bool:
     syllables must match exactly: one letter apart is usually another word (đang/vàng)."""
     if word == wanted:
         return True
-    fuzzy = len(wanted) >= 4 and len(word) >= 4 and not (is_syllable(wanted) or is_syllable(word))
+    fuzzy = len(wanted) >= 5 and len(word) >= 4 and not (is_syllable(wanted) or is_syllable(word))
     # A word that is the start of the wanted one is another word, not a slip: the ward
     # "office" is not its "officer".
     return fuzzy and not wanted.startswith(word) and OSA.distance(word, wanted) <= 1
@@ -135,6 +159,14 @@ def score(words: list[str]) -> tuple[dict[str, float], dict[str, list[str]], set
 # A word that undoes what follows it: "bỏ đăng ký nhận tin", "hủy nhận thông báo", "đừng báo
 # cho tôi" ask to stop the notices, not to start them.
 NEGATORS = frozenset({"bo", "huy", "dung", "ngung", "thoi", "khoi", "stop", "cancel", "dont"})
+# ... and two that do: "không cần nhắn tin báo nữa", "không muốn nhận tin báo".
+NEGATOR_PAIRS = frozenset({("khong", "can"), ("khong", "muon"), ("no", "longer")})
+
+
+def _negated(words: list[str], start: int) -> bool:
+    return (start > 0 and words[start - 1] in NEGATORS) or tuple(
+        words[max(0, start - 2) : start]
+    ) in NEGATOR_PAIRS
 
 
 def _turn_negated_follows(
@@ -142,9 +174,7 @@ def _turn_negated_follows(
 ) -> None:
     """A follow phrase right after a negator counts for unfollow instead."""
     for phrase in list(matched.get(FOLLOW, [])):
-        if any(
-            start > 0 and words[start - 1] in NEGATORS for start, _ in _spans(words, phrase.split())
-        ):
+        if any(_negated(words, start) for start, _ in _spans(words, phrase.split())):
             weight = PHRASES[FOLLOW][phrase]
             scores[FOLLOW] = max(0.0, scores.get(FOLLOW, 0.0) - weight)
             scores[UNFOLLOW] = scores.get(UNFOLLOW, 0.0) + weight

@@ -174,6 +174,9 @@ def test_what_is_asked_of_the_dossier_beats_its_mere_mention(text, intent):
         ("hôm nào là ngày hẹn trả kết quả vậy", nlu.CHECK),
         ("ở đây hỗ trợ những gì vậy", nlu.HELP),
         ("đa tạ", nlu.THANKS),
+        ("Please turn off the dossier alerts on this chat", nlu.UNFOLLOW),  # "turn" stays
+        ("ko can nhan tin bao tien do nua dau ad", nlu.UNFOLLOW),  # "không cần" undoes it
+        ("Z8RW-1JDN", nlu.LINK),  # as shown, though 1 is not a letter the app uses
     ],
 )
 def test_new_ways_to_link_switch_language_stop_greet_and_reach_the_officer(text, intent):
@@ -185,11 +188,23 @@ def test_a_dashed_word_of_letters_alone_in_a_sentence_is_not_a_link_code():
     assert nlu.understand("toi can giay ABCD-EFGH gi do", lambda topic: []).link_code is None
 
 
+def test_english_words_are_not_taken_for_telex_leftovers():
+    assert nlu.normalise("please turn this off") == ["please", "turn", "this", "off"]
+    assert nlu.normalise("Please turn off the alerts") == ["please", "turn", "off", "the", "alerts"]
+    assert nlu.normalise("ddawng kys khai sinh online") == ["dang", "ky", "khai", "sinh", "online"]
+
+
 def test_a_word_that_starts_another_is_not_a_slip_of_it():
     """The ward "office" is not the "officer": rating it is not writing to the officer."""
     text = "I want to rate my experience at the ward office"
     assert nlu.understand(text, lambda topic: []).intent == nlu.RATE
     assert nlu.understand("englsh").intent == nlu.LANGUAGE  # a slip inside still counts
+
+
+def test_a_short_word_one_letter_from_another_is_another_word():
+    """Four letters leave little room: "mate" is not a slip of "rate" (nor "mute" of it)."""
+    assert nlu.understand("Cheers mate", lambda topic: []).intent == nlu.THANKS
+    assert nlu.understand("hellp", lambda topic: []).intent == nlu.GREETING  # five: a slip
 
 
 def test_asking_to_change_language_without_naming_one():
