@@ -36,6 +36,9 @@ TUNING4 = BENCH_DIR / "search_queries_tuning4.json"
 # Tuning set 5 (two more such writers, when set 4 stood at 0.90): writer G's half is tuned on,
 # writer H's half only checks a change (figures only), as half B of set 2.
 TUNING5 = BENCH_DIR / "search_queries_tuning5.json"
+# Tuning set 6 (two more such writers, when the frozen test stood at 0.90): writer J's half is
+# tuned on, writer K's half only checks a change (figures only).
+TUNING6 = BENCH_DIR / "search_queries_tuning6.json"
 
 
 @dataclass
@@ -105,7 +108,7 @@ def misses(outcomes: list[Outcome], names: dict[str, str]) -> list[dict[str, obj
 
 
 # Held-out splits: their figures only, never their items' failures (nobody tunes on them).
-HELD_OUT = ("test", "tuning2_B", "tuning5_H")
+HELD_OUT = ("test", "tuning2_B", "tuning5_H", "tuning6_K")
 
 
 def evaluate(
@@ -162,6 +165,10 @@ def splits() -> dict[str, list[Query]]:
         fifth = load_queries(TUNING5)
         for writer in ("G", "H"):
             out[f"tuning5_{writer}"] = [q for q in fifth if q.writer == writer]
+    if TUNING6.exists():
+        sixth = load_queries(TUNING6)
+        for writer in ("J", "K"):
+            out[f"tuning6_{writer}"] = [q for q in sixth if q.writer == writer]
     if TEST.exists():
         out["test"] = load_queries(TEST)
     return out

@@ -14,6 +14,14 @@ def test_tuning_set_5_is_split_by_writer_and_h_is_figures_only():
     assert "tuning5_G" not in quality.HELD_OUT
 
 
+def test_tuning_set_6_is_split_by_writer_and_k_is_figures_only():
+    splits = quality.splits()
+    j, k = splits["tuning6_J"], splits["tuning6_K"]
+    assert len(j) == len(k) == 130
+    assert {q.writer for q in j} == {"J"} and {q.writer for q in k} == {"K"}
+    assert "tuning6_K" in quality.HELD_OUT and "tuning6_J" not in quality.HELD_OUT
+
+
 def test_a_held_out_split_reports_figures_but_never_its_failures(monkeypatch):
     from benchmarks.harness.common import Query
 
