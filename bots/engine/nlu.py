@@ -159,7 +159,7 @@ def score(words: list[str]) -> tuple[dict[str, float], dict[str, list[str]], set
 # A word that undoes what follows it: "bỏ đăng ký nhận tin", "hủy nhận thông báo", "đừng báo
 # cho tôi" ask to stop the notices, not to start them.
 NEGATORS = frozenset({"bo", "huy", "dung", "ngung", "thoi", "khoi", "stop", "cancel", "dont"})
-# ... and two that do: "không cần nhắn tin báo nữa", "không muốn nhận tin báo".
+# Word pairs that undo it too: "không cần nhắn tin báo nữa", "không muốn nhận tin báo".
 NEGATOR_PAIRS = frozenset({("khong", "can"), ("khong", "muon"), ("no", "longer")})
 
 
