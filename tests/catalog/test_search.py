@@ -51,6 +51,8 @@ def first(client, q):
         ("dnag ky ket hon", "1.009867"),  # swapped letters
         ("dang ky tam chu", "1.009103"),  # tr/ch confusion
         ("1.011954", "1.011954"),  # a procedure code
+        ("mat bang lai xe", "2.001550"),  # a lost driving licence, not a lost diploma
+        ("mất bằng lái ô tô", "2.001550"),
     ],
 )
 def test_first_result(client, query, code):
