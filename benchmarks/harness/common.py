@@ -34,6 +34,11 @@ class Query:
     writer: str = ""  # who wrote it, where a file holds more than one writer's queries
 
 
+def half(key: str) -> str:
+    """ "A" or "B" for an evaluation item, fixed by ``key`` (the same on every machine)."""
+    return "A" if hashlib.sha1(key.encode()).digest()[0] % 2 == 0 else "B"
+
+
 def load_queries(path: Path = QUERIES_FILE) -> list[Query]:
     """A query file (the development set by default; "none" items have no expected code)."""
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -12,13 +12,12 @@ thing shown: the first result, or with "no close match" the first suggestion.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.catalog.search.index import Filters, SearchIndex
-from benchmarks.harness.common import BENCH_DIR, Query, load_queries, note
+from benchmarks.harness.common import BENCH_DIR, Query, half, load_queries, note
 from benchmarks.search.synthetic import base_catalog, build_index
 
 DEPTH = 10
@@ -39,6 +38,8 @@ TUNING5 = BENCH_DIR / "search_queries_tuning5.json"
 # Tuning set 6 (two more such writers, when the frozen test stood at 0.90): writer J's half is
 # tuned on, writer K's half only checks a change (figures only).
 TUNING6 = BENCH_DIR / "search_queries_tuning6.json"
+# The sets split by writer: (split name, file, writers); the second writer's half is held out.
+BY_WRITER = (("tuning5", TUNING5, ("G", "H")), ("tuning6", TUNING6, ("J", "K")))
 
 
 @dataclass
@@ -146,8 +147,8 @@ def evaluate(
 
 
 def tuning2_half(query: Query) -> str:
-    """ "A" or "B", fixed by the expected procedure's code (the same on every machine)."""
-    return "A" if hashlib.sha1(query.expected.encode()).digest()[0] % 2 == 0 else "B"
+    """ "A" or "B", fixed by the expected procedure's code."""
+    return half(query.expected)
 
 
 def splits() -> dict[str, list[Query]]:
@@ -161,14 +162,11 @@ def splits() -> dict[str, list[Query]]:
         out["tuning3"] = load_queries(TUNING3)
     if TUNING4.exists():
         out["tuning4"] = load_queries(TUNING4)
-    if TUNING5.exists():
-        fifth = load_queries(TUNING5)
-        for writer in ("G", "H"):
-            out[f"tuning5_{writer}"] = [q for q in fifth if q.writer == writer]
-    if TUNING6.exists():
-        sixth = load_queries(TUNING6)
-        for writer in ("J", "K"):
-            out[f"tuning6_{writer}"] = [q for q in sixth if q.writer == writer]
+    for name, path, writers in BY_WRITER:
+        if path.exists():
+            queries = load_queries(path)
+            for writer in writers:
+                out[f"{name}_{writer}"] = [q for q in queries if q.writer == writer]
     if TEST.exists():
         out["test"] = load_queries(TEST)
     return out

@@ -18,7 +18,7 @@ from api.kernel.digits import only_digits
 from api.kernel.text import fold
 from api.profile.service import LINK_CODE_ALPHABET, LINK_CODE_LENGTH
 from bots.engine.lexicon import FILLER, FILLER_PAIRS, MEANS_DUOC_BEFORE, PHRASES, SHORTHAND
-from bots.engine.telex import is_syllable, untelex
+from bots.engine.telex import is_syllable, looks_foreign, untelex
 
 FIND, CHECK, FOLLOW, UNFOLLOW = "find_procedure", "check_dossier", "follow", "unfollow"
 # THREAD: write to the officer in the dossier's thread ("talk_officer" labels the evaluation sets).
@@ -61,34 +61,15 @@ class Understanding:
 def normalise(text: str) -> list[str]:
     """Folded words with shorthand expanded and telex leftovers undone."""
     raw = _REPEATS.sub(lambda m: m.group(1) or m.group(2), fold(text)).split()
-    keys = not _foreign(raw)
+    repair = not looks_foreign(raw, SHORTHAND)  # English keeps its "turn" and "this"
     words: list[str] = []
     for i, word in enumerate(raw):
         if word == "dk" and (i + 1 == len(raw) or raw[i + 1] in MEANS_DUOC_BEFORE):
             words.append("duoc")
             continue
         expanded = SHORTHAND.get(word)
-        words.extend(expanded.split() if expanded else [untelex(word) if keys else word])
+        words.extend(expanded.split() if expanded else [untelex(word) if repair else word])
     return words
-
-
-# English leaves telex alone: "turn", "this" and "yes" are not "tủn", "thí" and "yé". A
-# message is taken for foreign when this share of its words are neither Vietnamese syllables
-# nor telex leftovers of one ("please", "dossier", "alerts").
-FOREIGN_SHARE = 0.4
-
-
-def _foreign(raw: list[str]) -> bool:
-    unlike = sum(
-        1
-        for w in raw
-        if len(w) >= 3
-        and w.isalpha()
-        and w not in SHORTHAND
-        and untelex(w) == w
-        and not is_syllable(w)
-    )
-    return bool(raw) and unlike >= FOREIGN_SHARE * len(raw)
 
 
 def find_dossier_code(text: str) -> str | None:
@@ -106,12 +87,12 @@ def find_link_code(text: str, words: list[str], scores: dict[str, float]) -> str
     for match in _LINK_CODE.finditer(text):
         typed = match.group(1) + match.group(2)
         code = typed.upper()
+        if len(code) != LINK_CODE_LENGTH:
+            continue
         mixed = any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
         # A code the way the app shows it is tried even with a letter the app never uses
         # ("Z8RW-1JDN": 1 for I): the link step then says it is wrong and how to get one.
         as_shown = mixed and "-" in match.group(0)
-        if len(code) != LINK_CODE_LENGTH:
-            continue
         if not as_shown and any(ch not in LINK_CODE_ALPHABET for ch in code):
             continue
         alone = len(words) <= 2 and (mixed or typed.isupper())
